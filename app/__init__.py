@@ -1,0 +1,18 @@
+"""cimi-one: a DMTF CIMI server for OpenNebula."""
+from flask import Flask
+
+from app import config
+
+
+def create_app(overrides=None):
+    """Build the Flask application; `overrides` replaces settings read from the environment."""
+    from app import cimi, one, protocol
+
+    application = Flask(__name__)
+    application.config.update(config.from_environment())
+    if overrides:
+        application.config.update(overrides)
+    protocol.init_app(application)
+    one.init_app(application)
+    cimi.init_app(application)
+    return application

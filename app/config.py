@@ -1,0 +1,39 @@
+"""Configuration from the environment.
+
+Every setting has a safe default for `make run` against the embedded emulator; production
+sets ONE_XMLRPC to a real oned.
+"""
+import os
+
+
+def _int(name, default):
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _float(name, default):
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def from_environment():
+    """The application settings, read from the environment once at start-up."""
+    return {
+        "ONE_XMLRPC": os.environ.get("ONE_XMLRPC", "http://127.0.0.1:2633/RPC2"),
+        "CIMI_BASE_PATH": os.environ.get("CIMI_BASE_PATH", "/cimi").rstrip("/"),
+        "ONE_CONNECT_TIMEOUT": _float("CIMI_ONE_CONNECT_TIMEOUT", 3.0),
+        "ONE_READ_TIMEOUT": _float("CIMI_ONE_READ_TIMEOUT", 30.0),
+        "ONE_POOL_CONNECTIONS": _int("CIMI_ONE_POOL_CONNECTIONS", 32),
+        "CIMI_PAGE_SIZE_MAX": _int("CIMI_PAGE_SIZE_MAX", 1000),
+        "MAX_CONTENT_LENGTH": _int("CIMI_MAX_BODY_BYTES", 1024 * 1024),
+    }
