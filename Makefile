@@ -1,0 +1,33 @@
+# The two commands of cimi-one: `make run` and `make test`. Everything else is set up by them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## run: start the embedded OpenNebula emulator (unless ONE_XMLRPC is set) and the server
+run: $(VENV)/.runtime-installed
+	$(BIN)/python scripts/run.py
+
+## test: run the whole test suite
+test: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest
+
+## bench: print the benchmark ratios against the raw backend
+bench: $(VENV)/.dev-installed
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .hypothesis
