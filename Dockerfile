@@ -17,10 +17,8 @@ RUN useradd --system --no-create-home --shell /usr/sbin/nologin cimi
 USER cimi
 
 EXPOSE 8080
-# Any HTTP answer (401 without credentials included) means the server is serving.
+COPY scripts/healthcheck.py ./scripts/
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-  CMD python -c "import sys, urllib.request, urllib.error; \
-u = 'http://127.0.0.1:8080/cimi/cloudEntryPoint'; \
-exec('try:\n urllib.request.urlopen(u, timeout=4)\nexcept urllib.error.HTTPError as e:\n sys.exit(e.code >= 500)\nexcept OSError:\n sys.exit(1)')"
+  CMD ["python", "scripts/healthcheck.py"]
 
 CMD ["gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]
