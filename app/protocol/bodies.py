@@ -1,0 +1,75 @@
+"""Request bodies: JSON or XML, loaded with the caller's marshmallow schema.
+
+Every problem (no body, malformed JSON or XML, a DTD or entity in XML, a value the schema
+refuses) is a BadRequest whose message names the offending field as a dotted path
+(`machineTemplate.machineImage.href`, list items as `volumes[0]`).
+"""
+import json
+
+from flask import request
+from marshmallow import ValidationError
+
+from app.errors import BadRequest
+from app.protocol.negotiation import body_format
+from app.protocol.xmlparse import parse_xml, shape_of
+
+
+def read_body(schema):
+    """The request body loaded by `schema` (a marshmallow Schema instance or class)."""
+    if isinstance(schema, type):
+        schema = schema()
+    data = request.get_data(cache=True)
+    if not data.strip():
+        raise BadRequest("The request body is empty; send a JSON or XML document.")
+    if body_format() == "xml":
+        document = parse_xml(data, shape_of(schema))
+    else:
+        document = parse_json(data)
+    try:
+        return schema.load(document)
+    except ValidationError as error:
+        raise BadRequest("Invalid request body: " + describe(error.messages)) from None
+
+
+def parse_json(data):
+    try:
+        document = json.loads(data, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise BadRequest("The JSON body is nested too deeply.") from None
+    except UnicodeDecodeError:
+        raise BadRequest("The JSON body is not valid UTF-8.") from None
+    except json.JSONDecodeError as error:
+        raise BadRequest(f"The JSON body is malformed: {error.msg} at line {error.lineno} "
+                         f"column {error.colno}.") from None
+    if not isinstance(document, dict):
+        raise BadRequest("The JSON body must be an object.")
+    try:
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest("The JSON body contains an unpaired surrogate (\\ud800-\\udfff).") from None
+    return document
+
+
+def describe(messages, path=""):
+    """marshmallow's nested error messages as 'path: message' parts joined by '; '."""
+    if isinstance(messages, dict):
+        return "; ".join(describe(value, _join(path, key)) for key, value in messages.items())
+    if isinstance(messages, list) and all(isinstance(item, str) for item in messages):
+        text = " ".join(messages)
+    elif isinstance(messages, list):
+        return "; ".join(describe(item, path) for item in messages)
+    else:
+        text = str(messages)
+    return f"{path}: {text}" if path else text
+
+
+def _join(path, key):
+    if key == "_schema":
+        return path
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else str(key)
+
+
+def _refuse_constant(name):
+    raise BadRequest(f"The JSON body contains {name}, which is not a JSON number.")

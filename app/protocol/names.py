@@ -1,0 +1,67 @@
+"""CIMI names: namespace, resource and action URIs, and the XML element names of lists.
+
+JSON names a list attribute in the plural (`volumes`), XML repeats one element per item under
+the singular name (`<volume>`). `SINGULAR_ELEMENTS` is the one table of those names; the
+renderer writes them and the XML parser reads them back into lists. A list attribute missing
+from the table is written as repeated elements carrying the attribute's own name.
+
+A collection's members are XML elements named by the member type (`<Machine>`); in JSON they
+sit under the type's name in lower camel case and plural (`machines`), see `member_key`.
+"""
+
+CIMI_NAMESPACE = "http://schemas.dmtf.org/cimi/1"
+ACTION_URI = CIMI_NAMESPACE + "/action/"
+COLLECTION_SUFFIX = "Collection"
+
+SINGULAR_ELEMENTS = {
+    "properties": "property",
+    "operations": "operation",
+    "addresses": "address",
+    "affectedResources": "affectedResource",
+    "attributes": "attribute",
+    "capabilities": "capability",
+    "disks": "disk",
+    "eventLogTemplates": "eventLogTemplate",
+    "meters": "meter",
+    "meterTemplates": "meterTemplate",
+    "nestedJobs": "nestedJob",
+    "networkInterfaces": "networkInterface",
+    "networkInterfaceTemplates": "networkInterfaceTemplate",
+    "sshKeys": "sshKey",
+    "volumes": "volume",
+    "volumeTemplates": "volumeTemplate",
+}
+PLURAL_ATTRIBUTES = {element: attribute for attribute, element in SINGULAR_ELEMENTS.items()}
+
+
+def resource_uri(type_name):
+    """`resource_uri("Machine")` -> `http://schemas.dmtf.org/cimi/1/Machine`."""
+    return f"{CIMI_NAMESPACE}/{type_name}"
+
+
+def type_name(uri):
+    """The type a resourceURI names: its last path segment."""
+    return uri.rstrip("/").rpartition("/")[2]
+
+
+def is_collection_uri(uri):
+    return uri.endswith(COLLECTION_SUFFIX)
+
+
+def member_type(collection_type):
+    """`MachineCollection` -> `Machine`."""
+    return collection_type[: -len(COLLECTION_SUFFIX)]
+
+
+def singular(attribute):
+    return SINGULAR_ELEMENTS.get(attribute, attribute)
+
+
+def member_key(member_type_name):
+    """The JSON attribute holding a collection's members: `MachineImage` -> `machineImages`."""
+    camel = member_type_name[:1].lower() + member_type_name[1:]
+    if camel.endswith(("s", "x", "sh", "ch")):
+        return camel + "es"
+    if camel.endswith("y") and camel[-2:-1] not in "aeiou":
+        return camel[:-1] + "ies"
+    return camel + "s"

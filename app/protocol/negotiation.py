@@ -1,0 +1,78 @@
+"""Which format a request is answered in, and which format its body is in.
+
+The response format is `$format` (json or xml, or a media type) when given, otherwise the best
+match of `Accept` among application/json, application/xml and text/xml, honouring q-values;
+no `Accept` (or `*/*`) means JSON. Nothing acceptable is 406. The choice is made once per
+request, before the view runs, so a request that cannot be answered changes nothing.
+"""
+from flask import current_app, g, request
+from werkzeug.exceptions import NotAcceptable, RequestEntityTooLarge, UnsupportedMediaType
+
+JSON = "application/json"
+XML = "application/xml"
+TEXT_XML = "text/xml"
+OFFERED = (JSON, XML, TEXT_XML)
+_FORMAT_PARAMETER = {"json": JSON, "xml": XML, JSON: JSON, XML: XML, TEXT_XML: TEXT_XML}
+
+
+def response_media_type():
+    """The negotiated media type of this request's response; NotAcceptable (406) if none fits."""
+    chosen = g.get("cimi_media_type")
+    if chosen is None:
+        chosen = g.cimi_media_type = _negotiate()
+    return chosen
+
+
+def error_media_type():
+    """The media type for an error body: the negotiated one, or JSON when negotiation failed."""
+    try:
+        return response_media_type()
+    except NotAcceptable:
+        return JSON
+
+
+def is_xml(media_type):
+    return media_type != JSON
+
+
+def body_format():
+    """'json' or 'xml' from the request's Content-Type, None for anything else."""
+    mimetype = request.mimetype
+    if mimetype == JSON or mimetype.endswith("+json"):
+        return "json"
+    if mimetype in (XML, TEXT_XML) or mimetype.endswith("+xml"):
+        return "xml"
+    return None
+
+
+def has_body():
+    return bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+
+
+def check_request():
+    """Run before every view: refuse what cannot be answered (406), what is too large to read
+    (413) and bodies in a format this server does not speak (415)."""
+    response_media_type()
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit is not None and (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge(f"The request body is larger than the limit of {limit} bytes.")
+    if has_body() and body_format() is None:
+        sent = request.mimetype or "no Content-Type"
+        raise UnsupportedMediaType(
+            f"Request bodies must be application/json or application/xml, not {sent}.")
+
+
+def _negotiate():
+    requested = request.args.get("$format")
+    if requested is not None:
+        chosen = _FORMAT_PARAMETER.get(requested.strip().lower())
+        if chosen is None:
+            raise NotAcceptable(f"$format must be json or xml, not {requested!r}.")
+        return chosen
+    if not request.accept_mimetypes:
+        return JSON
+    chosen = request.accept_mimetypes.best_match(OFFERED)
+    if chosen is None:
+        raise NotAcceptable("This server answers in application/json or application/xml; "
+                            "the Accept header allows neither.")
+    return chosen

@@ -1,0 +1,109 @@
+"""Document dicts to JSON and XML bytes (UTF-8).
+
+XML follows the rules in docs/architecture.md: default namespace CIMI_NAMESPACE; the root is
+named by the last segment of `resourceURI`, except collections whose root is `Collection` with
+the `resourceURI` attribute and whose members are elements named by the member type;
+`properties` become `<property key="k">v</property>`, `operations` `<operation rel="" href=""/>`,
+a dict's `href` becomes an attribute (its other entries child elements), other lists repeat
+the singular element name from `names.SINGULAR_ELEMENTS`. In XML a non-collection's type is its
+element name, so `resourceURI` is written only on collections. Attributes whose value is None
+are left out of XML (JSON writes null, so services leave absent attributes out instead).
+
+XML is built as a string because a 10,000-member collection must render quickly; every value
+goes through `_text` or `_attribute`. Characters XML 1.0 cannot carry (most C0 controls, lone
+surrogates) are written as U+FFFD rather than producing a document no parser accepts.
+"""
+import json
+import re
+
+from app.protocol.names import CIMI_NAMESPACE, is_collection_uri, member_type, singular, type_name
+
+COLLECTION_ELEMENT = "Collection"
+_NOT_XML_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def to_json(document):
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8", "replace")
+
+
+def to_xml(document, root=None):
+    """`root` names the root element of a document without a `resourceURI`."""
+    uri = document.get("resourceURI")
+    if uri is not None and is_collection_uri(uri):
+        root_name = COLLECTION_ELEMENT
+    elif uri is not None:
+        root_name = type_name(uri)
+    elif root is not None:
+        root_name = root
+    else:
+        raise ValueError("an XML document needs a resourceURI or an explicit root element name")
+    out = ['<?xml version="1.0" encoding="UTF-8"?>\n']
+    _complex(out, root_name, document, f' xmlns="{CIMI_NAMESPACE}"')
+    return "".join(out).encode("utf-8")
+
+
+def _text(value):
+    if _NOT_XML_CHARACTERS.search(value):
+        value = _NOT_XML_CHARACTERS.sub("\ufffd", value)
+    # A literal CR would be normalised away by the reader, so it travels as a reference.
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def _attribute(value):
+    return _text(value).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
+
+
+def _scalar(value):
+    if isinstance(value, str):
+        return _text(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    raise TypeError(f"cannot render {type(value).__name__} as a CIMI attribute value")
+
+
+def _complex(out, name, document, extra_attributes=""):
+    uri = document.get("resourceURI")
+    collection_members = None
+    attributes = extra_attributes
+    if uri is not None and is_collection_uri(uri):
+        collection_members = member_type(type_name(uri))
+        attributes += f' resourceURI="{_attribute(uri)}"'
+    reference = document.get("href")
+    if isinstance(reference, str):
+        attributes += f' href="{_attribute(reference)}"'
+    start = len(out)
+    out.append(f"<{name}{attributes}>")
+    for key, value in document.items():
+        if value is None or key == "resourceURI" or (key == "href" and isinstance(value, str)):
+            continue
+        if key == "properties" and isinstance(value, dict):
+            for property_key, property_value in value.items():
+                out.append(f'<property key="{_attribute(property_key)}">{_scalar(property_value)}</property>')
+        elif key == "operations" and isinstance(value, list):
+            for entry in value:
+                out.append(f'<operation rel="{_attribute(entry["rel"])}" href="{_attribute(entry["href"])}"/>')
+        elif collection_members is not None and isinstance(value, list):
+            for member in value:
+                _complex(out, collection_members, member)
+        else:
+            _element(out, key, value)
+    if len(out) == start + 1:
+        out[start] = f"<{name}{attributes}/>"
+    else:
+        out.append(f"</{name}>")
+
+
+def _element(out, name, value):
+    if value is None:
+        return
+    if isinstance(value, dict):
+        _complex(out, name, value)
+    elif isinstance(value, list):
+        item_name = singular(name)
+        for item in value:
+            _element(out, item_name, item)
+    else:
+        out.append(f"<{name}>{_scalar(value)}</{name}>")
