@@ -1,0 +1,68 @@
+"""The fault-injection control endpoint: XML-RPC on its own loopback port.
+
+Every method takes oneadmin's session first ("oneadmin:<password>" from
+<data-dir>/one_auth) and answers oned-style envelopes. Methods:
+  onesim.fail_next(session, method, count, code[, message])
+  onesim.delay(session, method_or_star, seconds)
+  onesim.fail_boots(session, count)
+  onesim.reachable(session, reachable)
+  onesim.clear(session)
+The port is written to <data-dir>/control.port.
+"""
+from . import wire
+from .auth import ONEADMIN_UID, authenticate
+from .errors import FAULT_NO_SUCH_METHOD, FAULT_TYPE, OneError, RpcFault
+from .faults import DEFAULT_MESSAGE
+from .server import RpcServer
+
+CONTROL_PATH = "/CONTROL"
+
+
+class ControlEndpoint:
+    def __init__(self, emulator, endpoint, host, port=0):
+        self.emulator = emulator
+        self.endpoint = endpoint
+        self.actions = {
+            "onesim.fail_next": self.fail_next,
+            "onesim.delay": emulator.faults.delay,
+            "onesim.fail_boots": emulator.faults.fail_boots,
+            "onesim.reachable": endpoint.set_reachable,
+            "onesim.clear": self.clear,
+        }
+        self.server = RpcServer(host, port, self.dispatch, rpc_path=CONTROL_PATH)
+        self.server.start()
+        self.port = self.server.port
+        (emulator.data_dir / "control.port").write_text(f"{self.port}\n")
+
+    @property
+    def url(self):
+        return f"http://{self.server.server_address[0]}:{self.port}{CONTROL_PATH}"
+
+    def fail_next(self, method, count, code, message=DEFAULT_MESSAGE):
+        self.emulator.faults.fail_next(method, count, code, message)
+
+    def clear(self):
+        self.emulator.faults.clear()
+        self.endpoint.set_reachable(True)
+
+    def dispatch(self, method, params):
+        action = self.actions.get(method)
+        if action is None:
+            raise RpcFault(FAULT_NO_SUCH_METHOD, f"Method '{method}' not defined")
+        if not params:
+            raise RpcFault(FAULT_TYPE, "Not enough parameters")
+        try:
+            with self.emulator.transaction():
+                caller = authenticate(self.emulator, params[0])
+            if caller.uid != ONEADMIN_UID:
+                raise OneError(0x0200, f"[{method}] User [{caller.uid}] : only oneadmin may inject faults.")
+        except OneError as error:
+            return wire.failure(error.message, error.code, -1)
+        try:
+            action(*params[1:])
+        except TypeError as error:
+            raise RpcFault(FAULT_TYPE, str(error)) from error
+        return wire.success(0)
+
+    def stop(self):
+        self.server.stop()

@@ -1,0 +1,32 @@
+"""one.system.version and one.system.config."""
+import re
+from pathlib import Path
+
+from .auth import ONEADMIN_GID
+from .emulator import VERSION
+from .registry import rpc
+
+CONFIGURATION = (Path(__file__).parent / "data" / "oned_configuration.xml").read_text()
+# Attributes only members of the oneadmin group may read.
+_ADMIN_ONLY = ("ONE_KEY", "DB")
+
+
+def _reduced(configuration):
+    for name in _ADMIN_ONLY:
+        configuration = re.sub(rf"<{name}>.*?</{name}>", "", configuration, flags=re.DOTALL)
+    return configuration
+
+
+REDUCED_CONFIGURATION = _reduced(CONFIGURATION)
+
+
+@rpc("one.system.version")
+def system_version(call):
+    return VERSION
+
+
+@rpc("one.system.config")
+def system_config(call):
+    if ONEADMIN_GID in call.caller.groups:
+        return CONFIGURATION
+    return REDUCED_CONFIGURATION
