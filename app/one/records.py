@@ -101,6 +101,14 @@ class Vm:
 
 
 @dataclass(frozen=True, slots=True)
+class ImageSnapshot:
+    snapshot_id: int
+    name: str
+    date: int
+    size_mb: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Image:
     id: int
     name: str
@@ -118,7 +126,8 @@ class Image:
     vm_ids: tuple = ()
     datastore_id: int = -1
     template: dict = field(default_factory=dict)
-    snapshots: tuple = ()
+    snapshots: tuple = ()     # ImageSnapshot
+    datastore: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +175,40 @@ class User:
     gid: int
     gname: str
     group_ids: tuple = ()
+    template: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Datastore:
+    id: int
+    name: str
+    owner: Owner
+    permissions: Permissions
+    type: int                 # 0 IMAGE_DS, 1 SYSTEM_DS, 2 FILE_DS, 3 BACKUP_DS
+    ds_mad: str
+    tm_mad: str
+    state: int                # 0 READY, 1 DISABLED
+    total_mb: int
+    free_mb: int
+    used_mb: int
+    cluster_ids: tuple = ()
+    template: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    id: int
+    name: str
+    state: int                # HOST state number (2 MONITORED, 3 ERROR, 4 DISABLED, 8 OFFLINE)
+    cluster_id: int
+    cluster: str
+    im_mad: str
+    vm_mad: str
+    max_cpu: int              # percent, 100 per core
+    max_mem_kb: int
+    cpu_usage: int
+    mem_usage_kb: int
+    running_vms: int
     template: dict = field(default_factory=dict)
 
 

@@ -1,0 +1,27 @@
+"""The OpenNebula gateway: the only package that talks to oned (and imports pyone).
+
+`init_app(app)` builds the process's pooled transport from the configuration;
+`gateway(session)` gives a `Gateway` acting as the caller's own OpenNebula user.
+"""
+from flask import current_app
+
+from app.one.gateway import Gateway
+from app.one.transport import PooledTransport
+
+EXTENSION = "one"
+
+
+def init_app(app):
+    """One pooled keep-alive transport per process, kept in `app.extensions`."""
+    config = app.config
+    app.extensions[EXTENSION] = PooledTransport(
+        endpoint=config["ONE_XMLRPC"],
+        connect_timeout=config["ONE_CONNECT_TIMEOUT"],
+        read_timeout=config["ONE_READ_TIMEOUT"],
+        pool_connections=config["ONE_POOL_CONNECTIONS"],
+    )
+
+
+def gateway(session):
+    """A Gateway for the session string "user:password", inside an app context."""
+    return Gateway(current_app.extensions[EXTENSION], session)

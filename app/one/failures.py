@@ -1,0 +1,110 @@
+"""Translation of every OpenNebula failure into a domain error, in one table each.
+
+oned answers a failed call with `[False, message, code, resp_id, replication_index]`; the
+code picks the domain error (`include/Request.h` ErrorCode). A few codes cover failures of
+different kinds, told apart by the message. Transport failures (refused connection,
+timeout, HTTP status, XML-RPC fault) have their own table.
+
+Messages keep oned's wording, which names the object and the reason, without the
+`[one.vm.info] ` method prefix and never with the caller's session: oned does not echo it,
+but a message is scrubbed of it anyway.
+"""
+import logging
+import re
+import xmlrpc.client
+from xml.parsers.expat import ExpatError
+
+import requests
+
+from app.errors import (
+    BackendError, BackendTimeout, BackendUnavailable, BadRequest, Conflict, Forbidden,
+    NotFound, Unauthenticated,
+)
+
+log = logging.getLogger(__name__)
+
+AUTHENTICATION = 0x0100
+AUTHORIZATION = 0x0200
+NO_EXISTS = 0x0400
+ACTION = 0x0800
+RPC_API = 0x1000
+INTERNAL = 0x2000
+ALLOCATE = 0x4000
+LOCKED = 0x8000
+REPLICATION = 0x10000
+
+# code -> ((text in the message or None for any, domain error), ...), first match wins.
+ERRORS_BY_CODE = {
+    AUTHENTICATION: ((None, Unauthenticated),),
+    # Also quota exceeded and restricted attributes: the caller may not do it.
+    AUTHORIZATION: ((None, Forbidden),),
+    NO_EXISTS: ((None, NotFound),),
+    # Wrong state for the operation, or not enough room in a datastore.
+    ACTION: ((None, Conflict),),
+    RPC_API: ((None, BadRequest),),
+    # Template parse errors come back as INTERNAL ("Parse error: ...").
+    INTERNAL: (("Parse error", BadRequest), (None, BackendError)),
+    # A name clash is a conflict with an existing object; everything else ALLOCATE reports
+    # (missing SIZE, wrong datastore type, persistent-only datastore, bad attribute values)
+    # is about what the caller asked for.
+    ALLOCATE: (("already taken", Conflict), ("already exists", Conflict),
+               ("already in use", Conflict), (None, BadRequest)),
+    LOCKED: ((None, Conflict),),
+    REPLICATION: ((None, BackendUnavailable),),
+}
+
+UNKNOWN_CODE_ERROR = BackendError
+
+_METHOD_PREFIX = re.compile(r"^\[one\.[\w.]+\]\s*")
+
+
+def failure_error(code, message, session=""):
+    """The domain error for a failed oned envelope."""
+    text = clean_message(message, session)
+    rows = ERRORS_BY_CODE.get(code, ((None, UNKNOWN_CODE_ERROR),))
+    error = next(error for needle, error in rows if needle is None or needle in text)
+    return error(text or f"OpenNebula refused the request (error {code:#x}).")
+
+
+def clean_message(message, session=""):
+    text = _METHOD_PREFIX.sub("", str(message)).strip()
+    if session:
+        text = text.replace(session, "***")
+        secret = session.partition(":")[2]
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+# (exception class, domain error, message), first match wins: Timeout before
+# ConnectionError, because a connect timeout is both.
+ERRORS_BY_EXCEPTION = (
+    (requests.Timeout, BackendTimeout,
+     "OpenNebula did not answer in time; the operation may still complete."),
+    (requests.ConnectionError, BackendUnavailable, "OpenNebula cannot be reached."),
+    (xmlrpc.client.ProtocolError, BackendError, "OpenNebula answered with an HTTP error."),
+    (xmlrpc.client.Fault, BackendError, "OpenNebula rejected the call."),
+    (xmlrpc.client.ResponseError, BackendError, "OpenNebula sent an unreadable answer."),
+    (ExpatError, BackendError, "OpenNebula sent an unreadable answer."),
+    (requests.RequestException, BackendError, "The request to OpenNebula failed."),
+)
+
+TRANSPORT_EXCEPTIONS = tuple(row[0] for row in ERRORS_BY_EXCEPTION)
+
+
+def exception_error(method, exc):
+    """The domain error for a failed exchange with oned; details go to the log only."""
+    error, message = next((error, message) for exception_class, error, message
+                          in ERRORS_BY_EXCEPTION if isinstance(exc, exception_class))
+    # A fault means we sent a wrong method name or argument type: a bug on our side.
+    level = logging.ERROR if isinstance(exc, xmlrpc.client.Fault) else logging.WARNING
+    log.log(level, "one.%s failed: %s: %s", method, type(exc).__name__, _describe(exc))
+    return error(message)
+
+
+def _describe(exc):
+    if isinstance(exc, xmlrpc.client.Fault):
+        return f"fault {exc.faultCode}: {exc.faultString}"
+    if isinstance(exc, xmlrpc.client.ProtocolError):
+        return f"HTTP {exc.errcode} {exc.errmsg}"
+    return str(exc)

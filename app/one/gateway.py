@@ -1,0 +1,241 @@
+"""The gateway: OpenNebula calls as the caller's own user, records in, records out.
+
+Every method is one XML-RPC call (pyone names and marshals it, our transport carries it),
+returns records or plain ids, and raises the domain errors of `app.errors`. Templates are
+always passed as dicts and built by `app.one.templates`.
+"""
+from app.errors import NotFound
+from app.one import parse
+from app.one.failures import TRANSPORT_EXCEPTIONS, exception_error, failure_error
+from app.one.records import Page, Permissions
+from app.one.templates import build_template
+from app.one.transport import EnvelopeServer
+
+# Pool filter flags (`include/PoolSQL.h`).
+POOL_ALL = -2          # everything the user may see
+POOL_MINE = -3         # owned by the user
+
+# VM pool state filter (`VirtualMachinePoolAPI::info`).
+VM_ANY_STATE = -2      # including DONE
+VM_NOT_DONE = -1
+
+# `end < -1` makes oned page (`LIMIT start, -end`), but -1 means "to the end", so a page of
+# one is fetched as a page of two and cut. A whole pool from an offset uses this page size.
+_ALL_FROM_OFFSET = 2**31 - 1
+
+_PERMISSION_FIELDS = tuple(Permissions.__dataclass_fields__)
+
+
+class Gateway:
+    """OpenNebula as one user sees it; build one per request with `app.one.gateway`."""
+
+    def __init__(self, transport, session):
+        self._server = EnvelopeServer(transport, session)
+        self._session = session
+
+    def call(self, method, *args):
+        """One raw call, e.g. call("vm.info", 5): the success value or a domain error."""
+        try:
+            envelope = self._server._ServerProxy__request(method, args)
+        except TRANSPORT_EXCEPTIONS as exc:
+            raise exception_error(method, exc) from None
+        if envelope[0]:
+            return envelope[1]
+        raise failure_error(envelope[2], envelope[1], self._session)
+
+    # --- users and infrastructure -------------------------------------------------------
+
+    def whoami(self):
+        """The calling user; raises Unauthenticated for bad credentials."""
+        return parse.one(self.call("user.info", -1), parse.user)
+
+    def user(self, user_id):
+        return parse.one(self.call("user.info", user_id), parse.user)
+
+    def datastores(self):
+        return parse.pool(self.call("datastorepool.info"), parse.datastore)
+
+    def hosts(self):
+        return parse.pool(self.call("hostpool.info"), parse.host)
+
+    # --- VMs ----------------------------------------------------------------------------
+
+    def vm_page(self, offset=0, size=None, state=VM_NOT_DONE, mine=False, extended=False):
+        """A window of the VM pool in id order.
+
+        `state` is VM_NOT_DONE, VM_ANY_STATE or one STATE number. Short bodies (the default)
+        carry no USER_TEMPLATE, hence no CIMI metadata, and no permissions; ask for
+        `extended` when those are needed.
+        """
+        method = "vmpool.infoextended" if extended else "vmpool.info"
+        return self._page(method, parse.vm, offset, size, _pool_filter(mine), state)
+
+    def vm(self, vm_id):
+        return parse.one(self.call("vm.info", vm_id), parse.vm)
+
+    def vms_by_ids(self, vm_ids, extended=True):
+        """The listed VMs that exist and are visible, in id order, in one call."""
+        if not vm_ids:
+            return ()
+        ids = ",".join(str(int(vm_id)) for vm_id in vm_ids)
+        return parse.pool(self.call("vmpool.infoset", ids, extended), parse.vm)
+
+    def vm_allocate(self, attributes, hold=False):
+        """A new VM from a full template dict; its id."""
+        return self.call("vm.allocate", build_template(attributes), hold)
+
+    def vm_action(self, action, vm_id):
+        """One `one.vm.action` (terminate, poweroff, resume, ...); asynchronous in oned."""
+        self.call("vm.action", action, vm_id)
+
+    def vm_update(self, vm_id, attributes, merge=True):
+        """Write USER_TEMPLATE attributes: merged into it, or replacing it whole."""
+        self.call("vm.update", vm_id, build_template(attributes), int(merge))
+
+    def vm_rename(self, vm_id, name):
+        self.call("vm.rename", vm_id, name)
+
+    def vm_resize(self, vm_id, cpu=None, vcpu=None, memory_mb=None):
+        """Change capacity; None keeps a value. oned enforces quotas for non-admins."""
+        capacity = {key: value for key, value in
+                    (("CPU", cpu), ("VCPU", vcpu), ("MEMORY", memory_mb)) if value is not None}
+        self.call("vm.resize", vm_id, build_template(capacity), True)
+
+    # --- VM templates -------------------------------------------------------------------
+
+    def template_page(self, offset=0, size=None, mine=False):
+        return self._page("templatepool.info", parse.vm_template, offset, size,
+                          _pool_filter(mine))
+
+    def template(self, template_id, extended=False):
+        return parse.one(self.call("template.info", template_id, extended), parse.vm_template)
+
+    def template_allocate(self, attributes):
+        return self.call("template.allocate", build_template(attributes))
+
+    def template_update(self, template_id, attributes, merge=True):
+        self.call("template.update", template_id, build_template(attributes), int(merge))
+
+    def template_delete(self, template_id, with_images=False):
+        self.call("template.delete", template_id, with_images)
+
+    def template_instantiate(self, template_id, name="", hold=False, extra=None,
+                             persistent=False):
+        """A new VM from a template, `extra` merged over it; the new VM's id.
+
+        All five arguments are always sent: oned 7.0 reads `hold` and `extra` together.
+        """
+        extra_template = build_template(extra) if extra else ""
+        return self.call("template.instantiate", template_id, name, hold, extra_template,
+                         persistent)
+
+    def template_rename(self, template_id, name):
+        self.call("template.rename", template_id, name)
+
+    def template_chmod(self, template_id, **bits):
+        self._chmod("template", template_id, bits)
+
+    # --- images -------------------------------------------------------------------------
+
+    def image_page(self, offset=0, size=None, mine=False):
+        return self._page("imagepool.info", parse.image, offset, size, _pool_filter(mine))
+
+    def image(self, image_id):
+        return parse.one(self.call("image.info", image_id), parse.image)
+
+    def image_allocate(self, attributes, datastore_id):
+        return self.call("image.allocate", build_template(attributes), datastore_id)
+
+    def image_update(self, image_id, attributes, merge=True):
+        self.call("image.update", image_id, build_template(attributes), int(merge))
+
+    def image_delete(self, image_id):
+        self.call("image.delete", image_id)
+
+    def image_rename(self, image_id, name):
+        self.call("image.rename", image_id, name)
+
+    def image_chmod(self, image_id, **bits):
+        self._chmod("image", image_id, bits)
+
+    def image_persistent(self, image_id, persistent):
+        self.call("image.persistent", image_id, bool(persistent))
+
+    def image_clone(self, image_id, name, datastore_id=-1):
+        """A copy of the image; the new image's id (LOCKED until the copy is done)."""
+        return self.call("image.clone", image_id, name, datastore_id)
+
+    # --- documents (CIMI resources with no OpenNebula twin) -----------------------------
+
+    def document_page(self, document_type, offset=0, size=None, mine=False):
+        return self._page("documentpool.info", parse.one_document, offset, size,
+                          _pool_filter(mine), document_type)
+
+    def document(self, document_id, document_type=None):
+        """A document; NotFound also when it exists with another type than the one asked."""
+        found = parse.one(self.call("document.info", document_id), parse.one_document)
+        if document_type is not None and found.type != document_type:
+            raise NotFound(f"Error getting document [{document_id}].")
+        return found
+
+    def document_allocate(self, document_type, attributes):
+        return self.call("document.allocate", build_template(attributes), document_type)
+
+    def document_update(self, document_id, attributes, merge=True):
+        self.call("document.update", document_id, build_template(attributes), int(merge))
+
+    def document_delete(self, document_id):
+        self.call("document.delete", document_id)
+
+    def document_rename(self, document_id, name):
+        self.call("document.rename", document_id, name)
+
+    def document_chmod(self, document_id, **bits):
+        self._chmod("document", document_id, bits)
+
+    # --- virtual networks ---------------------------------------------------------------
+
+    def vnet_page(self, offset=0, size=None, mine=False):
+        return self._page("vnpool.info", parse.vnet, offset, size, _pool_filter(mine))
+
+    def vnet(self, vnet_id):
+        return parse.one(self.call("vn.info", vnet_id), parse.vnet)
+
+    # --- shared -------------------------------------------------------------------------
+
+    def _page(self, method, build, offset, size, pool_filter, *more):
+        if size is not None and size < 1:
+            return Page(items=(), total=None)
+        start, end = _window(offset, size)
+        items = parse.pool(self.call(method, pool_filter, start, end, *more), build)
+        if size is not None:
+            items = items[:size]
+        return Page(items=items, total=_total(offset, size, items))
+
+    def _chmod(self, kind, object_id, bits):
+        """Set the named permission bits (Permissions field names); the others are kept."""
+        unknown = set(bits) - set(_PERMISSION_FIELDS)
+        if unknown:
+            raise TypeError(f"unknown permission bits: {sorted(unknown)}")
+        values = [int(bool(bits[name])) if name in bits else -1 for name in _PERMISSION_FIELDS]
+        self.call(f"{kind}.chmod", object_id, *values)
+
+
+def _pool_filter(mine):
+    return POOL_MINE if mine else POOL_ALL
+
+
+def _window(offset, size):
+    """oned's (start, end) arguments for a page at `offset` of `size` objects (None: all)."""
+    if size is None:
+        return (-1, -1) if offset == 0 else (offset, -_ALL_FROM_OFFSET)
+    return offset, -max(size, 2)
+
+
+def _total(offset, size, items):
+    """The pool's size when this page shows its end, else None (oned does not count)."""
+    if size is None or len(items) < size:
+        if items or offset == 0:
+            return offset + len(items)
+    return None
+

@@ -1,0 +1,320 @@
+"""OpenNebula XML documents -> records.
+
+One lxml tree per answer and one pass over each object's children: a 10,000-VM pool is
+parsed without pyone's generateDS bindings. Short pool bodies (`one.vmpool.info`) lack
+PERMISSIONS, most of TEMPLATE and USER_TEMPLATE; missing elements give the record's
+defaults (default permissions, empty strings, zeros), never an error.
+"""
+from lxml import etree
+
+from app.one.records import (
+    Datastore, Document, Host, Image, ImageSnapshot, Lease, Owner, Permissions, User, Vm,
+    VmDisk, VmHistory, VmNic, VmSnapshot, VmTemplate, Vnet,
+)
+from app.one.states import image_type_name
+
+# oned's XML is trusted but still parsed without entity expansion or network access;
+# huge_tree lifts libxml2's limits for very large pools.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+
+_PERMISSION_TAGS = (
+    ("OWNER_U", "owner_use"), ("OWNER_M", "owner_manage"), ("OWNER_A", "owner_admin"),
+    ("GROUP_U", "group_use"), ("GROUP_M", "group_manage"), ("GROUP_A", "group_admin"),
+    ("OTHER_U", "other_use"), ("OTHER_M", "other_manage"), ("OTHER_A", "other_admin"),
+)
+_DEFAULT_PERMISSIONS = Permissions()
+_VOLATILE_DISK_TYPES = frozenset(("fs", "swap"))
+
+
+def document(xml):
+    """The root element of an XML answer."""
+    return etree.fromstring(xml, _PARSER)
+
+
+def template_dict(element):
+    """A TEMPLATE-like element as a dict: vectors are dicts, repeats lists, leaves strings."""
+    result = {}
+    if element is None:
+        return result
+    for child in element:
+        value = template_dict(child) if len(child) else (child.text or "")
+        tag = child.tag
+        if tag not in result:
+            result[tag] = value
+        elif isinstance(result[tag], list):
+            result[tag].append(value)
+        else:
+            result[tag] = [result[tag], value]
+    return result
+
+
+def _children(element):
+    return {child.tag: child for child in element}
+
+
+def _text(fields, tag):
+    child = fields.get(tag)
+    if child is None:
+        return ""
+    return child.text or ""
+
+
+def _number(text, default=0):
+    """An integer from oned text; sizes sometimes come as decimals, which are truncated."""
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return int(float(text))
+        except ValueError:
+            return default
+
+
+def _int(fields, tag, default=0):
+    return _number(_text(fields, tag), default)
+
+
+def _optional_id(text):
+    return _number(text, None) if text else None
+
+
+def _owner(fields):
+    return Owner(uid=_int(fields, "UID", -1), uname=_text(fields, "UNAME"),
+                 gid=_int(fields, "GID", -1), gname=_text(fields, "GNAME"))
+
+
+def _permissions(element):
+    if element is None:
+        return _DEFAULT_PERMISSIONS
+    fields = _children(element)
+    return Permissions(**{name: _text(fields, tag) == "1" for tag, name in _PERMISSION_TAGS})
+
+
+def _ids(element):
+    if element is None:
+        return ()
+    return tuple(_number(child.text, -1) for child in element)
+
+
+# --- VMs ---------------------------------------------------------------------------------
+
+def vm(element):
+    fields = _children(element)
+    disks, nics, snapshots = [], [], []
+    cpu, vcpu, memory, template_id = "", "", "", None
+    template = fields.get("TEMPLATE")
+    for child in (template if template is not None else ()):
+        tag = child.tag
+        if tag == "DISK":
+            disks.append(_disk(_children(child)))
+        elif tag == "NIC":
+            nics.append(_nic(_children(child)))
+        elif tag == "SNAPSHOT":
+            snapshots.append(_vm_snapshot(_children(child)))
+        elif tag == "CPU":
+            cpu = child.text
+        elif tag == "VCPU":
+            vcpu = child.text
+        elif tag == "MEMORY":
+            memory = child.text
+        elif tag == "TEMPLATE_ID":
+            template_id = _optional_id(child.text)
+    history = fields.get("HISTORY_RECORDS")
+    return Vm(
+        id=_int(fields, "ID", -1),
+        name=_text(fields, "NAME"),
+        owner=_owner(fields),
+        permissions=_permissions(fields.get("PERMISSIONS")),
+        state=_int(fields, "STATE"),
+        lcm_state=_int(fields, "LCM_STATE"),
+        cpu=float(cpu) if cpu else 0.0,
+        vcpu=_number(vcpu, 1),
+        memory_mb=_number(memory),
+        stime=_int(fields, "STIME"),
+        etime=_int(fields, "ETIME"),
+        disks=tuple(disks),
+        nics=tuple(nics),
+        history=tuple(_history(_children(h)) for h in history) if history is not None else (),
+        snapshots=tuple(snapshots),
+        user_template=template_dict(fields.get("USER_TEMPLATE")),
+        template_id=template_id,
+    )
+
+
+def _disk(fields):
+    image_id = _optional_id(_text(fields, "IMAGE_ID"))
+    disk_type = _text(fields, "TYPE")
+    return VmDisk(
+        disk_id=_int(fields, "DISK_ID", -1),
+        size_mb=_int(fields, "SIZE"),
+        target=_text(fields, "TARGET"),
+        image_id=image_id,
+        image_name=_text(fields, "IMAGE"),
+        type=disk_type,
+        format=_text(fields, "FORMAT"),
+        readonly=_text(fields, "READONLY") == "YES",
+        persistent=_text(fields, "PERSISTENT") == "YES",
+        volatile=image_id is None and disk_type in _VOLATILE_DISK_TYPES,
+    )
+
+
+def _nic(fields):
+    return VmNic(
+        nic_id=_int(fields, "NIC_ID", -1),
+        network_id=_optional_id(_text(fields, "NETWORK_ID")),
+        network_name=_text(fields, "NETWORK"),
+        ip=_text(fields, "IP"),
+        mac=_text(fields, "MAC"),
+    )
+
+
+def _vm_snapshot(fields):
+    return VmSnapshot(snapshot_id=_int(fields, "SNAPSHOT_ID", -1),
+                      name=_text(fields, "NAME"), time=_int(fields, "TIME"))
+
+
+def _history(fields):
+    return VmHistory(seq=_int(fields, "SEQ"), hostname=_text(fields, "HOSTNAME"),
+                     host_id=_int(fields, "HID", -1), stime=_int(fields, "STIME"),
+                     etime=_int(fields, "ETIME"), action=_int(fields, "ACTION"))
+
+
+# --- images, templates, documents ---------------------------------------------------------
+
+def image(element):
+    fields = _children(element)
+    snapshots = fields.get("SNAPSHOTS")
+    return Image(
+        id=_int(fields, "ID", -1),
+        name=_text(fields, "NAME"),
+        owner=_owner(fields),
+        permissions=_permissions(fields.get("PERMISSIONS")),
+        type=image_type_name(_int(fields, "TYPE")),
+        state=_int(fields, "STATE"),
+        persistent=_text(fields, "PERSISTENT") == "1",
+        size_mb=_int(fields, "SIZE"),
+        format=_text(fields, "FORMAT"),
+        path=_text(fields, "PATH"),
+        source=_text(fields, "SOURCE"),
+        regtime=_int(fields, "REGTIME"),
+        running_vms=_int(fields, "RUNNING_VMS"),
+        vm_ids=_ids(fields.get("VMS")),
+        datastore_id=_int(fields, "DATASTORE_ID", -1),
+        template=template_dict(fields.get("TEMPLATE")),
+        snapshots=tuple(_image_snapshot(_children(child)) for child in snapshots
+                        if child.tag == "SNAPSHOT") if snapshots is not None else (),
+        datastore=_text(fields, "DATASTORE"),
+    )
+
+
+def _image_snapshot(fields):
+    return ImageSnapshot(snapshot_id=_int(fields, "ID", -1), name=_text(fields, "NAME"),
+                         date=_int(fields, "DATE"), size_mb=_int(fields, "SIZE"))
+
+
+def vm_template(element):
+    fields = _children(element)
+    return VmTemplate(
+        id=_int(fields, "ID", -1),
+        name=_text(fields, "NAME"),
+        owner=_owner(fields),
+        permissions=_permissions(fields.get("PERMISSIONS")),
+        regtime=_int(fields, "REGTIME"),
+        template=template_dict(fields.get("TEMPLATE")),
+    )
+
+
+def one_document(element):
+    fields = _children(element)
+    return Document(
+        id=_int(fields, "ID", -1),
+        name=_text(fields, "NAME"),
+        owner=_owner(fields),
+        permissions=_permissions(fields.get("PERMISSIONS")),
+        type=_int(fields, "TYPE", -1),
+        template=template_dict(fields.get("TEMPLATE")),
+    )
+
+
+# --- networks, users, infrastructure ---------------------------------------------------------
+
+def vnet(element):
+    fields = _children(element)
+    return Vnet(
+        id=_int(fields, "ID", -1),
+        name=_text(fields, "NAME"),
+        owner=_owner(fields),
+        permissions=_permissions(fields.get("PERMISSIONS")),
+        bridge=_text(fields, "BRIDGE"),
+        leases=tuple(_lease(_children(lease)) for lease in element.iterfind("AR_POOL/AR/LEASES/LEASE")),
+        template=template_dict(fields.get("TEMPLATE")),
+    )
+
+
+def _lease(fields):
+    return Lease(ip=_text(fields, "IP"), mac=_text(fields, "MAC"),
+                 vm_id=_optional_id(_text(fields, "VM")))
+
+
+def user(element):
+    fields = _children(element)
+    return User(
+        id=_int(fields, "ID", -1),
+        name=_text(fields, "NAME"),
+        gid=_int(fields, "GID", -1),
+        gname=_text(fields, "GNAME"),
+        group_ids=_ids(fields.get("GROUPS")),
+        template=template_dict(fields.get("TEMPLATE")),
+    )
+
+
+def datastore(element):
+    fields = _children(element)
+    return Datastore(
+        id=_int(fields, "ID", -1),
+        name=_text(fields, "NAME"),
+        owner=_owner(fields),
+        permissions=_permissions(fields.get("PERMISSIONS")),
+        type=_int(fields, "TYPE"),
+        ds_mad=_text(fields, "DS_MAD"),
+        tm_mad=_text(fields, "TM_MAD"),
+        state=_int(fields, "STATE"),
+        total_mb=_int(fields, "TOTAL_MB"),
+        free_mb=_int(fields, "FREE_MB"),
+        used_mb=_int(fields, "USED_MB"),
+        cluster_ids=_ids(fields.get("CLUSTERS")),
+        template=template_dict(fields.get("TEMPLATE")),
+    )
+
+
+def host(element):
+    fields = _children(element)
+    share = fields.get("HOST_SHARE")
+    share_fields = _children(share) if share is not None else {}
+    return Host(
+        id=_int(fields, "ID", -1),
+        name=_text(fields, "NAME"),
+        state=_int(fields, "STATE"),
+        cluster_id=_int(fields, "CLUSTER_ID", -1),
+        cluster=_text(fields, "CLUSTER"),
+        im_mad=_text(fields, "IM_MAD"),
+        vm_mad=_text(fields, "VM_MAD"),
+        max_cpu=_int(share_fields, "MAX_CPU"),
+        max_mem_kb=_int(share_fields, "MAX_MEM"),
+        cpu_usage=_int(share_fields, "CPU_USAGE"),
+        mem_usage_kb=_int(share_fields, "MEM_USAGE"),
+        running_vms=_int(share_fields, "RUNNING_VMS"),
+        template=template_dict(fields.get("TEMPLATE")),
+    )
+
+
+def one(xml, build):
+    """The record of a single-object answer."""
+    return build(document(xml))
+
+
+def pool(xml, build):
+    """The records of a pool answer, in oned's order."""
+    return tuple(build(element) for element in document(xml))

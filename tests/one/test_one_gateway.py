@@ -1,0 +1,215 @@
+"""Gateway methods: the exact oned call each one makes and the records it returns."""
+import pytest
+
+from app.errors import BadRequest, NotFound
+from app.one import documents
+from app.one.gateway import POOL_ALL, POOL_MINE, VM_ANY_STATE, VM_NOT_DONE
+from onefake import SESSION, transcript_value
+
+VM_POOL = transcript_value("032")
+VM_INFO = transcript_value("044")
+IMAGE_POOL = transcript_value("021")
+TEMPLATE_INFO = transcript_value("023")
+EMPTY_VM_POOL = "<VM_POOL></VM_POOL>"
+
+
+def test_whoami_asks_for_the_calling_user(gateway, fake_oned):
+    fake_oned.succeed("one.user.info", transcript_value("003"))
+    assert gateway.whoami().name == "oneadmin"
+    assert fake_oned.calls == [("one.user.info", (SESSION, -1))]
+
+
+def test_vm_page_pushes_window_state_and_owner_down(gateway, fake_oned):
+    fake_oned.succeed("one.vmpool.info", VM_POOL)
+    page = gateway.vm_page(offset=20, size=10, state=VM_NOT_DONE, mine=True)
+    assert fake_oned.calls == [("one.vmpool.info", (SESSION, POOL_MINE, 20, -10, VM_NOT_DONE))]
+    assert [vm.id for vm in page.items] == [1]
+    assert page.total == 21
+
+
+def test_vm_page_whole_pool_and_extended(gateway, fake_oned):
+    fake_oned.succeed("one.vmpool.infoextended", transcript_value("033"))
+    page = gateway.vm_page(state=VM_ANY_STATE, extended=True)
+    assert fake_oned.calls == [("one.vmpool.infoextended", (SESSION, POOL_ALL, -1, -1, -2))]
+    assert page.total == 1
+    assert page.items[0].template_id == 0
+
+
+def test_vm_page_of_one_is_fetched_as_two_and_cut(gateway, fake_oned):
+    two = VM_POOL.replace("</VM_POOL>", VM_POOL[len("<VM_POOL>"):])
+    fake_oned.succeed("one.vmpool.info", two)
+    page = gateway.vm_page(offset=0, size=1)
+    assert fake_oned.calls[0][1][2:4] == (0, -2)
+    assert len(page.items) == 1
+    assert page.total is None
+
+
+def test_vm_page_from_an_offset_to_the_end(gateway, fake_oned):
+    fake_oned.succeed("one.vmpool.info", EMPTY_VM_POOL)
+    page = gateway.vm_page(offset=5)
+    assert fake_oned.calls[0][1][2] == 5 and fake_oned.calls[0][1][3] < -1
+    assert page.items == () and page.total is None
+
+
+def test_empty_page_makes_no_call(gateway, fake_oned):
+    assert gateway.vm_page(size=0).items == ()
+    assert fake_oned.calls == []
+
+
+def test_vms_by_ids_uses_infoset(gateway, fake_oned):
+    fake_oned.succeed("one.vmpool.infoset", transcript_value("033"))
+    assert [vm.id for vm in gateway.vms_by_ids([1, 7])] == [1]
+    assert fake_oned.calls == [("one.vmpool.infoset", (SESSION, "1,7", True))]
+    assert gateway.vms_by_ids([]) == ()
+    assert len(fake_oned.calls) == 1
+
+
+def test_vm_allocate_sends_an_escaped_xml_template(gateway, fake_oned):
+    fake_oned.succeed("one.vm.allocate", 42)
+    new_id = gateway.vm_allocate({"NAME": 'a"b', "CPU": 1, "MEMORY": 64,
+                                  "DISK": [{"IMAGE_ID": 3}, {"IMAGE_ID": 4}]}, hold=True)
+    assert new_id == 42
+    [(method, (session, template, hold))] = fake_oned.calls
+    assert template == ('<TEMPLATE><NAME>a"b</NAME><CPU>1</CPU><MEMORY>64</MEMORY>'
+                        '<DISK><IMAGE_ID>3</IMAGE_ID></DISK><DISK><IMAGE_ID>4</IMAGE_ID></DISK>'
+                        '</TEMPLATE>')
+    assert hold is True
+
+
+def test_vm_action_sends_action_before_id(gateway, fake_oned):
+    fake_oned.succeed("one.vm.action", 5)
+    gateway.vm_action("poweroff-hard", 5)
+    assert fake_oned.calls == [("one.vm.action", (SESSION, "poweroff-hard", 5))]
+
+
+def test_updates_send_append_as_an_int(gateway, fake_oned):
+    for method in ("one.vm.update", "one.template.update", "one.image.update",
+                   "one.document.update"):
+        fake_oned.succeed(method, 1)
+    gateway.vm_update(1, {"CIMI_DESCRIPTION": "x"})
+    gateway.template_update(1, {"A": "x"}, merge=False)
+    gateway.image_update(1, {"A": "x"})
+    gateway.document_update(1, {"A": "x"})
+    appends = [params[-1] for _, params in fake_oned.calls]
+    assert appends == [1, 0, 1, 1]
+    assert all(type(append) is int for append in appends)
+
+
+def test_vm_resize_sends_only_given_capacity(gateway, fake_oned):
+    fake_oned.succeed("one.vm.resize", 1)
+    gateway.vm_resize(1, vcpu=2, memory_mb=512)
+    assert fake_oned.calls == [
+        ("one.vm.resize", (SESSION, 1, "<TEMPLATE><VCPU>2</VCPU><MEMORY>512</MEMORY></TEMPLATE>",
+                           True))]
+
+
+def test_renames(gateway, fake_oned):
+    for kind in ("vm", "template", "image", "document"):
+        fake_oned.succeed(f"one.{kind}.rename", 1)
+        getattr(gateway, f"{kind}_rename")(1, "new name")
+    assert [call[1] for call in fake_oned.calls] == [(SESSION, 1, "new name")] * 4
+
+
+def test_template_instantiate_always_sends_five_arguments(gateway, fake_oned):
+    fake_oned.succeed("one.template.instantiate", 9)
+    assert gateway.template_instantiate(0) == 9
+    assert gateway.template_instantiate(0, "m", True, {"MEMORY": 128}, True) == 9
+    assert fake_oned.calls == [
+        ("one.template.instantiate", (SESSION, 0, "", False, "", False)),
+        ("one.template.instantiate",
+         (SESSION, 0, "m", True, "<TEMPLATE><MEMORY>128</MEMORY></TEMPLATE>", True)),
+    ]
+
+
+def test_template_calls(gateway, fake_oned):
+    fake_oned.succeed("one.templatepool.info", transcript_value("024"))
+    fake_oned.succeed("one.template.info", TEMPLATE_INFO)
+    fake_oned.succeed("one.template.allocate", 3)
+    fake_oned.succeed("one.template.delete", 3)
+    assert gateway.template_page(mine=True).items[0].name == "tiny-vm"
+    assert gateway.template(0, extended=True).template["MEMORY"] == "64"
+    assert gateway.template_allocate({"NAME": "t", "CPU": 1}) == 3
+    gateway.template_delete(3)
+    assert [call[1] for call in fake_oned.calls] == [
+        (SESSION, POOL_MINE, -1, -1),
+        (SESSION, 0, True),
+        (SESSION, "<TEMPLATE><NAME>t</NAME><CPU>1</CPU></TEMPLATE>"),
+        (SESSION, 3, False),
+    ]
+
+
+def test_chmod_sets_named_bits_and_keeps_the_others(gateway, fake_oned):
+    fake_oned.succeed("one.image.chmod", 1)
+    gateway.image_chmod(4, other_use=True, group_use=False)
+    assert fake_oned.calls == [("one.image.chmod", (SESSION, 4, -1, -1, -1, 0, -1, -1, 1, -1, -1))]
+    with pytest.raises(TypeError):
+        gateway.image_chmod(4, world=True)
+
+
+def test_image_calls(gateway, fake_oned):
+    fake_oned.succeed("one.imagepool.info", IMAGE_POOL)
+    fake_oned.succeed("one.image.info", transcript_value("016"))
+    fake_oned.succeed("one.image.allocate", 5)
+    fake_oned.succeed("one.image.delete", 5)
+    fake_oned.succeed("one.image.persistent", 5)
+    fake_oned.succeed("one.image.clone", 6)
+    assert [image.id for image in gateway.image_page(offset=0, size=50).items] == [1, 0]
+    assert gateway.image(0).type == "DATABLOCK"
+    assert gateway.image_allocate({"NAME": "v", "TYPE": "DATABLOCK", "SIZE": 10}, 1) == 5
+    gateway.image_persistent(5, True)
+    assert gateway.image_clone(5, "copy") == 6
+    gateway.image_delete(5)
+    assert [call[1][1:] for call in fake_oned.calls] == [
+        (POOL_ALL, 0, -50),
+        (0,),
+        ("<TEMPLATE><NAME>v</NAME><TYPE>DATABLOCK</TYPE><SIZE>10</SIZE></TEMPLATE>", 1),
+        (5, True),
+        (5, "copy", -1),
+        (5,),
+    ]
+
+
+DOCUMENT = ("<DOCUMENT><ID>7</ID><UID>2</UID><GID>1</GID><UNAME>alice</UNAME>"
+            "<GNAME>users</GNAME><NAME>small</NAME><TYPE>8001</TYPE><PERMISSIONS>"
+            "<OWNER_U>1</OWNER_U><OWNER_M>1</OWNER_M><OWNER_A>0</OWNER_A><GROUP_U>0</GROUP_U>"
+            "<GROUP_M>0</GROUP_M><GROUP_A>0</GROUP_A><OTHER_U>1</OTHER_U><OTHER_M>0</OTHER_M>"
+            "<OTHER_A>0</OTHER_A></PERMISSIONS><TEMPLATE><CPU><![CDATA[1]]></CPU></TEMPLATE>"
+            "</DOCUMENT>")
+
+
+def test_document_calls(gateway, fake_oned):
+    fake_oned.succeed("one.documentpool.info", f"<DOCUMENT_POOL>{DOCUMENT}</DOCUMENT_POOL>")
+    fake_oned.succeed("one.document.info", DOCUMENT)
+    fake_oned.succeed("one.document.allocate", 7)
+    fake_oned.succeed("one.document.delete", 7)
+    page = gateway.document_page(documents.MACHINE_CONFIGURATION, offset=0, size=10)
+    assert page.items[0].template == {"CPU": "1"}
+    assert gateway.document(7, documents.MACHINE_CONFIGURATION).permissions.public
+    with pytest.raises(NotFound):
+        gateway.document(7, documents.JOB)
+    assert gateway.document_allocate(documents.MACHINE_CONFIGURATION, {"CPU": 1}) == 7
+    gateway.document_delete(7)
+    assert [call[1][1:] for call in fake_oned.calls] == [
+        (POOL_ALL, 0, -10, 8001),
+        (7,),
+        (7,),
+        ("<TEMPLATE><CPU>1</CPU></TEMPLATE>", 8001),
+        (7,),
+    ]
+
+
+def test_vnet_datastore_host_calls(gateway, fake_oned):
+    fake_oned.succeed("one.vnpool.info", "<VNET_POOL></VNET_POOL>")
+    fake_oned.succeed("one.datastorepool.info", transcript_value("004"))
+    fake_oned.succeed("one.hostpool.info", transcript_value("005"))
+    assert gateway.vnet_page().items == ()
+    assert [ds.name for ds in gateway.datastores()] == ["files", "default", "system"]
+    assert gateway.hosts() == ()
+    assert [call[1] for call in fake_oned.calls] == [
+        (SESSION, POOL_ALL, -1, -1), (SESSION,), (SESSION,)]
+
+
+def test_a_bad_template_is_refused_before_any_call(gateway, fake_oned):
+    with pytest.raises(BadRequest):
+        gateway.vm_allocate({"name": "lower-case attribute"})
+    assert fake_oned.calls == []
