@@ -6,8 +6,9 @@ refuses) is a BadRequest whose message names the offending field as a dotted pat
 """
 import json
 
-from flask import request
+from flask import current_app, request
 from marshmallow import ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.errors import BadRequest
 from app.protocol.negotiation import body_format
@@ -18,7 +19,7 @@ def read_body(schema):
     """The request body loaded by `schema` (a marshmallow Schema instance or class)."""
     if isinstance(schema, type):
         schema = schema()
-    data = request.get_data(cache=True)
+    data = _body_bytes()
     if not data.strip():
         raise BadRequest("The request body is empty; send a JSON or XML document.")
     if body_format() == "xml":
@@ -29,6 +30,16 @@ def read_body(schema):
         return schema.load(document)
     except ValidationError as error:
         raise BadRequest("Invalid request body: " + describe(error.messages)) from None
+
+
+def _body_bytes():
+    data = request.get_data(cache=True)
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    # Werkzeug stops reading a body of unknown length (chunked) at the limit without
+    # complaint; a body that reaches the limit is taken as one that exceeds it.
+    if request.content_length is None and limit is not None and len(data) >= limit:
+        raise RequestEntityTooLarge(f"The request body is larger than the limit of {limit} bytes.")
+    return data
 
 
 def parse_json(data):

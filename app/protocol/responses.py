@@ -18,6 +18,8 @@ def render_response(document, status, headers, media_type, xml_root=None):
         else:
             response.set_data(render.to_json(document))
         response.content_type = f"{media_type}; charset=utf-8"
+    else:
+        del response.headers["Content-Type"]
     return response
 
 

@@ -11,8 +11,9 @@ reference); `<property key="k">v</property>` elements make the `properties` dict
 `<operation>` elements the `operations` list; leaves are strings (schemas convert them).
 Which other elements are lists comes from the schema when one is given (`shape_of`): a list
 field `volumes` collects `<volume>` (and `<volumes>`) elements. Without a schema, elements
-named in `names.SINGULAR_ELEMENTS` and elements that repeat become lists, and a collection's
-type-named members become its member list.
+named in `names.SINGULAR_ELEMENTS` (unless `names.SINGLE_VALUED_ELEMENTS` says otherwise for
+the enclosing type) and elements that repeat become lists, and a collection's type-named
+members become its member list.
 """
 from xml.etree.ElementTree import ParseError
 
@@ -22,8 +23,8 @@ from marshmallow import fields
 
 from app.errors import BadRequest
 from app.protocol.names import (
-    CIMI_NAMESPACE, PLURAL_ATTRIBUTES, is_collection_uri, member_key, member_type, resource_uri,
-    singular, type_name,
+    CIMI_NAMESPACE, PLURAL_ATTRIBUTES, SINGLE_VALUED_ELEMENTS, is_collection_uri, member_key,
+    member_type, resource_uri, singular, type_name,
 )
 
 _CIMI_PREFIX = "{" + CIMI_NAMESPACE + "}"
@@ -42,7 +43,7 @@ def parse_xml(data, shape=None):
     if root_name is None:
         raise BadRequest(f"The XML root element must be in the {CIMI_NAMESPACE} namespace.")
     try:
-        document = _complex(root, root_name, shape)
+        document = _complex(root, root_name, shape, root_name)
     except RecursionError:
         raise BadRequest("The XML body is nested too deeply.") from None
     if "resourceURI" not in document:
@@ -99,7 +100,8 @@ def _plain_attributes(element):
     return {name: value for name, value in element.attrib.items() if not name.startswith("{")}
 
 
-def _complex(element, name, shape):
+def _complex(element, name, shape, resource_type=None):
+    """`resource_type` is the element's CIMI type when its name says it (root, members)."""
     document = _plain_attributes(element)
     uri = document.get("resourceURI")
     members_type = member_type(type_name(uri)) if uri and is_collection_uri(uri) else None
@@ -115,10 +117,11 @@ def _complex(element, name, shape):
         elif child_name == "operation":
             document.setdefault("operations", []).append(_plain_attributes(child))
         elif child_name == members_type:
-            member = {"resourceURI": resource_uri(members_type), **_complex(child, child_name, None)}
+            member = {"resourceURI": resource_uri(members_type),
+                      **_complex(child, child_name, None, members_type)}
             document[member_key(members_type)].append(member)
         else:
-            _add_child(document, repeated, child, child_name, shape)
+            _add_child(document, repeated, child, child_name, shape, resource_type)
     if element.text and element.text.strip() and (len(element) or document):
         raise BadRequest(f"The XML element <{name}> mixes text with attributes or elements.")
     return document
@@ -131,10 +134,11 @@ def _add_property(document, element):
     document.setdefault("properties", {})[key] = element.text or ""
 
 
-def _add_child(document, repeated, child, child_name, shape):
+def _add_child(document, repeated, child, child_name, shape, resource_type):
     if shape is not None and child_name in shape:
         attribute, many, nested = shape[child_name]
-    elif child_name in PLURAL_ATTRIBUTES:
+    elif (child_name in PLURAL_ATTRIBUTES
+          and child_name not in SINGLE_VALUED_ELEMENTS.get(resource_type, ())):
         attribute, many, nested = PLURAL_ATTRIBUTES[child_name], True, None
     else:
         attribute, many, nested = child_name, False, None

@@ -24,8 +24,8 @@ class ReferenceSchema(Schema):
 
 
 class VolumeSchema(Schema):
+    href = fields.String(required=True)
     initialLocation = fields.String()
-    volume = fields.Nested(ReferenceSchema, required=True)
 
 
 class ThingSchema(Schema):
