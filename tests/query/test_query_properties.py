@@ -87,7 +87,7 @@ def brute_force_matches(document, disjunction):
     return any(all(brute_force_holds(document, c) for c in conjunction) for conjunction in disjunction)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.text(max_size=80))
 def test_parser_raises_only_query_errors_on_arbitrary_text(text):
     try:
@@ -96,7 +96,7 @@ def test_parser_raises_only_query_errors_on_arbitrary_text(text):
         assert error.position is None or 1 <= error.position <= len(text) + 1
 
 
-@settings(max_examples=500)
+@settings(max_examples=500, deadline=None)
 @given(st.text(alphabet=FILTER_ALPHABET, max_size=60))
 def test_parser_raises_only_query_errors_on_filter_like_text(text):
     try:
@@ -105,7 +105,7 @@ def test_parser_raises_only_query_errors_on_filter_like_text(text):
         assert 1 <= error.position <= len(text) + 1
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.dictionaries(st.sampled_from(["$filter", "$select", "$expand", "$orderby", "$first", "$last"]),
                        st.text(alphabet=FILTER_ALPHABET, max_size=30)))
 def test_parse_query_raises_only_query_errors(args):
@@ -115,7 +115,7 @@ def test_parse_query_raises_only_query_errors(args):
         pass
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(documents, filters, st.data())
 def test_filtered_count_equals_brute_force(members, disjunction, data):
     text = data.draw(rendered(disjunction))
@@ -125,7 +125,7 @@ def test_filtered_count_equals_brute_force(members, disjunction, data):
     assert count == len(expected)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(documents, filters, st.data())
 def test_equal_and_not_equal_partition_every_collection(members, disjunction, data):
     attribute, _, literal = disjunction[0][0]
@@ -135,7 +135,7 @@ def test_equal_and_not_equal_partition_every_collection(members, disjunction, da
     assert equal + not_equal == len(members)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(
     st.lists(st.fixed_dictionaries({"n": st.integers(0, 5)}, optional={"k": st.integers(-5, 5)}), max_size=15),
     st.booleans(),
@@ -148,7 +148,7 @@ def test_orderby_matches_a_stable_brute_force_sort_with_missing_last(members, de
     assert page == sorted(present, key=lambda m: -m["k"] if descending else m["k"]) + absent
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(
     st.integers(0, 20),
     st.one_of(st.none(), st.integers(1, 25)),
@@ -169,7 +169,7 @@ def test_page_equals_a_brute_force_slice(size, first, last, cap):
     assert count == len(ordered)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(
     st.lists(st.dictionaries(st.sampled_from(["id", "resourceURI", "a", "b", "c"]), st.integers()), max_size=5),
     st.sets(st.sampled_from(["a", "b", "c", "d"]), min_size=1),
