@@ -1,0 +1,154 @@
+"""Building a new VM from a template, as oned's VirtualMachine::insert does.
+
+The submitted template starts as the USER_TEMPLATE; the attributes oned knows are moved to
+TEMPLATE (checked and normalised on the way); everything else stays in USER_TEMPLATE.
+"""
+import re
+import uuid
+
+from .. import auth
+from ..errors import allocate_failed
+from ..store import permissions_from_umask
+from ..template import Template
+from . import disks, resources
+from .model import VirtualMachine
+from .states import VmState
+
+OBJECT_NAME = "virtual machine"
+
+# Vector or single attributes oned moves to TEMPLATE unchanged (parse_well_known_attributes
+# and friends), limited to those the VM schema knows.
+SYSTEM_ATTRIBUTES = ("OS", "FEATURES", "INPUT", "GRAPHICS", "VIDEO", "RAW", "NUMA_NODE",
+                     "TOPOLOGY", "SPICE_OPTIONS", "HYPERV_OPTIONS", "EMULATOR", "PCI",
+                     "NIC_DEFAULT", "VMGROUP", "TPM", "MEMORY_RESIZE_MODE", "MEMORY_SLOTS")
+POSITIVE_FLOATS = ("CPU_COST", "MEMORY_COST", "DISK_COST")
+_SUBSTITUTION = re.compile(r"\$(USER\[(\w+)\]|UNAME|UID|GNAME|GID|NAME|VMID|TEMPLATE_ID)")
+
+
+class _Reject(Exception):
+    pass
+
+
+def create_vm(call, submitted, hold=False, name_prefix="one"):
+    """Allocate a VM from `submitted` (a Template); returns the new VM."""
+    auth.authorize_create(call.caller, "vm")
+    user_template = submitted.copy()
+    template = Template()
+    try:
+        name, template_name = _take_name(user_template)
+        _move_capacity(user_template, template)
+    except _Reject as error:
+        raise allocate_failed(OBJECT_NAME, str(error)) from error
+    for attribute in SYSTEM_ATTRIBUTES:
+        for value in user_template.remove(attribute):
+            template.add(attribute, value)
+    on_hold = (user_template.remove("SUBMIT_ON_HOLD") or ["NO"])[0]
+    vm = VirtualMachine(name, call.caller, permissions_from_umask(), template, user_template)
+    vm.id = call.emulator.store.next_id("vm", 0)
+    vm.name = name or f"{template_name or name_prefix}-{vm.id}"
+    template.set("VMID", str(vm.id))
+    for value in user_template.remove("TEMPLATE_ID")[:1]:
+        template.set("TEMPLATE_ID", value)
+    nic_vectors = [dict(value) for value in user_template.remove("NIC") if not isinstance(value, str)]
+    disk_vectors = [dict(value) for value in user_template.remove("DISK") if not isinstance(value, str)]
+    contexts = [dict(value) for value in user_template.remove("CONTEXT") if not isinstance(value, str)]
+    for nic_id, nic in enumerate(nic_vectors):
+        template.add("NIC", list(resources.lease_nic(call, vm, nic, nic_id).items()))
+    disks.add_initial_disks(call, vm, disk_vectors)
+    if contexts:
+        template.add("CONTEXT", list(_context(call, vm, contexts[0]).items()))
+    _add_os_uuid(template)
+    _add_requirements(vm)
+    vm.move_to((VmState.HOLD if hold or on_hold.upper() == "YES" else VmState.PENDING, 0))
+    call.pool("vm").add(vm, vm.id)
+    return vm
+
+
+def _take_name(user_template):
+    name = (user_template.remove("NAME") or [""])[0]
+    template_name = (user_template.remove("TEMPLATE_NAME") or [""])[0]
+    if not isinstance(name, str) or not isinstance(template_name, str):
+        raise _Reject("Invalid NAME")
+    return name, template_name
+
+
+def _move_capacity(user_template, template):
+    memory = _number(user_template.get("MEMORY"), int)
+    if memory is None or memory <= 0:
+        raise _Reject("MEMORY attribute must be a positive integer value.")
+    cpu = _number(user_template.get("CPU"), float)
+    if cpu is None or cpu <= 0:
+        raise _Reject("CPU attribute must be a positive float or integer value.")
+    template.add("MEMORY", user_template.remove("MEMORY")[0])
+    template.add("CPU", user_template.remove("CPU")[0])
+    if user_template.get("VCPU"):
+        vcpu = _number(user_template.get("VCPU"), int)
+        if vcpu is None or vcpu <= 0:
+            raise _Reject("VCPU attribute must be a positive integer value.")
+        template.add("VCPU", user_template.remove("VCPU")[0])
+    for name in ("MEMORY_MAX", "VCPU_MAX"):
+        if (_number(user_template.get(name), int) or 0) > 0:
+            template.add(name, user_template.remove(name)[0])
+    for name in POSITIVE_FLOATS:
+        if user_template.get(name) is not None:
+            value = _number(user_template.get(name), float)
+            if value is None or value < 0:
+                raise _Reject(f"{name} attribute must be a positive float or integer value.")
+            template.add(name, user_template.remove(name)[0])
+
+
+def _number(text, kind):
+    if text is None:
+        return None
+    try:
+        return kind(text)
+    except ValueError:
+        return None
+
+
+def _context(call, vm, context):
+    values = {key: _substitute(call, vm, value) for key, value in context.items()}
+    if values.get("NETWORK", "").upper() == "YES":
+        for nic in vm.nics():
+            index = nic["NIC_ID"]
+            values[f"ETH{index}_IP"] = nic.get("IP", "")
+            values[f"ETH{index}_MAC"] = nic.get("MAC", "")
+            values[f"ETH{index}_NETWORK"] = nic.get("NETWORK_ADDRESS", "")
+    disk_id, target = disks.context_disk(vm)
+    values["DISK_ID"] = str(disk_id)
+    values["TARGET"] = target
+    return values
+
+
+def _substitute(call, vm, value):
+    user = call.pool("user").find(vm.uid)
+
+    def replace(match):
+        if match.group(2):
+            return user.template.get(match.group(2), "") if user else ""
+        return {"UNAME": vm.uname, "UID": str(vm.uid), "GNAME": vm.gname, "GID": str(vm.gid),
+                "NAME": vm.name, "VMID": str(vm.id),
+                "TEMPLATE_ID": vm.template.get("TEMPLATE_ID", "")}[match.group(1)]
+
+    return _SUBSTITUTION.sub(replace, value)
+
+
+def _add_os_uuid(template):
+    os_vectors = template.vectors("OS")
+    os_vector = os_vectors[0] if os_vectors else {}
+    os_vector.setdefault("UUID", str(uuid.uuid4()))
+    template.set("OS", list(os_vector.items()))
+
+
+def _add_requirements(vm):
+    clusters = sorted({cluster for vector in vm.disks() + vm.nics()
+                       for cluster in vector.get("CLUSTER_ID", "").split(",") if cluster})
+    pinned = "!(PIN_POLICY = PINNED)"
+    if clusters:
+        cluster_choice = " | ".join(f"CLUSTER_ID = {cluster}" for cluster in clusters)
+        vm.template.set("AUTOMATIC_REQUIREMENTS", f"({cluster_choice}) & {pinned}")
+        ds_choice = " | ".join(f'"CLUSTERS/ID" @> {cluster}' for cluster in clusters)
+        vm.template.set("AUTOMATIC_DS_REQUIREMENTS", f"({ds_choice})")
+        vm.template.set("AUTOMATIC_NIC_REQUIREMENTS", f"({ds_choice})")
+    else:
+        vm.template.set("AUTOMATIC_REQUIREMENTS", pinned)

@@ -1,0 +1,130 @@
+"""A VM's DISKs and its CONTEXT disk: ids, targets, images and volatile disks, as oned's
+VirtualMachineDisks does (get_images, assign_disk_targets, set_up_attach_disk).
+"""
+import string
+
+from ..errors import OneError, ACTION, INTERNAL, not_found
+from . import resources
+
+DEFAULT_DEVICE_PREFIX = "sd"
+CDROM_DEVICE_PREFIX = "hd"
+VOLATILE_TYPES = ("FS", "SWAP")
+# Image types (include/Image.h).
+IMAGE_OS, IMAGE_CDROM, IMAGE_DATABLOCK = 0, 1, 2
+
+
+def is_volatile(disk):
+    return "IMAGE_ID" not in disk and disk.get("TYPE", "").upper() in VOLATILE_TYPES
+
+
+def add_initial_disks(call, vm, requested):
+    """DISK_IDs in order, images acquired, then targets as oned assigns them."""
+    prepared = [_prepare(call, vm, dict(disk), disk_id, hot=False)
+                for disk_id, disk in enumerate(requested)]
+    _assign_targets(prepared, set())
+    for disk in prepared:
+        vm.template.add("DISK", list(disk.items()))
+
+
+def context_disk(vm):
+    """The CONTEXT's DISK_ID (after every DISK) and target (first free hd? device)."""
+    used = {disk.get("TARGET") for disk in vm.disks()}
+    return len(vm.disks()), _free_target(CDROM_DEVICE_PREFIX, used)
+
+
+def attach_disk(call, vm, requested):
+    """A hot-plugged DISK: next DISK_ID after every disk and the context, a free target."""
+    taken_ids = [int(disk["DISK_ID"]) for disk in vm.disks()]
+    context = vm.template.vectors("CONTEXT")
+    if context and context[0].get("DISK_ID", "").isdigit():
+        taken_ids.append(int(context[0]["DISK_ID"]))
+    disk = _prepare(call, vm, dict(requested), max(taken_ids, default=-1) + 1, hot=True)
+    used = {existing.get("TARGET") for existing in vm.disks()}
+    if context:
+        used.add(context[0].get("TARGET"))
+    _assign_targets([disk], used)
+    vm.template.add("DISK", list(disk.items()))
+    return disk
+
+
+def detach_disk(emulator, vm, disk_id):
+    disk = vm.disk(disk_id)
+    if disk is None:
+        raise OneError(ACTION, f"Could not detach disk with DISK_ID {disk_id}, it does not exist.")
+    vm.replace_vectors("DISK", [other for other in vm.disks() if other["DISK_ID"] != str(disk_id)])
+    release_disk(emulator, vm, disk)
+    return disk
+
+
+def release_disk(emulator, vm, disk):
+    if "IMAGE_ID" in disk:
+        resources.release_image(emulator, int(disk["IMAGE_ID"]), vm.id)
+
+
+def _prepare(call, vm, disk, disk_id, hot):
+    disk["DISK_ID"] = str(disk_id)
+    if is_volatile(disk):
+        return _volatile(disk)
+    image = _image_for(call, disk)
+    acquired = resources.acquire_image(call, image.id, vm.id, hot)
+    prepared = dict(resources.disk_attributes(call.emulator, acquired))
+    prepared.update({key: value for key, value in disk.items() if key not in ("IMAGE", "IMAGE_UNAME", "IMAGE_UID")})
+    prepared.setdefault("DEV_PREFIX", CDROM_DEVICE_PREFIX if acquired.type == IMAGE_CDROM else DEFAULT_DEVICE_PREFIX)
+    prepared["DISK_ID"] = str(disk_id)
+    prepared["_ORDER"] = _target_order(acquired.type)
+    return prepared
+
+
+def _volatile(disk):
+    if not disk.get("SIZE", "").isdigit() or int(disk["SIZE"]) <= 0:
+        raise OneError(INTERNAL, "Volatile disk needs a SIZE attribute.")
+    disk["TYPE"] = disk["TYPE"].lower()
+    if disk["TYPE"] == "fs":
+        disk.setdefault("FORMAT", "raw")
+    disk.setdefault("DEV_PREFIX", DEFAULT_DEVICE_PREFIX)
+    disk["_ORDER"] = 2
+    return disk
+
+
+def _image_for(call, disk):
+    pool = call.pool("image")
+    if "IMAGE_ID" in disk:
+        if not disk["IMAGE_ID"].lstrip("-").isdigit():
+            raise not_found("image", -1)
+        return pool.get(int(disk["IMAGE_ID"]))
+    if "IMAGE" in disk:
+        owner = _image_owner(call, disk)
+        image = pool.by_name(disk["IMAGE"], owner)
+        if image is None:
+            raise OneError(INTERNAL, f"Image \"{disk['IMAGE']}\" of user {owner} does not exist")
+        return image
+    raise OneError(INTERNAL, "DISK does not have a valid IMAGE_ID, IMAGE or TYPE attribute.")
+
+
+def _image_owner(call, disk):
+    if disk.get("IMAGE_UID", "").isdigit():
+        return int(disk["IMAGE_UID"])
+    if disk.get("IMAGE_UNAME"):
+        user = call.pool("user").by_name(disk["IMAGE_UNAME"])
+        return user.id if user else -1
+    return call.caller.uid
+
+
+def _target_order(image_type):
+    """oned assigns targets to OS disks first, then CDROMs, then the rest."""
+    return {IMAGE_OS: 0, IMAGE_CDROM: 1}.get(image_type, 2)
+
+
+def _assign_targets(prepared, used):
+    used |= {disk["TARGET"] for disk in prepared if disk.get("TARGET")}
+    for disk in sorted(prepared, key=lambda disk: disk.pop("_ORDER")):
+        if not disk.get("TARGET"):
+            disk["TARGET"] = _free_target(disk["DEV_PREFIX"], used)
+            used.add(disk["TARGET"])
+
+
+def _free_target(prefix, used):
+    for letter in string.ascii_lowercase:
+        if prefix + letter not in used:
+            return prefix + letter
+    raise OneError(INTERNAL, "No free targets left for the disk.")

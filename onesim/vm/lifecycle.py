@@ -1,0 +1,267 @@
+"""The life-cycle manager: walks VMs along the routes of `actions`, like oned's LCM with
+the dummy drivers, and the scheduler that deploys PENDING VMs onto hosts with room.
+
+A walk takes its first position at once; every further position comes one driver step
+later (scaled by the emulator's speed factor). Entering or leaving some positions has
+effects oned's managers have (history times, host capacity, freeing resources at DONE).
+"""
+import random
+import time
+
+from ..errors import ACTION, OneError
+from ..registry import on_start
+from . import resources
+from .actions import DONE, PENDING, RUNNING, STOPPED, UNDEPLOYED, active
+from .states import FAILURE_STATES, LcmState as L, VmState as S
+
+DRIVER_STEP_SECONDS = 1.0
+SCHEDULER_INTERVAL_SECONDS = 2.0
+
+_BOOTS = frozenset({L.BOOT, L.BOOT_POWEROFF, L.BOOT_SUSPENDED, L.BOOT_UNKNOWN, L.BOOT_STOPPED,
+                    L.BOOT_UNDEPLOY})
+_PROLOGS = frozenset({L.PROLOG, L.PROLOG_RESUME, L.PROLOG_UNDEPLOY})
+_SHUTDOWNS = frozenset({L.SHUTDOWN, L.SHUTDOWN_POWEROFF, L.SHUTDOWN_UNDEPLOY, L.SAVE_STOP,
+                        L.SAVE_SUSPEND})
+_EPILOGS = frozenset({L.EPILOG, L.EPILOG_STOP, L.EPILOG_UNDEPLOY})
+_HOST_FREED = frozenset({S.STOPPED, S.UNDEPLOYED, S.DONE})
+_SAVING = frozenset({L.HOTPLUG_SAVEAS, L.HOTPLUG_SAVEAS_POWEROFF, L.HOTPLUG_SAVEAS_SUSPENDED,
+                     L.HOTPLUG_SAVEAS_UNDEPLOYED, L.HOTPLUG_SAVEAS_STOPPED})
+
+# one.vm.recover: where "success" takes a failed VM, and the path "retry" walks again.
+_RECOVER_SUCCESS = {
+    **{lcm: RUNNING for lcm in FAILURE_STATES if lcm.name.startswith(("BOOT", "PROLOG"))},
+    L.EPILOG_FAILURE: DONE, L.EPILOG_STOP_FAILURE: STOPPED, L.EPILOG_UNDEPLOY_FAILURE: UNDEPLOYED,
+}
+_RECOVER_RETRY = {
+    L.BOOT_FAILURE: active(L.BOOT, L.RUNNING),
+    L.PROLOG_FAILURE: active(L.PROLOG, L.BOOT, L.RUNNING),
+    L.EPILOG_FAILURE: active(L.EPILOG) + (DONE,),
+    L.EPILOG_STOP_FAILURE: active(L.EPILOG_STOP) + (STOPPED,),
+    L.EPILOG_UNDEPLOY_FAILURE: active(L.EPILOG_UNDEPLOY) + (UNDEPLOYED,),
+}
+RECOVER_FAILURE, RECOVER_SUCCESS, RECOVER_RETRY, RECOVER_DELETE, RECOVER_DELETE_RECREATE, \
+    RECOVER_DELETE_DB = range(6)
+
+# The deploy path after a stop or an undeploy, told apart by the last history action.
+_DEPLOY_PATHS = {
+    9: active(L.PROLOG_RESUME, L.BOOT_STOPPED, L.RUNNING),
+    5: active(L.PROLOG_UNDEPLOY, L.BOOT_UNDEPLOY, L.RUNNING),
+    6: active(L.PROLOG_UNDEPLOY, L.BOOT_UNDEPLOY, L.RUNNING),
+}
+_FIRST_DEPLOY_PATH = active(L.PROLOG, L.BOOT, L.RUNNING)
+
+
+def refuse(operation, vm, **details):
+    message = operation.refusal.format(name=operation.name, id=vm.id, state=vm.state_name(), **details)
+    return OneError(operation.refusal_code, message)
+
+
+def check(operation, vm, **details):
+    """The route `operation` takes from the VM's position, or oned's refusal."""
+    route = operation.route(vm.position)
+    if route is None:
+        raise refuse(operation, vm, **details)
+    return route
+
+
+def perform(call, vm, operation, route):
+    """Accept `operation` on `vm` (already checked): history bookkeeping, then the walk."""
+    now = int(time.time())
+    request_id = random.randrange(1, 10000)
+    if route.new_history:
+        vm.copy_history(now)
+        vm.set_history_action(operation.history_action, call.caller, request_id)
+    elif operation.closes_history and vm.history:
+        close_and_copy_history(vm, operation.history_action, call.caller, request_id, now)
+    elif operation.records_action:
+        vm.set_history_action(operation.history_action, call.caller, request_id)
+    if operation.resched is not None:
+        vm.resched = int(operation.resched)
+    walk(call.emulator, vm, route.path)
+
+
+def close_and_copy_history(vm, action, caller, request_id, now):
+    """oned's DispatchManager::close_cp_history."""
+    record = vm.current_history
+    running = not record["RETIME"]
+    if running:
+        record["RETIME"] = now
+    vm.set_history_action(action, caller, request_id)
+    vm.copy_history(now)
+    if not running:
+        vm.current_history["RETIME"] = now
+
+
+def walk(emulator, vm, path):
+    vm.route_generation += 1
+    vm.route = [[int(state), int(lcm)] for state, lcm in path[1:]]
+    if path:
+        _arrive(emulator, vm, path[0])
+    emulator.pool("vm").save(vm)
+    _expect_driver(emulator, vm)
+
+
+def _expect_driver(emulator, vm):
+    if not vm.route:
+        return
+    vm_id, generation = vm.id, vm.route_generation
+    emulator.after(DRIVER_STEP_SECONDS, lambda: driver_answered(emulator, vm_id, generation))
+
+
+def driver_answered(emulator, vm_id, generation):
+    vm = emulator.pool("vm").find(vm_id)
+    if vm is None or vm.route_generation != generation or not vm.route:
+        return
+    state, lcm = vm.route.pop(0)
+    target = (S(state), L(lcm))
+    if target == RUNNING and vm.position[1] in _BOOTS and emulator.faults.take_boot_failure():
+        target, vm.route = active(L.BOOT_FAILURE)[0], []
+    _arrive(emulator, vm, target)
+    emulator.pool("vm").save(vm)
+    _expect_driver(emulator, vm)
+
+
+def _arrive(emulator, vm, target):
+    now = int(time.time())
+    leaving = vm.position
+    if leaving[1] in _PROLOGS and target[1] in _BOOTS:
+        vm.stamp_history("PETIME", now)
+        vm.stamp_history("RSTIME", now)
+    if leaving[1] in _SHUTDOWNS:
+        vm.stamp_history("RETIME", now)
+    if target[1] in _EPILOGS:
+        vm.stamp_history("RETIME", now, only_if_unset=True)
+        vm.stamp_history("ESTIME", now)
+    if leaving[1] in _EPILOGS:
+        vm.stamp_history("EETIME", now)
+        vm.stamp_history("ETIME", now)
+    if target == RUNNING and (leaving[1] in _BOOTS or leaving[1] in FAILURE_STATES):
+        _booted(vm, now)
+    if leaving[1] in _SAVING and vm.saving:
+        resources.saved_image_ready(emulator, vm.saving["image_id"])
+        vm.saving = None
+    vm.move_to(target)
+    if target[0] in _HOST_FREED and vm.host_id != -1:
+        resources.release_capacity(emulator, vm)
+        schedule_soon(emulator)
+    if target == DONE:
+        _done(emulator, vm, now)
+
+
+def _booted(vm, now):
+    vm.clear_history_action()
+    record = vm.current_history
+    if not vm.deploy_id and record is not None:
+        vm.deploy_id = f"{record['HOSTNAME']}:{vm.name}:dummy"
+    vm.monitoring = _monitoring_sample(vm, now)
+    vm.last_poll = now
+
+
+def _monitoring_sample(vm, now):
+    memory_kb = int(float(vm.template.get("MEMORY", "0")) * 1024)
+    sample = random.Random(f"{vm.id}:{now}")
+    return [("CPU", "0"), ("DISKRDBYTES", str(sample.randrange(1000))),
+            ("DISKRDIOPS", str(sample.randrange(1000))), ("DISKWRBYTES", str(sample.randrange(1000))),
+            ("DISKWRIOPS", str(sample.randrange(1000))), ("ID", str(vm.id)),
+            ("MEMORY", str(memory_kb)), ("NETRX", str(sample.randrange(5000))),
+            ("NETTX", str(sample.randrange(5000))), ("TIMESTAMP", str(now))]
+
+
+def _done(emulator, vm, now):
+    """oned's DispatchManager::free_vm_resources."""
+    resources.release_all(emulator, vm)
+    vm.etime = now
+    if vm.history:
+        vm.stamp_history("RETIME", now, only_if_unset=True)
+        vm.stamp_history("ETIME", now, only_if_unset=True)
+        _drop_graphics_port(vm)
+
+
+def _drop_graphics_port(vm):
+    graphics = [dict(value) for name, value in vm.template.attributes if name == "GRAPHICS"]
+    for vector in graphics:
+        vector.pop("PORT", None)
+    if graphics:
+        vm.replace_vectors("GRAPHICS", graphics)
+
+
+# ---- the scheduler ----------------------------------------------------------------------
+
+def start_scheduler(emulator):
+    emulator.after(SCHEDULER_INTERVAL_SECONDS, lambda: _scheduler_tick(emulator))
+
+
+def _scheduler_tick(emulator):
+    try:
+        schedule(emulator)
+    finally:
+        start_scheduler(emulator)
+
+
+def schedule_soon(emulator):
+    emulator.after(DRIVER_STEP_SECONDS, lambda: schedule(emulator))
+
+
+def schedule(emulator):
+    """Deploy every PENDING VM that fits on a host, oldest first, as oned's scheduler."""
+    for vm in emulator.pool("vm").values():
+        if vm.position == PENDING and not vm.route:
+            placement = resources.place(emulator, vm)
+            if placement is not None:
+                deploy(emulator, vm, *placement)
+
+
+def deploy(emulator, vm, host, system_ds):
+    now = int(time.time())
+    path = _DEPLOY_PATHS.get(vm.current_history["ACTION"] if vm.history else 0, _FIRST_DEPLOY_PATH)
+    record = vm.add_history(host, system_ds, now)
+    record["PSTIME"] = now
+    resources.prepare_for_host(emulator, vm, host, system_ds)
+    walk(emulator, vm, path)
+
+
+@on_start
+def start(emulator):
+    """After a (re)start: VMs halfway along a route get their next driver answer, and the
+    scheduler starts looking for PENDING VMs."""
+    for vm in emulator.pool("vm").values():
+        _expect_driver(emulator, vm)
+    start_scheduler(emulator)
+
+
+# ---- one.vm.recover -----------------------------------------------------------------------
+
+def recover(call, vm, operation):
+    """oned's LifeCycleManager::recover and the delete variants of one.vm.recover."""
+    emulator = call.emulator
+    lcm = vm.position[1]
+    if operation == RECOVER_DELETE_DB:
+        resources.release_all(emulator, vm)
+        emulator.pool("vm").drop(vm)
+        return
+    if operation == RECOVER_DELETE:
+        walk(emulator, vm, (active(L.CLEANUP_DELETE) if vm.position[0] == S.ACTIVE else ()) + (DONE,))
+        return
+    if operation == RECOVER_DELETE_RECREATE:
+        if vm.host_id != -1:
+            resources.release_capacity(emulator, vm)
+        walk(emulator, vm, (PENDING,))
+        return
+    path = _recover_path(vm, lcm, operation)
+    if path is None:
+        raise OneError(ACTION, f"Could not perform a recover operation on VM {vm.id}, wrong state {vm.state_name()}.")
+    walk(emulator, vm, path)
+
+
+def _recover_path(vm, lcm, operation):
+    if operation == RECOVER_SUCCESS:
+        if vm.route:
+            state, lcm_state = vm.route[-1]
+            return ((S(state), L(lcm_state)),)
+        return (_RECOVER_SUCCESS[lcm],) if lcm in _RECOVER_SUCCESS else None
+    if operation == RECOVER_FAILURE and vm.route:
+        failed = L.__members__.get(f"{lcm.name}_FAILURE")
+        return active(failed) if failed is not None else None
+    if operation == RECOVER_RETRY:
+        return _RECOVER_RETRY.get(lcm)
+    return None

@@ -1,0 +1,305 @@
+"""one.vm.* methods (VirtualMachineXRPC.cc / VirtualMachineAPI.cc of oned 7.0)."""
+import time
+
+from .. import auth
+from ..errors import ACTION, INTERNAL, OneError
+from ..registry import Bool, Int, Str, rpc
+from ..template import Template, TemplateError
+from ..users import updated_template
+from . import creation, disks, lifecycle, ownership, render, resources
+from .actions import ADMIN_ACTIONS, OPERATIONS, VM_ACTIONS
+from .states import VmState
+
+SAVEAS_TYPES = ("OS", "DATABLOCK", "CDROM")
+
+
+def vm_for(call, oid, operation):
+    vm = call.pool("vm").get(oid)
+    auth.authorize(call.caller, vm, operation)
+    return vm
+
+
+def parse(text, object_id=-1):
+    try:
+        return Template.parse(text)
+    except TemplateError as error:
+        raise OneError(INTERNAL, str(error), object_id) from error
+
+
+@rpc("one.vm.allocate", Str("template"), Bool("hold", False))
+def vm_allocate(call, text, hold):
+    return creation.create_vm(call, parse(text), hold).id
+
+
+@rpc("one.vm.info", Int("id"), Bool("decrypt", False))
+def vm_info(call, oid, decrypt):
+    return vm_for(call, oid, auth.USE).info_xml()
+
+
+@rpc("one.vm.monitoring", Int("id"))
+def vm_monitoring(call, oid):
+    return render.monitoring_data_xml(vm_for(call, oid, auth.USE))
+
+
+@rpc("one.vm.action", Str("action"), Int("id"))
+def vm_action(call, name, oid):
+    vm = vm_for(call, oid, auth.ADMIN if name in ADMIN_ACTIONS else auth.MANAGE)
+    operation = VM_ACTIONS.get(name)
+    if operation is None:
+        raise OneError(ACTION, f'Action "{name}" is not supported')
+    lifecycle.perform(call, vm, operation, lifecycle.check(operation, vm))
+    return vm.id
+
+
+@rpc("one.vm.update", Int("id"), Str("template"), Int("append", 0))
+def vm_update(call, oid, text, append):
+    vm = vm_for(call, oid, auth.MANAGE)
+    vm.user_template = updated_template(vm.user_template, text, append, oid)
+    call.pool("vm").save(vm)
+    return vm.id
+
+
+@rpc("one.vm.rename", Int("id"), Str("name"))
+def vm_rename(call, oid, name):
+    return ownership.rename(call, call.pool("vm").get(oid), name)
+
+
+@rpc("one.vm.chown", Int("id"), Int("uid"), Int("gid"))
+def vm_chown(call, oid, uid, gid):
+    return ownership.chown(call, call.pool("vm").get(oid), uid, gid)
+
+
+@rpc("one.vm.chmod", Int("id"), *(Int(name) for name in ("owner_u", "owner_m", "owner_a", "group_u",
+                                                       "group_m", "group_a", "other_u", "other_m",
+                                                       "other_a")))
+def vm_chmod(call, oid, *bits):
+    return ownership.chmod(call, call.pool("vm").get(oid), bits)
+
+
+# ---- disks and NICs -------------------------------------------------------------------------
+
+def _single_vector(text, name, oid):
+    vectors = parse(text, oid).vectors(name)
+    if len(vectors) != 1:
+        raise OneError(INTERNAL, f"Wrong number of {name} attributes.", oid)
+    return vectors[0]
+
+
+def _deployed(vm):
+    if not vm.history:
+        raise OneError(ACTION, "VM is not running in any host")
+
+
+@rpc("one.vm.attach", Int("id"), Str("disk_template"))
+def vm_attach(call, oid, text):
+    vm = vm_for(call, oid, auth.MANAGE)
+    requested = _single_vector(text, "DISK", oid)
+    _deployed(vm)
+    operation = OPERATIONS["disk-attach"]
+    route = lifecycle.check(operation, vm)
+    disks.attach_disk(call, vm, requested)
+    lifecycle.perform(call, vm, operation, route)
+    return vm.id
+
+
+@rpc("one.vm.detach", Int("id"), Int("disk_id"))
+def vm_detach(call, oid, disk_id):
+    vm = vm_for(call, oid, auth.MANAGE)
+    operation = OPERATIONS["disk-detach"]
+    route = lifecycle.check(operation, vm)
+    disks.detach_disk(call.emulator, vm, disk_id)
+    lifecycle.perform(call, vm, operation, route)
+    return vm.id
+
+
+@rpc("one.vm.attachnic", Int("id"), Str("nic_template"))
+def vm_attachnic(call, oid, text):
+    vm = vm_for(call, oid, auth.MANAGE)
+    requested = _single_vector(text, "NIC", oid)
+    operation = OPERATIONS["nic-attach"]
+    route = lifecycle.check(operation, vm)
+    nic_id = max((int(nic["NIC_ID"]) for nic in vm.nics()), default=-1) + 1
+    vm.template.add("NIC", list(resources.lease_nic(call, vm, requested, nic_id).items()))
+    lifecycle.perform(call, vm, operation, route)
+    return vm.id
+
+
+@rpc("one.vm.detachnic", Int("id"), Int("nic_id"))
+def vm_detachnic(call, oid, nic_id):
+    vm = vm_for(call, oid, auth.MANAGE)
+    operation = OPERATIONS["nic-detach"]
+    route = lifecycle.check(operation, vm)
+    nic = next((nic for nic in vm.nics() if nic["NIC_ID"] == str(nic_id)), None)
+    if nic is None:
+        raise OneError(ACTION, f"Could not detach NIC with NIC_ID {nic_id}, it does not exist.")
+    vm.replace_vectors("NIC", [other for other in vm.nics() if other["NIC_ID"] != str(nic_id)])
+    resources.release_nic(call.emulator, vm, nic)
+    lifecycle.perform(call, vm, operation, route)
+    return vm.id
+
+
+@rpc("one.vm.disksaveas", Int("id"), Int("disk_id"), Str("name"), Str("type", ""), Int("snap_id", -1))
+def vm_disksaveas(call, oid, disk_id, name, image_type, snap_id):
+    vm = vm_for(call, oid, auth.MANAGE)
+    operation = OPERATIONS["disk-saveas"]
+    route = lifecycle.check(operation, vm)
+    disk = vm.disk(disk_id)
+    if disk is None or "IMAGE_ID" not in disk:
+        raise OneError(INTERNAL, f"Cannot use DISK. DISK {disk_id} does not exist or is not an image.", oid)
+    if image_type and image_type.upper() not in SAVEAS_TYPES:
+        raise OneError(INTERNAL, f"Cannot save_as image of type {image_type.upper()}", oid)
+    image_id = resources.create_saved_image(call, int(disk["IMAGE_ID"]), name, image_type.upper(),
+                                            vm.id, disk_id)
+    vm.saving = {"image_id": image_id, "disk_id": disk_id}
+    lifecycle.perform(call, vm, operation, route)
+    return image_id
+
+
+# ---- snapshots --------------------------------------------------------------------------------
+
+@rpc("one.vm.snapshotcreate", Int("id"), Str("name", ""))
+def vm_snapshotcreate(call, oid, name):
+    vm = vm_for(call, oid, auth.MANAGE)
+    operation = OPERATIONS["snapshot-create"]
+    route = lifecycle.check(operation, vm)
+    snapshots = vm.template.vectors("SNAPSHOT")
+    snap_id = max((int(snapshot["SNAPSHOT_ID"]) for snapshot in snapshots), default=-1) + 1
+    now = int(time.time())
+    vm.template.add("SNAPSHOT", [("HYPERVISOR_ID", f"snap-{snap_id}"), ("NAME", name or f"snapshot-{snap_id}"),
+                                 ("SNAPSHOT_ID", str(snap_id)), ("SYSTEM_DISK_SIZE", "0"), ("TIME", str(now))])
+    lifecycle.perform(call, vm, operation, route)
+    return snap_id
+
+
+def _system_snapshot(vm, snap_id, verb):
+    snapshots = vm.template.vectors("SNAPSHOT")
+    if not any(snapshot["SNAPSHOT_ID"] == str(snap_id) for snapshot in snapshots):
+        raise OneError(ACTION, verb.format(id=vm.id, snapshot=snap_id))
+    return snapshots
+
+
+@rpc("one.vm.snapshotrevert", Int("id"), Int("snap_id"))
+def vm_snapshotrevert(call, oid, snap_id):
+    vm = vm_for(call, oid, auth.MANAGE)
+    operation = OPERATIONS["snapshot-revert"]
+    route = lifecycle.check(operation, vm, snapshot=snap_id)
+    _system_snapshot(vm, snap_id, "Could not revert VM {id} to snapshot {snapshot}, it does not exist.")
+    lifecycle.perform(call, vm, operation, route)
+    return vm.id
+
+
+@rpc("one.vm.snapshotdelete", Int("id"), Int("snap_id"))
+def vm_snapshotdelete(call, oid, snap_id):
+    vm = vm_for(call, oid, auth.MANAGE)
+    operation = OPERATIONS["snapshot-delete"]
+    route = lifecycle.check(operation, vm, snapshot=snap_id)
+    snapshots = _system_snapshot(vm, snap_id, "Could not delete snapshot {snapshot} for VM {id}, it does not exist.")
+    vm.replace_vectors("SNAPSHOT", [snapshot for snapshot in snapshots if snapshot["SNAPSHOT_ID"] != str(snap_id)])
+    lifecycle.perform(call, vm, operation, route)
+    return vm.id
+
+
+def _image_disk(vm, disk_id):
+    disk = vm.disk(disk_id)
+    if disk is None:
+        raise OneError(ACTION, f"VM disk does not exist: {disk_id}.")
+    return disk
+
+
+@rpc("one.vm.disksnapshotcreate", Int("id"), Int("disk_id"), Str("name"))
+def vm_disksnapshotcreate(call, oid, disk_id, name):
+    vm = vm_for(call, oid, auth.MANAGE)
+    operation = OPERATIONS["disk-snapshot-create"]
+    route = lifecycle.check(operation, vm)
+    disk = _image_disk(vm, disk_id)
+    snapshots = vm.disk_snapshots.setdefault(str(disk_id), {"current_base": -1, "next": 0, "snapshots": []})
+    snap_id = snapshots["next"]
+    for snapshot in snapshots["snapshots"]:
+        snapshot["active"] = False
+    snapshots["snapshots"].append({"id": snap_id, "name": name, "date": int(time.time()),
+                                   "size": int(disk.get("SIZE", "0") or 0), "active": True})
+    snapshots["next"] = snap_id + 1
+    lifecycle.perform(call, vm, operation, route)
+    return snap_id
+
+
+def _disk_snapshot(vm, disk_id, snap_id):
+    snapshots = vm.disk_snapshots.get(str(disk_id))
+    if snapshots is None or not any(snapshot["id"] == snap_id for snapshot in snapshots["snapshots"]):
+        raise OneError(ACTION, f"Disk id ({disk_id}) or snapshot id ({snap_id}) is not valid.")
+    return snapshots
+
+
+@rpc("one.vm.disksnapshotrevert", Int("id"), Int("disk_id"), Int("snap_id"))
+def vm_disksnapshotrevert(call, oid, disk_id, snap_id):
+    vm = vm_for(call, oid, auth.MANAGE)
+    operation = OPERATIONS["disk-snapshot-revert"]
+    route = lifecycle.check(operation, vm)
+    snapshots = _disk_snapshot(vm, disk_id, snap_id)
+    for snapshot in snapshots["snapshots"]:
+        snapshot["active"] = snapshot["id"] == snap_id
+    lifecycle.perform(call, vm, operation, route)
+    return vm.id
+
+
+@rpc("one.vm.disksnapshotdelete", Int("id"), Int("disk_id"), Int("snap_id"))
+def vm_disksnapshotdelete(call, oid, disk_id, snap_id):
+    vm = vm_for(call, oid, auth.MANAGE)
+    operation = OPERATIONS["disk-snapshot-delete"]
+    route = lifecycle.check(operation, vm)
+    snapshots = _disk_snapshot(vm, disk_id, snap_id)
+    if any(snapshot["id"] == snap_id and snapshot["active"] for snapshot in snapshots["snapshots"]):
+        raise OneError(ACTION, f"Cannot delete the active snapshot {snap_id}.")
+    snapshots["snapshots"] = [snapshot for snapshot in snapshots["snapshots"] if snapshot["id"] != snap_id]
+    if not snapshots["snapshots"]:
+        del vm.disk_snapshots[str(disk_id)]
+    lifecycle.perform(call, vm, operation, route)
+    return vm.id
+
+
+# ---- capacity -----------------------------------------------------------------------------------
+
+@rpc("one.vm.resize", Int("id"), Str("template"), Bool("enforce", True))
+def vm_resize(call, oid, text, enforce):
+    vm = vm_for(call, oid, auth.MANAGE)
+    operation = OPERATIONS["resize"]
+    route = lifecycle.check(operation, vm)
+    requested = parse(text, oid)
+    for name, kind in (("CPU", float), ("VCPU", int), ("MEMORY", int)):
+        value = requested.get(name)
+        if value in (None, "", "0"):
+            continue
+        try:
+            valid = kind(value) > 0
+        except ValueError:
+            valid = False
+        if not valid:
+            raise OneError(INTERNAL, f"{name} must be a positive number.", oid)
+        vm.template.set(name, value)
+    lifecycle.perform(call, vm, operation, route)
+    return vm.id
+
+
+@rpc("one.vm.diskresize", Int("id"), Int("disk_id"), Str("size"))
+def vm_diskresize(call, oid, disk_id, size):
+    vm = vm_for(call, oid, auth.MANAGE)
+    operation = OPERATIONS["disk-resize"]
+    route = lifecycle.check(operation, vm)
+    disk = _image_disk(vm, disk_id)
+    if not size.isdigit() or int(size) <= int(disk.get("SIZE", "0") or 0):
+        raise OneError(ACTION, "New disk size has to be greater than current one")
+    disk["SIZE"] = size
+    vm.replace_vectors("DISK", [disk if other["DISK_ID"] == str(disk_id) else other for other in vm.disks()])
+    lifecycle.perform(call, vm, operation, route)
+    return vm.id
+
+
+@rpc("one.vm.recover", Int("id"), Int("operation"))
+def vm_recover(call, oid, operation):
+    vm = vm_for(call, oid, auth.ADMIN)
+    if operation not in range(6):
+        raise OneError(ACTION, f"Wrong recover operation code: {operation}")
+    if vm.position[0] == VmState.DONE and operation != lifecycle.RECOVER_DELETE_DB:
+        raise OneError(ACTION, f"Could not perform a recover operation on VM {vm.id}, wrong state {vm.state_name()}.")
+    lifecycle.recover(call, vm, operation)
+    return vm.id

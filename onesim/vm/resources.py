@@ -1,0 +1,128 @@
+"""What a VM takes from the rest of the cloud and gives back: host capacity, images,
+network leases, the system datastore. The only place that talks to those core modules.
+"""
+import importlib
+
+from ..errors import INTERNAL, OneError, not_found
+
+SYSTEM_DATASTORE_ID = 0
+FIRST_VNC_PORT = 5900
+
+
+def _core(name):
+    # The image, network and host services are separate core modules that may be loaded
+    # after this one; look them up when first needed.
+    return importlib.import_module(f"onesim.{name}")
+
+
+# ---- images -------------------------------------------------------------------------------
+
+def acquire_image(call, image_id, vm_id, hot):
+    return _core("images").acquire_image(call.emulator, call.caller, image_id, vm_id, hot=hot)
+
+
+def release_image(emulator, image_id, vm_id):
+    _core("images").release_image(emulator, image_id, vm_id)
+
+
+def disk_attributes(emulator, image):
+    return _core("images").disk_attributes(emulator, image)
+
+
+def create_saved_image(call, image_id, name, image_type, vm_id, disk_id):
+    images = _core("images")
+    source = call.pool("image").get(image_id)
+    return images.create_saved_image(call.emulator, call.caller, source, name, image_type, vm_id, disk_id)
+
+
+def saved_image_ready(emulator, image_id):
+    _core("images").set_image_ready(emulator, image_id)
+
+
+# ---- network leases -------------------------------------------------------------------------
+
+def lease_nic(call, vm, requested, nic_id):
+    """The NIC vector of a new lease for `requested` (NETWORK_ID or NETWORK [+ NETWORK_UNAME])."""
+    vnet = _vnet_for(call, requested)
+    pairs = _core("vnets").allocate_lease(call.emulator, call.caller, vnet.id, vm.id,
+                                          ip=requested.get("IP") or None)
+    nic = dict(pairs)
+    nic.update({key: value for key, value in requested.items() if key not in nic})
+    nic["NIC_ID"] = str(nic_id)
+    nic.setdefault("NAME", f"NIC{nic_id}")
+    nic.setdefault("TARGET", f"one-{vm.id}-{nic_id}")
+    return nic
+
+
+def release_nic(emulator, vm, nic):
+    if nic.get("NETWORK_ID", "").isdigit():
+        _core("vnets").release_lease(emulator, int(nic["NETWORK_ID"]), vm.id)
+
+
+def _vnet_for(call, requested):
+    pool = call.pool("vnet")
+    if requested.get("NETWORK_ID", "").lstrip("-").isdigit():
+        return pool.get(int(requested["NETWORK_ID"]))
+    if requested.get("NETWORK"):
+        owner = call.caller.uid
+        if requested.get("NETWORK_UNAME"):
+            user = call.pool("user").by_name(requested["NETWORK_UNAME"])
+            owner = user.id if user else -1
+        vnet = pool.by_name(requested["NETWORK"], owner)
+        if vnet is None:
+            raise OneError(INTERNAL, f"Virtual network \"{requested['NETWORK']}\" of user {owner} does not exist")
+        return vnet
+    raise not_found("virtual network", -1)
+
+
+# ---- hosts --------------------------------------------------------------------------------
+
+def _capacity(vm):
+    return float(vm.template.get("CPU", "0")), int(vm.template.get("MEMORY", "0"))
+
+
+def place(emulator, vm):
+    """(host, system datastore) with room for the VM, its capacity taken there; or None:
+    the VM stays PENDING."""
+    system_ds = emulator.pool("datastore").find(SYSTEM_DATASTORE_ID)
+    if system_ds is None:
+        return None
+    cpu, memory = _capacity(vm)
+    host = _core("hosts").place_vm(emulator, vm.id, cpu, memory)
+    if host is None:
+        return None
+    vm.host_id = host.id
+    return host, system_ds
+
+
+def release_capacity(emulator, vm):
+    cpu, memory = _capacity(vm)
+    _core("hosts").release_host(emulator, vm.host_id, vm.id, cpu, memory)
+    vm.host_id = -1
+
+
+def prepare_for_host(emulator, vm, host, system_ds):
+    """Deployment attributes: system DS driver, VNC port, volatile disks' datastore."""
+    tm_mad = system_ds.tm_mad
+    vm.template.set("TM_MAD_SYSTEM", tm_mad)
+    graphics = vm.template.vectors("GRAPHICS")
+    if graphics and "PORT" not in graphics[0]:
+        graphics[0]["PORT"] = str(FIRST_VNC_PORT + vm.id)
+        vm.template.set("GRAPHICS", list(graphics[0].items()))
+    disks = vm.disks()
+    for disk in disks:
+        if "IMAGE_ID" not in disk:
+            disk.update({"CLUSTER_ID": "0", "DATASTORE": system_ds.name,
+                         "DATASTORE_ID": str(system_ds.id), "DISK_TYPE": "FILE", "TM_MAD": tm_mad})
+    vm.replace_vectors("DISK", disks)
+
+
+def release_all(emulator, vm):
+    """Every image and lease the VM holds (DONE)."""
+    for disk in vm.disks():
+        if "IMAGE_ID" in disk:
+            release_image(emulator, int(disk["IMAGE_ID"]), vm.id)
+    for nic in vm.nics():
+        release_nic(emulator, vm, nic)
+    if vm.host_id != -1:
+        release_capacity(emulator, vm)

@@ -1,0 +1,117 @@
+"""VM templates: one.template.* and one.templatepool.info (VMTemplateXRPC.cc, oned 7.0)."""
+import time
+
+from .. import auth
+from ..errors import allocate_failed
+from ..registry import Bool, Int, Str, pool_type, rpc
+from ..store import PoolObject, permissions_from_umask
+from ..users import updated_template
+from . import creation, ownership
+from .methods import parse
+
+OBJECT_NAME = "virtual machine template"
+
+
+@pool_type("template", OBJECT_NAME)
+class VmTemplate(PoolObject):
+    def __init__(self, name, caller, template):
+        super().__init__(name=name, uid=caller.uid, gid=caller.gid, uname=caller.name,
+                         gname=caller.gname, permissions=permissions_from_umask(), template=template)
+        self.regtime = int(time.time())
+
+    def render(self):
+        return (f"<VMTEMPLATE>{self.owner_xml()}{self.lock_xml()}{self.permissions_xml()}"
+                f"<REGTIME>{self.regtime}</REGTIME>{self.template.to_xml()}</VMTEMPLATE>")
+
+
+def template_for(call, oid, operation):
+    vm_template = call.pool("template").get(oid)
+    auth.authorize(call.caller, vm_template, operation)
+    return vm_template
+
+
+def _new_template(call, name, template):
+    ownership.check_name(name)
+    pool = call.pool("template")
+    taken = pool.by_name(name, call.caller.uid)
+    if taken is not None:
+        raise allocate_failed(OBJECT_NAME, f"NAME is already taken by TEMPLATE {taken.id}.")
+    return pool.add(VmTemplate(name, call.caller, template))
+
+
+@rpc("one.template.allocate", Str("template"))
+def template_allocate(call, text):
+    auth.authorize_create(call.caller, "template")
+    template = parse(text)
+    name = (template.remove("NAME") or [""])[0]
+    if not name:
+        raise allocate_failed(OBJECT_NAME, "Invalid NAME, it cannot be empty")
+    return _new_template(call, name, template)
+
+
+@rpc("one.template.info", Int("id"), Bool("extended", False), Bool("decrypt", False))
+def template_info(call, oid, extended, decrypt):
+    return template_for(call, oid, auth.USE).xml
+
+
+@rpc("one.templatepool.info", Int("filter"), Int("start"), Int("end"))
+def templatepool_info(call, filter_flag, start, end):
+    templates = auth.visible(call.caller, call.pool("template").values(), filter_flag)
+    return auth.pool_xml("VMTEMPLATE_POOL", auth.page(templates, start, end))
+
+
+@rpc("one.template.update", Int("id"), Str("template"), Int("append", 0))
+def template_update(call, oid, text, append):
+    vm_template = template_for(call, oid, auth.MANAGE)
+    vm_template.template = updated_template(vm_template.template, text, append, oid)
+    vm_template.template.remove("NAME")
+    call.pool("template").save(vm_template)
+    return oid
+
+
+@rpc("one.template.delete", Int("id"), Bool("recursive", False))
+def template_delete(call, oid, recursive):
+    vm_template = template_for(call, oid, auth.MANAGE)
+    call.pool("template").drop(vm_template)
+    return oid
+
+
+@rpc("one.template.clone", Int("id"), Str("name"), Bool("recursive", False))
+def template_clone(call, oid, name, recursive):
+    source = template_for(call, oid, auth.USE)
+    auth.authorize_create(call.caller, "template")
+    return _new_template(call, name, source.template.copy())
+
+
+@rpc("one.template.rename", Int("id"), Str("name"))
+def template_rename(call, oid, name):
+    return ownership.rename(call, call.pool("template").get(oid), name)
+
+
+@rpc("one.template.chown", Int("id"), Int("uid"), Int("gid"))
+def template_chown(call, oid, uid, gid):
+    return ownership.chown(call, call.pool("template").get(oid), uid, gid)
+
+
+@rpc("one.template.chmod", Int("id"), *(Int(name) for name in ("owner_u", "owner_m", "owner_a",
+                                                             "group_u", "group_m", "group_a",
+                                                             "other_u", "other_m", "other_a")))
+def template_chmod(call, oid, *bits):
+    return ownership.chmod(call, call.pool("template").get(oid), bits)
+
+
+@rpc("one.template.instantiate", Int("id"), Str("name", ""), Bool("hold", False), Str("extra", ""),
+     Bool("persistent", False))
+def template_instantiate(call, oid, name, hold, extra, persistent):
+    vm_template = template_for(call, oid, auth.USE)
+    merged = vm_template.template.copy()
+    if extra:
+        merged.merge(parse(extra, oid))
+    if persistent:
+        oid = _new_template(call, name or f"{vm_template.name}-copy", merged.copy())
+    merged.set("TEMPLATE_ID", str(oid))
+    merged.set("TEMPLATE_NAME", vm_template.name)
+    merged.remove("NAME")
+    if name:
+        merged.set("NAME", name)
+    return creation.create_vm(call, merged, hold).id
