@@ -11,15 +11,12 @@ import pytest
 
 from cimiclient import CimiTestClient
 
-# Life-cycle timers run this many times faster than OpenNebula's dummy drivers.
-ONESIM_SPEED = 50.0
-
 
 @pytest.fixture(scope="session")
 def onesim_server():
-    from onesim.testing import running_onesim
+    from onesim.testing import FAST_SPEED, running_onesim
 
-    with running_onesim(seed="demo", speed=ONESIM_SPEED, in_process=True) as server:
+    with running_onesim(seed="demo", speed=FAST_SPEED, in_process=True) as server:
         yield server
 
 

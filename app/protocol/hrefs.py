@@ -6,14 +6,14 @@ CIMI_PROXY_HOPS (the number of trusted proxies) is set; see `app.protocol.init_a
 """
 from urllib.parse import quote
 
-from flask import current_app, g, request
+from flask import current_app, request
 
 
 def base_uri():
-    cached = g.get("cimi_base_uri")
+    cached = request.environ.get("cimi.base_uri")
     if cached is None:
         path = current_app.config.get("CIMI_BASE_PATH", "").strip("/")
-        cached = g.cimi_base_uri = request.url_root + (path + "/" if path else "")
+        cached = request.environ["cimi.base_uri"] = request.url_root + (path + "/" if path else "")
     return cached
 
 

@@ -5,7 +5,7 @@ match of `Accept` among application/json, application/xml and text/xml, honourin
 no `Accept` (or `*/*`) means JSON. Nothing acceptable is 406. The choice is made once per
 request, before the view runs, so a request that cannot be answered changes nothing.
 """
-from flask import current_app, g, request
+from flask import current_app, request
 from werkzeug.exceptions import NotAcceptable, RequestEntityTooLarge, UnsupportedMediaType
 
 JSON = "application/json"
@@ -17,9 +17,11 @@ _FORMAT_PARAMETER = {"json": JSON, "xml": XML, JSON: JSON, XML: XML, TEXT_XML: T
 
 def response_media_type():
     """The negotiated media type of this request's response; NotAcceptable (406) if none fits."""
-    chosen = g.get("cimi_media_type")
+    # Kept in the WSGI environ, not in `g`: an app context (and its `g`) can outlive a request,
+    # as it does under pytest-flask.
+    chosen = request.environ.get("cimi.media_type")
     if chosen is None:
-        chosen = g.cimi_media_type = _negotiate()
+        chosen = request.environ["cimi.media_type"] = _negotiate()
     return chosen
 
 

@@ -76,6 +76,15 @@ def test_nothing_acceptable_is_406_in_json(client, query, accept):
     assert response.json["error"] == "Not Acceptable"
 
 
+def test_each_request_is_negotiated_on_its_own(client):
+    formats = [client.get(THINGS, headers={"Accept": accept}).mimetype
+               for accept in ("application/xml", "application/json", "text/xml")]
+    assert formats == ["application/xml", "application/json", "text/xml"]
+    hosts = [client.get("/cimi/base", headers={"Host": host}).json["baseURI"]
+             for host in ("a.example", "b.example")]
+    assert hosts == ["http://a.example/cimi/", "http://b.example/cimi/"]
+
+
 def test_406_is_decided_before_the_view_runs(client):
     response = client.post(THINGS, data=b"{}", content_type="application/json",
                            headers={"Accept": "image/png"})
