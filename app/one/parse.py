@@ -5,8 +5,11 @@ parsed without pyone's generateDS bindings. Short pool bodies (`one.vmpool.info`
 PERMISSIONS, most of TEMPLATE and USER_TEMPLATE; missing elements give the record's
 defaults (default permissions, empty strings, zeros), never an error.
 """
+import logging
+
 from lxml import etree
 
+from app.errors import BackendError
 from app.one.records import (
     Datastore, Document, Host, Image, ImageSnapshot, Lease, Owner, Permissions, User, Vm,
     VmDisk, VmHistory, VmNic, VmSnapshot, VmTemplate, Vnet,
@@ -26,9 +29,18 @@ _DEFAULT_PERMISSIONS = Permissions()
 _VOLATILE_DISK_TYPES = frozenset(("fs", "swap"))
 
 
+log = logging.getLogger(__name__)
+
+
 def document(xml):
     """The root element of an XML answer."""
-    return etree.fromstring(xml, _PARSER)
+    if isinstance(xml, str):
+        xml = xml.encode("utf-8")
+    try:
+        return etree.fromstring(xml, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        log.warning("unreadable OpenNebula document: %s", exc)
+        raise BackendError("OpenNebula sent an unreadable document.") from None
 
 
 def template_dict(element):

@@ -1,0 +1,118 @@
+"""Error translation: oned's failure envelopes and transport failures -> domain errors.
+
+Driven through a real XML-RPC server on loopback answering real-shaped envelopes (the
+messages and codes of the recorded oned transcripts where there are some).
+"""
+import threading
+
+import pytest
+
+import app.one
+from app.errors import (
+    BackendError, BackendTimeout, BackendUnavailable, BadRequest, Conflict, Forbidden,
+    NotFound, Unauthenticated,
+)
+from app.one import failures
+from onefake import SESSION, make_app, transcript_envelope
+
+CASES = [
+    (0x100, "[one.vm.info] User couldn't be authenticated, aborting call.", Unauthenticated),
+    (0x200, "[one.vm.action] User [4] : Not authorized to perform MANAGE VM [3].", Forbidden),
+    (0x200, "[one.vm.allocate] User [4] : Quota exceeded.", Forbidden),
+    (0x400, "[one.vm.info] Error getting virtual machine [99999].", NotFound),
+    (0x800, '[one.vm.action] Error performing action "resume": This action is not available'
+            " for state RUNNING", Conflict),
+    (0x1000, "[one.vmpool.info] Incorrect state filter", BadRequest),
+    (0x2000, "[one.vm.allocate] Parse error: XML Template malformed.", BadRequest),
+    (0x2000, "[one.vm.allocate] Parse error: syntax error, unexpected $end, expecting "
+             "VARIABLE at line 1, columns 1:2", BadRequest),
+    (0x2000, "[one.vm.info] Cannot get VM from DB", BackendError),
+    (0x4000, "[one.image.allocate] Error allocating a new image. NAME is already taken by "
+             "IMAGE 3.", Conflict),
+    (0x4000, "[one.image.allocate] Error allocating a new image. Wrong number or missing "
+             "SIZE attribute.", BadRequest),
+    (0x4000, "[one.image.allocate] New images can only be allocated in a files or image "
+             "datastore.", BadRequest),
+    (0x8000, "[one.image.delete] The resource image is locked. [3].", Conflict),
+    (0x10000, "[one.vm.update] Error replicating log entry", BackendUnavailable),
+    (0x40000, "[one.vm.info] something new", BackendError),
+]
+
+
+@pytest.mark.parametrize("code, message, error", CASES)
+def test_failure_envelopes_map_through_the_table(gateway, fake_oned, code, message, error):
+    fake_oned.fail("one.vm.info", code, message)
+    with pytest.raises(error) as raised:
+        gateway.vm(1)
+    assert raised.type is error
+    assert raised.value.message == message.split("] ", 1)[1]
+
+
+@pytest.mark.parametrize("prefix, error", [
+    ("054", Conflict), ("079", NotFound), ("080", NotFound), ("081", NotFound),
+    ("082", Unauthenticated)])
+def test_recorded_oned_failures(gateway, fake_oned, prefix, error):
+    fake_oned.answers["one.vm.info"] = transcript_envelope(prefix)
+    with pytest.raises(error) as raised:
+        gateway.vm(1)
+    assert not raised.value.message.startswith("[one.")
+
+
+def test_every_code_row_ends_with_a_catch_all():
+    for rows in failures.ERRORS_BY_CODE.values():
+        assert rows[-1][0] is None
+
+
+def test_the_session_never_appears_in_a_message(gateway, fake_oned):
+    fake_oned.fail("one.vm.info", 0x100, f"[one.vm.info] bad session {SESSION} (s3cret-pass)")
+    with pytest.raises(Unauthenticated) as raised:
+        gateway.vm(1)
+    assert "s3cret-pass" not in raised.value.message
+    assert "alice:" not in raised.value.message
+
+
+def test_an_empty_message_still_says_something(gateway, fake_oned):
+    fake_oned.fail("one.vm.info", 0x2000, "")
+    with pytest.raises(BackendError) as raised:
+        gateway.vm(1)
+    assert "0x2000" in raised.value.message
+
+
+def test_xml_rpc_fault_is_a_backend_error_and_logged(gateway, fake_oned, caplog):
+    with pytest.raises(BackendError) as raised:
+        gateway.vm(1)      # the fake has no answer for one.vm.info: it raises a Fault
+    assert fake_oned.url not in raised.value.message
+    assert any(record.levelname == "ERROR" and "one.vm.info" in record.getMessage()
+               for record in caplog.records)
+
+
+def test_http_error_is_a_backend_error(fake_oned):
+    application = make_app(fake_oned.url.replace("/RPC2", "/not-rpc"))
+    with application.app_context(), pytest.raises(BackendError) as raised:
+        app.one.gateway(SESSION).whoami()
+    assert "not-rpc" not in raised.value.message
+    assert type(raised.value) is BackendError
+
+
+def test_unreadable_answer_is_a_backend_error(gateway, fake_oned):
+    fake_oned.succeed("one.vm.info", "<VM><ID>1</ID>")
+    with pytest.raises(BackendError):
+        gateway.vm(1)
+
+
+def test_connection_refused_is_backend_unavailable(free_port):
+    application = make_app(f"http://127.0.0.1:{free_port}/RPC2")
+    with application.app_context(), pytest.raises(BackendUnavailable) as raised:
+        app.one.gateway(SESSION).whoami()
+    assert str(free_port) not in raised.value.message
+
+
+def test_read_timeout_is_backend_timeout(fake_oned):
+    release = threading.Event()
+    fake_oned.answers["one.user.info"] = lambda *params: release.wait(10) and [True, "", 0]
+    application = make_app(fake_oned.url, ONE_READ_TIMEOUT=0.2)
+    try:
+        with application.app_context(), pytest.raises(BackendTimeout):
+            app.one.gateway(SESSION).whoami()
+    finally:
+        release.set()

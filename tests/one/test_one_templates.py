@@ -1,0 +1,152 @@
+"""The template builder: exact output, validation, and no injection whatever the values.
+
+`oned_attributes` reads a built template the way oned does (`Template::from_xml` and
+`rebuild_attributes` in `src/template/Template.cc`): libxml2 parses it (lxml is libxml2),
+each child of the root is a single attribute when its only child is one text or CDATA node,
+a vector when it has element children (each with a text child), and is dropped otherwise;
+names are upper-cased and prefixed with ONE_ when they do not start with a letter or `_`
+or start with XML; a repeated vector member replaces the earlier one; NAME is right-trimmed.
+"""
+import json
+import re
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from app.errors import BadRequest
+from app.one.metadata import encode_metadata
+from app.one.templates import build_template
+
+XML_CHARS = re.compile("[\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*\\Z")
+
+
+def _oned_name(name):
+    name = name.upper()
+    if not (name[:1].isalpha() or name[:1] == "_") or name.startswith("XML"):
+        return "ONE_" + name
+    return name
+
+
+def _only_text(element):
+    """The content of an element whose only child node is one text node, else None."""
+    if len(element) or element.text is None:
+        return None
+    return element.text
+
+
+def oned_attributes(template_text):
+    """{NAME: [value, ...]} as oned would store the template; vectors as dicts."""
+    assert template_text.startswith("<"), "oned takes the XML branch only for a leading '<'"
+    root = etree.fromstring(template_text.encode("utf-8"), etree.XMLParser())
+    attributes = {}
+    for node in root:
+        if not isinstance(node.tag, str):
+            continue
+        text = _only_text(node)
+        if text is not None:
+            value = text
+        elif len(node):
+            value = {}
+            for member in node:
+                member_text = _only_text(member)
+                if isinstance(member.tag, str) and member_text is not None:
+                    value[member.tag] = member_text
+        else:
+            continue
+        attributes.setdefault(_oned_name(node.tag), []).append(value)
+    if "NAME" in attributes and isinstance(attributes["NAME"][0], str):
+        attributes["NAME"] = [attributes["NAME"][0].rstrip(" \f\n\r\t\v")]
+    return attributes
+
+
+xml_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60).filter(
+    lambda text: XML_CHARS.match(text) is not None)
+nasty_text = st.one_of(
+    xml_text,
+    st.lists(st.sampled_from(['"', "\\", "]]>", "<", ">", "&", "=", "[", "]", ",", "\n", "\r",
+                              "\r\n", "#", "'", "<![CDATA[", "</TEMPLATE>", "&amp;", "é", "€",
+                              "\U0001F600", "NAME=x", "\t", " "]),
+             max_size=12).map("".join),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=nasty_text, key=xml_text)
+@example(value='x"]]><EVIL>1</EVIL><![CDATA[', key="k")
+@example(value='a\\"\nDISK=[IMAGE_ID=0]', key='"]')
+@example(value="\r\n\r", key="\r")
+def test_no_value_can_add_or_change_attributes(value, key):
+    """Whatever a user writes as name, description, property or user data, oned stores
+    exactly these attributes with exactly these values."""
+    attributes = {
+        "NAME": "m-" + value,
+        "MEMORY": 64,
+        **encode_metadata(description=value, properties={key: value, "k2": value}),
+        "CONTEXT": {"USER_DATA": value, "SSH_PUBLIC_KEY": value, "NETWORK": True},
+    }
+    stored = oned_attributes(build_template(attributes))
+    expected_context = {"NETWORK": "YES"}
+    if value:
+        expected_context.update(USER_DATA=value, SSH_PUBLIC_KEY=value)
+    expected = {
+        "NAME": [("m-" + value).rstrip(" \f\n\r\t\v")],
+        "MEMORY": ["64"],
+        "CIMI_PROPERTIES": [attributes["CIMI_PROPERTIES"]],
+        "CONTEXT": [expected_context],
+    }
+    if value:
+        expected["CIMI_DESCRIPTION"] = [value]
+    assert stored == expected
+    assert json.loads(stored["CIMI_PROPERTIES"][0]) == {key: value, "k2": value}
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=st.text(max_size=20).filter(lambda text: XML_CHARS.match(text) is None))
+def test_values_xml_cannot_carry_are_refused(value):
+    with pytest.raises(BadRequest):
+        build_template({"CIMI_DESCRIPTION": value})
+
+
+def test_exact_output():
+    text = build_template({
+        "NAME": 'a "b" <c> & d]]>\r\n',
+        "CPU": 0.5,
+        "VCPU": 2,
+        "PERSISTENT": False,
+        "DISK": [{"IMAGE_ID": 3, "READONLY": True}, {"TYPE": "fs", "SIZE": 1024}],
+        "GRAPHICS": {"TYPE": "VNC"},
+    })
+    assert text == (
+        "<TEMPLATE><NAME>a \"b\" &lt;c&gt; &amp; d]]&gt;&#13;\n</NAME><CPU>0.5</CPU>"
+        "<VCPU>2</VCPU><PERSISTENT>NO</PERSISTENT>"
+        "<DISK><IMAGE_ID>3</IMAGE_ID><READONLY>YES</READONLY></DISK>"
+        "<DISK><TYPE>fs</TYPE><SIZE>1024</SIZE></DISK>"
+        "<GRAPHICS><TYPE>VNC</TYPE></GRAPHICS></TEMPLATE>")
+
+
+def test_empty_template():
+    assert build_template({}) == "<TEMPLATE></TEMPLATE>"
+
+
+@pytest.mark.parametrize("name", [
+    "name", "1ABC", "A-B", "A B", "A.B", "XMLRPC", "", "A" * 129, "<A>", "Ä", 5, None])
+def test_invalid_attribute_names_are_refused(name):
+    with pytest.raises(BadRequest):
+        build_template({name: "x"})
+    with pytest.raises(BadRequest):
+        build_template({"DISK": {name: "x"}})
+
+
+@pytest.mark.parametrize("value", [
+    None, b"bytes", float("nan"), float("inf"), {"NESTED": {"DEEP": "x"}}, [[1]], {},
+    {"LIST": [1, 2]}, object()])
+def test_unsupported_values_are_refused(value):
+    with pytest.raises(BadRequest):
+        build_template({"A": value})
+
+
+def test_only_dicts_make_templates():
+    with pytest.raises(TypeError):
+        build_template([("NAME", "x")])

@@ -1,0 +1,128 @@
+"""The transport: one keep-alive pool per process, real per-call timeouts, raw envelopes."""
+import socket
+import threading
+
+import pyone
+import pytest
+import requests
+
+import app.one
+from app.one.transport import EnvelopeServer, PooledTransport
+from onefake import SESSION, make_app, transcript_value
+
+USER = transcript_value("003")
+
+
+def test_calls_reuse_one_keep_alive_connection(gateway, fake_oned):
+    fake_oned.succeed("one.user.info", USER)
+    for _ in range(5):
+        gateway.whoami()
+    assert len(fake_oned.calls) == 5
+    assert fake_oned.connections == 1
+
+
+def test_gateways_share_the_process_transport_but_not_the_session(one_app, fake_oned):
+    fake_oned.succeed("one.user.info", USER)
+    with one_app.app_context():
+        first = app.one.gateway("alice:a")
+        second = app.one.gateway("bob:b")
+        first.whoami()
+        second.whoami()
+    assert [params[0] for _, params in fake_oned.calls] == ["alice:a", "bob:b"]
+    assert fake_oned.connections == 1
+
+
+def test_transport_is_built_from_the_configuration(fake_oned):
+    application = make_app(fake_oned.url, ONE_CONNECT_TIMEOUT=1.5, ONE_READ_TIMEOUT=7.0,
+                           ONE_POOL_CONNECTIONS=5)
+    transport = application.extensions["one"]
+    assert isinstance(transport, PooledTransport)
+    assert transport.endpoint == fake_oned.url
+    assert transport.timeout == (1.5, 7.0)
+    adapter = transport.http.get_adapter(fake_oned.url)
+    assert adapter._pool_maxsize == 5
+    assert adapter.max_retries.total == 0
+
+
+def test_every_post_carries_the_timeouts(fake_oned, monkeypatch):
+    application = make_app(fake_oned.url, ONE_CONNECT_TIMEOUT=2.0, ONE_READ_TIMEOUT=9.0)
+    fake_oned.succeed("one.user.info", USER)
+    transport = application.extensions["one"]
+    seen = []
+    real_post = transport.http.post
+
+    def recording_post(url, **kwargs):
+        seen.append(kwargs["timeout"])
+        return real_post(url, **kwargs)
+
+    monkeypatch.setattr(transport.http, "post", recording_post)
+    with application.app_context():
+        app.one.gateway(SESSION).whoami()
+    assert seen == [(2.0, 9.0)]
+
+
+def test_the_process_wide_socket_timeout_is_never_touched(gateway, fake_oned):
+    fake_oned.succeed("one.user.info", USER)
+    before = socket.getdefaulttimeout()
+    gateway.whoami()
+    assert socket.getdefaulttimeout() == before is None
+
+
+def test_concurrent_calls_from_threads(gateway, fake_oned):
+    fake_oned.succeed("one.user.info", USER)
+    results, errors = [], []
+
+    def call():
+        try:
+            results.append(gateway.whoami().name)
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=call) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert results == ["oneadmin"] * 8
+    assert fake_oned.connections <= 8
+
+
+def test_pyone_bindings_never_parse_answers(gateway, fake_oned, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("pyone's generateDS bindings were used")
+
+    monkeypatch.setattr(pyone.bindings, "parseString", refuse)
+    fake_oned.succeed("one.vm.info", transcript_value("044"))
+    assert gateway.vm(1).id == 1
+
+
+def test_envelope_keeps_oned_error_code(fake_oned):
+    fake_oned.fail("one.image.delete", 0x8000, "[one.image.delete] The resource image is locked. [3].", 3)
+    transport = PooledTransport(fake_oned.url, 1.0, 5.0, 2)
+    try:
+        envelope = EnvelopeServer(transport, SESSION).image.delete(3)
+    finally:
+        transport.close()
+    assert envelope == [False, "[one.image.delete] The resource image is locked. [3].",
+                        0x8000, 3, -1]
+
+
+def test_dict_parameters_are_refused_before_sending(fake_oned):
+    transport = PooledTransport(fake_oned.url, 1.0, 5.0, 2)
+    try:
+        with pytest.raises(TypeError):
+            EnvelopeServer(transport, SESSION).vm.allocate({"NAME": 'x"'})
+    finally:
+        transport.close()
+    assert fake_oned.calls == []
+
+
+def test_environment_proxies_are_ignored(fake_oned, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9/")
+    monkeypatch.setenv("NO_PROXY", "")
+    application = make_app(fake_oned.url)
+    fake_oned.succeed("one.user.info", USER)
+    with application.app_context():
+        assert app.one.gateway(SESSION).whoami().id == 0
+    assert isinstance(application.extensions["one"].http, requests.Session)
