@@ -10,6 +10,9 @@ Public API (see docs/architecture.md, section `app/protocol/`):
     resource_uri(type_name); ACTION_URI; CIMI_NAMESPACE
     operation(rel, href); collection(type_name, member_key, members, href, add=True, count=None)
     error_response(status, message, headers=None); error_document(status, message)
+
+flask-restx must not answer errors itself: app.cimi's Api leaves them to the handlers
+installed here, so its routes and unknown URLs get the same CIMI error body.
 """
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -36,6 +39,7 @@ def init_app(app):
     Setting CIMI_PROXY_HOPS to the number of trusted reverse proxies makes hrefs follow their
     X-Forwarded-Proto/Host/Port/Prefix headers; it is 0 (ignore them) by default.
     """
+    # Should a flask-restx handler ever run, it must not append its "did you mean" hints.
     app.config.setdefault("RESTX_ERROR_404_HELP", False)
     hops = int(app.config.get("CIMI_PROXY_HOPS") or 0)
     if hops:
