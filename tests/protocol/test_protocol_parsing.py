@@ -1,5 +1,7 @@
 """XML and JSON request bodies: safe parsing, the JSON dict shape, schema loading, messages."""
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from marshmallow import Schema, fields
 
 from app.errors import BadRequest
@@ -159,3 +161,14 @@ def test_validation_messages_name_the_field_path():
         "machineTemplate.machineImage.href: Not a valid string.; "
         "machineTemplate: Give an href.; "
         "volumes[0].volume: Missing data for required field.")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=200),
+                 st.text(alphabet="<>/=\"' &;#xabc:!?[]-", max_size=120).map(str.encode)))
+def test_any_bytes_give_a_document_or_a_bad_request(data):
+    for parse in (parse_xml, parse_json):
+        try:
+            assert isinstance(parse(data), dict)
+        except BadRequest as error:
+            assert error.message
