@@ -34,6 +34,9 @@ module registers its methods, pools and hooks just by existing::
 - Handlers run inside `emulator.transaction()` holding `emulator.lock` (one RLock): calls
   are serialized and atomic. Check everything first, then change objects and save them
   (a failed call only reloads pools it had already written).
+- `onesim.common.register_common_methods("one.template", "template", methods=(...))`
+  registers oned's shared update/rename/chmod/chown/lock/unlock for a pool; its helpers
+  (`managed`, `check_lock`, `chmod_object`, ...) serve customised variants.
 - `@on_start` registers `hook(emulator)`, run (in a transaction) after loading the store
   and seeding, e.g. to resume timers of objects caught mid-transition by a restart.
 

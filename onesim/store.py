@@ -102,6 +102,7 @@ class PoolObject:
     pool_name = None
     object_name = None
     template_fields = ("template",)
+    unique_names = False
 
     def __init__(self, name="", uid=0, gid=0, uname="oneadmin", gname="oneadmin",
                  permissions=None, template=None):

@@ -1,0 +1,81 @@
+"""Generic documents (one.document.*): typed templates with oned's ownership and permissions."""
+from . import auth
+from .common import managed, register_common_methods
+from .errors import allocate_failed, internal_error
+from .registry import Bool, Int, Str, pool_type, rpc
+from .store import PoolObject
+from .template import Template, TemplateError
+
+MAX_NAME_LENGTH = 128
+
+
+@pool_type("document", "document")
+class Document(PoolObject):
+    def __init__(self, name, document_type, template, **owner):
+        super().__init__(name=name, template=template, **owner)
+        self.type = document_type
+
+    def render(self):
+        return (f"<DOCUMENT>{self.owner_xml()}<TYPE>{self.type}</TYPE>{self.permissions_xml()}"
+                f"{self.lock_xml()}{self.template.to_xml()}</DOCUMENT>")
+
+
+def _owner(caller):
+    return {"uid": caller.uid, "gid": caller.gid, "uname": caller.name, "gname": caller.gname}
+
+
+def _add(call, name, document_type, template):
+    """Document::insert: NAME defaults to "document-<id>"."""
+    if len(name) > MAX_NAME_LENGTH:
+        raise allocate_failed("document", "NAME is too long; max length is 128 chars.")
+    document = Document(name, document_type, template, **_owner(call.caller))
+    pool = call.pool("document")
+    oid = pool.add(document)
+    if not name:
+        document.name = f"document-{oid}"
+        pool.save(document)
+    return oid
+
+
+@rpc("one.document.allocate", Str("template"), Int("type"))
+def document_allocate(call, text, document_type):
+    try:
+        template = Template.parse(text)
+    except TemplateError as error:
+        raise internal_error(str(error)) from error
+    auth.authorize_create(call.caller, "document")
+    name = template.get("NAME", "")
+    template.remove("NAME")
+    return _add(call, name, document_type, template)
+
+
+@rpc("one.document.info", Int("id"), Bool("decrypt", False))
+def document_info(call, oid, decrypt):
+    document = call.pool("document").get(oid)
+    auth.authorize(call.caller, document, auth.USE)
+    return document.xml
+
+
+@rpc("one.document.delete", Int("id"))
+def document_delete(call, oid):
+    document = managed(call, "document", oid)
+    call.pool("document").drop(document)
+    return oid
+
+
+@rpc("one.document.clone", Int("id"), Str("name"))
+def document_clone(call, oid, name):
+    source = call.pool("document").get(oid)
+    auth.authorize(call.caller, source, auth.USE)
+    auth.authorize_create(call.caller, "document")
+    return _add(call, name, source.type, source.template.copy())
+
+
+@rpc("one.documentpool.info", Int("filter"), Int("start"), Int("end"), Int("type"))
+def documentpool_info(call, filter_flag, start, end, document_type):
+    documents = [document for document in call.pool("document").values() if document.type == document_type]
+    documents = auth.page(auth.visible(call.caller, documents, filter_flag), start, end)
+    return auth.pool_xml("DOCUMENT_POOL", documents)
+
+
+register_common_methods("one.document", "document")

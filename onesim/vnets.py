@@ -1,0 +1,178 @@
+"""Virtual networks with IPv4 address ranges; leases for VM NICs; vn.info, vnpool.info."""
+import ipaddress
+
+from . import auth
+from .errors import ACTION, OneError
+from .registry import Bool, Int, pool_type, rpc
+from .store import PoolObject
+from .template import Template, cdata
+
+READY = 1
+MAC_PREFIX = (0x02, 0x00)  # oned.conf MAC_PREFIX = "02:00"
+DEFAULT_CLUSTER = 0
+
+
+def mac_for(ip):
+    """oned's MAC for an IPv4 lease: the MAC prefix followed by the address's four bytes."""
+    return ":".join(f"{byte:02x}" for byte in (*MAC_PREFIX, *ipaddress.IPv4Address(ip).packed))
+
+
+class AddressRange:
+    """An IP4 AR stored as a dict: ar_id, ip, size, leases ([index, vm_id] pairs)."""
+
+    @staticmethod
+    def new(ar_id, first_ip, size):
+        return {"ar_id": ar_id, "ip": first_ip, "size": size, "leases": []}
+
+    @staticmethod
+    def address(ar, index):
+        return str(ipaddress.IPv4Address(ar["ip"]) + index)
+
+    @staticmethod
+    def index_of(ar, ip):
+        try:
+            index = int(ipaddress.IPv4Address(ip)) - int(ipaddress.IPv4Address(ar["ip"]))
+        except ValueError:
+            return None
+        return index if 0 <= index < ar["size"] else None
+
+    @staticmethod
+    def free_index(ar):
+        taken = {index for index, _ in ar["leases"]}
+        return next((index for index in range(ar["size"]) if index not in taken), None)
+
+    @classmethod
+    def summary(cls, ar):
+        last = cls.address(ar, ar["size"] - 1)
+        return {"AR_ID": str(ar["ar_id"]), "IP": ar["ip"], "IP_END": last, "MAC": mac_for(ar["ip"]),
+                "MAC_END": mac_for(last), "SIZE": str(ar["size"]), "TYPE": "IP4"}
+
+
+@pool_type("vnet", "virtual network")
+class VirtualNetwork(PoolObject):
+    def __init__(self, name, bridge, vn_mad, address_ranges, template=None, **owner):
+        super().__init__(name=name, template=template, **owner)
+        self.bridge = bridge
+        self.bridge_type = "linux"
+        self.vn_mad = vn_mad
+        self.state = READY
+        self.clusters = [DEFAULT_CLUSTER]
+        self.address_ranges = address_ranges
+
+    @property
+    def used_leases(self):
+        return sum(len(ar["leases"]) for ar in self.address_ranges)
+
+    def head_xml(self):
+        clusters = "".join(f"<ID>{cid}</ID>" for cid in self.clusters)
+        return (f"{self.owner_xml()}{self.lock_xml()}{self.permissions_xml()}<CLUSTERS>{clusters}</CLUSTERS>"
+                f"<BRIDGE>{cdata(self.bridge)}</BRIDGE><BRIDGE_TYPE>{cdata(self.bridge_type)}</BRIDGE_TYPE>"
+                f"<STATE>{self.state}</STATE><PREV_STATE>{self.state}</PREV_STATE>"
+                f"<PARENT_NETWORK_ID>{cdata('')}</PARENT_NETWORK_ID><TEMPLATE_ID>{cdata('-1')}</TEMPLATE_ID>"
+                f"<VN_MAD>{cdata(self.vn_mad)}</VN_MAD><PHYDEV>{cdata('')}</PHYDEV>"
+                f"<VLAN_ID>{cdata('')}</VLAN_ID><OUTER_VLAN_ID>{cdata('')}</OUTER_VLAN_ID>"
+                f"<VLAN_ID_AUTOMATIC>0</VLAN_ID_AUTOMATIC><OUTER_VLAN_ID_AUTOMATIC>0</OUTER_VLAN_ID_AUTOMATIC>"
+                f"<USED_LEASES>{self.used_leases}</USED_LEASES><VROUTERS></VROUTERS>"
+                "<UPDATED_VMS></UPDATED_VMS><OUTDATED_VMS></OUTDATED_VMS><UPDATING_VMS></UPDATING_VMS>"
+                f"<ERROR_VMS></ERROR_VMS>{self.template.to_xml()}")
+
+    def render(self):
+        ranges = "".join(self._full_ar_xml(ar) for ar in self.address_ranges)
+        return f"<VNET>{self.head_xml()}<AR_POOL>{ranges}</AR_POOL></VNET>"
+
+    def render_short(self):
+        ranges = "".join(self._short_ar_xml(ar) for ar in self.address_ranges)
+        return f"<VNET>{self.head_xml()}<AR_POOL>{ranges}</AR_POOL></VNET>"
+
+    @staticmethod
+    def _short_ar_xml(ar):
+        head = AddressRange.summary(ar)
+        return (f"<AR><AR_ID>{cdata(head['AR_ID'])}</AR_ID><IP>{cdata(head['IP'])}</IP>"
+                f"<MAC>{cdata(head['MAC'])}</MAC><NEXT_INDEX>{AddressRange.free_index(ar) or 0}</NEXT_INDEX>"
+                f"<SIZE>{ar['size']}</SIZE><TYPE>{cdata('IP4')}</TYPE></AR>")
+
+    @staticmethod
+    def _full_ar_xml(ar):
+        head = AddressRange.summary(ar)
+        leases = "".join(
+            f"<LEASE><IP>{cdata(AddressRange.address(ar, index))}</IP>"
+            f"<MAC>{cdata(mac_for(AddressRange.address(ar, index)))}</MAC><VM>{vm_id}</VM></LEASE>"
+            for index, vm_id in sorted(ar["leases"]))
+        return (f"<AR><AR_ID>{cdata(head['AR_ID'])}</AR_ID><IP>{cdata(head['IP'])}</IP>"
+                f"<MAC>{cdata(head['MAC'])}</MAC><NEXT_INDEX>{AddressRange.free_index(ar) or 0}</NEXT_INDEX>"
+                f"<SIZE>{ar['size']}</SIZE><TYPE>{cdata('IP4')}</TYPE>"
+                f"<MAC_END>{cdata(head['MAC_END'])}</MAC_END><IP_END>{cdata(head['IP_END'])}</IP_END>"
+                f"<USED_LEASES>{len(ar['leases'])}</USED_LEASES><LEASES>{leases}</LEASES></AR>")
+
+
+def create_vnet(emulator, name, first_ip, size, bridge="br0", vn_mad="dummy", network_mask="255.255.255.0",
+                gateway="", dns=""):
+    network = ipaddress.IPv4Network(f"{first_ip}/{network_mask}", strict=False)
+    template = Template([
+        ("BRIDGE", bridge), ("BRIDGE_TYPE", "linux"), ("DNS", dns), ("GATEWAY", gateway),
+        ("NETWORK_ADDRESS", str(network.network_address)), ("NETWORK_MASK", network_mask),
+        ("OUTER_VLAN_ID", ""), ("PHYDEV", ""), ("SECURITY_GROUPS", "0"), ("VLAN_ID", ""),
+        ("VN_MAD", vn_mad)])
+    vnet = VirtualNetwork(name, bridge, vn_mad, [AddressRange.new(0, first_ip, size)], template)
+    emulator.pool("vnet").add(vnet)
+    return vnet
+
+
+def _no_lease(vnet_id):
+    return OneError(ACTION, f"Cannot get IP/MAC lease from virtual network {vnet_id}.", vnet_id)
+
+
+def allocate_lease(emulator, caller, vnet_id, vm_id, ip=None):
+    """Lease an address of `vnet_id` to `vm_id` (the first free one, or `ip`).
+
+    Returns the NIC vector pairs oned fills in from the network (AR_ID, BRIDGE, IP, MAC,
+    NETWORK, NETWORK_ID, ...); the VM adds NIC_ID, NAME and TARGET itself.
+    """
+    pool = emulator.pool("vnet")
+    vnet = pool.get(vnet_id)
+    auth.authorize(caller, vnet, auth.USE)
+    ar, index = _lease_slot(vnet, ip)
+    ar["leases"].append([index, vm_id])
+    pool.save(vnet)
+    address = AddressRange.address(ar, index)
+    return [("AR_ID", str(ar["ar_id"])), ("BRIDGE", vnet.bridge), ("BRIDGE_TYPE", vnet.bridge_type),
+            ("CLUSTER_ID", str(DEFAULT_CLUSTER)), ("IP", address), ("MAC", mac_for(address)),
+            ("NETWORK", vnet.name), ("NETWORK_ID", str(vnet.id)), ("NETWORK_UNAME", vnet.uname),
+            ("SECURITY_GROUPS", vnet.template.get("SECURITY_GROUPS", "0")), ("VN_MAD", vnet.vn_mad)]
+
+
+def _lease_slot(vnet, ip):
+    for ar in vnet.address_ranges:
+        taken = {index for index, _ in ar["leases"]}
+        if ip is None:
+            index = AddressRange.free_index(ar)
+        else:
+            index = AddressRange.index_of(ar, ip)
+        if index is not None and index not in taken:
+            return ar, index
+    raise _no_lease(vnet.id)
+
+
+def release_lease(emulator, vnet_id, vm_id, ip=None):
+    """Give back the leases `vm_id` holds in `vnet_id` (only `ip` if given)."""
+    pool = emulator.pool("vnet")
+    vnet = pool.find(vnet_id)
+    if vnet is None:
+        return
+    for ar in vnet.address_ranges:
+        ar["leases"] = [[index, holder] for index, holder in ar["leases"]
+                        if holder != vm_id or (ip is not None and AddressRange.address(ar, index) != ip)]
+    pool.save(vnet)
+
+
+@rpc("one.vn.info", Int("id"), Bool("decrypt", False))
+def vn_info(call, oid, decrypt):
+    vnet = call.pool("vnet").get(oid)
+    auth.authorize(call.caller, vnet, auth.USE)
+    return vnet.xml
+
+
+@rpc("one.vnpool.info", Int("filter"), Int("start"), Int("end"))
+def vnpool_info(call, filter_flag, start, end):
+    vnets = auth.page(auth.visible(call.caller, call.pool("vnet").values(), filter_flag), start, end)
+    return auth.pool_xml("VNET_POOL", vnets)
