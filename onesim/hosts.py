@@ -82,10 +82,15 @@ def _schedule_monitoring(emulator, host_id):
     def monitored():
         host = emulator.pool("host").find(host_id)
         if host is not None and host.state == INIT:
-            host.prev_state, host.state = host.state, MONITORED
-            host.monitored_at = int(time.time())
-            emulator.pool("host").save(host)
+            mark_monitored(emulator, host)
     emulator.after(MONITOR_DELAY, monitored)
+
+
+def mark_monitored(emulator, host):
+    """The dummy monitor's first report: the host becomes MONITORED with fresh data."""
+    host.prev_state, host.state = host.state, MONITORED
+    host.monitored_at = int(time.time())
+    emulator.pool("host").save(host)
 
 
 @on_start

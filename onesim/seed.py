@@ -3,7 +3,7 @@ import secrets
 
 from .auth import ONEADMIN_GID, USERS_GID
 from .datastores import bootstrap_datastores
-from .hosts import MONITORED, add_host
+from .hosts import add_host, mark_monitored
 from .images import IMAGE_TYPES, READY, Image
 from .template import Template
 from .users import BOOTSTRAP_GROUPS, create_group, create_user
@@ -44,9 +44,7 @@ def seed_demo(emulator):
     """A ready cloud: the demo user, a monitored host, a network and public OS images."""
     name, password = DEMO_USER
     create_user(emulator, name, password, [USERS_GID])
-    host = add_host(emulator, DEMO_HOST)
-    host.state = host.prev_state = MONITORED
-    emulator.pool("host").save(host)
+    mark_monitored(emulator, add_host(emulator, DEMO_HOST))
     network, first_ip, size, gateway, dns = DEMO_NETWORK
     vnet = create_vnet(emulator, network, first_ip, size, gateway=gateway, dns=dns)
     vnet.permissions = PUBLIC_IMAGE_PERMISSIONS
