@@ -12,7 +12,6 @@ but a message is scrubbed of it anyway.
 import logging
 import re
 import xmlrpc.client
-from xml.parsers.expat import ExpatError
 
 import requests
 
@@ -85,7 +84,6 @@ ERRORS_BY_EXCEPTION = (
     (xmlrpc.client.ProtocolError, BackendError, "OpenNebula answered with an HTTP error."),
     (xmlrpc.client.Fault, BackendError, "OpenNebula rejected the call."),
     (xmlrpc.client.ResponseError, BackendError, "OpenNebula sent an unreadable answer."),
-    (ExpatError, BackendError, "OpenNebula sent an unreadable answer."),
     (requests.RequestException, BackendError, "The request to OpenNebula failed."),
 )
 

@@ -11,9 +11,23 @@ import xmlrpc.client
 
 import pyone
 import requests
+from lxml import etree
 from requests.adapters import HTTPAdapter
 
 _HEADERS = {"Content-Type": "text/xml", "Accept": "text/xml"}
+
+# A pool answer is one XML-RPC string of tens of MB full of escaped markup; xmlrpc.client's
+# expat unmarshaller calls back into Python for every entity in it, libxml2 does not.
+_ENVELOPE_PARSER = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)
+_SCALARS = {
+    "string": str,
+    "boolean": lambda text: text.strip() == "1",
+    "int": int,
+    "i4": int,
+    "i8": int,
+    "double": float,
+    "nil": lambda text: None,
+}
 
 
 class PooledTransport(xmlrpc.client.Transport):
@@ -43,10 +57,7 @@ class PooledTransport(xmlrpc.client.Transport):
         if response.status_code != 200:
             raise xmlrpc.client.ProtocolError(
                 host + handler, response.status_code, response.reason, response.headers)
-        parser, unmarshaller = self.getparser()
-        parser.feed(response.content)
-        parser.close()
-        return unmarshaller.close()
+        return read_method_response(response.content)
 
     def close(self):
         self.http.close()
@@ -65,3 +76,30 @@ class EnvelopeServer(pyone.OneServer):
             raise TypeError(f"one.{methodname}: pass templates as built strings, not dicts")
         return xmlrpc.client.ServerProxy._ServerProxy__request(
             self, "one." + methodname, self._cast_parms(params))
+
+
+def read_method_response(content):
+    """The params tuple of an XML-RPC methodResponse; a fault is raised as `Fault`."""
+    try:
+        root = etree.fromstring(content, _ENVELOPE_PARSER)
+        fault = root.find("fault/value")
+        if fault is not None:
+            details = _value(fault)
+            raise xmlrpc.client.Fault(details.get("faultCode"), details.get("faultString"))
+        value = root.find("params/param/value")
+        if value is None:
+            raise xmlrpc.client.ResponseError("the response has no value")
+        return (_value(value),)
+    except (etree.XMLSyntaxError, ValueError, AttributeError, KeyError) as exc:
+        raise xmlrpc.client.ResponseError(f"unreadable XML-RPC response: {exc}") from None
+
+
+def _value(element):
+    if len(element) == 0:
+        return element.text or ""     # an untyped <value> is a string
+    typed = element[0]
+    if typed.tag == "array":
+        return [_value(item) for item in typed.find("data")]
+    if typed.tag == "struct":
+        return {member.findtext("name"): _value(member.find("value")) for member in typed}
+    return _SCALARS[typed.tag](typed.text or "")

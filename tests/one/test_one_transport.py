@@ -1,14 +1,17 @@
 """The transport: one keep-alive pool per process, real per-call timeouts, raw envelopes."""
+import glob
+import os
 import socket
 import threading
+import xmlrpc.client
 
 import pyone
 import pytest
 import requests
 
 import app.one
-from app.one.transport import EnvelopeServer, PooledTransport
-from onefake import SESSION, make_app, transcript_value
+from app.one.transport import EnvelopeServer, PooledTransport, read_method_response
+from onefake import SESSION, TRANSCRIPTS, make_app, transcript_value
 
 USER = transcript_value("003")
 
@@ -126,3 +129,44 @@ def test_environment_proxies_are_ignored(fake_oned, monkeypatch):
     with application.app_context():
         assert app.one.gateway(SESSION).whoami().id == 0
     assert isinstance(application.extensions["one"].http, requests.Session)
+
+
+def test_method_response_reader_handles_every_type_oned_uses():
+    body = xmlrpc.client.dumps(
+        ([True, "<VM>&amp;</VM>", 0, -1, "I8", 1.5, None, {"a": [1, "x"]}],),
+        methodresponse=True, allow_none=True).encode()
+    body = body.replace(b"<string>I8</string>", b"<i8>1099511627776</i8>")
+    assert read_method_response(body) == (
+        [True, "<VM>&amp;</VM>", 0, -1, 2**40, 1.5, None, {"a": [1, "x"]}],)
+
+
+def test_method_response_reader_untyped_and_empty_strings():
+    body = (b"<?xml version='1.0'?><methodResponse><params><param><value><array><data>"
+            b"<value>plain</value><value><string/></value><value></value>"
+            b"</data></array></value></param></params></methodResponse>")
+    assert read_method_response(body) == (["plain", "", ""],)
+
+
+def test_method_response_reader_raises_faults():
+    body = xmlrpc.client.dumps(xmlrpc.client.Fault(-501, "Method one.x not found"),
+                               methodresponse=True).encode()
+    with pytest.raises(xmlrpc.client.Fault) as raised:
+        read_method_response(body)
+    assert (raised.value.faultCode, raised.value.faultString) == (-501, "Method one.x not found")
+
+
+@pytest.mark.parametrize("body", [
+    b"", b"<methodResponse>", b"<methodResponse><params/></methodResponse>",
+    b"<methodResponse><params><param><value><i4>x</i4></value></param></params></methodResponse>",
+    b"<methodResponse><params><param><value><base64>AA==</base64></value></param></params>"
+    b"</methodResponse>"])
+def test_method_response_reader_refuses_garbage(body):
+    with pytest.raises(xmlrpc.client.ResponseError):
+        read_method_response(body)
+
+
+def test_the_recorded_oned_responses_read_like_xmlrpc_client_reads_them():
+    for path in sorted(glob.glob(os.path.join(TRANSCRIPTS, "*.response.xml"))):
+        with open(path, "rb") as response:
+            content = response.read()
+        assert read_method_response(content) == xmlrpc.client.loads(content)[0], path
