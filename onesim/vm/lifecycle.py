@@ -68,7 +68,7 @@ def perform(call, vm, operation, route):
     """Accept `operation` on `vm` (already checked): history bookkeeping, then the walk."""
     now = int(time.time())
     request_id = random.randrange(1, 10000)
-    if route.new_history:
+    if route.new_history and vm.history:
         vm.copy_history(now)
         vm.set_history_action(operation.history_action, call.caller, request_id)
     elif operation.closes_history and vm.history:

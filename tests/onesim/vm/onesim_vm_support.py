@@ -1,0 +1,153 @@
+"""Test support for the VM emulator tests: an emulator whose timers the test drives.
+
+`Sim` is an in-process onesim (demo seed, a dummy host, the bootstrap datastores)
+listening on a free loopback port; its timers never fire on their own: `tick()` runs the
+next due callback (a driver answer, a scheduler pass) and `walk(vm_id, until)` ticks and
+records every position the VM takes, so life-cycle sequences are exact.
+"""
+import heapq
+import itertools
+import xmlrpc.client
+from pathlib import Path
+
+import pyone
+from lxml import etree
+
+from onesim.emulator import Emulator
+from onesim.seed import admin_session, initialize
+from onesim.server import Endpoint
+
+# The shared reference material sits beside the project: ../shared from its root.
+XSD_DIR = Path(__file__).resolve().parents[4] / "shared" / "opennebula" / "xsd"
+TRANSCRIPTS = XSD_DIR.parent / "transcripts"
+ONE_NAMESPACE = "http://opennebula.org/XMLSchema"
+WALK_LIMIT = 5000
+SMALL_VM = 'NAME="small"\nCPU="0.1"\nVCPU="1"\nMEMORY="64"\nGRAPHICS=[TYPE="VNC",LISTEN="127.0.0.1"]\n'
+
+
+class ManualClock:
+    """Stands in for `onesim.timers.Timers`: callbacks wait until the test runs them."""
+
+    def __init__(self, emulator):
+        self.emulator = emulator
+        self.now = 0.0
+        self.queue = []
+        self.sequence = itertools.count()
+
+    def after(self, seconds, callback):
+        heapq.heappush(self.queue, (self.now + seconds, next(self.sequence), callback))
+
+    def tick(self):
+        self.now, _, callback = heapq.heappop(self.queue)
+        with self.emulator.transaction():
+            callback()
+
+    def stop(self):
+        self.queue.clear()
+
+
+class Sim:
+    def __init__(self, data_dir):
+        self.data_dir = Path(data_dir)
+        self.emulator = Emulator(data_dir)
+        self.emulator.timers.stop()
+        self.clock = self.emulator.timers = ManualClock(self.emulator)
+        initialize(self.emulator, "demo")
+        self._ensure_infrastructure()
+        self.emulator.start()
+        self.endpoint = Endpoint(self.emulator, "127.0.0.1", 0)
+        self.admin = admin_session(self.data_dir)
+        self.demo = "demo:demo"
+        self.run_until(lambda: all(host.state == 2 for host in self.emulator.pool("host").values()))
+
+    def _ensure_infrastructure(self):
+        from onesim.datastores import bootstrap_datastores
+        from onesim.hosts import add_host
+
+        with self.emulator.transaction():
+            if not len(self.emulator.pool("datastore")):
+                bootstrap_datastores(self.emulator)
+            if not len(self.emulator.pool("host")):
+                add_host(self.emulator, "localhost")
+
+    @property
+    def url(self):
+        return self.endpoint.url
+
+    def client(self, session=None):
+        return pyone.OneServer(self.url, session=session or self.admin)
+
+    def raw(self):
+        return xmlrpc.client.ServerProxy(self.url, allow_none=False)
+
+    def call(self, method, *arguments, session=None):
+        """The envelope, dispatched in process (same code path as over HTTP)."""
+        return self.emulator.call(method, session or self.admin, *arguments)
+
+    def ok(self, method, *arguments, session=None):
+        envelope = self.call(method, *arguments, session=session)
+        assert envelope[0], envelope
+        return envelope[1]
+
+    def vm(self, vm_id):
+        return self.emulator.pool("vm").get(vm_id)
+
+    def position(self, vm_id):
+        vm = self.vm(vm_id)
+        return (vm.state, vm.lcm_state)
+
+    def tick(self):
+        self.clock.tick()
+
+    def run_until(self, done):
+        for _ in range(WALK_LIMIT):
+            if done():
+                return
+            self.tick()
+        raise AssertionError("the emulator never got there")
+
+    def walk(self, vm_id, until):
+        """The VM's position now and every one it takes until `until((state, lcm))`."""
+        seen = [self.position(vm_id)]
+
+        def arrived():
+            position = self.position(vm_id)
+            if seen[-1] != position:
+                seen.append(position)
+            return until(position)
+
+        self.run_until(arrived)
+        return seen
+
+    def settle(self, vm_id, position):
+        return self.walk(vm_id, lambda current: current == position and not self.vm(vm_id).route)
+
+    def stop(self):
+        self.endpoint.stop()
+        self.emulator.close()
+
+
+_schemas = {}
+
+
+def schema(name):
+    if name not in _schemas:
+        _schemas[name] = etree.XMLSchema(etree.parse(str(XSD_DIR / name)))
+    return _schemas[name]
+
+
+def validation_errors(document, schema_name):
+    """oned writes no namespace; the XSDs have one: add it, validate, return the errors."""
+    root = etree.fromstring(document.encode())
+    for element in root.iter():
+        element.tag = f"{{{ONE_NAMESPACE}}}{element.tag}"
+    checker = schema(schema_name)
+    checker.validate(root)
+    return [error.message for error in checker.error_log]
+
+
+def transcript_value(file_part):
+    """The success value of the transcript response whose file name contains `file_part`."""
+    (path,) = [path for path in TRANSCRIPTS.glob("*.response.xml") if file_part in path.name]
+    (envelope,), _ = xmlrpc.client.loads(path.read_bytes())
+    return envelope[1]
