@@ -1,18 +1,35 @@
 """Test helpers for the gateway: recorded oned answers and a scripted oned on loopback."""
 import glob
 import os
+import re
 import threading
 import xmlrpc.client
 from socketserver import ThreadingMixIn
 from xmlrpc.server import SimpleXMLRPCRequestHandler, SimpleXMLRPCServer
 
 from flask import Flask
+from hypothesis import strategies as st
 
 import app.one
 from app import config
 
-TRANSCRIPTS = "/work/shared/opennebula/transcripts"
+# Response bodies of a real oned 7.0.2 (copied from the shared reference material, see the
+# README there): the recorded answers the parser and error tests run on.
+TRANSCRIPTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "transcripts")
 SESSION = "alice:s3cret-pass"
+
+XML_CHARS = re.compile("[\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*\\Z")
+
+# Text XML 1.0 can carry, and text built from the pieces that break templates.
+xml_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60).filter(
+    lambda text: XML_CHARS.match(text) is not None)
+nasty_text = st.one_of(
+    xml_text,
+    st.lists(st.sampled_from(['"', "\\", "]]>", "<", ">", "&", "=", "[", "]", ",", "\n", "\r",
+                              "\r\n", "#", "'", "<![CDATA[", "</TEMPLATE>", "&amp;", "é", "€",
+                              "\U0001F600", "NAME=x", "\t", " "]),
+             max_size=12).map("".join),
+)
 
 
 def transcript_value(prefix):

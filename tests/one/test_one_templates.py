@@ -8,7 +8,6 @@ names are upper-cased and prefixed with ONE_ when they do not start with a lette
 or start with XML; a repeated vector member replaces the earlier one; NAME is right-trimmed.
 """
 import json
-import re
 
 import pytest
 from hypothesis import example, given, settings
@@ -18,9 +17,7 @@ from lxml import etree
 from app.errors import BadRequest
 from app.one.metadata import encode_metadata
 from app.one.templates import build_template
-
-XML_CHARS = re.compile("[\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*\\Z")
-
+from onefake import XML_CHARS, nasty_text, xml_text
 
 def _oned_name(name):
     name = name.upper()
@@ -59,17 +56,6 @@ def oned_attributes(template_text):
     if "NAME" in attributes and isinstance(attributes["NAME"][0], str):
         attributes["NAME"] = [attributes["NAME"][0].rstrip(" \f\n\r\t\v")]
     return attributes
-
-
-xml_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60).filter(
-    lambda text: XML_CHARS.match(text) is not None)
-nasty_text = st.one_of(
-    xml_text,
-    st.lists(st.sampled_from(['"', "\\", "]]>", "<", ">", "&", "=", "[", "]", ",", "\n", "\r",
-                              "\r\n", "#", "'", "<![CDATA[", "</TEMPLATE>", "&amp;", "é", "€",
-                              "\U0001F600", "NAME=x", "\t", " "]),
-             max_size=12).map("".join),
-)
 
 
 @settings(max_examples=300, deadline=None)
