@@ -28,7 +28,7 @@ module registers its methods, pools and hooks just by existing::
 - To fail, raise `onesim.errors.OneError(code, message, object_id=-1)`; the dispatcher makes
   `[False, "[one.x.y] " + message, code, object_id, <i8>-1]`. Helpers in `onesim.errors`
   build oned's wordings: `not_found(object_name, id)`, `not_authorized(uid, detail, id)`,
-  `action_failed(msg, id)`, `allocate_failed(object_name, detail)`, `api_error`,
+  `allocate_failed(object_name, detail)`, `api_error`,
   `internal_error`, `locked`. Codes: AUTHENTICATION, AUTHORIZATION, NO_EXISTS, ACTION,
   XML_RPC_API, INTERNAL, ALLOCATE, LOCKED.
 - Handlers run inside `emulator.transaction()` holding `emulator.lock` (one RLock): calls

@@ -11,7 +11,7 @@ The port is written to <data-dir>/control.port.
 """
 from . import wire
 from .auth import ONEADMIN_UID, authenticate
-from .errors import FAULT_NO_SUCH_METHOD, FAULT_TYPE, OneError, RpcFault
+from .errors import FAULT_NO_SUCH_METHOD, FAULT_TYPE, OneError, RpcFault, not_authorized
 from .faults import DEFAULT_MESSAGE
 from .server import RpcServer
 
@@ -55,9 +55,9 @@ class ControlEndpoint:
             with self.emulator.transaction():
                 caller = authenticate(self.emulator, params[0])
             if caller.uid != ONEADMIN_UID:
-                raise OneError(0x0200, f"[{method}] User [{caller.uid}] : only oneadmin may inject faults.")
+                raise not_authorized(caller.uid, "only oneadmin may inject faults")
         except OneError as error:
-            return wire.failure(error.message, error.code, -1)
+            return wire.failure(f"[{method}] {error.message}", error.code, -1)
         try:
             action(*params[1:])
         except TypeError as error:

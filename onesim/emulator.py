@@ -6,7 +6,6 @@ returns oned's envelope (or raises RpcFault for an XML-RPC fault).
 """
 import contextlib
 import importlib
-import logging
 import pkgutil
 import threading
 from dataclasses import dataclass
@@ -19,8 +18,6 @@ from .faults import Faults
 from .registry import REGISTRY
 from .store import Pool, Store
 from .timers import Timers
-
-log = logging.getLogger("onesim")
 
 VERSION = "7.0.2"
 DATABASE_FILE = "onesim.db"

@@ -51,10 +51,6 @@ def not_authorized(uid, detail, object_id=-1):
     return OneError(AUTHORIZATION, f"User [{uid}] : {detail}.", object_id)
 
 
-def action_failed(message, object_id=-1):
-    return OneError(ACTION, message, object_id)
-
-
 def allocate_failed(object_name, detail=""):
     message = f"Error allocating a new {object_name}."
     if detail:

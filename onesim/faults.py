@@ -23,7 +23,6 @@ class Faults:
         self._failures = {}
         self._delays = {}
         self._boot_failures = 0
-        self.unreachable = False
 
     def fail_next(self, method, count, code, message=DEFAULT_MESSAGE):
         """The next `count` calls of `method` ("one.image.allocate") fail with `code`."""

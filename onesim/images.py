@@ -301,8 +301,8 @@ def create_saved_image(emulator, caller, source_image, name, image_type, vm_id, 
     type_name = (image_type or (source_image.type_name if source_image else "DATABLOCK")).upper()
     if type_name not in ("OS", "DATABLOCK", "CDROM"):
         raise OneError(ACTION, f"Image type {type_name} is not supported for disk save as.", vm_id)
-    if name_taken_in(emulator, name, caller.uid) is not None:
-        existing = name_taken_in(emulator, name, caller.uid)
+    existing = name_taken_in(emulator, name, caller.uid)
+    if existing is not None:
         raise allocate_failed("image", f"NAME is already taken by IMAGE {existing.id}.")
     datastore = emulator.pool("datastore").get(source_image.datastore_id if source_image else 1)
     auth.authorize(caller, datastore, auth.USE)
@@ -406,11 +406,11 @@ def image_clone(call, oid, name, ds_id):
     auth.authorize(call.caller, datastore, auth.USE)
     if datastore.type != IMAGE_DS:
         raise allocate_failed("image", "Clone only supported for IMAGE_DS Datastores")
-    if name_taken(call, "image", name, call.caller.uid) is not None:
-        raise allocate_failed("image", f"NAME is already taken by IMAGE "
-                                       f"{name_taken(call, 'image', name, call.caller.uid).id}.")
     if not name:
-        raise allocate_failed("image", "No NAME in template for Image.")
+        raise allocate_failed("image", "NAME cannot be empty.")
+    existing = name_taken(call, "image", name, call.caller.uid)
+    if existing is not None:
+        raise allocate_failed("image", f"NAME is already taken by IMAGE {existing.id}.")
     clone = Image(name, source.type, datastore, source.size, source.persistent, "", DUMMY_SOURCE,
                   source.format, source.fs, source.template.copy(), **_owner(call.caller))
     clone.transfer = "clone"

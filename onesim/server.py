@@ -1,6 +1,5 @@
 """HTTP transport: XML-RPC on POST /RPC2, threaded, loopback, like oned's xmlrpc-c server."""
 import logging
-import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -111,7 +110,6 @@ class Endpoint:
         elif not reachable and self.server is not None:
             self.server.stop()
             self.server = None
-        self.emulator.faults.unreachable = not reachable
 
     def _listen_again(self, attempts=50):
         for _ in range(attempts):
@@ -125,9 +123,3 @@ class Endpoint:
         if self.server is not None:
             self.server.stop()
             self.server = None
-
-
-def free_port(host="127.0.0.1"):
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]

@@ -29,7 +29,6 @@ class Store:
             " PRIMARY KEY (pool, oid))")
         self.connection.execute(
             "CREATE TABLE IF NOT EXISTS sequences (pool TEXT PRIMARY KEY, next_id INTEGER)")
-        self.connection.execute("CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT)")
         self.connection.commit()
         self.written_pools = set()
 
@@ -55,14 +54,6 @@ class Store:
         self.connection.execute(
             "INSERT OR REPLACE INTO sequences (pool, next_id) VALUES (?, ?)", (pool, oid + 1))
         return oid
-
-    def setting(self, key, default=None):
-        row = self.connection.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row else default
-
-    def set_setting(self, key, value):
-        self.connection.execute(
-            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, json.dumps(value)))
 
     def commit(self):
         self.connection.commit()

@@ -194,9 +194,6 @@ class Template:
     def __len__(self):
         return len(self.attributes)
 
-    def __contains__(self, name):
-        return any(existing == name for existing, _ in self.attributes)
-
     def get(self, name, default=None):
         """The first single value named `name`."""
         for existing, value in self.attributes:
@@ -253,12 +250,3 @@ class Template:
 def _copy_value(value):
     return value if isinstance(value, str) else [(key, str(leaf)) for key, leaf in value]
 
-
-def render_vector(name, pairs):
-    """A vector in `NAME=[K="v", ...]` syntax (quotes and backslashes escaped)."""
-    body = ", ".join(f'{key}="{_quote(value)}"' for key, value in pairs)
-    return f"{name}=[{body}]"
-
-
-def _quote(value):
-    return str(value).replace("\\", "\\\\").replace('"', '\\"')
