@@ -61,8 +61,10 @@ class Gateway:
     # --- VMs ----------------------------------------------------------------------------
 
     def vm_page(self, offset=0, size=None, state=VM_NOT_DONE, mine=False, extended=False):
-        """A window of the VM pool in id order.
+        """A window of the VM pool, in oned's order.
 
+        oned sorts pools by id, descending with the shipped oned.conf (API_LIST_ORDER);
+        windows are positions in that order, so consecutive pages never overlap.
         `state` is VM_NOT_DONE, VM_ANY_STATE or one STATE number. Short bodies (the default)
         carry no USER_TEMPLATE, hence no CIMI metadata, and no permissions; ask for
         `extended` when those are needed.
@@ -74,7 +76,7 @@ class Gateway:
         return parse.one(self.call("vm.info", vm_id), parse.vm)
 
     def vms_by_ids(self, vm_ids, extended=True):
-        """The listed VMs that exist and are visible, in id order, in one call."""
+        """The listed VMs that exist and are visible, in oned's order, in one call."""
         if not vm_ids:
             return ()
         ids = ",".join(str(int(vm_id)) for vm_id in vm_ids)
@@ -100,6 +102,39 @@ class Gateway:
         capacity = {key: value for key, value in
                     (("CPU", cpu), ("VCPU", vcpu), ("MEMORY", memory_mb)) if value is not None}
         self.call("vm.resize", vm_id, build_template(capacity), True)
+
+    def vm_chmod(self, vm_id, **bits):
+        self._chmod("vm", vm_id, bits)
+
+    def vm_attach_disk(self, vm_id, disk):
+        """Hot-plug one DISK vector (e.g. {"IMAGE_ID": 3}); read its DISK_ID from vm()."""
+        self.call("vm.attach", vm_id, build_template({"DISK": disk}))
+
+    def vm_detach_disk(self, vm_id, disk_id):
+        self.call("vm.detach", vm_id, disk_id)
+
+    def vm_disk_resize(self, vm_id, disk_id, size_mb):
+        self.call("vm.diskresize", vm_id, disk_id, str(int(size_mb)))
+
+    def vm_disk_saveas(self, vm_id, disk_id, image_name, image_type="", snapshot_id=-1):
+        """Save a disk as a new image (type "" keeps the source's); the new image's id."""
+        return self.call("vm.disksaveas", vm_id, disk_id, image_name, image_type, snapshot_id)
+
+    def vm_attach_nic(self, vm_id, nic):
+        self.call("vm.attachnic", vm_id, build_template({"NIC": nic}))
+
+    def vm_detach_nic(self, vm_id, nic_id):
+        self.call("vm.detachnic", vm_id, nic_id)
+
+    def vm_snapshot_create(self, vm_id, name=""):
+        """A system snapshot of a running VM; its snapshot id."""
+        return self.call("vm.snapshotcreate", vm_id, name)
+
+    def vm_snapshot_revert(self, vm_id, snapshot_id):
+        self.call("vm.snapshotrevert", vm_id, snapshot_id)
+
+    def vm_snapshot_delete(self, vm_id, snapshot_id):
+        self.call("vm.snapshotdelete", vm_id, snapshot_id)
 
     # --- VM templates -------------------------------------------------------------------
 

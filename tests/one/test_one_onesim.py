@@ -109,3 +109,35 @@ def test_documents_round_trip(demo):
                                demo.document_page(documents.VOLUME_TEMPLATE).items]
     finally:
         demo.document_delete(document_id)
+
+
+def test_image_metadata_round_trips(demo):
+    datastore = next(ds for ds in demo.datastores() if ds.type == 0)
+    image_id = demo.image_allocate({
+        "NAME": "round-trip-volume", "TYPE": "DATABLOCK", "SIZE": 10,
+        **encode_metadata("scratch <disk> & more", {"tier": "gold"})}, datastore.id)
+    try:
+        image = demo.image(image_id)
+        assert image.type == "DATABLOCK" and image.size_mb == 10
+        assert description_of(image.template) == "scratch <disk> & more"
+        assert properties_of(image.template) == {"tier": "gold"}
+    finally:
+        demo.image_delete(image_id)
+
+
+def test_vm_pages_walk_the_pool_without_gaps_or_overlaps(demo):
+    vm_ids = [allocate_on_hold(demo, f"page {n}") for n in range(3)]
+    try:
+        whole = [vm.id for vm in demo.vm_page(mine=True).items]
+        assert set(vm_ids) <= set(whole)
+        walked = []
+        for offset in range(0, len(whole), 2):
+            walked += [vm.id for vm in demo.vm_page(offset=offset, size=2, mine=True).items]
+        assert walked == whole
+        single = demo.vm_page(offset=1, size=1, mine=True)
+        assert [vm.id for vm in single.items] == whole[1:2]
+        last = demo.vm_page(offset=len(whole) - 1, size=5, mine=True)
+        assert last.total == len(whole)
+    finally:
+        for vm_id in vm_ids:
+            demo.vm_action("terminate-hard", vm_id)
