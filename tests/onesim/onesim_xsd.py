@@ -9,7 +9,7 @@ from pathlib import Path
 
 from lxml import etree
 
-XSD_DIR = Path("/work/shared/opennebula/xsd")
+XSD_DIR = Path(__file__).parent / "data" / "xsd"
 NAMESPACE = "http://opennebula.org/XMLSchema"
 SCHEMA_BY_ROOT = {
     "IMAGE": "image.xsd", "IMAGE_POOL": "image_pool.xsd",

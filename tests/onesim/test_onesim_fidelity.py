@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-TRANSCRIPTS = Path("/work/shared/opennebula/transcripts")
+TRANSCRIPTS = Path(__file__).parent / "data" / "transcripts"
 # oned 7.0.2's own configuration document has these elements, which the 7.4 schemas in
-# ../shared/opennebula/xsd do not list; the emulator serves oned's document unchanged.
+# data/xsd do not list; the emulator serves oned's document unchanged.
 CONFIGURATION_ELEMENTS_NEWER_SCHEMA_LACKS = ("DEFAULT_CDROM_DEVICE_PREFIX", "SUPPORT_SHAREABLE",
                                              "VM_MONITORING_EXPIRATION_TIME")
 

@@ -7,7 +7,7 @@ import requests
 
 from onesim import wire
 
-TRANSCRIPTS = Path("/work/shared/opennebula/transcripts")
+TRANSCRIPTS = Path(__file__).parent / "data" / "transcripts"
 
 
 def test_failure_envelope_is_byte_identical_to_oned():
