@@ -3,14 +3,13 @@ VirtualMachineDisks does (get_images, assign_disk_targets, set_up_attach_disk).
 """
 import string
 
-from ..errors import OneError, ACTION, INTERNAL, not_found
+from ..errors import ACTION, INTERNAL, OneError, not_found
+from ..images import CDROM, DEFAULT_DEVICE_PREFIX, OS
 from . import resources
 
-DEFAULT_DEVICE_PREFIX = "sd"
+# oned.conf's DEFAULT_CDROM_DEVICE_PREFIX: CDROMs and the CONTEXT disk.
 CDROM_DEVICE_PREFIX = "hd"
 VOLATILE_TYPES = ("FS", "SWAP")
-# Image types (include/Image.h).
-IMAGE_OS, IMAGE_CDROM, IMAGE_DATABLOCK = 0, 1, 2
 
 
 def is_volatile(disk):
@@ -39,6 +38,9 @@ def attach_disk(call, vm, requested):
     if context and context[0].get("DISK_ID", "").isdigit():
         taken_ids.append(int(context[0]["DISK_ID"]))
     disk = _prepare(call, vm, dict(requested), max(taken_ids, default=-1) + 1, hot=True)
+    # A hot-plugged disk records the system datastore driver it was attached with.
+    if vm.template.get("TM_MAD_SYSTEM"):
+        disk["TM_MAD_SYSTEM"] = vm.template.get("TM_MAD_SYSTEM")
     used = {existing.get("TARGET") for existing in vm.disks()}
     if context:
         used.add(context[0].get("TARGET"))
@@ -68,8 +70,12 @@ def _prepare(call, vm, disk, disk_id, hot):
     image = _image_for(call, disk)
     acquired = resources.acquire_image(call, image.id, vm.id, hot)
     prepared = dict(resources.disk_attributes(call.emulator, acquired))
-    prepared.update({key: value for key, value in disk.items() if key not in ("IMAGE", "IMAGE_UNAME", "IMAGE_UID")})
-    prepared.setdefault("DEV_PREFIX", CDROM_DEVICE_PREFIX if acquired.type == IMAGE_CDROM else DEFAULT_DEVICE_PREFIX)
+    # oned names the image's owner only when the DISK asked for the image by name.
+    if "IMAGE_UNAME" not in disk:
+        prepared.pop("IMAGE_UNAME", None)
+    if acquired.type == CDROM and not acquired.template.get("DEV_PREFIX"):
+        prepared["DEV_PREFIX"] = CDROM_DEVICE_PREFIX
+    prepared.update({key: value for key, value in disk.items() if key not in ("IMAGE", "IMAGE_UID")})
     prepared["DISK_ID"] = str(disk_id)
     prepared["_ORDER"] = _target_order(acquired.type)
     return prepared
@@ -112,7 +118,7 @@ def _image_owner(call, disk):
 
 def _target_order(image_type):
     """oned assigns targets to OS disks first, then CDROMs, then the rest."""
-    return {IMAGE_OS: 0, IMAGE_CDROM: 1}.get(image_type, 2)
+    return {OS: 0, CDROM: 1}.get(image_type, 2)
 
 
 def _assign_targets(prepared, used):

@@ -16,6 +16,8 @@ from .states import FAILURE_STATES, LcmState as L, VmState as S
 
 DRIVER_STEP_SECONDS = 1.0
 SCHEDULER_INTERVAL_SECONDS = 2.0
+# The dummy monitor's first report on a VM comes a while after it starts running.
+MONITOR_DELAY_SECONDS = 3.0
 
 _BOOTS = frozenset({L.BOOT, L.BOOT_POWEROFF, L.BOOT_SUSPENDED, L.BOOT_UNKNOWN, L.BOOT_STOPPED,
                     L.BOOT_UNDEPLOY})
@@ -136,7 +138,7 @@ def _arrive(emulator, vm, target):
         vm.stamp_history("EETIME", now)
         vm.stamp_history("ETIME", now)
     if target == RUNNING and (leaving[1] in _BOOTS or leaving[1] in FAILURE_STATES):
-        _booted(vm, now)
+        _booted(emulator, vm)
     if leaving[1] in _SAVING and vm.saving:
         resources.saved_image_ready(emulator, vm.saving["image_id"])
         vm.saving = None
@@ -148,13 +150,23 @@ def _arrive(emulator, vm, target):
         _done(emulator, vm, now)
 
 
-def _booted(vm, now):
+def _booted(emulator, vm):
     vm.clear_history_action()
     record = vm.current_history
     if not vm.deploy_id and record is not None:
         vm.deploy_id = f"{record['HOSTNAME']}:{vm.name}:dummy"
+    vm_id = vm.id
+    emulator.after(MONITOR_DELAY_SECONDS, lambda: _monitor(emulator, vm_id))
+
+
+def _monitor(emulator, vm_id):
+    vm = emulator.pool("vm").find(vm_id)
+    if vm is None or vm.state != S.ACTIVE:
+        return
+    now = int(time.time())
     vm.monitoring = _monitoring_sample(vm, now)
     vm.last_poll = now
+    emulator.pool("vm").save(vm)
 
 
 def _monitoring_sample(vm, now):

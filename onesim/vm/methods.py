@@ -144,12 +144,12 @@ def vm_disksaveas(call, oid, disk_id, name, image_type, snap_id):
     operation = OPERATIONS["disk-saveas"]
     route = lifecycle.check(operation, vm)
     disk = vm.disk(disk_id)
-    if disk is None or "IMAGE_ID" not in disk:
-        raise OneError(INTERNAL, f"Cannot use DISK. DISK {disk_id} does not exist or is not an image.", oid)
+    if disk is None:
+        raise OneError(INTERNAL, f"Cannot use DISK. VM disk does not exist: {disk_id}.", oid)
     if image_type and image_type.upper() not in SAVEAS_TYPES:
         raise OneError(INTERNAL, f"Cannot save_as image of type {image_type.upper()}", oid)
-    image_id = resources.create_saved_image(call, int(disk["IMAGE_ID"]), name, image_type.upper(),
-                                            vm.id, disk_id)
+    source_id = int(disk["IMAGE_ID"]) if "IMAGE_ID" in disk else None
+    image_id = resources.create_saved_image(call, source_id, name, image_type.upper(), vm.id, disk_id)
     vm.saving = {"image_id": image_id, "disk_id": disk_id}
     lifecycle.perform(call, vm, operation, route)
     return image_id

@@ -1,42 +1,35 @@
 """What a VM takes from the rest of the cloud and gives back: host capacity, images,
 network leases, the system datastore. The only place that talks to those core modules.
 """
-import importlib
-
+from .. import hosts, images, vnets
 from ..errors import INTERNAL, OneError, not_found
 
 SYSTEM_DATASTORE_ID = 0
 FIRST_VNC_PORT = 5900
 
 
-def _core(name):
-    # The image, network and host services are separate core modules that may be loaded
-    # after this one; look them up when first needed.
-    return importlib.import_module(f"onesim.{name}")
-
-
 # ---- images -------------------------------------------------------------------------------
 
 def acquire_image(call, image_id, vm_id, hot):
-    return _core("images").acquire_image(call.emulator, call.caller, image_id, vm_id, hot=hot)
+    return images.acquire_image(call.emulator, call.caller, image_id, vm_id, hot=hot)
 
 
 def release_image(emulator, image_id, vm_id):
-    _core("images").release_image(emulator, image_id, vm_id)
+    images.release_image(emulator, image_id, vm_id)
 
 
 def disk_attributes(emulator, image):
-    return _core("images").disk_attributes(emulator, image)
+    return images.disk_attributes(emulator, image)
 
 
 def create_saved_image(call, image_id, name, image_type, vm_id, disk_id):
-    images = _core("images")
-    source = call.pool("image").get(image_id)
+    """A new LOCKED image copying the disk (of image `image_id`, or volatile when None)."""
+    source = None if image_id is None else call.pool("image").get(image_id)
     return images.create_saved_image(call.emulator, call.caller, source, name, image_type, vm_id, disk_id)
 
 
 def saved_image_ready(emulator, image_id):
-    _core("images").set_image_ready(emulator, image_id)
+    images.set_image_ready(emulator, image_id)
 
 
 # ---- network leases -------------------------------------------------------------------------
@@ -44,7 +37,7 @@ def saved_image_ready(emulator, image_id):
 def lease_nic(call, vm, requested, nic_id):
     """The NIC vector of a new lease for `requested` (NETWORK_ID or NETWORK [+ NETWORK_UNAME])."""
     vnet = _vnet_for(call, requested)
-    pairs = _core("vnets").allocate_lease(call.emulator, call.caller, vnet.id, vm.id,
+    pairs = vnets.allocate_lease(call.emulator, call.caller, vnet.id, vm.id,
                                           ip=requested.get("IP") or None)
     nic = dict(pairs)
     nic.update({key: value for key, value in requested.items() if key not in nic})
@@ -56,7 +49,7 @@ def lease_nic(call, vm, requested, nic_id):
 
 def release_nic(emulator, vm, nic):
     if nic.get("NETWORK_ID", "").isdigit():
-        _core("vnets").release_lease(emulator, int(nic["NETWORK_ID"]), vm.id)
+        vnets.release_lease(emulator, int(nic["NETWORK_ID"]), vm.id)
 
 
 def _vnet_for(call, requested):
@@ -88,7 +81,7 @@ def place(emulator, vm):
     if system_ds is None:
         return None
     cpu, memory = _capacity(vm)
-    host = _core("hosts").place_vm(emulator, vm.id, cpu, memory)
+    host = hosts.place_vm(emulator, vm.id, cpu, memory)
     if host is None:
         return None
     vm.host_id = host.id
@@ -97,7 +90,7 @@ def place(emulator, vm):
 
 def release_capacity(emulator, vm):
     cpu, memory = _capacity(vm)
-    _core("hosts").release_host(emulator, vm.host_id, vm.id, cpu, memory)
+    hosts.release_host(emulator, vm.host_id, vm.id, cpu, memory)
     vm.host_id = -1
 
 
