@@ -6,6 +6,7 @@ PERMISSIONS, most of TEMPLATE and USER_TEMPLATE; missing elements give the recor
 defaults (default permissions, empty strings, zeros), never an error.
 """
 import logging
+import threading
 
 from lxml import etree
 
@@ -16,9 +17,7 @@ from app.one.records import (
 )
 from app.one.states import image_type_name
 
-# oned's XML is trusted but still parsed without entity expansion or network access;
-# huge_tree lifts libxml2's limits for very large pools.
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+_parsers = threading.local()
 
 _PERMISSION_TAGS = (
     ("OWNER_U", "owner_use"), ("OWNER_M", "owner_manage"), ("OWNER_A", "owner_admin"),
@@ -32,12 +31,25 @@ _VOLATILE_DISK_TYPES = frozenset(("fs", "swap"))
 log = logging.getLogger(__name__)
 
 
+def xml_parser():
+    """This thread's libxml2 parser: lxml serialises concurrent use of one parser object.
+
+    oned's XML is trusted but still parsed without entity expansion or network access;
+    huge_tree lifts libxml2's limits for very large pools (and their XML-RPC envelopes).
+    """
+    parser = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = _parsers.parser = etree.XMLParser(
+            resolve_entities=False, no_network=True, huge_tree=True)
+    return parser
+
+
 def document(xml):
     """The root element of an XML answer."""
     if isinstance(xml, str):
         xml = xml.encode("utf-8")
     try:
-        return etree.fromstring(xml, _PARSER)
+        return etree.fromstring(xml, xml_parser())
     except etree.XMLSyntaxError as exc:
         log.warning("unreadable OpenNebula document: %s", exc)
         raise BackendError("OpenNebula sent an unreadable document.") from None

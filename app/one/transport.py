@@ -14,11 +14,10 @@ import requests
 from lxml import etree
 from requests.adapters import HTTPAdapter
 
+from app.one.parse import xml_parser
+
 _HEADERS = {"Content-Type": "text/xml", "Accept": "text/xml"}
 
-# A pool answer is one XML-RPC string of tens of MB full of escaped markup; xmlrpc.client's
-# expat unmarshaller calls back into Python for every entity in it, libxml2 does not.
-_ENVELOPE_PARSER = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)
 _SCALARS = {
     "string": str,
     "boolean": lambda text: text.strip() == "1",
@@ -79,9 +78,13 @@ class EnvelopeServer(pyone.OneServer):
 
 
 def read_method_response(content):
-    """The params tuple of an XML-RPC methodResponse; a fault is raised as `Fault`."""
+    """The params tuple of an XML-RPC methodResponse; a fault is raised as `Fault`.
+
+    A pool answer is one XML-RPC string of tens of MB full of escaped markup: xmlrpc.client's
+    expat unmarshaller calls back into Python for every entity in it, libxml2 does not.
+    """
     try:
-        root = etree.fromstring(content, _ENVELOPE_PARSER)
+        root = etree.fromstring(content, xml_parser())
         fault = root.find("fault/value")
         if fault is not None:
             details = _value(fault)
