@@ -98,26 +98,28 @@ def can(caller, obj, operation):
     return _acl_allows(caller, AUTH_TYPES.get(obj.pool_name, ""), operation)
 
 
-def authorize(caller, obj, operation, object_id=None):
-    """Raise oned's AUTHORIZATION error unless `caller` may do `operation` on `obj`."""
+def authorize(caller, obj, operation):
+    """Raise oned's AUTHORIZATION error unless `caller` may do `operation` on `obj`.
+
+    Like oned, the envelope's object id stays -1 for authorization failures.
+    """
     if not can(caller, obj, operation):
         auth_type = AUTH_TYPES.get(obj.pool_name, obj.pool_name.upper())
-        raise not_authorized(caller.uid, f"Not authorized to perform {operation} {auth_type} [{obj.id}]",
-                             obj.id if object_id is None else object_id)
+        raise not_authorized(caller.uid, f"Not authorized to perform {operation} {auth_type} [{obj.id}]")
 
 
-def authorize_create(caller, pool_name, detail_name=None):
+def authorize_create(caller, pool_name):
     """CREATE right for a new object of `pool_name` (granted by ACL to the users group)."""
     auth_type = AUTH_TYPES[pool_name]
     if caller.is_admin or _acl_allows(caller, auth_type, CREATE):
         return
-    raise not_authorized(caller.uid, f"Not authorized to perform CREATE {detail_name or auth_type}")
+    raise not_authorized(caller.uid, f"Not authorized to perform CREATE {auth_type}")
 
 
-def require_admin(caller, operation, auth_type, object_id=-1):
+def require_admin(caller, operation, auth_type):
+    """For what only oneadmin's group may do (create users and hosts)."""
     if not caller.is_admin:
-        raise not_authorized(caller.uid, f"Not authorized to perform {operation} {auth_type} [{object_id}]",
-                             object_id)
+        raise not_authorized(caller.uid, f"Not authorized to perform {operation} {auth_type}")
 
 
 # Pool filter flags (include/PoolSQL.h).

@@ -72,9 +72,9 @@ def chown_object(call, pool_name, oid, uid, gid):
     new_user = call.pool("user").get(uid) if uid >= 0 else None
     new_group = call.pool("group").get(gid) if gid >= 0 else None
     if new_user is not None and not caller.is_admin:
-        raise not_authorized(caller.uid, f"Not authorized to perform MANAGE USER [{uid}]", oid)
+        raise not_authorized(caller.uid, f"Not authorized to perform MANAGE USER [{uid}]")
     if new_group is not None and not caller.is_admin and gid not in caller.groups:
-        raise not_authorized(caller.uid, f"Not authorized to perform USE GROUP [{gid}]", oid)
+        raise not_authorized(caller.uid, f"Not authorized to perform USE GROUP [{gid}]")
     if new_user is not None and name_taken(call, pool_name, obj.name, uid, exclude_id=oid):
         kind = auth.AUTH_TYPES.get(pool_name, pool_name.upper())
         raise OneError(ACTION, f"Could not change owner for {kind} [{oid}], the user already has an object "

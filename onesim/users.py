@@ -96,7 +96,7 @@ def _user_for(call, oid, operation):
     uid = call.caller.uid if oid == -1 else oid
     user = call.pool("user").get(uid)
     if uid != call.caller.uid and not call.caller.is_admin:
-        raise not_authorized(call.caller.uid, f"Not authorized to perform {operation} USER [{uid}]", uid)
+        raise not_authorized(call.caller.uid, f"Not authorized to perform {operation} USER [{uid}]")
     return user
 
 
@@ -169,7 +169,7 @@ def user_login(call, username, token, valid_secs, egid):
     if user is None:
         raise OneError(ACTION, f"Error getting user {username}")
     if user.id != call.caller.uid and not call.caller.is_admin:
-        raise not_authorized(call.caller.uid, f"Not authorized to perform MANAGE USER [{user.id}]", user.id)
+        raise not_authorized(call.caller.uid, f"Not authorized to perform MANAGE USER [{user.id}]")
     if valid_secs < -1:
         raise OneError(ACTION, "Invalid expiration time", user.id)
     if egid != -1 and egid not in user.groups:
@@ -189,7 +189,7 @@ def user_login(call, username, token, valid_secs, egid):
 def _group_for(call, oid):
     group = call.pool("group").get(oid)
     if not call.caller.is_admin and oid not in call.caller.groups:
-        raise not_authorized(call.caller.uid, f"Not authorized to perform USE GROUP [{oid}]", oid)
+        raise not_authorized(call.caller.uid, f"Not authorized to perform USE GROUP [{oid}]")
     return group
 
 

@@ -129,3 +129,11 @@ def test_hosts_networks_and_datastores_are_visible_to_users(demo):
     assert [host.NAME for host in demo.hostpool.info().HOST] == ["localhost"]
     assert [vnet.NAME for vnet in demo.vnpool.info(-2, -1, -1).VNET] == ["private"]
     assert [ds.ID for ds in demo.datastorepool.info().DATASTORE] == [2, 1, 0]
+
+
+def test_authorization_envelope_names_no_object(raw, sim, new_user):
+    uid, session = new_user()
+    assert raw(session).image.delete(0) == [
+        False, f"[one.image.delete] User [{uid}] : Not authorized to perform MANAGE IMAGE [0].", 0x200, -1, -1]
+    assert raw(session).user.allocate("x", "y", "", []) == [
+        False, f"[one.user.allocate] User [{uid}] : Not authorized to perform CREATE USER.", 0x200, -1, -1]
