@@ -17,9 +17,9 @@ from onesim.emulator import Emulator
 from onesim.seed import admin_session, initialize
 from onesim.server import Endpoint
 
-# The shared reference material sits beside the project: ../shared from its root.
-XSD_DIR = Path(__file__).resolve().parents[4] / "shared" / "opennebula" / "xsd"
-TRANSCRIPTS = XSD_DIR.parent / "transcripts"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+XSD_DIR = DATA_DIR / "xsd"
+TRANSCRIPTS = DATA_DIR / "transcripts"
 ONE_NAMESPACE = "http://opennebula.org/XMLSchema"
 WALK_LIMIT = 5000
 SMALL_VM = 'NAME="small"\nCPU="0.1"\nVCPU="1"\nMEMORY="64"\nGRAPHICS=[TYPE="VNC",LISTEN="127.0.0.1"]\n'
