@@ -27,6 +27,7 @@ def system_version(call):
 
 @rpc("one.system.config")
 def system_config(call):
-    if ONEADMIN_GID in call.caller.groups:
+    # oned decides on the session's (primary or token) group, not on memberships.
+    if call.caller.gid == ONEADMIN_GID:
         return CONFIGURATION
     return REDUCED_CONFIGURATION
