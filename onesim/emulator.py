@@ -107,10 +107,11 @@ class Emulator:
         session, arguments = params[0], params[1:]
         if not isinstance(session, str):
             raise RpcFault(FAULT_TYPE, "Parameter that is supposed to be a string is not")
-        values = method.bind(arguments)
         try:
             with self.transaction():
                 caller = authenticate(self, session)
+                # oned reads the other parameters only once the session is authenticated.
+                values = method.bind(arguments)
                 injected = self.faults.take_failure(method_name)
                 if injected is not None:
                     raise OneError(injected.code, injected.message)

@@ -77,3 +77,7 @@ def test_other_paths_are_not_served(sim):
 
 def test_system_version_answers_7_0_2(demo):
     assert demo.system.version() == "7.0.2"
+
+
+def test_the_session_is_checked_before_the_arguments(raw):
+    assert raw("demo:wrong").image.info("not an int")[2] == 0x100
