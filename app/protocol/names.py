@@ -22,6 +22,7 @@ SINGULAR_ELEMENTS = {
     "capabilities": "capability",
     "disks": "disk",
     "eventLogTemplates": "eventLogTemplate",
+    "ipAddresses": "ipAddress",
     "meters": "meter",
     "meterTemplates": "meterTemplate",
     "nestedJobs": "nestedJob",
