@@ -91,8 +91,11 @@ class Gateway:
         self.call("vm.action", action, vm_id)
 
     def vm_update(self, vm_id, attributes, merge=True):
-        """Write USER_TEMPLATE attributes: merged into it, or replacing it whole."""
-        self.call("vm.update", vm_id, build_template(attributes), int(merge))
+        """Write USER_TEMPLATE attributes: merged into it, or replacing it whole.
+
+        In every `*_update`, a value of None or "" removes the attribute (see `_update`).
+        """
+        self._update("vm", vm_id, attributes, merge, lambda: self.vm(vm_id).user_template)
 
     def vm_rename(self, vm_id, name):
         self.call("vm.rename", vm_id, name)
@@ -149,7 +152,8 @@ class Gateway:
         return self.call("template.allocate", build_template(attributes))
 
     def template_update(self, template_id, attributes, merge=True):
-        self.call("template.update", template_id, build_template(attributes), int(merge))
+        self._update("template", template_id, attributes, merge,
+                     lambda: self.template(template_id).template)
 
     def template_delete(self, template_id, with_images=False):
         self.call("template.delete", template_id, with_images)
@@ -182,7 +186,7 @@ class Gateway:
         return self.call("image.allocate", build_template(attributes), datastore_id)
 
     def image_update(self, image_id, attributes, merge=True):
-        self.call("image.update", image_id, build_template(attributes), int(merge))
+        self._update("image", image_id, attributes, merge, lambda: self.image(image_id).template)
 
     def image_delete(self, image_id):
         self.call("image.delete", image_id)
@@ -217,7 +221,8 @@ class Gateway:
         return self.call("document.allocate", build_template(attributes), document_type)
 
     def document_update(self, document_id, attributes, merge=True):
-        self.call("document.update", document_id, build_template(attributes), int(merge))
+        self._update("document", document_id, attributes, merge,
+                     lambda: self.document(document_id).template)
 
     def document_delete(self, document_id):
         self.call("document.delete", document_id)
@@ -246,6 +251,19 @@ class Gateway:
         if size is not None:
             items = items[:size]
         return Page(items=items, total=_total(offset, size, items))
+
+    def _update(self, kind, object_id, attributes, merge, current_template):
+        """`one.<kind>.update`, where None or "" removes an attribute.
+
+        oned drops empty attributes when it parses a template, so a merge cannot clear one:
+        removals read the current template and write it back whole (not atomic: an update
+        made by someone else in between is overwritten).
+        """
+        removed = {name for name, value in attributes.items() if value is None or value == ""}
+        if merge and removed:
+            attributes, merge = {**current_template(), **attributes}, False
+        kept = {name: value for name, value in attributes.items() if name not in removed}
+        self.call(f"{kind}.update", object_id, build_template(kept), int(merge))
 
     def _chmod(self, kind, object_id, bits):
         """Set the named permission bits (Permissions field names); the others are kept."""

@@ -244,3 +244,21 @@ def test_vm_disk_nic_and_snapshot_calls(gateway, fake_oned):
         ("one.vm.snapshotdelete", (SESSION, 1, 0)),
         ("one.vm.chmod", (SESSION, 1, -1, -1, -1, -1, -1, -1, 1, -1, -1)),
     ]
+
+
+def test_removing_an_attribute_rewrites_the_template(gateway, fake_oned):
+    fake_oned.succeed("one.image.info", transcript_value("053"))
+    fake_oned.succeed("one.image.update", 2)
+    gateway.image_update(2, {"CIMI_DESCRIPTION": None, "SAVED_VM_ID": "", "TIER": "gold"})
+    assert fake_oned.calls == [
+        ("one.image.info", (SESSION, 2)),
+        ("one.image.update", (SESSION, 2, "<TEMPLATE><DEV_PREFIX>sd</DEV_PREFIX>"
+                              "<SAVED_DISK_ID>0</SAVED_DISK_ID><SAVED_IMAGE_ID>1</SAVED_IMAGE_ID>"
+                              "<TIER>gold</TIER></TEMPLATE>", 0)),
+    ]
+
+
+def test_replacing_a_template_just_leaves_removed_attributes_out(gateway, fake_oned):
+    fake_oned.succeed("one.vm.update", 2)
+    gateway.vm_update(2, {"CIMI_DESCRIPTION": None, "A": "1"}, merge=False)
+    assert fake_oned.calls == [("one.vm.update", (SESSION, 2, "<TEMPLATE><A>1</A></TEMPLATE>", 0))]

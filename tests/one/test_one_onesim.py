@@ -141,3 +141,14 @@ def test_vm_pages_walk_the_pool_without_gaps_or_overlaps(demo):
     finally:
         for vm_id in vm_ids:
             demo.vm_action("terminate-hard", vm_id)
+
+
+def test_clearing_the_description_keeps_the_rest(demo):
+    vm_id = allocate_on_hold(demo, "to be cleared")
+    try:
+        demo.vm_update(vm_id, {"CIMI_DESCRIPTION": ""})
+        user_template = demo.vm(vm_id).user_template
+        assert "CIMI_DESCRIPTION" not in user_template
+        assert properties_of(user_template) == {"k": "to be cleared"}
+    finally:
+        demo.vm_action("terminate-hard", vm_id)
