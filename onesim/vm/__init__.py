@@ -11,5 +11,6 @@ scheduler and resumes interrupted walks when the emulator starts.
 - `model`, `render`: the VM object and its full and short XML bodies.
 - `creation`, `disks`, `resources`: building a VM from a template (TEMPLATE/USER_TEMPLATE
   split, DISKs and targets, leases, CONTEXT) and what it takes from hosts, images, vnets.
-- `methods`, `pool`, `templates`, `ownership`: the XML-RPC methods.
+- `methods`, `pool`, `templates`: the XML-RPC methods (rename, chmod, chown, lock and
+  unlock come from `onesim.common`).
 """

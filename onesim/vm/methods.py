@@ -2,20 +2,25 @@
 import time
 
 from .. import auth
+from ..common import check_lock, register_common_methods
 from ..errors import ACTION, INTERNAL, OneError
 from ..registry import Bool, Int, Str, rpc
 from ..template import Template, TemplateError
 from ..users import updated_template
-from . import creation, disks, lifecycle, ownership, render, resources
+from . import creation, disks, lifecycle, render, resources
 from .actions import ADMIN_ACTIONS, OPERATIONS, VM_ACTIONS
 from .states import VmState
 
 SAVEAS_TYPES = ("OS", "DATABLOCK", "CDROM")
 
 
+register_common_methods("one.vm", "vm", methods=("rename", "chmod", "chown", "lock", "unlock"))
+
+
 def vm_for(call, oid, operation):
     vm = call.pool("vm").get(oid)
     auth.authorize(call.caller, vm, operation)
+    check_lock(vm, operation)
     return vm
 
 
@@ -57,23 +62,6 @@ def vm_update(call, oid, text, append):
     vm.user_template = updated_template(vm.user_template, text, append, oid)
     call.pool("vm").save(vm)
     return vm.id
-
-
-@rpc("one.vm.rename", Int("id"), Str("name"))
-def vm_rename(call, oid, name):
-    return ownership.rename(call, call.pool("vm").get(oid), name)
-
-
-@rpc("one.vm.chown", Int("id"), Int("uid"), Int("gid"))
-def vm_chown(call, oid, uid, gid):
-    return ownership.chown(call, call.pool("vm").get(oid), uid, gid)
-
-
-@rpc("one.vm.chmod", Int("id"), *(Int(name) for name in ("owner_u", "owner_m", "owner_a", "group_u",
-                                                       "group_m", "group_a", "other_u", "other_m",
-                                                       "other_a")))
-def vm_chmod(call, oid, *bits):
-    return ownership.chmod(call, call.pool("vm").get(oid), bits)
 
 
 # ---- disks and NICs -------------------------------------------------------------------------

@@ -2,11 +2,12 @@
 import time
 
 from .. import auth
+from ..common import check_lock, name_taken, register_common_methods
 from ..errors import allocate_failed
 from ..registry import Bool, Int, Str, pool_type, rpc
 from ..store import PoolObject, permissions_from_umask
 from ..users import updated_template
-from . import creation, ownership
+from . import creation
 from .methods import parse
 
 OBJECT_NAME = "virtual machine template"
@@ -14,6 +15,8 @@ OBJECT_NAME = "virtual machine template"
 
 @pool_type("template", OBJECT_NAME)
 class VmTemplate(PoolObject):
+    unique_names = True
+
     def __init__(self, name, caller, template):
         super().__init__(name=name, uid=caller.uid, gid=caller.gid, uname=caller.name,
                          gname=caller.gname, permissions=permissions_from_umask(), template=template)
@@ -24,29 +27,30 @@ class VmTemplate(PoolObject):
                 f"<REGTIME>{self.regtime}</REGTIME>{self.template.to_xml()}</VMTEMPLATE>")
 
 
+register_common_methods("one.template", "template", methods=("rename", "chmod", "chown", "lock", "unlock"))
+
+
 def template_for(call, oid, operation):
     vm_template = call.pool("template").get(oid)
     auth.authorize(call.caller, vm_template, operation)
+    check_lock(vm_template, operation)
     return vm_template
 
 
 def _new_template(call, name, template):
-    ownership.check_name(name)
-    pool = call.pool("template")
-    taken = pool.by_name(name, call.caller.uid)
+    if not name:
+        raise allocate_failed(OBJECT_NAME, "Invalid NAME, it cannot be empty")
+    taken = name_taken(call, "template", name, call.caller.uid)
     if taken is not None:
         raise allocate_failed(OBJECT_NAME, f"NAME is already taken by TEMPLATE {taken.id}.")
-    return pool.add(VmTemplate(name, call.caller, template))
+    return call.pool("template").add(VmTemplate(name, call.caller, template))
 
 
 @rpc("one.template.allocate", Str("template"))
 def template_allocate(call, text):
     auth.authorize_create(call.caller, "template")
     template = parse(text)
-    name = (template.remove("NAME") or [""])[0]
-    if not name:
-        raise allocate_failed(OBJECT_NAME, "Invalid NAME, it cannot be empty")
-    return _new_template(call, name, template)
+    return _new_template(call, (template.remove("NAME") or [""])[0], template)
 
 
 @rpc("one.template.info", Int("id"), Bool("extended", False), Bool("decrypt", False))
@@ -81,23 +85,6 @@ def template_clone(call, oid, name, recursive):
     source = template_for(call, oid, auth.USE)
     auth.authorize_create(call.caller, "template")
     return _new_template(call, name, source.template.copy())
-
-
-@rpc("one.template.rename", Int("id"), Str("name"))
-def template_rename(call, oid, name):
-    return ownership.rename(call, call.pool("template").get(oid), name)
-
-
-@rpc("one.template.chown", Int("id"), Int("uid"), Int("gid"))
-def template_chown(call, oid, uid, gid):
-    return ownership.chown(call, call.pool("template").get(oid), uid, gid)
-
-
-@rpc("one.template.chmod", Int("id"), *(Int(name) for name in ("owner_u", "owner_m", "owner_a",
-                                                             "group_u", "group_m", "group_a",
-                                                             "other_u", "other_m", "other_a")))
-def template_chmod(call, oid, *bits):
-    return ownership.chmod(call, call.pool("template").get(oid), bits)
 
 
 @rpc("one.template.instantiate", Int("id"), Str("name", ""), Bool("hold", False), Str("extra", ""),
