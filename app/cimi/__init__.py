@@ -1,0 +1,27 @@
+"""The CIMI HTTP layer: one flask-restx Namespace module per resource, routes only.
+
+`init_app(app)` serves them under CIMI_BASE_PATH. The Cloud Entry Point lists the
+collections of exactly the namespaces registered here.
+"""
+from app.cimi import (
+    cloud_entry_point, machine_configurations, machine_disks, machine_images,
+    machine_network_interfaces, machine_templates, machines,
+)
+from app.cimi.registry import CimiApi
+
+RESOURCE_MODULES = (
+    cloud_entry_point,
+    machines,
+    machine_disks,
+    machine_network_interfaces,
+    machine_templates,
+    machine_configurations,
+    machine_images,
+)
+
+
+def init_app(app):
+    api = CimiApi(app, prefix=app.config["CIMI_BASE_PATH"], doc=False)
+    for module in RESOURCE_MODULES:
+        api.add_namespace(module.namespace)
+    app.extensions[cloud_entry_point.EXTENSION] = api

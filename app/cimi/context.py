@@ -1,0 +1,27 @@
+"""Per-request inputs of the services, read from the request in one place."""
+from flask import current_app, request
+
+from app.one import gateway
+from app.protocol import base_uri, session_string
+from app.protocol.query import parse_query
+from app.services.context import RequestContext
+from app.services.links import MAX_ID, Links
+
+# URL ids are OpenNebula ids: anything else is not a resource of this server (404).
+ID = f"int(max={MAX_ID})"
+
+
+def request_context():
+    """The caller's gateway, links and user name; Unauthenticated without credentials."""
+    session = session_string()
+    return RequestContext(gateway=gateway(session), links=Links(base_uri()),
+                          user_name=session.partition(":")[0])
+
+
+def request_query():
+    return parse_query(request.args, max_page_size=current_app.config["CIMI_PAGE_SIZE_MAX"])
+
+
+def forced():
+    """`?force=true` on a DELETE."""
+    return request.args.get("force", "").lower() in ("true", "1", "yes")

@@ -1,0 +1,47 @@
+"""Machines: `<base>/machines` and `<base>/machines/<id>`.
+
+POST to a machine's URI carries a CIMI Action (the href every action operation names).
+"""
+from flask_restx import Resource
+
+from app.cimi.context import ID, forced, request_context, request_query
+from app.cimi.registry import CollectionNamespace
+from app.protocol import read_body, respond
+from app.services import links, machines
+from schemas.actions import ActionSchema
+from schemas.machines import MachineCreateSchema, MachineUpdateSchema
+
+namespace = CollectionNamespace("machines", links.MACHINES, "Machines (OpenNebula VMs)")
+
+
+@namespace.route("")
+class MachineCollection(Resource):
+    def get(self):
+        ctx, query = request_context(), request_query()
+        return respond(machines.list_machines(ctx, query))
+
+    def post(self):
+        ctx = request_context()
+        machine = machines.create_machine(ctx, read_body(MachineCreateSchema))
+        return respond(machine, 201, {"Location": machine["id"]})
+
+
+@namespace.route(f"/<{ID}:machine_id>")
+class Machine(Resource):
+    def get(self, machine_id):
+        ctx, query = request_context(), request_query()
+        return respond(query.select_resource(machines.get_machine(ctx, machine_id)))
+
+    def put(self, machine_id):
+        ctx = request_context()
+        return respond(machines.update_machine(ctx, machine_id, read_body(MachineUpdateSchema)))
+
+    def post(self, machine_id):
+        ctx = request_context()
+        machines.perform_action(ctx, machine_id, read_body(ActionSchema))
+        return respond(None, 202)
+
+    def delete(self, machine_id):
+        ctx = request_context()
+        machines.delete_machine(ctx, machine_id, force=forced())
+        return respond(None, 202)

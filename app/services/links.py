@@ -1,0 +1,57 @@
+"""Hrefs of this server's resources: building them for documents and reading them back.
+
+Services get a `Links` bound to the request's base URI instead of reading the request, so they
+stay free of Flask. An href a client sends must name a resource of this server in the expected
+collection; anything else (another host, another collection, a malformed id) is a BadRequest
+naming the attribute, before any OpenNebula call is made.
+"""
+import re
+
+from app.errors import BadRequest
+
+MACHINES = "machines"
+MACHINE_CONFIGURATIONS = "machineConfigs"
+MACHINE_TEMPLATES = "machineTemplates"
+MACHINE_IMAGES = "machineImages"
+NETWORKS = "networks"
+
+# OpenNebula object ids are XML-RPC i4 values.
+MAX_ID = 2**31 - 1
+_ID = re.compile(r"^(0|[1-9][0-9]{0,9})$")
+
+
+def parse_id(text):
+    """The OpenNebula id in a URL segment, or None when it is not one (callers answer 404)."""
+    if not _ID.match(text):
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
+
+
+class Links:
+    def __init__(self, base_uri):
+        self.base_uri = base_uri
+
+    def href(self, *segments):
+        return self.base_uri + "/".join(str(segment) for segment in segments)
+
+    def reference(self, *segments):
+        return {"href": self.href(*segments)}
+
+    def id_in(self, href, collection, attribute):
+        """The id of the member of `collection` that `href` names (absolute, or relative to the
+        base URI as CIMI allows)."""
+        expected = f"{self.base_uri}{collection}/<id>"
+        if not isinstance(href, str):
+            raise BadRequest(f"{attribute} must be an href like {expected}.")
+        if href.startswith(self.base_uri):
+            relative = href[len(self.base_uri):]
+        elif "://" in href or href.startswith("/"):
+            raise BadRequest(f"{attribute} must name a resource of this server, like {expected}.")
+        else:
+            relative = href
+        head, _, tail = relative.partition("/")
+        number = parse_id(tail) if head == collection else None
+        if number is None:
+            raise BadRequest(f"{attribute} must be an href like {expected}, got {href!r}.")
+        return number

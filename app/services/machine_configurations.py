@@ -1,0 +1,222 @@
+"""MachineConfigurations: OpenNebula documents of type `documents.MACHINE_CONFIGURATION`.
+
+OpenNebula has no object for a hardware profile, so each configuration is a document whose
+TEMPLATE holds the CIMI values: CPU (count), MEMORY_KIB, one DISK vector per disk
+(CAPACITY_KIB, FORMAT, optional INITIAL_LOCATION; swap space is a disk of format swap),
+CIMI_DESCRIPTION, CIMI_PROPERTIES, and CIMI_CREATED / CIMI_UPDATED (epoch seconds, since
+documents carry no times of their own). Ownership and permissions are OpenNebula's: the
+installed instance types belong to oneadmin and are usable by everybody.
+"""
+import time
+from dataclasses import dataclass
+
+from app.errors import BadRequest, NotFound
+from app.one.documents import MACHINE_CONFIGURATION
+from app.one.metadata import description_of, encode_metadata, properties_of
+from app.protocol.names import resource_uri
+from app.protocol.responses import collection, operation
+from app.services import links as paths
+from app.services.context import undone_on_failure
+from app.services.instance_types import DEFAULT_PROPERTY, INSTANCE_TYPES
+from app.services.rendering import iso_time, without_empty
+
+TYPE_NAME = "MachineConfiguration"
+CREATED = "CIMI_CREATED"
+UPDATED = "CIMI_UPDATED"
+
+
+@dataclass(frozen=True)
+class Sizing:
+    """What a machine gets from a configuration, after any overrides."""
+    cpu: int
+    memory_kib: int
+    disks: tuple            # dicts: capacity (KiB), format, optional initialLocation
+    configuration_id: int | None = None
+
+
+def list_configurations(ctx, query):
+    members = [render(ctx, document) for document in _all(ctx.gateway)]
+    page, count = query.apply(members)
+    return collection(TYPE_NAME, "machineConfigurations", page,
+                      ctx.links.href(paths.MACHINE_CONFIGURATIONS), count=count)
+
+
+def get_configuration(ctx, configuration_id):
+    return render(ctx, ctx.gateway.document(configuration_id, MACHINE_CONFIGURATION))
+
+
+def create_configuration(ctx, body):
+    gateway = ctx.gateway
+    now = int(time.time())
+    configuration_id = gateway.document_allocate(
+        MACHINE_CONFIGURATION, {"NAME": body["name"], **_attributes(body, created=now, updated=now)})
+    with undone_on_failure(lambda: gateway.document_delete(configuration_id)):
+        return get_configuration(ctx, configuration_id)
+
+
+def update_configuration(ctx, configuration_id, body):
+    """PUT: the body is the configuration's whole new editable state."""
+    current = ctx.gateway.document(configuration_id, MACHINE_CONFIGURATION)
+    created = current.template.get(CREATED) or int(time.time())
+    ctx.gateway.document_update(
+        configuration_id, _attributes(body, created=created, updated=int(time.time())),
+        merge=False)
+    if body["name"] != current.name:
+        ctx.gateway.document_rename(configuration_id, body["name"])
+    return get_configuration(ctx, configuration_id)
+
+
+def delete_configuration(ctx, configuration_id):
+    ctx.gateway.document(configuration_id, MACHINE_CONFIGURATION)
+    ctx.gateway.document_delete(configuration_id)
+
+
+def render(ctx, document):
+    href = ctx.links.href(paths.MACHINE_CONFIGURATIONS, document.id)
+    values = sizing_of(document)
+    template = document.template
+    rendered = without_empty({
+        "resourceURI": resource_uri(TYPE_NAME),
+        "id": href,
+        "name": document.name,
+        "description": description_of(template),
+        "created": iso_time(_epoch(template.get(CREATED))),
+        "updated": iso_time(_epoch(template.get(UPDATED))),
+        "properties": properties_of(template),
+        "cpu": values.cpu,
+        "memory": values.memory_kib,
+        "disks": [dict(disk) for disk in values.disks],
+        "owner": document.owner.uname,
+    })
+    rendered["operations"] = _operations(ctx, document, href)
+    return rendered
+
+
+def _operations(ctx, document, href):
+    """edit and delete only where OpenNebula may allow them: the caller owns the document or
+    its permissions let others manage it (OpenNebula still has the last word)."""
+    permissions = document.permissions
+    if (document.owner.uname == ctx.user_name or permissions.other_manage
+            or permissions.group_manage):
+        return [operation("edit", href), operation("delete", href)]
+    return []
+
+
+def sizing_of(document):
+    template = document.template
+    return Sizing(
+        cpu=_whole(template.get("CPU")),
+        memory_kib=_whole(template.get("MEMORY_KIB")),
+        disks=tuple(_disk_of(vector) for vector in _as_list(template.get("DISK"))),
+        configuration_id=document.id,
+    )
+
+
+def resolve(ctx, choice, attribute):
+    """The Sizing a `machineConfig` (href with optional overrides, or by value) stands for;
+    with no choice at all, the default configuration's."""
+    if choice is None:
+        base = sizing_of(_default(ctx.gateway, attribute))
+    elif "href" in choice:
+        configuration_id = ctx.links.id_in(choice["href"], paths.MACHINE_CONFIGURATIONS,
+                                           attribute + ".href")
+        base = sizing_of(_referenced(ctx.gateway, configuration_id, attribute))
+    else:
+        base = Sizing(cpu=choice["cpu"], memory_kib=choice["memory"], disks=())
+    choice = choice or {}
+    return Sizing(
+        cpu=choice.get("cpu", base.cpu),
+        memory_kib=choice.get("memory", base.memory_kib),
+        disks=tuple(choice["disks"]) if "disks" in choice else base.disks,
+        configuration_id=base.configuration_id,
+    )
+
+
+def install_instance_types(gateway):
+    """Create the StratusLab instance types that are missing, usable by every user; an
+    existing one (same name, owned by the caller) is left as its administrator edited it.
+    Returns the names created."""
+    caller = gateway.whoami()
+    existing = {document.name: document for document in _all(gateway)
+                if document.owner.uid == caller.id}
+    created = []
+    for instance_type in INSTANCE_TYPES:
+        document = existing.get(instance_type.name)
+        if document is None:
+            _install(gateway, instance_type.machine_configuration())
+            created.append(instance_type.name)
+        elif not document.permissions.other_use:
+            gateway.document_chmod(document.id, other_use=True)
+    return created
+
+
+def _install(gateway, body):
+    now = int(time.time())
+    configuration_id = gateway.document_allocate(
+        MACHINE_CONFIGURATION, {"NAME": body["name"], **_attributes(body, created=now, updated=now)})
+    with undone_on_failure(lambda: gateway.document_delete(configuration_id)):
+        gateway.document_chmod(configuration_id, other_use=True)
+
+
+def _attributes(body, created, updated):
+    attributes = {
+        "CPU": body["cpu"],
+        "MEMORY_KIB": body["memory"],
+        CREATED: created,
+        UPDATED: updated,
+        **encode_metadata(body.get("description"), body.get("properties", {})),
+    }
+    disks = [_disk_vector(disk) for disk in body.get("disks", ())]
+    if disks:
+        attributes["DISK"] = disks
+    return attributes
+
+
+def _disk_vector(disk):
+    vector = {"CAPACITY_KIB": disk["capacity"], "FORMAT": disk.get("format", "raw")}
+    if disk.get("initialLocation"):
+        vector["INITIAL_LOCATION"] = disk["initialLocation"]
+    return vector
+
+
+def _disk_of(vector):
+    disk = {"capacity": _whole(vector.get("CAPACITY_KIB")), "format": vector.get("FORMAT", "raw")}
+    if vector.get("INITIAL_LOCATION"):
+        disk["initialLocation"] = vector["INITIAL_LOCATION"]
+    return disk
+
+
+def _all(gateway):
+    return sorted(gateway.document_page(MACHINE_CONFIGURATION).items,
+                  key=lambda document: document.id)
+
+
+def _default(gateway, attribute):
+    for document in _all(gateway):
+        if properties_of(document.template).get(DEFAULT_PROPERTY) == "true":
+            return document
+    raise BadRequest(f"{attribute} is required: no default machine configuration is installed.")
+
+
+def _referenced(gateway, configuration_id, attribute):
+    try:
+        return gateway.document(configuration_id, MACHINE_CONFIGURATION)
+    except NotFound:
+        raise BadRequest(f"{attribute}.href names no machine configuration you can use.") from None
+
+
+def _as_list(value):
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _whole(text):
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _epoch(text):
+    return _whole(text) or None

@@ -1,0 +1,37 @@
+"""MachineNetworkInterfaces: the NICs of a Machine's VM, read-only."""
+from app.errors import NotFound
+from app.protocol.names import resource_uri
+from app.protocol.responses import collection
+from app.services import links as paths
+from app.services.machines import load
+from app.services.rendering import without_empty
+
+TYPE_NAME = "MachineNetworkInterface"
+SEGMENT = "networkInterfaces"
+
+
+def list_interfaces(ctx, vm_id, query):
+    vm = load(ctx.gateway, vm_id)
+    page, count = query.apply([render(ctx, vm.id, nic) for nic in vm.nics])
+    return collection(TYPE_NAME, "machineNetworkInterfaces", page,
+                      ctx.links.href(paths.MACHINES, vm_id, SEGMENT), add=False, count=count)
+
+
+def get_interface(ctx, vm_id, nic_id):
+    vm = load(ctx.gateway, vm_id)
+    for nic in vm.nics:
+        if nic.nic_id == nic_id:
+            return render(ctx, vm.id, nic)
+    raise NotFound(f"Machine {vm_id} has no network interface {nic_id}.")
+
+
+def render(ctx, vm_id, nic):
+    return without_empty({
+        "resourceURI": resource_uri(TYPE_NAME),
+        "id": ctx.links.href(paths.MACHINES, vm_id, SEGMENT, nic.nic_id),
+        "name": nic.network_name,
+        "network": (ctx.links.reference(paths.NETWORKS, nic.network_id)
+                    if nic.network_id is not None else None),
+        "macAddress": nic.mac,
+        "ipAddress": nic.ip,
+    })

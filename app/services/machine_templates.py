@@ -1,0 +1,120 @@
+"""MachineTemplates: OpenNebula VM templates.
+
+A MachineTemplate's machineConfig and machineImage are turned into the template's CPU, VCPU,
+MEMORY, DISKs and NIC exactly as for a Machine created by value (`machine_definitions`), so
+instantiating the template launches the same VM. The template's TEMPLATE also keeps
+CIMI_DESCRIPTION, CIMI_PROPERTIES, CIMI_INITIAL_STATE and the configuration and image ids; a VM
+template created outside CIMI is listed too, with what can be read from its attributes.
+"""
+from app.one.metadata import description_of, encode_metadata, properties_of
+from app.protocol.names import resource_uri
+from app.protocol.responses import collection, operation
+from app.services import links as paths
+from app.services.context import undone_on_failure
+from app.services.machine_definitions import MACHINE_CONFIG, MACHINE_IMAGE, machine_attributes
+from app.services.machines import INITIAL_STATE
+from app.services.rendering import iso_time, kib_from_mb, without_empty
+
+TYPE_NAME = "MachineTemplate"
+
+
+def list_templates(ctx, query):
+    templates = sorted(ctx.gateway.template_page().items, key=lambda template: template.id)
+    page, count = query.apply([render(ctx, template) for template in templates])
+    return collection(TYPE_NAME, "machineTemplates", page,
+                      ctx.links.href(paths.MACHINE_TEMPLATES), count=count)
+
+
+def get_template(ctx, template_id):
+    return render(ctx, ctx.gateway.template(template_id))
+
+
+def create_template(ctx, body):
+    attributes = {"NAME": body["name"], **_attributes(ctx, body)}
+    template_id = ctx.gateway.template_allocate(attributes)
+    with undone_on_failure(lambda: ctx.gateway.template_delete(template_id)):
+        return get_template(ctx, template_id)
+
+
+def update_template(ctx, template_id, body):
+    """PUT: the body is the template's whole new state (a missing machineConfig means the
+    default configuration, as at creation)."""
+    current = ctx.gateway.template(template_id)
+    ctx.gateway.template_update(template_id, _attributes(ctx, body), merge=False)
+    if body["name"] != current.name:
+        ctx.gateway.template_rename(template_id, body["name"])
+    return get_template(ctx, template_id)
+
+
+def delete_template(ctx, template_id):
+    """The template only: the images it refers to belong to their owners."""
+    ctx.gateway.template_delete(template_id, with_images=False)
+
+
+def _attributes(ctx, body):
+    attributes = machine_attributes(ctx, body)
+    attributes[INITIAL_STATE] = body.get("initialState", "STARTED")
+    attributes.update(encode_metadata(body.get("description"), body.get("properties", {})))
+    return attributes
+
+
+def render(ctx, vm_template):
+    href = ctx.links.href(paths.MACHINE_TEMPLATES, vm_template.id)
+    attributes = vm_template.template
+    return without_empty({
+        "resourceURI": resource_uri(TYPE_NAME),
+        "id": href,
+        "name": vm_template.name,
+        "description": description_of(attributes),
+        "created": iso_time(vm_template.regtime),
+        "properties": properties_of(attributes),
+        "machineConfig": _machine_config(ctx, attributes),
+        "machineImage": _machine_image(ctx, attributes),
+        "initialState": attributes.get(INITIAL_STATE) or "STARTED",
+        "owner": vm_template.owner.uname,
+        "operations": [operation("edit", href), operation("delete", href)],
+    })
+
+
+def _machine_config(ctx, attributes):
+    """The configuration the template was made from, with the sizing it actually has (which
+    differs when the configuration was overridden or has changed since)."""
+    sizing = without_empty({
+        "cpu": _whole(attributes.get("VCPU")) or _whole(attributes.get("CPU")),
+        "memory": kib_from_mb(_whole(attributes.get("MEMORY"))),
+        "disks": [_disk(vector) for vector in _as_list(attributes.get("DISK"))
+                  if not vector.get("IMAGE_ID") and not vector.get("IMAGE")],
+    })
+    configuration_id = attributes.get(MACHINE_CONFIG)
+    if configuration_id:
+        return {"href": ctx.links.href(paths.MACHINE_CONFIGURATIONS, configuration_id), **sizing}
+    return sizing or None
+
+
+def _machine_image(ctx, attributes):
+    image_id = attributes.get(MACHINE_IMAGE) or next(
+        (vector["IMAGE_ID"] for vector in _as_list(attributes.get("DISK"))
+         if vector.get("IMAGE_ID")), None)
+    return ctx.links.reference(paths.MACHINE_IMAGES, image_id) if image_id else None
+
+
+def _disk(vector):
+    disk = {"capacity": kib_from_mb(_whole(vector.get("SIZE"))),
+            "format": "swap" if vector.get("TYPE", "").lower() == "swap" else vector.get("FORMAT", "raw")}
+    if vector.get("TARGET"):
+        disk["initialLocation"] = vector["TARGET"]
+    return disk
+
+
+def _as_list(value):
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    return [item for item in items if isinstance(item, dict)]
+
+
+def _whole(text):
+    try:
+        return int(float(text))
+    except (TypeError, ValueError):
+        return 0

@@ -1,0 +1,202 @@
+"""Machines: OpenNebula VMs.
+
+Creation is synchronous in OpenNebula: `one.vm.allocate` (by value) or
+`one.template.instantiate` (from a MachineTemplate) returns the new VM's id at once, the VM
+exists in state PENDING (CIMI CREATING), and the scheduler then deploys it. So a MachineCreate
+is answered 201 Created with the Machine as it is right after allocation, not 202 with a Job.
+Actions (start, stop, restart, suspend) and deletion only start an OpenNebula transition and
+are answered 202 Accepted; clients follow the Machine's state.
+
+Only actions legal in the machine's current state are offered as operations, and an action
+asked for in a state that does not allow it is a Conflict naming the state. CIMI's pause is not
+offered: OpenNebula has no paused state that keeps the guest in memory and resumable as such.
+
+Description, properties and the configuration and image a machine came from are kept in the
+VM's USER_TEMPLATE (CIMI_* attributes), so any server process can answer for any machine.
+"""
+import math
+
+from app.errors import BadRequest, Conflict, NotFound
+from app.one.metadata import DESCRIPTION, description_of, encode_metadata, properties_of
+from app.one.states import DONE, machine_actions, machine_state, one_action_for
+from app.protocol.names import ACTION_URI, resource_uri
+from app.protocol.responses import collection, operation
+from app.services import links as paths
+from app.services.context import undone_on_failure
+from app.services.machine_definitions import MACHINE_CONFIG, MACHINE_IMAGE, machine_attributes
+from app.services.rendering import iso_time, kib_from_mb, without_empty
+
+TYPE_NAME = "Machine"
+ACTIONS = ("start", "stop", "restart", "suspend")
+INITIAL_STATE = "CIMI_INITIAL_STATE"
+
+
+def list_machines(ctx, query):
+    # The extended pool carries USER_TEMPLATE (description, properties) for every VM in one
+    # call; the state argument leaves DONE VMs out in OpenNebula itself.
+    vms = sorted(ctx.gateway.vm_page(extended=True).items, key=lambda vm: vm.id)
+    page, count = query.apply([render(ctx, vm) for vm in vms])
+    return collection(TYPE_NAME, "machines", page, ctx.links.href(paths.MACHINES), count=count)
+
+
+def get_machine(ctx, vm_id):
+    return render(ctx, load(ctx.gateway, vm_id))
+
+
+def load(gateway, vm_id):
+    """The VM behind a Machine; a terminated (DONE) VM is gone as far as CIMI is concerned."""
+    vm = gateway.vm(vm_id)
+    if vm.state == DONE:
+        raise NotFound(f"Machine {vm_id} does not exist.")
+    return vm
+
+
+def create_machine(ctx, body):
+    """The new Machine's document; the VM is terminated again if anything after its
+    allocation fails."""
+    choice = body["machineTemplate"]
+    if "href" in choice:
+        vm_id = _instantiate(ctx, body, choice)
+    else:
+        vm_id = _allocate(ctx, body, choice)
+    with undone_on_failure(lambda: ctx.gateway.vm_action("terminate-hard", vm_id)):
+        return get_machine(ctx, vm_id)
+
+
+def _allocate(ctx, body, choice):
+    attributes = machine_attributes(ctx, choice, "machineTemplate")
+    if body.get("name"):
+        attributes = {"NAME": body["name"], **attributes}
+    attributes.update(encode_metadata(body.get("description"), body.get("properties", {})))
+    held = choice.get("initialState", "STARTED") == "STOPPED"
+    return ctx.gateway.vm_allocate(attributes, hold=held)
+
+
+def _instantiate(ctx, body, choice):
+    template_id = ctx.links.id_in(choice["href"], paths.MACHINE_TEMPLATES,
+                                  "machineTemplate.href")
+    try:
+        template = ctx.gateway.template(template_id)
+    except NotFound:
+        raise BadRequest("machineTemplate.href names no machine template you can use.") from None
+    initial_state = choice.get("initialState") or template.template.get(INITIAL_STATE, "STARTED")
+    # The machine's own properties replace the template's (an empty map included); the
+    # template's description is kept unless the MachineCreate gives one.
+    extra = encode_metadata(body.get("description") or None, body.get("properties", {}))
+    return ctx.gateway.template_instantiate(template_id, body.get("name", ""),
+                                            hold=initial_state == "STOPPED", extra=extra,
+                                            persistent=False)
+
+
+def update_machine(ctx, vm_id, body):
+    """PUT: name, description and properties; attributes the body leaves out are kept."""
+    vm = load(ctx.gateway, vm_id)
+    if body.get("name") and body["name"] != vm.name:
+        ctx.gateway.vm_rename(vm_id, body["name"])
+    _write_metadata(ctx.gateway, vm, body.get("description"), body.get("properties"))
+    return get_machine(ctx, vm_id)
+
+
+def _write_metadata(gateway, vm, description, properties):
+    """Merge into USER_TEMPLATE; only clearing a description needs the whole template
+    rewritten, because OpenNebula drops empty attributes instead of storing them."""
+    if description == "" and description_of(vm.user_template):
+        remaining = {key: value for key, value in vm.user_template.items() if key != DESCRIPTION}
+        gateway.vm_update(vm.id, {**remaining, **encode_metadata(None, properties)}, merge=False)
+        return
+    attributes = encode_metadata(description or None, properties)
+    if attributes:
+        gateway.vm_update(vm.id, attributes, merge=True)
+
+
+def perform_action(ctx, vm_id, body):
+    """Start an OpenNebula transition for a CIMI Action body."""
+    name = _action_name(body["action"])
+    vm = load(ctx.gateway, vm_id)
+    one_action = one_action_for(name, vm.state, vm.lcm_state, force=body["force"])
+    if one_action is None:
+        raise Conflict(_not_now(vm, name))
+    ctx.gateway.vm_action(one_action, vm_id)
+
+
+def delete_machine(ctx, vm_id, force):
+    """Terminate: gracefully when the guest can shut down, hard when forced or when a graceful
+    shutdown is impossible in the current state."""
+    vm = load(ctx.gateway, vm_id)
+    one_action = (one_action_for("delete", vm.state, vm.lcm_state, force=force)
+                  or one_action_for("delete", vm.state, vm.lcm_state, force=True))
+    if one_action is None:
+        raise Conflict(_not_now(vm, "delete"))
+    ctx.gateway.vm_action(one_action, vm_id)
+
+
+def _action_name(uri):
+    name = uri[len(ACTION_URI):] if uri.startswith(ACTION_URI) else None
+    if name not in ACTIONS:
+        offered = ", ".join(ACTION_URI + action for action in ACTIONS)
+        raise BadRequest(f"Unknown or unsupported machine action {uri!r}; machines accept {offered}.")
+    return name
+
+
+def _not_now(vm, action):
+    state = machine_state(vm.state, vm.lcm_state)
+    legal = [name for name in machine_actions(vm.state, vm.lcm_state) if name in ACTIONS]
+    allowed = ", ".join(legal) if legal else "no action"
+    return (f"Machine {vm.id} is {state}: it cannot {action} now (allowed in this state: "
+            f"{allowed}).")
+
+
+def render(ctx, vm):
+    href = ctx.links.href(paths.MACHINES, vm.id)
+    user_template = vm.user_template
+    return without_empty({
+        "resourceURI": resource_uri(TYPE_NAME),
+        "id": href,
+        "name": vm.name,
+        "description": description_of(user_template),
+        "created": iso_time(vm.stime),
+        "updated": iso_time(_last_change(vm)),
+        "properties": properties_of(user_template),
+        "state": machine_state(vm.state, vm.lcm_state),
+        "cpu": vm.vcpu or math.ceil(vm.cpu),
+        "memory": kib_from_mb(vm.memory_mb),
+        "disks": {"href": f"{href}/disks"},
+        "networkInterfaces": {"href": f"{href}/networkInterfaces"},
+        "machineConfig": _reference(ctx, paths.MACHINE_CONFIGURATIONS,
+                                    user_template.get(MACHINE_CONFIG)),
+        "machineImage": _reference(ctx, paths.MACHINE_IMAGES, _image_id(vm)),
+        "host": vm.hostname,
+        "ipAddresses": [nic.ip for nic in vm.nics if nic.ip],
+        "operations": _operations(vm, href),
+    })
+
+
+def _operations(vm, href):
+    legal = machine_actions(vm.state, vm.lcm_state)
+    operations = [operation("edit", href)]
+    if "delete" in legal:
+        operations.append(operation("delete", href))
+    operations.extend(operation(ACTION_URI + name, href) for name in ACTIONS if name in legal)
+    return operations
+
+
+def _last_change(vm):
+    """The latest time OpenNebula recorded for the VM: creation, or a history record's start
+    or end (each deployment, migration and state-changing action adds or closes one)."""
+    times = [vm.stime] + [moment for record in vm.history for moment in (record.stime, record.etime)]
+    return max(times)
+
+
+def _image_id(vm):
+    """The image the machine was launched from: remembered by CIMI, else its first image
+    disk (a VM created outside CIMI)."""
+    remembered = vm.user_template.get(MACHINE_IMAGE)
+    if remembered:
+        return remembered
+    return next((disk.image_id for disk in vm.disks if disk.image_id is not None), None)
+
+
+def _reference(ctx, collection_segment, object_id):
+    if object_id is None or object_id == "":
+        return None
+    return ctx.links.reference(collection_segment, object_id)

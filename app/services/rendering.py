@@ -1,0 +1,25 @@
+"""Pieces shared by the services when they turn OpenNebula records into CIMI documents."""
+from datetime import datetime, timezone
+
+KIB_PER_MB = 1024
+
+
+def iso_time(epoch_seconds):
+    """An OpenNebula epoch time as CIMI's ISO 8601 UTC string; None when OpenNebula has none (0)."""
+    if not epoch_seconds:
+        return None
+    return datetime.fromtimestamp(epoch_seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def kib_from_mb(megabytes):
+    return int(megabytes) * KIB_PER_MB
+
+
+def mb_from_kib(kibibytes):
+    """KiB to MB; the schemas only let whole MiB through, so nothing is rounded away."""
+    return int(kibibytes) // KIB_PER_MB
+
+
+def without_empty(document):
+    """The document without attributes that have no value, keeping CIMI's attribute order."""
+    return {key: value for key, value in document.items() if value not in (None, "", [], {})}

@@ -1,0 +1,10 @@
+"""The CIMI Action body POSTed to a resource's operation href."""
+from marshmallow import fields, validate
+
+from schemas.common import CimiBody, Flag, properties_field
+
+
+class ActionSchema(CimiBody):
+    action = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    force = Flag(load_default=False)
+    properties = properties_field()

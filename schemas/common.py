@@ -1,0 +1,101 @@
+"""Fields and nested shapes shared by the request schemas of several CIMI resources.
+
+Request bodies arrive either as JSON or as XML turned into the same dict shape; XML leaves are
+strings, so numeric and boolean fields accept their text form as well, but never a fraction
+where a whole number is meant.
+"""
+import re
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+NAME_MAX_LENGTH = 128
+DESCRIPTION_MAX_LENGTH = 4096
+PROPERTY_KEY_MAX_LENGTH = 128
+PROPERTY_VALUE_MAX_LENGTH = 4096
+PROPERTIES_MAX_COUNT = 64
+
+_WHOLE_NUMBER = re.compile(r"^\s*-?[0-9]+\s*$")
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class WholeNumber(fields.Integer):
+    """An integer given as a JSON number or as decimal text; fractions and booleans are refused."""
+
+    default_error_messages = {"invalid": "Not a whole number."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str) and _WHOLE_NUMBER.match(value):
+            return int(value)
+        raise self.make_error("invalid")
+
+
+class Flag(fields.Boolean):
+    """A boolean given as JSON true/false or as the XML text 'true'/'false'."""
+
+    truthy = {True, "true", "True", "TRUE", "1", 1}
+    falsy = {False, "false", "False", "FALSE", "0", 0}
+
+
+def _printable(value):
+    if _CONTROL_CHARACTERS.search(value):
+        raise ValidationError("Must not contain control characters.")
+
+
+def name_field(required=False):
+    return fields.String(required=required, validate=[validate.Length(min=1, max=NAME_MAX_LENGTH), _printable])
+
+
+def description_field():
+    return fields.String(validate=validate.Length(max=DESCRIPTION_MAX_LENGTH))
+
+
+def properties_field():
+    return fields.Dict(
+        keys=fields.String(validate=[validate.Length(min=1, max=PROPERTY_KEY_MAX_LENGTH), _printable]),
+        values=fields.String(validate=validate.Length(max=PROPERTY_VALUE_MAX_LENGTH)),
+        validate=validate.Length(max=PROPERTIES_MAX_COUNT,
+                                 error=f"At most {PROPERTIES_MAX_COUNT} properties."),
+    )
+
+
+def href_field(required=False):
+    return fields.String(required=required, validate=validate.Length(min=1, max=2048))
+
+
+class CimiBody(Schema):
+    """Base of every request body: attributes the server computes itself (id, created, state,
+    operations, ...) are ignored, so a client may send back a document it has read."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class CommonAttributes(CimiBody):
+    """The user-settable common attributes of every CIMI resource."""
+
+    name = name_field()
+    description = description_field()
+    properties = properties_field()
+
+
+class Reference(CimiBody):
+    """A reference that must be given by its href."""
+
+    href = href_field(required=True)
+
+
+class ReferenceOrValue(CimiBody):
+    """A reference given by href, by value, or both (values next to an href override it)."""
+
+    href = href_field()
+
+    @validates_schema
+    def _not_empty(self, data, **kwargs):
+        if not data:
+            raise ValidationError("Give an href or the attributes of the resource.")

@@ -1,0 +1,81 @@
+"""MachineConfiguration bodies: create and PUT, and the machineConfig of a MachineCreate.
+
+Memory and disk capacity are KiB as CIMI has them; OpenNebula counts whole MiB, so both must be
+multiples of 1024 KiB, which keeps what a client reads back equal to what it sent.
+"""
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from schemas.common import CimiBody, CommonAttributes, ReferenceOrValue, WholeNumber, name_field
+
+KIB_PER_MIB = 1024
+CPU_MAX = 256
+MEMORY_MAX_KIB = 4 * 1024 * 1024 * 1024       # 4 TiB
+DISK_CAPACITY_MAX_KIB = 64 * 1024 * 1024 * 1024  # 64 TiB
+DISKS_MAX = 16
+DISK_FORMATS = ("raw", "qcow2", "swap")
+
+
+def _whole_mib(what):
+    def check(value):
+        if value % KIB_PER_MIB:
+            raise ValidationError(f"{what} must be a whole number of MiB (a multiple of 1024 KiB).")
+    return check
+
+
+def cpu_field(required=False):
+    return WholeNumber(required=required, validate=validate.Range(
+        min=1, max=CPU_MAX, error=f"cpu must be a whole number from 1 to {CPU_MAX}."))
+
+
+def memory_field(required=False):
+    return WholeNumber(required=required, validate=[
+        validate.Range(min=1, max=MEMORY_MAX_KIB,
+                       error=f"memory must be more than 0 and at most {MEMORY_MAX_KIB} KiB."),
+        _whole_mib("memory"),
+    ])
+
+
+class DiskSchema(CimiBody):
+    """A disk of a configuration: a volatile disk, or the swap space when its format is swap."""
+
+    capacity = WholeNumber(required=True, validate=[
+        validate.Range(min=1, max=DISK_CAPACITY_MAX_KIB,
+                       error=f"capacity must be more than 0 and at most {DISK_CAPACITY_MAX_KIB} KiB."),
+        _whole_mib("capacity"),
+    ])
+    format = fields.String(load_default="raw", validate=validate.OneOf(
+        DISK_FORMATS, error="format must be one of: " + ", ".join(DISK_FORMATS) + "."))
+    initialLocation = fields.String(validate=validate.Regexp(
+        r"^[a-z]{2,3}[a-z]$", error="initialLocation must be a device name such as vdb."))
+
+
+def disks_field():
+    return fields.List(fields.Nested(DiskSchema), validate=validate.Length(
+        max=DISKS_MAX, error=f"At most {DISKS_MAX} disks."))
+
+
+class MachineConfigurationSchema(CommonAttributes):
+    """POST to the collection and PUT of one configuration: the whole editable state."""
+
+    name = name_field(required=True)
+    cpu = cpu_field(required=True)
+    memory = memory_field(required=True)
+    disks = disks_field()
+
+
+class MachineConfigChoice(ReferenceOrValue):
+    """`machineConfig` inside a MachineCreate or MachineTemplate: an href to a configuration,
+    optionally with cpu, memory or disks overriding it, or a whole configuration by value."""
+
+    cpu = cpu_field()
+    memory = memory_field()
+    disks = disks_field()
+
+    @validates_schema
+    def _complete_without_href(self, data, **kwargs):
+        if "href" not in data:
+            missing = [key for key in ("cpu", "memory") if key not in data]
+            if missing:
+                raise ValidationError(
+                    "A machineConfig given by value needs " + " and ".join(missing) + ".",
+                    missing[0])

@@ -1,0 +1,17 @@
+"""MachineTemplate bodies: create (POST to the collection) and PUT."""
+from marshmallow import fields
+
+from schemas.common import CommonAttributes, name_field
+from schemas.machine_configurations import MachineConfigChoice
+from schemas.machine_images import MachineImageChoice
+from schemas.machines import initial_state_field
+
+
+class MachineTemplateSchema(CommonAttributes):
+    """The whole editable state of a MachineTemplate; without machineConfig the default
+    configuration is used."""
+
+    name = name_field(required=True)
+    machineConfig = fields.Nested(MachineConfigChoice)
+    machineImage = fields.Nested(MachineImageChoice, required=True)
+    initialState = initial_state_field()

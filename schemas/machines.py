@@ -1,0 +1,38 @@
+"""Machine bodies: MachineCreate (POST to the machines collection) and Machine PUT."""
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from schemas.common import CommonAttributes, href_field
+from schemas.machine_configurations import MachineConfigChoice
+from schemas.machine_images import MachineImageChoice
+
+INITIAL_STATES = ("STARTED", "STOPPED")
+
+
+def initial_state_field():
+    return fields.String(validate=validate.OneOf(
+        INITIAL_STATES, error="initialState must be STARTED or STOPPED."))
+
+
+class MachineTemplateChoice(CommonAttributes):
+    """`machineTemplate` inside a MachineCreate: an href to a MachineTemplate (optionally with
+    initialState next to it), or a template by value."""
+
+    href = href_field()
+    machineConfig = fields.Nested(MachineConfigChoice)
+    machineImage = fields.Nested(MachineImageChoice)
+    initialState = initial_state_field()
+
+    @validates_schema
+    def _image_without_href(self, data, **kwargs):
+        if "href" not in data and "machineImage" not in data:
+            raise ValidationError(
+                "A machineTemplate given by value needs a machineImage.", "machineImage")
+
+
+class MachineCreateSchema(CommonAttributes):
+    machineTemplate = fields.Nested(MachineTemplateChoice, required=True)
+
+
+class MachineUpdateSchema(CommonAttributes):
+    """PUT of a Machine: only name, description and properties are editable; attributes absent
+    from the body keep their current values."""
