@@ -98,11 +98,11 @@ def _allocation_error(detail):
     return allocate_failed("image", detail)
 
 
-def _parse(text, object_id=-1):
+def _parse(text):
     try:
         return Template.parse(text)
     except TemplateError as error:
-        raise internal_error(str(error), object_id) from error
+        raise internal_error(str(error)) from error
 
 
 def _size(template, type_name):
@@ -129,34 +129,43 @@ def new_image(emulator, caller, template, datastore, skip_capacity_check=False):
         raise OneError(ACTION, "Not enough space in datastore")
     auth.authorize_create(caller, "image")
     auth.authorize(caller, datastore, auth.USE)
-    name = template.get("NAME", "")
+    name = _checked_name(emulator, template, type_name, caller)
+    path, source, image_format = _files(template)
+    kept = Template([(key, value) for key, value in template.attributes
+                     if key not in OWN_ATTRIBUTES + ("DRIVER", "TM_MAD")])
+    if kept.get("DEV_PREFIX") is None:
+        kept.set("DEV_PREFIX", DEFAULT_CDROM_DEVICE_PREFIX if type_name == "CDROM" else DEFAULT_DEVICE_PREFIX)
+    persistent = template.get("PERSISTENT", "NO").upper() == "YES"
+    image = Image(name, IMAGE_TYPES.index(type_name), datastore, size, persistent, path, source, image_format,
+                  template.get("FS", ""), kept, **_owner(caller))
+    emulator.pool("image").add(image)
+    link_image(emulator, datastore, image.id, True)
+    schedule_transfer(emulator, image.id)
+    return image
+
+
+def _checked_name(emulator, template, type_name, caller):
+    """Image::insert's checks of TYPE and NAME (unique per owner)."""
     if type_name not in IMAGE_TYPES:
         raise _allocation_error(f"Wrong image type: {type_name}")
+    name = template.get("NAME", "")
     if not name:
         raise _allocation_error("NAME cannot be empty.")
+    existing = name_taken_in(emulator, name, caller.uid)
+    if existing is not None:
+        raise _allocation_error(f"NAME is already taken by IMAGE {existing.id}.")
+    return name
+
+
+def _files(template):
+    """PATH, SOURCE and FORMAT: a copied file gets the driver's format, an empty one raw."""
     path, source = template.get("PATH", ""), template.get("SOURCE", "")
     if path and source:
         raise _allocation_error("PATH and SOURCE cannot be both set.")
     if source and not template.get("FORMAT"):
         raise _allocation_error("SOURCE needs FORMAT to be set.")
-    existing = name_taken_in(emulator, name, caller.uid)
-    if existing is not None:
-        raise _allocation_error(f"NAME is already taken by IMAGE {existing.id}.")
-    persistent = template.get("PERSISTENT", "NO").upper() == "YES"
-    if path:
-        image_format = DUMMY_FORMAT
-    else:
-        image_format = (template.get("FORMAT") or "raw").lower()
-    kept = Template([(key, value) for key, value in template.attributes
-                     if key not in OWN_ATTRIBUTES + ("DRIVER", "TM_MAD")])
-    if kept.get("DEV_PREFIX") is None:
-        kept.set("DEV_PREFIX", DEFAULT_CDROM_DEVICE_PREFIX if type_name == "CDROM" else DEFAULT_DEVICE_PREFIX)
-    image = Image(name, IMAGE_TYPES.index(type_name), datastore, size, persistent, path,
-                  source or DUMMY_SOURCE, image_format, template.get("FS", ""), kept, **_owner(caller))
-    emulator.pool("image").add(image)
-    link_image(emulator, datastore, image.id, True)
-    schedule_transfer(emulator, image.id)
-    return image
+    image_format = DUMMY_FORMAT if path else (template.get("FORMAT") or "raw").lower()
+    return path, source or DUMMY_SOURCE, image_format
 
 
 def name_taken_in(emulator, name, uid):
