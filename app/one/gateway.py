@@ -1,7 +1,7 @@
 """The gateway: OpenNebula calls as the caller's own user, records in, records out.
 
-Every method is one XML-RPC call (pyone names and marshals it, our transport carries it),
-returns records or plain ids, and raises the domain errors of `app.errors`. Templates are
+Every method is one XML-RPC call (pyone names and marshals it, our transport carries it;
+removing attributes in an update reads the template first), returns records or plain ids, and raises the domain errors of `app.errors`. Templates are
 always passed as dicts and built by `app.one.templates`.
 """
 from app.errors import NotFound
@@ -247,10 +247,8 @@ class Gateway:
         if size is not None and size < 1:
             return Page(items=(), total=None)
         start, end = _window(offset, size)
-        items = parse.pool(self.call(method, pool_filter, start, end, *more), build)
-        if size is not None:
-            items = items[:size]
-        return Page(items=items, total=_total(offset, size, items))
+        fetched = parse.pool(self.call(method, pool_filter, start, end, *more), build)
+        return Page(items=fetched[:size], total=_total(offset, end, fetched))
 
     def _update(self, kind, object_id, attributes, merge, current_template):
         """`one.<kind>.update`, where None or "" removes an attribute.
@@ -285,10 +283,10 @@ def _window(offset, size):
     return offset, -max(size, 2)
 
 
-def _total(offset, size, items):
-    """The pool's size when this page shows its end, else None (oned does not count)."""
-    if size is None or len(items) < size:
-        if items or offset == 0:
-            return offset + len(items)
+def _total(offset, end, fetched):
+    """The pool's size when the answer reaches its end, else None (oned does not count)."""
+    reached_end = end == -1 or len(fetched) < -end
+    if reached_end and (fetched or offset == 0):
+        return offset + len(fetched)
     return None
 

@@ -262,3 +262,10 @@ def test_replacing_a_template_just_leaves_removed_attributes_out(gateway, fake_o
     fake_oned.succeed("one.vm.update", 2)
     gateway.vm_update(2, {"CIMI_DESCRIPTION": None, "A": "1"}, merge=False)
     assert fake_oned.calls == [("one.vm.update", (SESSION, 2, "<TEMPLATE><A>1</A></TEMPLATE>", 0))]
+
+
+def test_a_page_of_one_knows_the_total_when_the_pool_ends(gateway, fake_oned):
+    fake_oned.succeed("one.vmpool.info", VM_POOL)
+    page = gateway.vm_page(offset=3, size=1)
+    assert [vm.id for vm in page.items] == [1]
+    assert page.total == 4
