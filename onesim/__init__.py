@@ -21,14 +21,15 @@ module registers its methods, pools and hooks just by existing::
 
 - Parameters are the ones after the session. A parameter without default is required.
   A wrong type, a missing required parameter or an unknown method is an XML-RPC Fault
-  (xmlrpc-c's codes -501/-506), as oned answers. Extra parameters are ignored.
+  (xmlrpc-c's codes -501/-506), as oned answers; like oned, arguments are read only after
+  the session authenticated. Extra parameters are ignored.
 - The handler gets `call` (`onesim.emulator.Call`): `call.emulator`, `call.caller`
   (`onesim.auth.Caller`: uid, gid, groups, name, gname, is_admin), `call.method`,
   `call.pool(name)`. The session was authenticated before the handler runs.
 - To fail, raise `onesim.errors.OneError(code, message, object_id=-1)`; the dispatcher makes
   `[False, "[one.x.y] " + message, code, object_id, <i8>-1]`. Helpers in `onesim.errors`
-  build oned's wordings: `not_found(object_name, id)`, `not_authorized(uid, detail, id)`,
-  `allocate_failed(object_name, detail)`, `api_error`,
+  build oned's wordings: `not_found(object_name, id)`, `not_authorized(uid, detail)`
+  (oned leaves the object id at -1), `allocate_failed(object_name, detail)`, `api_error`,
   `internal_error`, `locked`. Codes: AUTHENTICATION, AUTHORIZATION, NO_EXISTS, ACTION,
   XML_RPC_API, INTERNAL, ALLOCATE, LOCKED.
 - Handlers run inside `emulator.transaction()` holding `emulator.lock` (one RLock): calls
@@ -70,7 +71,7 @@ implements the `*.update` methods.
 Authorization and pools (`onesim.auth`)
 ---------------------------------------
 `authorize(caller, obj, USE|MANAGE|ADMIN)`, `can(...)`, `authorize_create(caller, pool)`,
-`require_admin(...)`; `visible(caller, objects, filter_flag)` (-4..-1 and uid >= 0,
+`require_admin(caller, operation, auth_type)`; `visible(caller, objects, filter_flag)` (-4..-1 and uid >= 0,
 RPC_API "Incorrect filter_flag." below -4), `page(objects, start, end)` (id range, or
 end < -1 = offset/page size; descending ids like oned 7.0), `pool_xml(root, objects)`.
 
@@ -84,12 +85,20 @@ Services for the VM life-cycle
   -> new LOCKED image id (disksaveas); `set_image_ready(emulator, image_id)` when done.
 - Virtual networks (`onesim.vnets`): `allocate_lease(emulator, caller, vnet_id, vm_id,
   ip=None)` -> NIC pairs (IP and MAC from the address range); `release_lease(emulator,
-  vnet_id, vm_id)`.
+  vnet_id, vm_id, ip=None)`.
 - Hosts (`onesim.hosts`): `place_vm(emulator, vm_id, cpu, memory_mb)` -> host or None
   (capacity accounted, None = stays PENDING); `release_host(emulator, host_id, vm_id,
   cpu, memory_mb)`.
 - Faults (`emulator.faults`): `take_boot_failure()` is True when this boot must end in
   BOOT_FAILURE (armed by tests with `fail_boots(n)`).
+
+Seed (`onesim.seed`)
+--------------------
+Every new data directory gets oned's bootstrap: groups oneadmin (0) and users (1), users
+oneadmin (0, random password in <data-dir>/one_auth) and serveradmin (1), datastores
+system (0), default (1) and files (2) on the dummy drivers. `--seed demo` adds the user
+demo/demo, the host "localhost" (8 CPUs, 16 GiB), the network "private" (10.0.0.2-254) and
+the public OS images ttylinux, "Ubuntu 24.04" and "CentOS Stream 9" owned by oneadmin.
 
 Fault injection
 ---------------
