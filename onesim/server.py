@@ -1,5 +1,6 @@
 """HTTP transport: XML-RPC on POST /RPC2, threaded, loopback, like oned's xmlrpc-c server."""
 import logging
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -52,6 +53,8 @@ class RpcServer(ThreadingHTTPServer):
         self.delay_for = delay_for
         self.rpc_path = rpc_path
         self.thread = None
+        self.connections = set()
+        self.connections_lock = threading.Lock()
 
     @property
     def port(self):
@@ -74,15 +77,38 @@ class RpcServer(ThreadingHTTPServer):
             time.sleep(delay)
         return response
 
+    def get_request(self):
+        connection, address = super().get_request()
+        with self.connections_lock:
+            self.connections.add(connection)
+        return connection, address
+
+    def shutdown_request(self, request):
+        with self.connections_lock:
+            self.connections.discard(request)
+        super().shutdown_request(request)
+
     def start(self):
         self.thread = threading.Thread(target=self.serve_forever, name="onesim-http", daemon=True)
         self.thread.start()
 
     def stop(self):
+        """Stop listening and cut kept-alive connections, so pooled clients fail too."""
         self.shutdown()
         self.server_close()
+        with self.connections_lock:
+            for connection in self.connections:
+                _cut(connection)
+            self.connections.clear()
         if self.thread is not None:
             self.thread.join(timeout=5)
+
+
+def _cut(connection):
+    try:
+        connection.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 class Endpoint:

@@ -148,3 +148,16 @@ def test_ten_thousand_images(tmp_path):
         page = etree.fromstring(server.one.imagepool.info(session, -2, 100, -50)[1])
         assert [int(id_.text) for id_ in page.findall("IMAGE/ID")] == list(range(9899, 9849, -1))
         assert server.one.image.info(session, 5000)[0] is True
+
+
+def test_unreachable_also_cuts_kept_alive_connections(sim):
+    with requests.Session() as pooled:
+        body = xmlrpc.client.dumps((sim.demo_session,), "one.system.version")
+        assert pooled.post(sim.endpoint, data=body, timeout=30).status_code == 200
+        sim.set_reachable(False)
+        try:
+            with pytest.raises(requests.exceptions.ConnectionError):
+                pooled.post(sim.endpoint, data=body, timeout=30)
+        finally:
+            sim.set_reachable(True)
+        assert pooled.post(sim.endpoint, data=body, timeout=30).status_code == 200
