@@ -1,12 +1,16 @@
 """The OpenNebula gateway: the only package that talks to oned (and imports pyone).
 
 `init_app(app)` builds the process's pooled transport from the configuration;
-`gateway(session)` gives a `Gateway` acting as the caller's own OpenNebula user.
+`gateway(session)` gives a `Gateway` (`app.one.client`) acting as the caller's own
+OpenNebula user.
 """
 from flask import current_app
 
-from app.one.gateway import Gateway
+from app.one.client import POOL_ALL, POOL_MINE, VM_ANY_STATE, VM_NOT_DONE, Gateway
 from app.one.transport import PooledTransport
+
+__all__ = ["init_app", "gateway", "Gateway", "POOL_ALL", "POOL_MINE", "VM_ANY_STATE",
+           "VM_NOT_DONE"]
 
 EXTENSION = "one"
 

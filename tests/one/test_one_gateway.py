@@ -3,7 +3,7 @@ import pytest
 
 from app.errors import BadRequest, NotFound
 from app.one import documents
-from app.one.gateway import POOL_ALL, POOL_MINE, VM_ANY_STATE, VM_NOT_DONE
+from app.one.client import POOL_ALL, POOL_MINE, VM_ANY_STATE, VM_NOT_DONE
 from onefake import SESSION, transcript_value
 
 VM_POOL = transcript_value("032")

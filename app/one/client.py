@@ -1,4 +1,4 @@
-"""The gateway: OpenNebula calls as the caller's own user, records in, records out.
+"""The Gateway class: OpenNebula calls as the caller's own user, records in, records out.
 
 Every method is one XML-RPC call (pyone names and marshals it, our transport carries it;
 removing attributes in an update reads the template first), returns records or plain ids, and raises the domain errors of `app.errors`. Templates are
