@@ -7,7 +7,7 @@ import re
 import uuid
 
 from .. import auth
-from ..errors import allocate_failed
+from ..errors import AUTHORIZATION, OneError, allocate_failed
 from ..store import permissions_from_umask
 from ..template import Template
 from . import disks, resources
@@ -52,9 +52,16 @@ def create_vm(call, submitted, hold=False, name_prefix="one"):
     nic_vectors = [dict(value) for value in user_template.remove("NIC") if not isinstance(value, str)]
     disk_vectors = [dict(value) for value in user_template.remove("DISK") if not isinstance(value, str)]
     contexts = [dict(value) for value in user_template.remove("CONTEXT") if not isinstance(value, str)]
-    for nic_id, nic in enumerate(nic_vectors):
-        template.add("NIC", list(resources.lease_nic(call, vm, nic, nic_id).items()))
-    disks.add_initial_disks(call, vm, disk_vectors)
+    try:
+        for nic_id, nic in enumerate(nic_vectors):
+            template.add("NIC", list(resources.lease_nic(call, vm, nic, nic_id).items()))
+        disks.add_initial_disks(call, vm, disk_vectors)
+    except OneError as error:
+        # oned reports what went wrong with a lease or an image as a failed allocation;
+        # permission problems stay AUTHORIZATION errors (they are checked beforehand).
+        if error.code == AUTHORIZATION:
+            raise
+        raise allocate_failed(OBJECT_NAME, error.message) from error
     if contexts:
         template.add("CONTEXT", list(_context(call, vm, contexts[0]).items()))
     _add_os_uuid(template)

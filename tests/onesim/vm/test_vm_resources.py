@@ -1,0 +1,181 @@
+"""What VMs take and give back: images (persistent, non-persistent, read-only, CDROM),
+volatile disks, network leases, host capacity; persistence across a restart; and two
+clients racing for one persistent image."""
+import threading
+
+import pyone
+import pytest
+
+from onesim_vm_support import SMALL_VM, Sim
+
+READY, USED, USED_PERS = 1, 2, 8
+RUNNING, DONE = (3, 3), (6, 0)
+
+
+def new_image(sim, template):
+    image_id = sim.ok("one.image.allocate", template, 1)
+    sim.run_until(lambda: sim.emulator.pool("image").get(image_id).state == READY)
+    return image_id
+
+
+def image(sim, image_id):
+    return sim.emulator.pool("image").get(image_id)
+
+
+def vm_with(sim, *vectors, hold=False):
+    return sim.call("one.vm.allocate", SMALL_VM + "\n".join(vectors), hold)
+
+
+def terminate(sim, vm_id):
+    sim.ok("one.vm.action", "terminate-hard", vm_id)
+    sim.settle(vm_id, DONE)
+
+
+def test_a_persistent_image_serves_one_vm(sim):
+    volume = new_image(sim, 'NAME="volume"\nTYPE="DATABLOCK"\nSIZE="10"\nPERSISTENT="YES"')
+    first = vm_with(sim, f'DISK=[IMAGE_ID="{volume}"]')[1]
+    disk = sim.vm(first).disks()[0]
+    assert (disk["CLONE"], disk["SAVE"], disk["PERSISTENT"]) == ("NO", "YES", "YES")
+    assert image(sim, volume).state == USED_PERS
+    assert vm_with(sim, f'DISK=[IMAGE_ID="{volume}"]')[:3] == [
+        False, "[one.vm.allocate] Error allocating a new virtual machine. "
+               f"Cannot acquire image {volume}, it is persistent and already in use", 0x4000]
+    sim.settle(first, RUNNING)
+    terminate(sim, first)
+    assert image(sim, volume).state == READY
+    assert vm_with(sim, f'DISK=[IMAGE_ID="{volume}"]')[0]
+
+
+def test_non_persistent_images_are_shared_and_released(sim):
+    os_image = new_image(sim, 'NAME="os"\nTYPE="OS"\nPATH="/var/lib/one/os.img"')
+    first = vm_with(sim, f'DISK=[IMAGE_ID="{os_image}"]')[1]
+    second = vm_with(sim, f'DISK=[IMAGE="os"]')[1]
+    assert sim.vm(first).disks()[0]["CLONE"] == "YES"
+    assert (image(sim, os_image).state, image(sim, os_image).running_vms) == (USED, 2)
+    terminate(sim, first)
+    assert image(sim, os_image).state == USED
+    terminate(sim, second)
+    assert (image(sim, os_image).state, image(sim, os_image).running_vms) == (READY, 0)
+
+
+def test_disk_targets_as_oned_assigns_them(sim):
+    cdrom = new_image(sim, 'NAME="iso"\nTYPE="CDROM"\nPATH="/var/lib/one/x.iso"')
+    data = new_image(sim, 'NAME="data"\nTYPE="DATABLOCK"\nSIZE="5"')
+    os_image = new_image(sim, 'NAME="os"\nTYPE="OS"\nPATH="/var/lib/one/os.img"')
+    vm_id = vm_with(sim, f'DISK=[IMAGE_ID="{data}"]', f'DISK=[IMAGE_ID="{cdrom}"]',
+                    'DISK=[TYPE="swap",SIZE="64"]', f'DISK=[IMAGE_ID="{os_image}"]',
+                    'CONTEXT=[NETWORK="YES"]')[1]
+    vm = sim.vm(vm_id)
+    targets = {disk["DISK_ID"]: (disk["TARGET"], disk.get("READONLY")) for disk in vm.disks()}
+    assert targets == {"0": ("sdb", "NO"), "1": ("hda", "YES"), "2": ("sdc", None), "3": ("sda", "NO")}
+    context = vm.template.vectors("CONTEXT")[0]
+    assert (context["DISK_ID"], context["TARGET"]) == ("4", "hdb")
+
+
+def test_read_only_cdroms_are_shared(sim):
+    cdrom = new_image(sim, 'NAME="iso"\nTYPE="CDROM"\nPATH="/var/lib/one/x.iso"')
+    assert vm_with(sim, f'DISK=[IMAGE_ID="{cdrom}"]')[0]
+    assert vm_with(sim, f'DISK=[IMAGE_ID="{cdrom}"]')[0]
+    assert image(sim, cdrom).running_vms == 2
+
+
+def test_volatile_disks_vanish_with_the_vm(sim):
+    vm_id = vm_with(sim, 'DISK=[TYPE="fs",SIZE="100"]')[1]
+    images_before = len(sim.emulator.pool("image"))
+    sim.settle(vm_id, RUNNING)
+    disk = sim.vm(vm_id).disks()[0]
+    assert (disk["TYPE"], disk["SIZE"], disk["FORMAT"], disk["DATASTORE_ID"]) == ("fs", "100", "raw", "0")
+    terminate(sim, vm_id)
+    assert len(sim.emulator.pool("image")) == images_before
+    assert vm_with(sim, 'DISK=[TYPE="fs"]')[:3] == [
+        False, "[one.vm.allocate] Error allocating a new virtual machine. Volatile disk needs a SIZE attribute.",
+        0x4000]
+
+
+def test_nics_lease_addresses_and_give_them_back(sim):
+    vnet = sim.emulator.pool("vnet").by_name("private")
+    first = vm_with(sim, f'NIC=[NETWORK_ID="{vnet.id}"]', 'CONTEXT=[NETWORK="YES"]')[1]
+    second = vm_with(sim, 'NIC=[NETWORK="private"]')[1]
+    first_nic, second_nic = sim.vm(first).nics()[0], sim.vm(second).nics()[0]
+    assert first_nic["IP"] != second_nic["IP"] and first_nic["MAC"] != second_nic["MAC"]
+    assert (first_nic["NIC_ID"], first_nic["NETWORK"], first_nic["TARGET"]) == ("0", "private", f"one-{first}-0")
+    assert sim.vm(first).template.vectors("CONTEXT")[0]["ETH0_IP"] == first_nic["IP"]
+    assert f"<IP>{first_nic['IP']}</IP>" in sim.ok("one.vmpool.info", -2, -1, -1, -1)
+    terminate(sim, first)
+    third = vm_with(sim, 'NIC=[NETWORK="private"]')[1]
+    assert sim.vm(third).nics()[0]["IP"] == first_nic["IP"]
+
+
+def test_attach_and_detach_nic(sim, running_vm):
+    sim.ok("one.vm.attachnic", running_vm, 'NIC=[NETWORK="private"]')
+    assert sim.settle(running_vm, RUNNING) == [(3, 25), RUNNING]
+    assert sim.vm(running_vm).nics()[0]["NIC_ID"] == "0"
+    sim.ok("one.vm.detachnic", running_vm, 0)
+    assert sim.settle(running_vm, RUNNING) == [(3, 25), RUNNING]
+    assert sim.vm(running_vm).nics() == []
+    assert sim.call("one.vm.detachnic", running_vm, 7)[:2] == [
+        False, "[one.vm.detachnic] Could not detach NIC with NIC_ID 7, it does not exist."]
+
+
+def test_attach_needs_a_deployed_vm(sim):
+    vm_id = vm_with(sim, hold=True)[1]
+    assert sim.call("one.vm.attach", vm_id, 'DISK=[TYPE="fs",SIZE="1"]')[:3] == [
+        False, "[one.vm.attach] VM is not running in any host", 0x800]
+
+
+def test_a_vm_that_fits_nowhere_stays_pending(sim):
+    host = next(iter(sim.emulator.pool("host").values()))
+    big = f'NAME="big"\nCPU="{host.max_cpu / 100 * 0.75}"\nMEMORY="64"'
+    first = sim.ok("one.vm.allocate", big)
+    sim.settle(first, RUNNING)
+    second = sim.ok("one.vm.allocate", big)
+    for _ in range(50):
+        sim.tick()
+    assert sim.position(second) == (1, 0)
+    terminate(sim, first)
+    assert sim.settle(second, RUNNING)[-1] == RUNNING
+    assert host.vms == [second]
+
+
+def test_everything_survives_a_restart(sim, running_vm):
+    paused = sim.ok("one.vm.allocate", SMALL_VM)
+    sim.settle(paused, RUNNING)
+    sim.ok("one.vm.action", "poweroff", paused)
+    documents = {vm_id: sim.ok("one.vm.info", vm_id) for vm_id in (running_vm, paused)}
+    pool = sim.ok("one.vmpool.infoextended", -2, -1, -1, -2)
+    sim.stop()
+    again = Sim(sim.data_dir)
+    try:
+        assert {vm_id: again.ok("one.vm.info", vm_id) for vm_id in documents} == documents
+        assert again.ok("one.vmpool.infoextended", -2, -1, -1, -2) == pool
+        assert again.settle(paused, (8, 0)) == [(3, 18), (8, 0)]
+        again.ok("one.vm.action", "poweroff", running_vm)
+        assert again.settle(running_vm, (8, 0)) == [(3, 18), (8, 0)]
+    finally:
+        again.stop()
+
+
+def test_two_clients_race_for_one_persistent_image(sim):
+    volume = new_image(sim, 'NAME="volume"\nTYPE="DATABLOCK"\nSIZE="10"\nPERSISTENT="YES"')
+    template_id = sim.ok("one.template.allocate", SMALL_VM + f'DISK=[IMAGE_ID="{volume}"]')
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def instantiate(name):
+        client = pyone.OneServer(sim.url, session=sim.admin)
+        start.wait(timeout=30)
+        try:
+            outcomes.append(("won", client.template.instantiate(template_id, name, False, "", False)))
+        except pyone.OneException as error:
+            outcomes.append(("lost", str(error)))
+
+    racers = [threading.Thread(target=instantiate, args=(name,)) for name in ("left", "right")]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join(timeout=60)
+    assert sorted(kind for kind, _ in outcomes) == ["lost", "won"]
+    (lost_message,) = [detail for kind, detail in outcomes if kind == "lost"]
+    assert "it is persistent and already in use" in lost_message
+    (winner,) = [detail for kind, detail in outcomes if kind == "won"]
+    assert image(sim, volume).vms == [winner]
