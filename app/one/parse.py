@@ -17,6 +17,8 @@ from app.one.records import (
 )
 from app.one.states import image_type_name
 
+log = logging.getLogger(__name__)
+
 _parsers = threading.local()
 
 _PERMISSION_TAGS = (
@@ -26,9 +28,6 @@ _PERMISSION_TAGS = (
 )
 _DEFAULT_PERMISSIONS = Permissions()
 _VOLATILE_DISK_TYPES = frozenset(("fs", "swap"))
-
-
-log = logging.getLogger(__name__)
 
 
 def xml_parser():
