@@ -208,3 +208,14 @@ def test_image_delete_answers_the_id_like_oned(admin_raw, unique):
     assert admin_raw.image.delete(image_id) == [True, image_id, 0]
     assert admin_raw.image.info(image_id) == [False, f"[one.image.info] Error getting image [{image_id}].",
                                               1024, image_id, -1]
+
+
+def test_markup_in_names_and_values_stays_well_formed(admin_raw, demo, validate_xml, unique):
+    name = unique('a<b&c>"d')
+    image_id = demo.image.allocate({"TEMPLATE": {"NAME": name, "TYPE": "DATABLOCK", "SIZE": "1",
+                                                 "NOTE": "<x> & 'y' \"z\""}}, 1)
+    document = ok(admin_raw.image.info(image_id))
+    validate_xml(document)
+    assert demo.image.info(image_id).NAME == name
+    assert demo.image.info(image_id).TEMPLATE["NOTE"] == "<x> & 'y' \"z\""
+    validate_xml(ok(admin_raw.imagepool.info(-2, -1, -1)))
