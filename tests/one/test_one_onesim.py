@@ -9,7 +9,6 @@ are JSON inside the template, so they keep every character.
 """
 import pytest
 from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
 
 import app.one
 from app.errors import NotFound, Unauthenticated
