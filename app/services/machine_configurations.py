@@ -75,7 +75,7 @@ def render(ctx, document):
     href = ctx.links.href(paths.MACHINE_CONFIGURATIONS, document.id)
     values = sizing_of(document)
     template = document.template
-    rendered = without_empty({
+    return without_empty({
         "resourceURI": resource_uri(TYPE_NAME),
         "id": href,
         "name": document.name,
@@ -87,9 +87,8 @@ def render(ctx, document):
         "memory": values.memory_kib,
         "disks": [dict(disk) for disk in values.disks],
         "owner": document.owner.uname,
+        "operations": _operations(ctx, document, href),
     })
-    rendered["operations"] = _operations(ctx, document, href)
-    return rendered
 
 
 def _operations(ctx, document, href):

@@ -33,5 +33,5 @@ def render(ctx, vm_id, nic):
         "network": (ctx.links.reference(paths.NETWORKS, nic.network_id)
                     if nic.network_id is not None else None),
         "macAddress": nic.mac,
-        "ipAddress": nic.ip,
+        "ipAddresses": [nic.ip] if nic.ip else None,
     })

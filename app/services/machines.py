@@ -17,7 +17,7 @@ VM's USER_TEMPLATE (CIMI_* attributes), so any server process can answer for any
 import math
 
 from app.errors import BadRequest, Conflict, NotFound
-from app.one.metadata import DESCRIPTION, description_of, encode_metadata, properties_of
+from app.one.metadata import description_of, encode_metadata, properties_of
 from app.one.states import DONE, machine_actions, machine_state, one_action_for
 from app.protocol.names import ACTION_URI, resource_uri
 from app.protocol.responses import collection, operation
@@ -93,20 +93,11 @@ def update_machine(ctx, vm_id, body):
     vm = load(ctx.gateway, vm_id)
     if body.get("name") and body["name"] != vm.name:
         ctx.gateway.vm_rename(vm_id, body["name"])
-    _write_metadata(ctx.gateway, vm, body.get("description"), body.get("properties"))
-    return get_machine(ctx, vm_id)
-
-
-def _write_metadata(gateway, vm, description, properties):
-    """Merge into USER_TEMPLATE; only clearing a description needs the whole template
-    rewritten, because OpenNebula drops empty attributes instead of storing them."""
-    if description == "" and description_of(vm.user_template):
-        remaining = {key: value for key, value in vm.user_template.items() if key != DESCRIPTION}
-        gateway.vm_update(vm.id, {**remaining, **encode_metadata(None, properties)}, merge=False)
-        return
-    attributes = encode_metadata(description or None, properties)
+    attributes = encode_metadata(body.get("description"), body.get("properties"))
     if attributes:
-        gateway.vm_update(vm.id, attributes, merge=True)
+        # An empty description removes the attribute (the gateway's update semantics).
+        ctx.gateway.vm_update(vm_id, attributes, merge=True)
+    return get_machine(ctx, vm_id)
 
 
 def perform_action(ctx, vm_id, body):

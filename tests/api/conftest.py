@@ -1,0 +1,149 @@
+"""Fixtures of the API tests: the instance types installed once, an administrator's view of
+the backend to prove that failed requests leave nothing behind, and machine helpers."""
+import time
+
+import pytest
+
+from app import create_app
+from app.errors import Conflict
+from app.one import gateway
+from app.one.documents import MACHINE_CONFIGURATION
+from app.services.machine_configurations import install_instance_types
+
+CIMI = "http://schemas.dmtf.org/cimi/1/"
+ACTION = CIMI + "action/"
+STATE_WAIT_SECONDS = 60
+
+
+@pytest.fixture(scope="session")
+def instance_types(onesim_server):
+    """The StratusLab instance types, installed by oneadmin as `make run` does."""
+    application = create_app({"ONE_XMLRPC": onesim_server.endpoint})
+    with application.app_context():
+        install_instance_types(gateway(onesim_server.admin_session))
+
+
+@pytest.fixture
+def entry_point(cimi, instance_types):
+    result = cimi.get("/cimi/cloudEntryPoint")
+    assert result.status == 200
+    return result.document
+
+
+class Backend:
+    """OpenNebula as oneadmin sees it, straight through the gateway."""
+
+    def __init__(self, session):
+        self.session = session
+
+    @property
+    def gateway(self):
+        return gateway(self.session)
+
+    def objects(self):
+        """Ids of everything a CIMI request could create: live VMs, images, VM templates and
+        machine configuration documents."""
+        one = self.gateway
+        return {
+            "vms": {vm.id for vm in one.vm_page().items},
+            "images": {image.id for image in one.image_page().items},
+            "templates": {template.id for template in one.template_page().items},
+            "configurations": {document.id for document in
+                               one.document_page(MACHINE_CONFIGURATION).items},
+        }
+
+
+@pytest.fixture
+def backend(app, onesim_server):
+    return Backend(onesim_server.admin_session)
+
+
+@pytest.fixture
+def unchanged_backend(backend, onesim_server):
+    """Asserts at the end of the test that OpenNebula holds exactly what it held before."""
+    before = backend.objects()
+    yield backend
+    onesim_server.clear_faults()
+    assert backend.objects() == before
+
+
+@pytest.fixture
+def collection_href(entry_point):
+    def href(key):
+        return entry_point[key]["href"]
+    return href
+
+
+@pytest.fixture
+def image_href(cimi, collection_href):
+    """The href of the ttylinux image, found by name through the collection."""
+    result = cimi.get(collection_href("machineImages"), params={"$filter": "name='ttylinux'"})
+    assert result.status == 200
+    (image,) = result.document["machineImages"]
+    return image["id"]
+
+
+@pytest.fixture
+def configuration_href(cimi, collection_href):
+    def href(name):
+        result = cimi.get(collection_href("machineConfigs"), params={"$filter": f"name='{name}'"})
+        assert result.status == 200
+        (configuration,) = result.document["machineConfigurations"]
+        return configuration["id"]
+    return href
+
+
+@pytest.fixture
+def machine_create(image_href):
+    """A MachineCreate body launching ttylinux; keyword arguments go into machineTemplate."""
+    def body(name="test-machine", **template):
+        return {"resourceURI": CIMI + "MachineCreate", "name": name,
+                "machineTemplate": {"machineImage": {"href": image_href}, **template}}
+    return body
+
+
+@pytest.fixture
+def launched(cimi, collection_href, machine_create, backend):
+    """Launch machines through the API; every one is terminated at the end of the test."""
+    created = []
+
+    def launch(body=None):
+        result = cimi.post(collection_href("machines"), body or machine_create())
+        assert result.status == 201, result.document
+        created.append(int(result.document["id"].rsplit("/", 1)[1]))
+        return result
+
+    yield launch
+    _terminate_all(backend.gateway, created)
+
+
+def _terminate_all(one, vm_ids):
+    """Terminate the VMs and wait until they are DONE, so no later test sees them change."""
+    pending = set(vm_ids)
+    deadline = time.monotonic() + STATE_WAIT_SECONDS
+    while True:
+        live = {vm.id for vm in one.vm_page().items} & pending
+        if not live:
+            return
+        assert time.monotonic() < deadline, f"machines {sorted(live)} were never terminated"
+        for vm_id in live:
+            try:
+                one.vm_action("terminate-hard", vm_id)
+            except Conflict:
+                pass   # in a transition (booting, already shutting down): try again shortly
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def wait_for_state(cimi):
+    """Poll a machine until it reaches `state`; the bound is a hang guard, not a timing check."""
+    def wait(href, state):
+        deadline = time.monotonic() + STATE_WAIT_SECONDS
+        while True:
+            result = cimi.get(href)
+            current = result.document.get("state") if result.status == 200 else result.status
+            if current == state:
+                return result.document
+            assert time.monotonic() < deadline, f"{href} stayed {current}, never {state}"
+            time.sleep(0.05)
+    return wait

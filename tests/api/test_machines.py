@@ -1,0 +1,211 @@
+"""Machines: launch (by value, by reference, with overrides), read, edit, act, delete."""
+import pytest
+
+from conftest import ACTION, CIMI
+
+KIB_PER_MB = 1024
+
+
+def rels(document):
+    return {operation["rel"] for operation in document.get("operations", [])}
+
+
+def machine_id(href):
+    return int(href.rsplit("/", 1)[1])
+
+
+def test_launch_with_the_default_instance_type(cimi, launched, image_href, configuration_href,
+                                               wait_for_state):
+    result = launched()
+    machine = result.document
+    assert result.headers["Location"] == machine["id"]
+    assert machine["resourceURI"] == CIMI + "Machine"
+    assert machine["name"] == "test-machine"
+    assert machine["state"] in ("CREATING", "STARTED")
+    assert machine["machineImage"]["href"] == image_href
+    assert machine["machineConfig"]["href"] == configuration_href("m1.small")
+    assert (machine["cpu"], machine["memory"]) == (1, 128 * 1024)
+    started = wait_for_state(machine["id"], "STARTED")
+    assert started["host"] == "localhost"
+    assert len(started["ipAddresses"]) == 1
+    assert rels(started) == {"edit", "delete", ACTION + "stop", ACTION + "restart",
+                             ACTION + "suspend"}
+
+
+def test_disks_and_network_interfaces(cimi, launched, image_href, wait_for_state):
+    machine = wait_for_state(launched().document["id"], "STARTED")
+    disks = cimi.get(machine["disks"]["href"])
+    assert disks.status == 200
+    assert disks.document["resourceURI"] == CIMI + "MachineDiskCollection"
+    boot, swap = disks.document["machineDisks"]
+    assert boot["machineImage"]["href"] == image_href
+    assert (boot["capacity"], boot["volatile"]) == (40 * KIB_PER_MB, False)
+    assert (swap["capacity"], swap["format"], swap["volatile"]) == (1024 * KIB_PER_MB, "swap", True)
+    assert swap["initialLocation"]
+    assert cimi.get(swap["id"]).document == swap
+    assert cimi.get(machine["disks"]["href"] + "/77").status == 404
+
+    interfaces = cimi.get(machine["networkInterfaces"]["href"])
+    assert interfaces.status == 200
+    (nic,) = interfaces.document["machineNetworkInterfaces"]
+    assert nic["ipAddresses"] == machine["ipAddresses"]
+    assert nic["macAddress"].count(":") == 5
+    assert nic["network"]["href"].startswith("http://localhost/cimi/networks/")
+    assert cimi.get(nic["id"]).document == nic
+
+
+def test_launch_with_an_instance_type_and_overrides(launched, machine_create, configuration_href,
+                                                    cimi):
+    body = machine_create(machineConfig={
+        "href": configuration_href("m1.large"), "cpu": 3,
+        "disks": [{"capacity": 2048 * KIB_PER_MB, "format": "swap"}]})
+    machine = launched(body).document
+    assert (machine["cpu"], machine["memory"]) == (3, 512 * KIB_PER_MB)
+    assert machine["machineConfig"]["href"] == configuration_href("m1.large")
+    disks = cimi.get(machine["disks"]["href"]).document["machineDisks"]
+    assert [disk["capacity"] for disk in disks if disk["volatile"]] == [2048 * KIB_PER_MB]
+
+
+def test_launch_with_a_configuration_by_value(launched, machine_create, cimi):
+    body = machine_create(machineConfig={"cpu": 2, "memory": 64 * KIB_PER_MB})
+    machine = launched(body).document
+    assert (machine["cpu"], machine["memory"]) == (2, 64 * KIB_PER_MB)
+    assert "machineConfig" not in machine
+    disks = cimi.get(machine["disks"]["href"]).document["machineDisks"]
+    assert not [disk for disk in disks if disk["volatile"]]
+
+
+def test_launch_with_the_image_by_value(launched, machine_create, cimi, image_href):
+    image = cimi.get(image_href).document
+    body = machine_create()
+    body["machineTemplate"]["machineImage"] = image
+    assert launched(body).document["machineImage"]["href"] == image_href
+
+
+def test_launch_stopped_then_start(cimi, launched, machine_create, wait_for_state):
+    machine = launched(machine_create(initialState="STOPPED")).document
+    assert machine["state"] == "STOPPED"
+    assert rels(machine) == {"edit", "delete", ACTION + "start"}
+    started = cimi.post(machine["id"], {"resourceURI": CIMI + "Action", "action": ACTION + "start"})
+    assert started.status == 202
+    wait_for_state(machine["id"], "STARTED")
+
+
+def test_name_description_and_properties(cimi, launched, machine_create, backend):
+    body = machine_create(name="web1")
+    body["description"] = "front end"
+    body["properties"] = {"role": "web", "tier": "1"}
+    machine = launched(body).document
+    assert (machine["description"], machine["properties"]) == ("front end", body["properties"])
+    vm = backend.gateway.vm(machine_id(machine["id"]))
+    assert vm.user_template["CIMI_DESCRIPTION"] == "front end"
+
+    edited = cimi.put(machine["id"], {"resourceURI": CIMI + "Machine", "name": "web2",
+                                      "description": "", "properties": {"role": "db"}})
+    assert edited.status == 200
+    assert edited.document["name"] == "web2"
+    assert "description" not in edited.document
+    assert edited.document["properties"] == {"role": "db"}
+    assert cimi.get(machine["id"]).document["name"] == "web2"
+
+    kept = cimi.put(machine["id"], {"resourceURI": CIMI + "Machine", "description": "again"})
+    assert (kept.document["name"], kept.document["properties"]) == ("web2", {"role": "db"})
+
+
+def test_a_machine_read_back_can_be_put_back(cimi, launched):
+    machine = cimi.get(launched().document["id"]).document
+    assert cimi.put(machine["id"], machine).status == 200
+
+
+def test_life_cycle_actions(cimi, launched, wait_for_state):
+    href = launched().document["id"]
+    wait_for_state(href, "STARTED")
+
+    def act(name, **extra):
+        return cimi.post(href, {"resourceURI": CIMI + "Action", "action": ACTION + name, **extra})
+
+    assert act("stop").status == 202
+    stopped = wait_for_state(href, "STOPPED")
+    assert rels(stopped) == {"edit", "delete", ACTION + "start"}
+    assert act("start").status == 202
+    wait_for_state(href, "STARTED")
+    assert act("restart").status == 202
+    wait_for_state(href, "STARTED")
+    assert act("restart", force=True).status == 202
+    wait_for_state(href, "STARTED")
+    assert act("suspend").status == 202
+    suspended = wait_for_state(href, "SUSPENDED")
+    assert ACTION + "start" in rels(suspended)
+    assert act("start").status == 202
+    wait_for_state(href, "STARTED")
+    assert act("stop", force=True).status == 202
+    wait_for_state(href, "STOPPED")
+
+
+def test_an_action_not_allowed_now_is_a_conflict(cimi, launched, wait_for_state):
+    href = launched().document["id"]
+    wait_for_state(href, "STARTED")
+    result = cimi.post(href, {"resourceURI": CIMI + "Action", "action": ACTION + "start"})
+    assert result.status == 409
+    assert "STARTED" in result.document["message"]
+    assert "cannot start" in result.document["message"]
+
+
+@pytest.mark.parametrize("action", [ACTION + "pause", ACTION + "capture", ACTION + "delete",
+                                    "start", "http://example.com/action/start"])
+def test_unknown_or_unsupported_actions_are_refused(cimi, launched, action):
+    href = launched().document["id"]
+    result = cimi.post(href, {"resourceURI": CIMI + "Action", "action": action})
+    assert result.status == 400
+    assert "action" in result.document["message"]
+
+
+def test_delete_hides_the_machine(cimi, launched, collection_href, wait_for_state):
+    href = launched().document["id"]
+    wait_for_state(href, "STARTED")
+    result = cimi.delete(href)
+    assert result.status == 202
+    wait_for_state(href, 404)
+    listed = cimi.get(collection_href("machines")).document.get("machines", [])
+    assert href not in {machine["id"] for machine in listed}
+    assert cimi.get(href + "/disks").status == 404
+
+
+def test_forced_delete_while_stopped(cimi, launched, machine_create, wait_for_state):
+    href = launched(machine_create(initialState="STOPPED")).document["id"]
+    assert cimi.delete(href, params={"force": "true"}).status == 202
+    wait_for_state(href, 404)
+
+
+def test_collection_lists_own_machines(cimi, launched, machine_create, collection_href):
+    body = machine_create(name="described")
+    body["description"] = "listed with its metadata"
+    first = launched(body).document["id"]
+    second = launched().document["id"]
+    result = cimi.get(collection_href("machines"))
+    assert result.status == 200
+    listed = {machine["id"]: machine for machine in result.document["machines"]}
+    assert {first, second} <= set(listed)
+    assert listed[first]["description"] == "listed with its metadata"
+    assert rels(result.document) == {"add"}
+    assert result.document["count"] == len(result.document["machines"])
+
+
+def test_machines_of_others_are_not_visible(cimi, launched, onesim_server):
+    href = launched().document["id"]
+    result = cimi.as_user(onesim_server.admin_session).get(href)
+    assert result.status == 200          # oneadmin sees everything
+    own = cimi.get(href.rsplit("/", 1)[0])
+    assert href in {machine["id"] for machine in own.document["machines"]}
+
+
+@pytest.mark.parametrize("suffix", ["abc", "-1", "1.5", "99999999999", "2147483648"])
+def test_ids_that_are_not_opennebula_ids_are_404(cimi, collection_href, suffix):
+    assert cimi.get(f"{collection_href('machines')}/{suffix}").status == 404
+
+
+def test_unknown_machine_is_404(cimi, collection_href):
+    href = f"{collection_href('machines')}/123456"
+    assert cimi.get(href).status == 404
+    assert cimi.delete(href).status == 404
+    assert cimi.post(href, {"resourceURI": CIMI + "Action", "action": ACTION + "stop"}).status == 404
