@@ -4,7 +4,6 @@ clients racing for one persistent image."""
 import threading
 
 import pyone
-import pytest
 
 from onesim_vm_support import SMALL_VM, Sim
 
