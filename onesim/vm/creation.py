@@ -42,7 +42,8 @@ def create_vm(call, submitted, hold=False, name_prefix="one"):
     for attribute in SYSTEM_ATTRIBUTES:
         for value in user_template.remove(attribute):
             template.add(attribute, value)
-    on_hold = (user_template.remove("SUBMIT_ON_HOLD") or ["NO"])[0]
+    for value in user_template.remove("SUBMIT_ON_HOLD")[:1]:
+        template.set("SUBMIT_ON_HOLD", value)
     vm = VirtualMachine(name, call.caller, permissions_from_umask(), template, user_template)
     vm.id = call.emulator.store.next_id("vm", 0)
     vm.name = name or f"{template_name or name_prefix}-{vm.id}"
@@ -66,7 +67,13 @@ def create_vm(call, submitted, hold=False, name_prefix="one"):
         template.add("CONTEXT", list(_context(call, vm, contexts[0]).items()))
     _add_os_uuid(template)
     _add_requirements(vm)
-    vm.move_to((VmState.HOLD if hold or on_hold.upper() == "YES" else VmState.PENDING, 0))
+    vm.on_hold = hold or template.get("SUBMIT_ON_HOLD", "").upper() == "YES"
+    # Images still being copied keep the VM in CLONING until they are ready (oned's
+    # VirtualMachine::insert with has_cloning_disks).
+    if any(disks.is_cloning(call.emulator, disk) for disk in vm.disks()):
+        vm.move_to((VmState.CLONING, 0))
+    else:
+        vm.move_to((VmState.HOLD if vm.on_hold else VmState.PENDING, 0))
     call.pool("vm").add(vm, vm.id)
     return vm
 

@@ -4,7 +4,7 @@ VirtualMachineDisks does (get_images, assign_disk_targets, set_up_attach_disk).
 import string
 
 from ..errors import ACTION, INTERNAL, OneError, not_found
-from ..images import CDROM, DEFAULT_DEVICE_PREFIX, OS
+from ..images import CDROM, DEFAULT_DEVICE_PREFIX, LOCKED, LOCKED_USED, LOCKED_USED_PERS, OS
 from . import resources
 
 # oned.conf's DEFAULT_CDROM_DEVICE_PREFIX: CDROMs and the CONTEXT disk.
@@ -23,6 +23,14 @@ def add_initial_disks(call, vm, requested):
     _assign_targets(prepared, set())
     for disk in prepared:
         vm.template.add("DISK", list(disk.items()))
+
+
+def is_cloning(emulator, disk):
+    """Whether the disk's image is still being copied by its datastore."""
+    if "IMAGE_ID" not in disk:
+        return False
+    image = emulator.pool("image").find(int(disk["IMAGE_ID"]))
+    return image is not None and image.state in (LOCKED, LOCKED_USED, LOCKED_USED_PERS)
 
 
 def context_disk(vm):

@@ -10,8 +10,8 @@ import time
 
 from ..errors import ACTION, OneError
 from ..registry import on_start
-from . import resources
-from .actions import DONE, PENDING, RUNNING, STOPPED, UNDEPLOYED, active
+from . import disks, resources
+from .actions import CLONING, DONE, HOLD, PENDING, RUNNING, STOPPED, UNDEPLOYED, active
 from .states import FAILURE_STATES, LcmState as L, VmState as S
 
 DRIVER_STEP_SECONDS = 1.0
@@ -51,6 +51,8 @@ _DEPLOY_PATHS = {
     6: active(L.PROLOG_UNDEPLOY, L.BOOT_UNDEPLOY, L.RUNNING),
 }
 _FIRST_DEPLOY_PATH = active(L.PROLOG, L.BOOT, L.RUNNING)
+_CANNOT_DISPATCH = ("Cannot dispatch VM to any Host. Possible reasons: Not enough capacity in Host or "
+                    "System DS, dispatch limit reached, or limit of free leases reached.")
 
 
 def refuse(operation, vm, **details):
@@ -215,12 +217,26 @@ def schedule_soon(emulator):
 
 
 def schedule(emulator):
-    """Deploy every PENDING VM that fits on a host, oldest first, as oned's scheduler."""
+    """Deploy every PENDING VM that fits on a host, oldest first, as oned's scheduler;
+    VMs whose images finished copying leave CLONING first."""
     for vm in emulator.pool("vm").values():
-        if vm.position == PENDING and not vm.route:
+        if vm.position == CLONING and not any(disks.is_cloning(emulator, disk) for disk in vm.disks()):
+            walk(emulator, vm, (HOLD if vm.on_hold else PENDING,))
+        elif vm.position == PENDING and not vm.route:
             placement = resources.place(emulator, vm)
-            if placement is not None:
+            if placement is None:
+                _cannot_dispatch(emulator, vm)
+            else:
                 deploy(emulator, vm, *placement)
+
+
+def _cannot_dispatch(emulator, vm):
+    """oned's scheduler leaves its reason in the USER_TEMPLATE (once, not every pass)."""
+    if vm.user_template.get("SCHED_MESSAGE", "").endswith(_CANNOT_DISPATCH):
+        return
+    stamp = time.strftime("%a %b %d %H:%M:%S %Y", time.localtime())
+    vm.user_template.set("SCHED_MESSAGE", f"{stamp} : {_CANNOT_DISPATCH}")
+    emulator.pool("vm").save(vm)
 
 
 def deploy(emulator, vm, host, system_ds):

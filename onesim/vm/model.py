@@ -42,6 +42,8 @@ class VirtualMachine(PoolObject):
         self.host_id = -1
         # The image a disksaveas is writing ({"image_id", "disk_id"}) until it is done.
         self.saving = None
+        # Submitted on hold: where a VM goes once its images are copied (CLONING).
+        self.on_hold = False
 
     def render(self):
         return render.full_xml(self, with_monitoring=False)

@@ -1,11 +1,12 @@
 """VM templates: one.template.* and one.templatepool.info (VMTemplateXRPC.cc, oned 7.0)."""
 import time
 
-from .. import auth
+from .. import auth, images
 from ..common import check_lock, name_taken, register_common_methods
 from ..errors import allocate_failed
 from ..registry import Bool, Int, Str, pool_type, rpc
 from ..store import PoolObject, permissions_from_umask
+from ..template import Template
 from ..users import updated_template
 from . import creation
 from .methods import parse
@@ -76,15 +77,51 @@ def template_update(call, oid, text, append):
 @rpc("one.template.delete", Int("id"), Bool("recursive", False))
 def template_delete(call, oid, recursive):
     vm_template = template_for(call, oid, auth.MANAGE)
+    if recursive:
+        for image_id in _disk_images(call, vm_template.template):
+            images.image_delete(call, image_id, False)
     call.pool("template").drop(vm_template)
     return oid
+
+
+def _disk_images(call, template):
+    """Ids of the images the template's DISKs name (by IMAGE_ID or by IMAGE)."""
+    found = []
+    for disk in template.vectors("DISK"):
+        if disk.get("IMAGE_ID", "").isdigit():
+            found.append(int(disk["IMAGE_ID"]))
+        elif disk.get("IMAGE"):
+            image = call.pool("image").by_name(disk["IMAGE"], call.caller.uid)
+            if image is not None:
+                found.append(image.id)
+    return found
+
+
+def _clone_disk_images(call, template, name, persistent):
+    """oned's recursive clone: every image DISK gets a copy named <name>-disk-<n>."""
+    disks = []
+    for index, disk in enumerate(template.vectors("DISK")):
+        source = _disk_images(call, Template([("DISK", list(disk.items()))]))
+        if source:
+            copy_id = images.image_clone(call, source[0], f"{name}-disk-{index}", -1)
+            if persistent:
+                images.image_persistent(call, copy_id, True)
+            disk = {"IMAGE_ID": str(copy_id), **{key: value for key, value in disk.items()
+                                                 if key not in ("IMAGE_ID", "IMAGE", "IMAGE_UNAME", "IMAGE_UID")}}
+        disks.append(disk)
+    copied = template.copy()
+    copied.remove("DISK")
+    for disk in disks:
+        copied.add("DISK", list(disk.items()))
+    return copied
 
 
 @rpc("one.template.clone", Int("id"), Str("name"), Bool("recursive", False))
 def template_clone(call, oid, name, recursive):
     source = template_for(call, oid, auth.USE)
     auth.authorize_create(call.caller, "template")
-    return _new_template(call, name, source.template.copy())
+    copied = _clone_disk_images(call, source.template, name, False) if recursive else source.template.copy()
+    return _new_template(call, name, copied)
 
 
 @rpc("one.template.instantiate", Int("id"), Str("name", ""), Bool("hold", False), Str("extra", ""),
@@ -95,7 +132,10 @@ def template_instantiate(call, oid, name, hold, extra, persistent):
     if extra:
         merged.merge(parse(extra, oid))
     if persistent:
-        oid = _new_template(call, name or f"{vm_template.name}-copy", merged.copy())
+        # oned keeps a private copy of the template and of its images, made persistent.
+        copy_name = name or f"{vm_template.name}-copy"
+        merged = _clone_disk_images(call, merged, copy_name, True)
+        oid = _new_template(call, copy_name, merged.copy())
     merged.set("TEMPLATE_ID", str(oid))
     merged.set("TEMPLATE_NAME", vm_template.name)
     merged.remove("NAME")

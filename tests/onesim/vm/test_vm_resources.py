@@ -178,3 +178,19 @@ def test_two_clients_race_for_one_persistent_image(sim):
     assert "it is persistent and already in use" in lost_message
     (winner,) = [detail for kind, detail in outcomes if kind == "won"]
     assert image(sim, volume).vms == [winner]
+
+
+def test_a_vm_waits_in_cloning_for_its_images(sim):
+    fresh = sim.ok("one.image.allocate", 'NAME="fresh"\nTYPE="DATABLOCK"\nSIZE="10"', 1)
+    vm_id = vm_with(sim, f'DISK=[IMAGE_ID="{fresh}"]', hold=True)[1]
+    assert sim.position(vm_id) == (10, 0)
+    assert sim.walk(vm_id, lambda position: position != (10, 0)) == [(10, 0), (2, 0)]
+
+
+def test_the_scheduler_says_why_a_vm_waits(sim):
+    host = next(iter(sim.emulator.pool("host").values()))
+    vm_id = sim.ok("one.vm.allocate", f'NAME="huge"\nCPU="{host.max_cpu}"\nMEMORY="64"')
+    sim.run_until(lambda: sim.vm(vm_id).user_template.get("SCHED_MESSAGE"))
+    message = sim.ok("one.vmpool.info", -2, -1, -1, -1)
+    assert "Cannot dispatch VM to any Host. Possible reasons: Not enough capacity" in message
+    assert sim.position(vm_id) == (1, 0)

@@ -107,3 +107,34 @@ def test_instantiate_needs_use_of_the_template(sim):
     sim.ok("one.template.chmod", template_id, -1, -1, -1, -1, -1, -1, 1, -1, -1)
     vm_id = sim.ok("one.template.instantiate", template_id, "", False, "", False, session=sim.demo)
     assert sim.vm(vm_id).uid == demo_uid
+
+
+def ready_image(sim, template):
+    image_id = sim.ok("one.image.allocate", template, 1)
+    sim.run_until(lambda: sim.emulator.pool("image").get(image_id).state == 1)
+    return image_id
+
+
+def test_recursive_clone_and_delete_copy_and_remove_the_images(sim):
+    os_image = ready_image(sim, 'NAME="os"\nTYPE="OS"\nPATH="/var/lib/one/os.img"')
+    template_id = sim.ok("one.template.allocate", SMALL_VM + f'DISK=[IMAGE_ID="{os_image}",DEV_PREFIX="vd"]')
+    copy_id = sim.ok("one.template.clone", template_id, "twin", True)
+    (disk,) = sim.emulator.pool("template").get(copy_id).template.vectors("DISK")
+    copied_image = sim.emulator.pool("image").get(int(disk["IMAGE_ID"]))
+    assert (copied_image.name, disk["DEV_PREFIX"]) == ("twin-disk-0", "vd")
+    sim.run_until(lambda: copied_image.state == 1)
+    sim.ok("one.template.delete", copy_id, True)
+    assert sim.emulator.pool("image").find(copied_image.id) is None
+    assert sim.emulator.pool("image").find(os_image) is not None
+
+
+def test_instantiate_persistent_copies_the_images_as_persistent(sim):
+    os_image = ready_image(sim, 'NAME="os"\nTYPE="OS"\nPATH="/var/lib/one/os.img"')
+    template_id = sim.ok("one.template.allocate", SMALL_VM + f'DISK=[IMAGE_ID="{os_image}"]')
+    vm_id = sim.ok("one.template.instantiate", template_id, "keeper", False, "", True)
+    disk = sim.vm(vm_id).disks()[0]
+    copied = sim.emulator.pool("image").get(int(disk["IMAGE_ID"]))
+    assert (copied.name, copied.persistent, disk["PERSISTENT"]) == ("keeper-disk-0", 1, "YES")
+    assert sim.position(vm_id) == (10, 0)
+    assert sim.settle(vm_id, (3, 3))[:2] == [(10, 0), (1, 0)]
+    assert copied.state == 8
