@@ -17,7 +17,7 @@ DISK_FORMATS = ("raw", "qcow2", "swap")
 
 def _whole_mib(what):
     def check(value):
-        if value % KIB_PER_MIB:
+        if value > 0 and value % KIB_PER_MIB:
             raise ValidationError(f"{what} must be a whole number of MiB (a multiple of 1024 KiB).")
     return check
 
