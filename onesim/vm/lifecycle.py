@@ -90,8 +90,11 @@ def close_and_copy_history(vm, action, caller, request_id, now):
     running = not record["RETIME"]
     if running:
         record["RETIME"] = now
+    previous_action = record["ACTION"]
     vm.set_history_action(action, caller, request_id)
     vm.copy_history(now)
+    # The new record keeps the action the VM was under (set_internal_action).
+    vm.current_history["ACTION"] = previous_action
     if not running:
         vm.current_history["RETIME"] = now
 
@@ -282,14 +285,21 @@ def recover(call, vm, operation):
 
 
 def _recover_path(vm, lcm, operation):
+    """Where recover takes a VM: a failed shutdown or save leaves it running, a failed
+    prolog, boot or epilog lands in its *_FAILURE state, a failed hot-plug where it was."""
     if operation == RECOVER_SUCCESS:
         if vm.route:
             state, lcm_state = vm.route[-1]
             return ((S(state), L(lcm_state)),)
         return (_RECOVER_SUCCESS[lcm],) if lcm in _RECOVER_SUCCESS else None
     if operation == RECOVER_FAILURE and vm.route:
+        if lcm in _SHUTDOWNS:
+            return (RUNNING,)
         failed = L.__members__.get(f"{lcm.name}_FAILURE")
-        return active(failed) if failed is not None else None
+        if failed is not None:
+            return active(failed)
+        state, lcm_state = vm.route[-1]
+        return ((S(state), L(lcm_state)),)
     if operation == RECOVER_RETRY:
         return _RECOVER_RETRY.get(lcm)
     return None
