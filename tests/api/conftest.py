@@ -10,8 +10,8 @@ from app.one import gateway
 from app.one.documents import MACHINE_CONFIGURATION
 from app.services.machine_configurations import install_instance_types
 
-CIMI = "http://schemas.dmtf.org/cimi/1/"
-ACTION = CIMI + "action/"
+from api_support import CIMI
+
 STATE_WAIT_SECONDS = 60
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from app import create_app
 from cimiclient import CimiTestClient
-from conftest import ACTION, CIMI
+from api_support import ACTION, CIMI
 
 MEDIA_TYPES = {"json": "application/json", "xml": "application/xml"}
 MALFORMED = {"json": b'{"name": "x", "machineTemplate": {', "xml": b"<MachineCreate><name>x</nam>"}

@@ -1,7 +1,7 @@
 """The Cloud Entry Point lists exactly the collections this server serves."""
 import pytest
 
-from conftest import CIMI
+from api_support import CIMI
 
 SERVED = {"machines", "machineTemplates", "machineConfigs", "machineImages"}
 

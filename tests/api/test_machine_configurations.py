@@ -1,7 +1,7 @@
 """MachineConfigurations: the installed instance types and users' own configurations."""
 import pytest
 
-from conftest import CIMI
+from api_support import CIMI
 
 INSTANCE_TYPES = {
     # name: (cpu, memory KiB, swap KiB)

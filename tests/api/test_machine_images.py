@@ -1,6 +1,6 @@
 """MachineImages: the OS and CDROM images a user may launch, read-only."""
 from app.one import gateway
-from conftest import CIMI
+from api_support import CIMI
 
 
 def test_images_visible_to_the_user(cimi, collection_href):

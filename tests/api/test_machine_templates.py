@@ -1,7 +1,7 @@
 """MachineTemplates: OpenNebula VM templates made from a configuration and an image."""
 import pytest
 
-from conftest import CIMI
+from api_support import CIMI
 
 KIB_PER_MB = 1024
 

@@ -1,7 +1,7 @@
 """Machines: launch (by value, by reference, with overrides), read, edit, act, delete."""
 import pytest
 
-from conftest import ACTION, CIMI
+from api_support import ACTION, CIMI
 
 KIB_PER_MB = 1024
 
