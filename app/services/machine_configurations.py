@@ -58,11 +58,11 @@ def update_configuration(ctx, configuration_id, body):
     """PUT: the body is the configuration's whole new editable state."""
     current = ctx.gateway.document(configuration_id, MACHINE_CONFIGURATION)
     created = current.template.get(CREATED) or int(time.time())
+    if body["name"] != current.name:
+        ctx.gateway.document_rename(configuration_id, body["name"])
     ctx.gateway.document_update(
         configuration_id, _attributes(body, created=created, updated=int(time.time())),
         merge=False)
-    if body["name"] != current.name:
-        ctx.gateway.document_rename(configuration_id, body["name"])
     return get_configuration(ctx, configuration_id)
 
 

@@ -40,9 +40,11 @@ def update_template(ctx, template_id, body):
     """PUT: the body is the template's whole new state (a missing machineConfig means the
     default configuration, as at creation)."""
     current = ctx.gateway.template(template_id)
-    ctx.gateway.template_update(template_id, _attributes(ctx, body), merge=False)
+    attributes = _attributes(ctx, body)
+    # Renaming first: a name already taken is the likeliest refusal, and then nothing changed.
     if body["name"] != current.name:
         ctx.gateway.template_rename(template_id, body["name"])
+    ctx.gateway.template_update(template_id, attributes, merge=False)
     return get_template(ctx, template_id)
 
 

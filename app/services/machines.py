@@ -32,11 +32,27 @@ INITIAL_STATE = "CIMI_INITIAL_STATE"
 
 
 def list_machines(ctx, query):
-    # The extended pool carries USER_TEMPLATE (description, properties) for every VM in one
-    # call; the state argument leaves DONE VMs out in OpenNebula itself.
-    vms = sorted(ctx.gateway.vm_page(extended=True).items, key=lambda vm: vm.id)
-    page, count = query.apply([render(ctx, vm) for vm in vms])
+    """Members in OpenNebula's pool order. The extended pool carries USER_TEMPLATE
+    (description, properties) for every VM in one call, and its state argument leaves DONE VMs
+    out in OpenNebula itself; a page the query allows is fetched as a pool window."""
+    window = query.page_window()
+    if window is None:
+        vms = ctx.gateway.vm_page(extended=True).items
+        page, count = query.apply([render(ctx, vm) for vm in vms])
+    else:
+        vms = () if window.is_empty else ctx.gateway.vm_page(
+            offset=window.offset, size=window.size, extended=True).items
+        page, count = query.apply_window([render(ctx, vm) for vm in vms],
+                                         _machine_count(ctx.gateway, window, vms))
     return collection(TYPE_NAME, "machines", page, ctx.links.href(paths.MACHINES), count=count)
+
+
+def _machine_count(gateway, window, vms):
+    """How many machines there are: known when the window reaches the pool's end, else
+    counted with the short pool bodies."""
+    if vms and len(vms) < window.size:
+        return window.offset + len(vms)
+    return len(gateway.vm_page().items)
 
 
 def get_machine(ctx, vm_id):

@@ -209,3 +209,19 @@ def test_unknown_machine_is_404(cimi, collection_href):
     assert cimi.get(href).status == 404
     assert cimi.delete(href).status == 404
     assert cimi.post(href, {"resourceURI": CIMI + "Action", "action": ACTION + "stop"}).status == 404
+
+
+def test_pages_come_from_the_pool_in_its_order(cimi, launched, collection_href):
+    for _ in range(4):
+        launched()
+    machines = collection_href("machines")
+    whole = cimi.get(machines).document
+    filtered = cimi.get(machines, params={"$filter": "name!='no such name'"}).document
+    assert filtered["machines"] == whole["machines"]
+    page = cimi.get(machines, params={"$first": "2", "$last": "3"}).document
+    assert page["machines"] == whole["machines"][1:3]
+    assert page["count"] == whole["count"] == len(whole["machines"])
+    single = cimi.get(machines, params={"$first": "4", "$last": "4"}).document
+    assert single["machines"] == whole["machines"][3:4]
+    empty = cimi.get(machines, params={"$first": "3", "$last": "2"}).document
+    assert (empty.get("machines", []), empty["count"]) == ([], whole["count"])
