@@ -26,6 +26,7 @@ _SHUTDOWNS = frozenset({L.SHUTDOWN, L.SHUTDOWN_POWEROFF, L.SHUTDOWN_UNDEPLOY, L.
                         L.SAVE_SUSPEND})
 _EPILOGS = frozenset({L.EPILOG, L.EPILOG_STOP, L.EPILOG_UNDEPLOY})
 _HOST_FREED = frozenset({S.STOPPED, S.UNDEPLOYED, S.DONE})
+_WAITING_STATES = frozenset({S.PENDING, S.CLONING})
 _SAVING = frozenset({L.HOTPLUG_SAVEAS, L.HOTPLUG_SAVEAS_POWEROFF, L.HOTPLUG_SAVEAS_SUSPENDED,
                      L.HOTPLUG_SAVEAS_UNDEPLOYED, L.HOTPLUG_SAVEAS_STOPPED})
 
@@ -222,7 +223,8 @@ def schedule_soon(emulator):
 def schedule(emulator):
     """Deploy every PENDING VM that fits on a host, oldest first, as oned's scheduler;
     VMs whose images finished copying leave CLONING first."""
-    for vm in emulator.pool("vm").values():
+    waiting = [vm for vm in emulator.pool("vm").values() if vm.state in _WAITING_STATES]
+    for vm in waiting:
         if vm.position == CLONING and not any(disks.is_cloning(emulator, disk) for disk in vm.disks()):
             walk(emulator, vm, (HOLD if vm.on_hold else PENDING,))
         elif vm.position == PENDING and not vm.route:

@@ -252,7 +252,20 @@ def vm_resize(call, oid, text, enforce):
     vm = vm_for(call, oid, auth.MANAGE)
     operation = OPERATIONS["resize"]
     route = lifecycle.check(operation, vm)
-    requested = parse(text, oid)
+    changes = _resize_changes(parse(text, oid), oid)
+
+    def apply_resize():
+        for name, value in changes:
+            vm.template.set(name, value)
+
+    resources.resize_capacity(call.emulator, vm, apply_resize)
+    lifecycle.perform(call, vm, operation, route)
+    return vm.id
+
+
+def _resize_changes(requested, oid):
+    """(name, value) for CPU, VCPU and MEMORY given and not 0 (0 or missing keeps it)."""
+    changes = []
     for name, kind in (("CPU", float), ("VCPU", int), ("MEMORY", int)):
         value = requested.get(name)
         if value in (None, "", "0"):
@@ -263,9 +276,8 @@ def vm_resize(call, oid, text, enforce):
             valid = False
         if not valid:
             raise OneError(INTERNAL, f"{name} must be a positive number.", oid)
-        vm.template.set(name, value)
-    lifecycle.perform(call, vm, operation, route)
-    return vm.id
+        changes.append((name, value))
+    return changes
 
 
 @rpc("one.vm.diskresize", Int("id"), Int("disk_id"), Str("size"))

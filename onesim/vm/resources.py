@@ -94,6 +94,18 @@ def release_capacity(emulator, vm):
     vm.host_id = -1
 
 
+def resize_capacity(emulator, vm, apply_resize):
+    """Change CPU/MEMORY with `apply_resize()` keeping the host's accounting right."""
+    host = emulator.pool("host").find(vm.host_id) if vm.host_id != -1 else None
+    if host is not None:
+        release_capacity(emulator, vm)
+    apply_resize()
+    if host is not None:
+        cpu, memory = _capacity(vm)
+        hosts.reserve_host(emulator, host, vm.id, cpu, memory)
+        vm.host_id = host.id
+
+
 def prepare_for_host(emulator, vm, host, system_ds):
     """Deployment attributes: system DS driver, VNC port, volatile disks' datastore."""
     tm_mad = system_ds.tm_mad

@@ -57,14 +57,19 @@ def test_resize_and_disk_resize(sim):
     vm_id = started(sim)
     sim.ok("one.vm.action", "poweroff", vm_id)
     sim.settle(vm_id, POWEROFF)
+    host = next(iter(sim.emulator.pool("host").values()))
     sim.ok("one.vm.resize", vm_id, 'CPU="0.5"\nMEMORY="256"\nVCPU="0"', True)
     vm = sim.vm(vm_id)
     assert (vm.template.get("CPU"), vm.template.get("MEMORY")) == ("0.5", "256")
+    assert (host.cpu_usage, host.mem_usage) == (50, 256 * 1024)
     sim.ok("one.vm.diskresize", vm_id, 0, "200")
     assert sim.settle(vm_id, POWEROFF) == [(3, 63), POWEROFF]
     assert sim.vm(vm_id).disk(0)["SIZE"] == "200"
     assert sim.call("one.vm.diskresize", vm_id, 0, "100")[:2] == [
         False, "[one.vm.diskresize] New disk size has to be greater than current one"]
+    sim.ok("one.vm.action", "terminate", vm_id)
+    sim.settle(vm_id, (6, 0))
+    assert (host.cpu_usage, host.mem_usage, host.vms) == (0, 0, [])
 
 
 def test_recover(sim):
