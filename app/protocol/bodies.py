@@ -57,7 +57,8 @@ def parse_json(data):
     try:
         json.dumps(document, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
-        raise BadRequest("The JSON body contains an unpaired surrogate (\\ud800-\\udfff).") from None
+        raise BadRequest(
+            "The JSON body contains an unpaired surrogate (\\ud800-\\udfff).") from None
     return document
 
 

@@ -48,7 +48,8 @@ def body_format():
 
 
 def has_body():
-    return bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    transfer_encoding = request.headers.get("Transfer-Encoding", "").lower()
+    return bool(request.content_length) or "chunked" in transfer_encoding
 
 
 def check_request():

@@ -47,7 +47,8 @@ def _text(value):
     if _NOT_XML_CHARACTERS.search(value):
         value = _NOT_XML_CHARACTERS.sub("\ufffd", value)
     # A literal CR would be normalised away by the reader, so it travels as a reference.
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", "&#13;"))
 
 
 def _attribute(value):
@@ -81,10 +82,12 @@ def _complex(out, name, document, extra_attributes=""):
             continue
         if key == "properties" and isinstance(value, dict):
             for property_key, property_value in value.items():
-                out.append(f'<property key="{_attribute(property_key)}">{_scalar(property_value)}</property>')
+                out.append(f'<property key="{_attribute(property_key)}">'
+                           f'{_scalar(property_value)}</property>')
         elif key == "operations" and isinstance(value, list):
             for entry in value:
-                out.append(f'<operation rel="{_attribute(entry["rel"])}" href="{_attribute(entry["href"])}"/>')
+                out.append(f'<operation rel="{_attribute(entry["rel"])}" '
+                           f'href="{_attribute(entry["href"])}"/>')
         elif collection_members is not None and isinstance(value, list):
             for member in value:
                 _complex(out, collection_members, member)

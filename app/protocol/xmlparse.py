@@ -130,7 +130,8 @@ def _complex(element, name, shape, resource_type=None):
 def _add_property(document, element):
     key = element.get("key")
     if key is None:
-        raise BadRequest('Each XML <property> element needs a key attribute: <property key="k">v</property>.')
+        raise BadRequest("Each XML <property> element needs a key attribute: "
+                         '<property key="k">v</property>.')
     document.setdefault("properties", {})[key] = element.text or ""
 
 
