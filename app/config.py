@@ -36,4 +36,6 @@ def from_environment():
         "ONE_POOL_CONNECTIONS": _int("CIMI_ONE_POOL_CONNECTIONS", 32),
         "CIMI_PAGE_SIZE_MAX": _int("CIMI_PAGE_SIZE_MAX", 1000),
         "MAX_CONTENT_LENGTH": _int("CIMI_MAX_BODY_BYTES", 1024 * 1024),
+        # How many reverse proxies in front of the server may set X-Forwarded-* headers.
+        "CIMI_PROXY_HOPS": _int("CIMI_PROXY_HOPS", 0),
     }
