@@ -64,8 +64,8 @@ def properties_field():
     )
 
 
-def href_field(required=False):
-    return fields.String(required=required, validate=validate.Length(min=1, max=2048))
+def href_field():
+    return fields.String(validate=validate.Length(min=1, max=2048))
 
 
 class CimiBody(Schema):
@@ -82,12 +82,6 @@ class CommonAttributes(CimiBody):
     name = name_field()
     description = description_field()
     properties = properties_field()
-
-
-class Reference(CimiBody):
-    """A reference that must be given by its href."""
-
-    href = href_field(required=True)
 
 
 class ReferenceOrValue(CimiBody):

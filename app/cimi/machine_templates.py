@@ -27,7 +27,7 @@ class MachineTemplateCollection(Resource):
 class MachineTemplate(Resource):
     def get(self, template_id):
         ctx, query = request_context(), request_query()
-        return respond(query.select_resource(templates.get_template(ctx, template_id)))
+        return respond(templates.get_template(ctx, template_id, query))
 
     def put(self, template_id):
         ctx = request_context()

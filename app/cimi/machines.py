@@ -30,7 +30,7 @@ class MachineCollection(Resource):
 class Machine(Resource):
     def get(self, machine_id):
         ctx, query = request_context(), request_query()
-        return respond(query.select_resource(machines.get_machine(ctx, machine_id)))
+        return respond(machines.get_machine(ctx, machine_id, query))
 
     def put(self, machine_id):
         ctx = request_context()

@@ -6,7 +6,8 @@ CIMI's KiB.
 """
 from dataclasses import dataclass
 
-KIB_PER_MB = 1024
+from app.services.rendering import KIB_PER_MB
+
 DEFAULT_PROPERTY = "default"
 
 

@@ -21,7 +21,7 @@ _ID = re.compile(r"^(0|[1-9][0-9]{0,9})$")
 
 
 def parse_id(text):
-    """The OpenNebula id in a URL segment, or None when it is not one (callers answer 404)."""
+    """The OpenNebula id an href's last segment holds, or None when it holds none."""
     if not _ID.match(text):
         return None
     number = int(text)

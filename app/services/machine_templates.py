@@ -13,6 +13,7 @@ from app.services import links as paths
 from app.services.context import undone_on_failure
 from app.services.machine_definitions import MACHINE_CONFIG, MACHINE_IMAGE, machine_attributes
 from app.services.machines import INITIAL_STATE
+from app.services.references import resolver
 from app.services.rendering import iso_time, kib_from_mb, without_empty
 
 TYPE_NAME = "MachineTemplate"
@@ -20,13 +21,16 @@ TYPE_NAME = "MachineTemplate"
 
 def list_templates(ctx, query):
     templates = sorted(ctx.gateway.template_page().items, key=lambda template: template.id)
-    page, count = query.apply([render(ctx, template) for template in templates])
+    page, count = query.apply([render(ctx, template) for template in templates],
+                              expand=resolver(ctx))
     return collection(TYPE_NAME, "machineTemplates", page,
                       ctx.links.href(paths.MACHINE_TEMPLATES), count=count)
 
 
-def get_template(ctx, template_id):
-    return render(ctx, ctx.gateway.template(template_id))
+def get_template(ctx, template_id, query=None):
+    """The MachineTemplate, shaped by the query's $expand and $select when one is given."""
+    document = render(ctx, ctx.gateway.template(template_id))
+    return query.shape(document, expand=resolver(ctx)) if query is not None else document
 
 
 def create_template(ctx, body):

@@ -24,6 +24,7 @@ from app.protocol.responses import collection, operation
 from app.services import links as paths
 from app.services.context import undone_on_failure
 from app.services.machine_definitions import MACHINE_CONFIG, MACHINE_IMAGE, machine_attributes
+from app.services.references import resolver
 from app.services.rendering import iso_time, kib_from_mb, without_empty
 
 TYPE_NAME = "Machine"
@@ -38,12 +39,13 @@ def list_machines(ctx, query):
     window = query.page_window()
     if window is None:
         vms = ctx.gateway.vm_page(extended=True).items
-        page, count = query.apply([render(ctx, vm) for vm in vms])
+        page, count = query.apply([render(ctx, vm) for vm in vms], expand=resolver(ctx))
     else:
         vms = () if window.is_empty else ctx.gateway.vm_page(
             offset=window.offset, size=window.size, extended=True).items
         page, count = query.apply_window([render(ctx, vm) for vm in vms],
-                                         _machine_count(ctx.gateway, window, vms))
+                                         _machine_count(ctx.gateway, window, vms),
+                                         expand=resolver(ctx))
     return collection(TYPE_NAME, "machines", page, ctx.links.href(paths.MACHINES), count=count)
 
 
@@ -55,8 +57,10 @@ def _machine_count(gateway, window, vms):
     return len(gateway.vm_page().items)
 
 
-def get_machine(ctx, vm_id):
-    return render(ctx, load(ctx.gateway, vm_id))
+def get_machine(ctx, vm_id, query=None):
+    """The Machine, shaped by the query's $expand and $select when one is given."""
+    document = render(ctx, load(ctx.gateway, vm_id))
+    return query.shape(document, expand=resolver(ctx)) if query is not None else document
 
 
 def load(gateway, vm_id):

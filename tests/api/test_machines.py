@@ -225,3 +225,17 @@ def test_pages_come_from_the_pool_in_its_order(cimi, launched, collection_href):
     assert single["machines"] == whole["machines"][3:4]
     empty = cimi.get(machines, params={"$first": "3", "$last": "2"}).document
     assert (empty.get("machines", []), empty["count"]) == ([], whole["count"])
+
+
+def test_expand_and_select(cimi, launched, collection_href, image_href):
+    href = launched().document["id"]
+    one = cimi.get(href, params={"$expand": "machineConfig,machineImage",
+                                 "$select": "machineConfig,machineImage"}).document
+    assert set(one) == {"resourceURI", "id", "machineConfig", "machineImage"}
+    assert one["machineConfig"]["name"] == "m1.small"
+    assert one["machineImage"]["name"] == "ttylinux"
+    assert one["machineImage"]["href"] == image_href
+    listed = cimi.get(collection_href("machines"),
+                      params={"$expand": "machineImage", "$filter": "name='test-machine'"})
+    assert all(member["machineImage"]["name"] == "ttylinux"
+               for member in listed.document["machines"])
