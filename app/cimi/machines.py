@@ -33,8 +33,10 @@ class Machine(Resource):
         return respond(machines.get_machine(ctx, machine_id, query))
 
     def put(self, machine_id):
-        ctx = request_context()
-        return respond(machines.update_machine(ctx, machine_id, read_body(MachineUpdateSchema)))
+        """A full update, or a partial one of the attributes named by `$select`."""
+        ctx, query = request_context(), request_query()
+        update = query.updates(read_body(MachineUpdateSchema))
+        return respond(machines.update_machine(ctx, machine_id, update.values, update.cleared))
 
     def post(self, machine_id):
         ctx = request_context()

@@ -108,12 +108,24 @@ def _instantiate(ctx, body, choice):
                                             persistent=False)
 
 
-def update_machine(ctx, vm_id, body):
-    """PUT: name, description and properties; attributes the body leaves out are kept."""
+EDITABLE = ("name", "description", "properties")
+
+
+def update_machine(ctx, vm_id, body, cleared=frozenset()):
+    """PUT: name, description and properties; attributes the body leaves out are kept, except
+    those in `cleared` (selected with `$select` but absent), which are emptied."""
+    not_editable = sorted(cleared - set(EDITABLE))
+    if not_editable:
+        raise BadRequest("Only name, description and properties of a machine can be edited, "
+                         "not " + ", ".join(not_editable) + ".")
+    if "name" in cleared:
+        raise BadRequest("A machine's name cannot be cleared.")
     vm = load(ctx.gateway, vm_id)
     if body.get("name") and body["name"] != vm.name:
         ctx.gateway.vm_rename(vm_id, body["name"])
-    attributes = encode_metadata(body.get("description"), body.get("properties"))
+    description = "" if "description" in cleared else body.get("description")
+    properties = {} if "properties" in cleared else body.get("properties")
+    attributes = encode_metadata(description, properties)
     if attributes:
         # An empty description removes the attribute (the gateway's update semantics).
         ctx.gateway.vm_update(vm_id, attributes, merge=True)

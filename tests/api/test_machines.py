@@ -239,3 +239,19 @@ def test_expand_and_select(cimi, launched, collection_href, image_href):
                       params={"$expand": "machineImage", "$filter": "name='test-machine'"})
     assert all(member["machineImage"]["name"] == "ttylinux"
                for member in listed.document["machines"])
+
+
+def test_partial_update_with_select(cimi, launched, machine_create):
+    body = machine_create(name="partial")
+    body["description"] = "to be cleared"
+    body["properties"] = {"keep": "me"}
+    href = launched(body).document["id"]
+    put = {"resourceURI": CIMI + "Machine", "name": "ignored", "properties": {"new": "1"}}
+    result = cimi.put(href, put, params={"$select": "description,properties"})
+    assert result.status == 200
+    assert result.document["name"] == "partial"
+    assert "description" not in result.document
+    assert result.document["properties"] == {"new": "1"}
+    refused = cimi.put(href, {"resourceURI": CIMI + "Machine"}, params={"$select": "cpu"})
+    assert refused.status == 400
+    assert "cpu" in refused.document["message"]
