@@ -30,6 +30,7 @@ from app.services.rendering import iso_time, kib_from_mb, without_empty
 TYPE_NAME = "Machine"
 ACTIONS = ("start", "stop", "restart", "suspend")
 INITIAL_STATE = "CIMI_INITIAL_STATE"
+EDITABLE = ("name", "description", "properties")
 
 
 def list_machines(ctx, query):
@@ -106,9 +107,6 @@ def _instantiate(ctx, body, choice):
     return ctx.gateway.template_instantiate(template_id, body.get("name", ""),
                                             hold=initial_state == "STOPPED", extra=extra,
                                             persistent=False)
-
-
-EDITABLE = ("name", "description", "properties")
 
 
 def update_machine(ctx, vm_id, body, cleared=frozenset()):
