@@ -1,0 +1,79 @@
+"""What is measured at each pool size, server and raw backend side by side."""
+import statistics
+from dataclasses import dataclass
+
+from bench.clients import PAGE_SIZE
+from bench.processes import KIB, peak_memory_kib, reset_peak_memory
+from bench.timing import measure_rate, time_calls
+
+EMULATOR_METHODS = ("one.vmpool.info", "one.vmpool.infoextended")
+
+
+@dataclass(frozen=True)
+class Settings:
+    repeat: int
+    clients: int
+    rate_seconds: float
+
+
+@dataclass(frozen=True)
+class EmulatorCall:
+    method: str
+    seconds: float
+    body_bytes: int
+
+
+@dataclass(frozen=True)
+class SizeResults:
+    size: int
+    emulator: tuple            # EmulatorCall per method
+    raw_pool: object           # Timing
+    raw_pool_extended: object
+    raw_page: object
+    listing: object
+    listing_members: int
+    page: object
+    peak_memory_mb: float      # the largest worker's VmHWM while serving this size
+    raw_vm_info: object        # Rate
+    machine_get: object
+
+
+def measure_size(size, raw, cimi, server, machine_id, settings):
+    emulator = tuple(_emulator_call(raw, method, settings.repeat) for method in EMULATOR_METHODS)
+    raw_pool = time_calls(raw.pool, settings.repeat)
+    raw_pool_extended = time_calls(raw.pool_extended, settings.repeat)
+    raw_page = time_calls(raw.page, settings.repeat)
+    workers = server.worker_pids()
+    for pid in workers:
+        reset_peak_memory(pid)
+    listing_members = _check_listing(cimi.machines(), size)
+    listing = time_calls(cimi.machines, settings.repeat)
+    peak_memory_mb = max(peak_memory_kib(pid) for pid in workers) / KIB
+    _check_page(cimi.machines_page())
+    page = time_calls(cimi.machines_page, settings.repeat)
+    raw_vm_info = measure_rate(lambda: raw.vm_info_caller(machine_id), settings.clients,
+                               settings.rate_seconds, settings.repeat)
+    machine_get = measure_rate(lambda: cimi.machine_caller(machine_id), settings.clients,
+                               settings.rate_seconds, settings.repeat)
+    return SizeResults(size, emulator, raw_pool, raw_pool_extended, raw_page, listing,
+                       listing_members, page, peak_memory_mb, raw_vm_info, machine_get)
+
+
+def _emulator_call(raw, method, repeat):
+    raw.emulator_seconds(method)
+    samples = [raw.emulator_seconds(method) for _ in range(repeat)]
+    return EmulatorCall(method, statistics.median(seconds for seconds, _ in samples),
+                        samples[0][1])
+
+
+def _check_listing(document, size):
+    """The listing must stand for the same pool the raw call fetches; its member count."""
+    if document["count"] != size:
+        raise RuntimeError(f"the server counts {document['count']} machines, the pool has {size}")
+    return len(document.get("machines", ()))
+
+
+def _check_page(document):
+    members = len(document.get("machines", ()))
+    if members != PAGE_SIZE:
+        raise RuntimeError(f"the page holds {members} machines instead of {PAGE_SIZE}")

@@ -1,0 +1,95 @@
+"""Medians of repeated calls, and request rates under concurrent clients.
+
+The benchmark machine is shared and noisy, so every figure is a median over repetitions that
+follow untimed warm-up calls (first-request costs of each gunicorn worker, imports, caches).
+"""
+import statistics
+import threading
+import time
+from dataclasses import dataclass
+
+WARMUP_CALLS = 2
+# A few refused or reset connections in a burst of new ones are the network's doing; more
+# than this share of failed calls means the figure says nothing about the server.
+TOLERATED_FAILURES = 0.01
+# Generous: a client thread stuck past this is a hung server, and the run fails.
+STRAGGLER_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Seconds per call: the median and the spread of the repetitions."""
+    median: float
+    fastest: float
+    slowest: float
+
+
+@dataclass(frozen=True)
+class Rate:
+    """Successful calls per second of all clients together: the median and the spread of the
+    runs, and how many calls failed in all runs."""
+    median: float
+    lowest: float
+    highest: float
+    failed: int
+
+
+def time_calls(call, repeat):
+    for _ in range(WARMUP_CALLS):
+        call()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - started)
+    return Timing(statistics.median(samples), min(samples), max(samples))
+
+
+def measure_rate(make_call, clients, seconds, repeat):
+    """Calls per second when `clients` threads call as fast as they can for `seconds`.
+
+    `make_call()` is run once per thread, so each client has its own connection state.
+    """
+    calls = [make_call() for _ in range(clients)]
+    for call in calls:
+        call()
+    runs = [_one_rate_run(calls, seconds) for _ in range(repeat)]
+    rates = [rate for rate, _ in runs]
+    return Rate(statistics.median(rates), min(rates), max(rates),
+                sum(failed for _, failed in runs))
+
+
+def _one_rate_run(calls, seconds):
+    """(successful calls per second, failed calls) of one run."""
+    start = threading.Barrier(len(calls) + 1)
+    deadline = [0.0]
+    counts = [0] * len(calls)
+    failures = []
+
+    def client(index, call):
+        start.wait()
+        while time.perf_counter() < deadline[0]:
+            try:
+                call()
+            except Exception as error:  # noqa: BLE001 - weighed by the main thread
+                failures.append(error)
+            else:
+                counts[index] += 1
+
+    threads = [threading.Thread(target=client, args=(index, call), daemon=True)
+               for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    started = time.perf_counter()
+    deadline[0] = started + seconds
+    start.wait()
+    for thread in threads:
+        thread.join(seconds + STRAGGLER_SECONDS)
+        if thread.is_alive():
+            raise TimeoutError("a benchmark client did not finish its last call")
+    elapsed = time.perf_counter() - started
+    succeeded = sum(counts)
+    if len(failures) > TOLERATED_FAILURES * (succeeded + len(failures)):
+        raise RuntimeError(f"{len(failures)} of {succeeded + len(failures)} calls failed, "
+                           f"the first with: {failures[0]!r}")
+    return succeeded / elapsed, len(failures)
