@@ -1,0 +1,251 @@
+"""A CIMI client library: start from a Cloud Entry Point URL, follow hrefs and operations.
+
+    client = CimiClient("https://cloud.example.org/cimi/cloudEntryPoint", "alice", secret)
+    images = client.members("machineImages", {"$filter": "name='ttylinux'"})
+    answer = client.create("machines", {"machineTemplate": {...}})
+    machine = client.wait_for_state(answer.location, {"STARTED"}, timeout=300)
+    client.settle(client.act(machine, "stop"), timeout=300)
+
+No path is ever built from pieces: collections come from the entry point, creation goes to a
+collection's `add` operation, actions, edits and deletions to the operations a resource offers.
+Asynchronous answers (202) are settled either through their Job (`CIMI-Job-URI`) or, when the
+server creates none, by following the resource's own state.
+"""
+import json
+import time
+from dataclasses import dataclass
+
+import requests
+
+from cli import xmldoc
+
+CIMI = "http://schemas.dmtf.org/cimi/1/"
+ACTION = CIMI + "action/"
+MEDIA_TYPES = {"json": "application/json", "xml": "application/xml"}
+JOB_URI_HEADER = "CIMI-Job-URI"
+JOB_SUCCEEDED = "SUCCESS"
+JOB_ENDED = {"SUCCESS", "FAILED", "STOPPED", "CANCELLED"}
+GONE = "GONE"
+DEFAULT_POLL_SECONDS = 0.5
+
+
+class CimiError(Exception):
+    """A failure the user can act on; its text is one line saying what went wrong."""
+
+
+class ServiceError(CimiError):
+    """The server answered with an error: `status` is the HTTP status, the text its message."""
+
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+
+
+class JobFailed(ServiceError):
+    """A Job ended without success; the text is its status message."""
+
+
+class WaitTimedOut(CimiError):
+    pass
+
+
+@dataclass
+class Answer:
+    """What a create, action or delete was answered: the status, the resource's URI
+    (`Location`), the Job following the work (`CIMI-Job-URI`) and the body, each when given."""
+
+    status: int
+    location: str | None = None
+    job: str | None = None
+    document: dict | None = None
+
+    @property
+    def finished(self):
+        return self.status != 202
+
+
+class CimiClient:
+    def __init__(self, endpoint, username=None, password=None, fmt="json", timeout=30.0,
+                 verify=True, poll_seconds=DEFAULT_POLL_SECONDS):
+        if fmt not in MEDIA_TYPES:
+            raise CimiError(f"Unknown format {fmt!r}: use one of {', '.join(MEDIA_TYPES)}.")
+        self.endpoint = endpoint
+        self.timeout = timeout
+        self.poll_seconds = poll_seconds
+        self.http = requests.Session()
+        self.http.headers["Accept"] = MEDIA_TYPES[fmt]
+        self.http.verify = verify
+        if username:
+            self.http.auth = (username, password or "")
+        self._entry_point = None
+
+    # --- discovery -------------------------------------------------------------------------
+
+    @property
+    def entry_point(self):
+        if self._entry_point is None:
+            self._entry_point = self.get(self.endpoint)
+        return self._entry_point
+
+    def offers(self, collection):
+        return "href" in (self.entry_point.get(collection) or {})
+
+    def collection_href(self, collection):
+        if not self.offers(collection):
+            raise CimiError(f"The cloud at {self.endpoint} offers no {collection} collection.")
+        return self.entry_point[collection]["href"]
+
+    def members(self, collection, params=None):
+        """Every member of a collection named by its entry point key (or given by href),
+        fetching further pages while the server's `count` says more exist."""
+        href = collection if "/" in collection else self.collection_href(collection)
+        params = dict(params or {})
+        found = []
+        while True:
+            page = self.get(href, {**params, "$first": len(found) + 1} if found else params)
+            batch = members_of(page)
+            found.extend(batch)
+            if not batch or len(found) >= page.get("count", len(found)):
+                return found
+
+    # --- HTTP ------------------------------------------------------------------------------
+
+    def get(self, href, params=None):
+        return self._send("GET", href, params=params).document
+
+    def create(self, collection, body):
+        """POST a *Create body to the `add` operation of a collection (entry point key)."""
+        listing = self.get(self.collection_href(collection), {"$first": 1, "$last": 1})
+        return self._send("POST", operation_href(listing, "add", collection), body)
+
+    def act(self, resource, action, **inputs):
+        """POST a CIMI Action (`start`, `stop`, `capture`, ...) to the resource's operation."""
+        body = {"resourceURI": CIMI + "Action", "action": ACTION + action, **inputs}
+        return self._send("POST", operation_href(resource, ACTION + action, action), body)
+
+    def attach(self, subcollection_href, body):
+        """POST to a sub-collection such as a machine's `volumes`, through its `add`."""
+        listing = self.get(subcollection_href)
+        return self._send("POST", operation_href(listing, "add", "attach"), body)
+
+    def edit(self, resource, body):
+        return self._send("PUT", operation_href(resource, "edit", "edit"), body)
+
+    def delete(self, resource):
+        return self._send("DELETE", operation_href(resource, "delete", "delete"))
+
+    def _send(self, method, href, body=None, params=None):
+        headers = {}
+        data = None
+        if body is not None:
+            headers["Content-Type"] = MEDIA_TYPES["json"]
+            data = json.dumps(body)
+        try:
+            response = self.http.request(method, href, params=params, data=data,
+                                         headers=headers, timeout=self.timeout)
+        except requests.Timeout:
+            raise CimiError(f"{href} did not answer within {self.timeout:g} s.") from None
+        except requests.RequestException as failure:
+            raise CimiError(f"Cannot reach {href}: {_reason(failure)}") from None
+        document = _document(response)
+        if response.status_code >= 400:
+            raise ServiceError(response.status_code, _error_message(response, document))
+        return Answer(response.status_code, response.headers.get("Location"),
+                      response.headers.get(JOB_URI_HEADER), document)
+
+    # --- waiting ---------------------------------------------------------------------------
+
+    def settle(self, answer, timeout, until=None, resource=None, progress=None):
+        """Wait for an accepted request to finish: for its Job when it has one, then, when
+        `until` names states, for its resource (`resource`, else `Location`) to reach one."""
+        if answer.job:
+            self.wait_for_job(answer.job, timeout, progress)
+        href = resource or answer.location
+        if until and href:
+            return self.wait_for_state(href, until, timeout, progress)
+        return None
+
+    def wait_for_job(self, job_href, timeout, progress=None):
+        """The Job once it has ended; JobFailed unless it ended in SUCCESS."""
+        job = self._poll(job_href, lambda state: state in JOB_ENDED, timeout, progress, "Job")
+        if job["state"] != JOB_SUCCEEDED:
+            message = job.get("statusMessage") or f"Job {job_href} ended {job['state']}."
+            raise JobFailed(job.get("returnCode") or 0, message)
+        return job
+
+    def wait_for_state(self, href, states, timeout, progress=None):
+        """The resource once its state is one of `states`; GONE among them waits for a 404
+        (a deleted resource), and returns None then."""
+        return self._poll(href, lambda state: state in states, timeout, progress,
+                          " or ".join(sorted(states)), gone_ok=GONE in states)
+
+    def _poll(self, href, done, timeout, progress, awaited, gone_ok=False):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                document = self.get(href)
+            except ServiceError as error:
+                if gone_ok and error.status in (404, 410):
+                    return None
+                raise
+            state = document.get("state")
+            if progress:
+                progress(state)
+            if done(state):
+                return document
+            if time.monotonic() >= deadline:
+                raise WaitTimedOut(f"{href} is still {state} after {timeout:g} s "
+                                   f"(waiting for {awaited}).")
+            time.sleep(self.poll_seconds)
+
+
+def members_of(collection):
+    """The member list of a collection document: its one list attribute besides operations."""
+    for key, value in collection.items():
+        if key != "operations" and isinstance(value, list):
+            return value
+    return []
+
+
+def operation_href(resource, rel, what):
+    for operation in resource.get("operations", ()):
+        if operation.get("rel") == rel:
+            return operation["href"]
+    name = resource.get("name") or resource.get("id", "the resource")
+    state = f" in state {resource['state']}" if resource.get("state") else ""
+    raise CimiError(f"The server offers no {what} operation on {name}{state}.")
+
+
+def short_id(href):
+    """The last segment of a resource URI: what people type to name a resource."""
+    return href.rstrip("/").rpartition("/")[2]
+
+
+def _document(response):
+    if not response.content:
+        return None
+    content_type = response.headers.get("Content-Type", "")
+    try:
+        if "json" in content_type:
+            return response.json()
+        if "xml" in content_type:
+            return xmldoc.parse(response.content)
+    except ValueError:
+        return None
+    return None
+
+
+def _error_message(response, document):
+    if isinstance(document, dict) and document.get("message"):
+        return document["message"]
+    text = response.text.strip().splitlines()
+    if text and not text[0].lstrip().startswith("<"):
+        return f"{response.status_code} {response.reason}: {text[0]}"
+    return f"{response.status_code} {response.reason} from {response.url}"
+
+
+def _reason(failure):
+    """What went wrong underneath requests' and urllib3's wrapping: "Connection refused"."""
+    cause = failure.args[0] if failure.args else failure
+    cause = getattr(cause, "reason", cause)
+    return str(cause).partition("): ")[2] or str(cause)

@@ -1,0 +1,99 @@
+"""What every command is given, and how commands are declared (as data, for the parser)."""
+from dataclasses import dataclass, field
+
+from cli.client import CimiClient, CimiError, ServiceError, short_id
+from cli.config import prompt_password
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argparse argument: `Arg("-i", "--instance", help=...)`."""
+    flags: tuple
+    options: dict
+
+    def __init__(self, *flags, **options):
+        object.__setattr__(self, "flags", flags)
+        object.__setattr__(self, "options", options)
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    run: object
+    help: str
+    description: str
+    arguments: tuple = ()
+
+
+@dataclass
+class Invocation:
+    """A command's arguments, resolved settings and output, and the client, made on first use."""
+    arguments: object
+    settings: dict
+    output: object
+    failures: int = 0
+    _client: CimiClient | None = field(default=None, repr=False)
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = self._connect()
+        return self._client
+
+    @property
+    def timeout(self):
+        try:
+            return float(self.settings["timeout"])
+        except (TypeError, ValueError):
+            raise CimiError(f"timeout must be a number of seconds, not {self.settings['timeout']!r}.") from None
+
+    def each(self, items, work):
+        """`work(item)` for every item; a failure is reported and the others still done."""
+        for item in items:
+            try:
+                work(item)
+            except CimiError as error:
+                self.output.error(describe_error(error))
+                self.failures += 1
+
+    def _connect(self):
+        endpoint = self.settings["endpoint"]
+        if not endpoint:
+            raise CimiError("No endpoint: give the Cloud Entry Point URL with --endpoint, "
+                            "CIMI_ENDPOINT or `endpoint` in the configuration file "
+                            "(`cimi copy-config` writes one).")
+        username = self.settings["username"]
+        password = self.settings["password"]
+        if username and password is None:
+            password = prompt_password(username)
+            if password is None:
+                raise CimiError(f"No password for {username}: set CIMI_PASSWORD, `password` "
+                                "in the configuration file, or use --password-file.")
+        return CimiClient(endpoint, username, password, fmt=self.settings["format"])
+
+
+def describe_error(error):
+    """The guide's error line, without its [ERROR] prefix: server refusals are service errors."""
+    if isinstance(error, ServiceError):
+        return f"Service error: {error}"
+    return str(error)
+
+
+def find(client, collection, identifier, kind, by_name=False):
+    """The member of a collection an id (last URI segment), full URI or, when `by_name`, a
+    name designates."""
+    return pick(client.members(collection), identifier, kind, by_name)
+
+
+def pick(members, identifier, kind, by_name=False):
+    by_id = [member for member in members
+             if identifier in (member.get("id"), short_id(member.get("id", "")))]
+    if by_id:
+        return by_id[0]
+    named = [member for member in members if by_name and member.get("name") == identifier]
+    if len(named) == 1:
+        return named[0]
+    if named:
+        ids = ", ".join(short_id(member["id"]) for member in named)
+        raise CimiError(f"{len(named)} {kind}s are named {identifier!r} ({ids}): give an id.")
+    raise CimiError(f"No {kind} {identifier!r}.")

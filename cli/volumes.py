@@ -1,0 +1,198 @@
+"""Volume commands: the guide's persistent disks (chapter 7) as CIMI Volumes and
+MachineVolumes (a volume attached to a machine, in the machine's `volumes` collection)."""
+from cli.client import CIMI, GONE, CimiError, short_id
+from cli.commands import Arg, Command, find, pick
+
+KIB_PER_GIB = 1024 * 1024
+READY = {"AVAILABLE", "ERROR"}
+PUBLIC, PRIVATE = "public", "private"
+
+
+def create_volume(invocation):
+    """VolumeCreate with the size and tag; prints `DISK <id>` as the guide does."""
+    arguments, client = invocation.arguments, invocation.client
+    body = {"resourceURI": CIMI + "VolumeCreate", "name": arguments.tag,
+            "volumeTemplate": {"volumeConfig": {"capacity": arguments.size * KIB_PER_GIB,
+                                                "format": "raw"}}}
+    if arguments.public:
+        body["visibility"] = PUBLIC
+    answer = client.create("volumes", body)
+    href = answer.location or (answer.document or {}).get("id")
+    if not href:
+        raise CimiError("The server created the volume but did not say where it is (no Location).")
+    volume = answer.document if answer.document and answer.document.get("id") else {"id": href}
+    if arguments.wait:
+        progress = invocation.output.progress(f"volume {short_id(href)}")
+        volume = client.settle(answer, invocation.timeout, READY, href, progress)
+        invocation.output.end_progress()
+    invocation.output.record(volume, short_id(href), f"DISK {short_id(href)}")
+
+
+def describe_volumes(invocation):
+    arguments, output = invocation.arguments, invocation.output
+    found = invocation.client.members("volumes")
+    if arguments.ids:
+        chosen = []
+        invocation.each(arguments.ids,
+                        lambda identifier: chosen.append(pick(found, identifier, "volume")))
+        found = chosen
+    for volume in found:
+        output.record(volume, short_id(volume["id"]), "\n".join(_volume_lines(volume)))
+
+
+def _volume_lines(volume):
+    lines = [f":: DISK {short_id(volume['id'])}"]
+    fields = (("created", volume.get("created")), ("state", volume.get("state")),
+              ("visibility", volume.get("visibility")), ("tag", volume.get("name", "")),
+              ("owner", volume.get("owner")), ("size", _gib(volume.get("capacity"))),
+              ("users", volume.get("users")))
+    lines += [f"    {label}: {value}" for label, value in fields if value is not None]
+    return lines
+
+
+def update_volume(invocation):
+    arguments, client = invocation.arguments, invocation.client
+    if not (arguments.visibility or arguments.tag is not None):
+        raise CimiError("Say what to change: --public, --private or --tag NAME.")
+
+    def update(identifier):
+        volume = find(client, "volumes", identifier, "volume")
+        changed = {key: value for key, value in volume.items() if key != "operations"}
+        if arguments.tag is not None:
+            changed["name"] = arguments.tag
+        if arguments.visibility:
+            changed["visibility"] = arguments.visibility
+        answer = client.edit(volume, changed)
+        updated = answer.document or changed
+        invocation.output.record(updated, short_id(volume["id"]), f"UPDATED {short_id(volume['id'])}")
+
+    invocation.each(arguments.ids, update)
+
+
+def delete_volume(invocation):
+    client = invocation.client
+    volumes = client.members("volumes")
+
+    def delete(identifier):
+        volume = pick(volumes, identifier, "volume")
+        answer = client.delete(volume)
+        if invocation.arguments.wait:
+            client.settle(answer, invocation.timeout, {GONE}, volume["id"])
+        invocation.output.record({"id": volume["id"]}, short_id(volume["id"]),
+                                 f"DELETED {short_id(volume['id'])}")
+
+    invocation.each(invocation.arguments.ids, delete)
+
+
+def attach_volume(invocation):
+    """POST a MachineVolume to the machine's volumes; prints `ATTACHED <volume> in VM <m> on
+    /dev/<device>`."""
+    client, arguments = invocation.client, invocation.arguments
+    machine = find(client, "machines", arguments.instance, "machine")
+    attachments = _volumes_href(machine)
+    volumes = client.members("volumes")
+
+    def attach(identifier):
+        volume = pick(volumes, identifier, "volume")
+        body = {"resourceURI": CIMI + "MachineVolume", "volume": {"href": volume["id"]}}
+        if arguments.readonly:
+            body["readOnly"] = True
+        answer = client.attach(attachments, body)
+        attachment = _attachment(client, answer, invocation.timeout)
+        invocation.output.record(
+            attachment, short_id(volume["id"]),
+            f"ATTACHED {short_id(volume['id'])} in VM {short_id(machine['id'])} on "
+            f"{_device(attachment)}")
+
+    invocation.each(arguments.ids, attach)
+
+
+def detach_volume(invocation):
+    """DELETE the MachineVolume; prints `DETACHED <volume> from VM <m> on /dev/<device>`."""
+    client, arguments = invocation.client, invocation.arguments
+    machine = find(client, "machines", arguments.instance, "machine")
+    attachments = client.members(_volumes_href(machine))
+
+    def detach(identifier):
+        matching = [attachment for attachment in attachments
+                    if identifier in (attachment.get("volume", {}).get("href"),
+                                      short_id(attachment.get("volume", {}).get("href", "")))]
+        if not matching:
+            raise CimiError(f"DISK {identifier}: not attached to machine {short_id(machine['id'])}.")
+        answer = client.delete(matching[0])
+        if arguments.wait:
+            client.settle(answer, invocation.timeout, {GONE}, matching[0]["id"])
+        invocation.output.record(
+            matching[0], identifier,
+            f"DETACHED {identifier} from VM {short_id(machine['id'])} on {_device(matching[0])}")
+
+    invocation.each(arguments.ids, detach)
+
+
+def _volumes_href(machine):
+    href = (machine.get("volumes") or {}).get("href")
+    if not href:
+        raise CimiError(f"The server offers no volumes collection on machine {short_id(machine['id'])}.")
+    return href
+
+
+def _attachment(client, answer, timeout):
+    if answer.job:
+        client.wait_for_job(answer.job, timeout)
+    if answer.document and answer.document.get("id"):
+        return answer.document
+    if answer.location:
+        return client.get(answer.location)
+    raise CimiError("The server attached the volume but did not say where (no Location).")
+
+
+def _device(attachment):
+    location = attachment.get("initialLocation")
+    if not location:
+        return "an unknown device"
+    return location if location.startswith("/") else f"/dev/{location}"
+
+
+def _gib(kib):
+    return round(kib / KIB_PER_GIB, 2) if isinstance(kib, int) else None
+
+
+IDS = Arg("ids", nargs="+", metavar="ID", help="volume id (or URI)")
+INSTANCE = Arg("-i", "--instance", required=True, metavar="MACHINE", help="machine id")
+WAIT = Arg("--wait", action="store_true", help="wait until the work is done, up to --timeout")
+
+COMMANDS = (
+    Command("create-volume", create_volume, "create a persistent disk",
+            "Create a volume (persistent disk) of --size GiB tagged --tag; private unless "
+            "--public. Prints `DISK <id>`.", (
+                Arg("--size", type=int, required=True, metavar="GIB", help="size in GiB"),
+                Arg("--tag", required=True, metavar="NAME", help="the volume's name"),
+                Arg("--public", action="store_true", help="let other users use it"),
+                WAIT,
+            )),
+    Command("describe-volumes", describe_volumes, "list persistent disks",
+            "List your volumes and other users' public ones: created, visibility, tag, "
+            "owner, size (GiB), users.", (
+                Arg("ids", nargs="*", metavar="ID", help="volume id (default: all)"),
+            )),
+    Command("update-volume", update_volume, "change a volume's visibility or tag",
+            "Make volumes public or private, or change their tag.", (
+                IDS,
+                Arg("--public", dest="visibility", action="store_const", const=PUBLIC,
+                    help="make the volume public"),
+                Arg("--private", dest="visibility", action="store_const", const=PRIVATE,
+                    help="make the volume private"),
+                Arg("--tag", metavar="NAME", help="new tag (name)"),
+            )),
+    Command("delete-volume", delete_volume, "delete persistent disks",
+            "Delete volumes (only your own); prints `DELETED <id>`.", (IDS, WAIT)),
+    Command("attach-volume", attach_volume, "hot-plug volumes into a running machine",
+            "Attach volumes to machine -i; prints `ATTACHED <volume> in VM <machine> on "
+            "<device>`.", (
+                INSTANCE, IDS,
+                Arg("--readonly", action="store_true", help="attach read-only"),
+            )),
+    Command("detach-volume", detach_volume, "hot-unplug volumes from a machine",
+            "Detach volumes from machine -i; prints `DETACHED <volume> from VM <machine> on "
+            "<device>`.", (INSTANCE, IDS, WAIT)),
+)
