@@ -14,7 +14,7 @@ $(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
 	touch $@
 
 $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt && $(BIN)/pip install --quiet -e .
 	touch $@
 
 ## run: start the embedded OpenNebula emulator (unless ONE_XMLRPC is set) and the server
