@@ -194,3 +194,10 @@ def test_the_scheduler_says_why_a_vm_waits(sim):
     message = sim.ok("one.vmpool.info", -2, -1, -1, -1)
     assert "Cannot dispatch VM to any Host. Possible reasons: Not enough capacity" in message
     assert sim.position(vm_id) == (1, 0)
+
+
+def test_read_only_disks_are_shared(sim):
+    data = new_image(sim, 'NAME="reference-data"\nTYPE="DATABLOCK"\nSIZE="10"')
+    readers = [vm_with(sim, f'DISK=[IMAGE_ID="{data}",READONLY="YES"]')[1] for _ in range(2)]
+    assert [sim.vm(reader).disks()[0]["READONLY"] for reader in readers] == ["YES", "YES"]
+    assert image(sim, data).vms == readers
