@@ -5,14 +5,12 @@ import time
 import pytest
 
 from app import create_app
-from app.errors import Conflict
 from app.one import gateway
 from app.one.documents import MACHINE_CONFIGURATION
 from app.services.machine_configurations import install_instance_types
 
-from api_support import CIMI
+from api_support import CIMI, STATE_WAIT_SECONDS, terminate_all
 
-STATE_WAIT_SECONDS = 60
 
 
 @pytest.fixture(scope="session")
@@ -114,24 +112,7 @@ def launched(cimi, collection_href, machine_create, backend):
         return result
 
     yield launch
-    _terminate_all(backend.gateway, created)
-
-
-def _terminate_all(one, vm_ids):
-    """Terminate the VMs and wait until they are DONE, so no later test sees them change."""
-    pending = set(vm_ids)
-    deadline = time.monotonic() + STATE_WAIT_SECONDS
-    while True:
-        live = {vm.id for vm in one.vm_page().items} & pending
-        if not live:
-            return
-        assert time.monotonic() < deadline, f"machines {sorted(live)} were never terminated"
-        for vm_id in live:
-            try:
-                one.vm_action("terminate-hard", vm_id)
-            except Conflict:
-                pass   # in a transition (booting, already shutting down): try again shortly
-        time.sleep(0.05)
+    terminate_all(backend.gateway, created)
 
 
 @pytest.fixture
