@@ -64,7 +64,11 @@ COMMANDS = machines.COMMANDS + volumes.COMMANDS + images.COMMANDS + GENERAL_COMM
 
 
 class Parser(argparse.ArgumentParser):
-    """Usage errors as one line, like every other error."""
+    """Usage errors as one line, like every other error. No abbreviated options: `--password`
+    must not silently become `--password-file`."""
+
+    def __init__(self, *arguments, **options):
+        super().__init__(*arguments, allow_abbrev=False, **options)
 
     def error(self, message):
         sys.stderr.write(f"[ERROR] {message} (see `{self.prog} --help`)\n")
@@ -89,7 +93,7 @@ def build_parser():
 
 
 def _common_options(command_name):
-    common = argparse.ArgumentParser(add_help=False)
+    common = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     output = common.add_argument_group("output")
     modes = output.add_mutually_exclusive_group()
     modes.add_argument("-q", "--quiet", dest="mode", action="store_const", const=QUIET,

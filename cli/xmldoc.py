@@ -44,7 +44,8 @@ def _children(element, type_name):
         elif name == "operation":
             shaped.setdefault("operations", []).append(dict(child.attrib))
         elif name[:1].isupper():
-            shaped.setdefault(_member_key(name), []).append(_children(child, name))
+            member = {"resourceURI": f"{NAMESPACE}/{name}", **_children(child, name)}
+            shaped.setdefault(_member_key(name), []).append(member)
         elif name in PLURALS and name not in SINGLE_VALUED.get(type_name, ()):
             shaped.setdefault(PLURALS[name], []).append(_value(child, name))
         else:

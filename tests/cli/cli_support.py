@@ -1,0 +1,63 @@
+"""Running the `cimi` command in tests, and checking what it printed."""
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+COMMAND_SECONDS = 120
+WAIT_SECONDS = "60"
+INSTALLED_CIMI = Path(sys.executable).with_name("cimi")
+
+
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def lines(self):
+        return self.stdout.splitlines()
+
+
+def cimi_command():
+    """The installed console script (`make test` installs the project), else the module."""
+    if INSTALLED_CIMI.exists():
+        return [str(INSTALLED_CIMI)]
+    return [sys.executable, "-m", "cli"]
+
+
+def run_cimi(arguments, home, settings=None, stdin=None, path=None):
+    """Run `cimi` with HOME=`home` and the given CIMI_* environment only."""
+    environment = {name: value for name, value in os.environ.items()
+                   if not name.startswith("CIMI_")}
+    environment.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
+                       CIMI_TIMEOUT=WAIT_SECONDS, **(settings or {}))
+    if path is not None:
+        environment["PATH"] = path
+    completed = subprocess.run(cimi_command() + list(arguments), env=environment, cwd=home,
+                               capture_output=True, text=True, timeout=COMMAND_SECONDS,
+                               stdin=subprocess.DEVNULL if stdin is None else None,
+                               input=stdin)
+    return Result(completed.returncode, completed.stdout, completed.stderr)
+
+
+def assert_one_error_line(result, *fragments):
+    """A failure: non-zero exit, one `[ERROR] ...` line on stderr naming the fragments."""
+    assert result.returncode != 0, result
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("[ERROR] "), result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], result.stderr
+
+
+def fake_ssh(directory):
+    """A `ssh` that prints its arguments, first on a PATH of its own."""
+    bin_directory = directory / "bin"
+    bin_directory.mkdir()
+    script = bin_directory / "ssh"
+    script.write_text("#!/bin/sh\necho ssh \"$@\"\n")
+    script.chmod(0o755)
+    return f"{bin_directory}{os.pathsep}{os.environ.get('PATH', '')}"

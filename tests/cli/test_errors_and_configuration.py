@@ -1,0 +1,177 @@
+"""How `cimi` fails (one `[ERROR]` line, non-zero exit, never a traceback) and where its
+settings come from: the command line, then CIMI_*, then the file's chosen section, then
+[default]; the password never from the command line."""
+import configparser
+import stat
+
+import pytest
+
+from cli.client import CimiError
+from cli.config import read_file, resolve, template
+from cli_support import assert_one_error_line, run_cimi
+
+
+# --- errors against the real server -----------------------------------------------------------
+
+def test_unknown_image_and_type(cimi):
+    assert_one_error_line(cimi("run-instance", "no-such-image"), "No machine image 'no-such-image'")
+    assert_one_error_line(cimi("run-instance", "--type", "z9.huge", "ttylinux"),
+                          "No instance type 'z9.huge'")
+
+
+def test_wrong_password_is_the_servers_message(cimi):
+    result = cimi("describe-instance", settings={"CIMI_PASSWORD": "wrong"})
+    assert_one_error_line(result, "[ERROR] Service error: ")
+    assert result.returncode == 1
+
+
+def test_a_bad_filter_is_refused_by_the_server(cimi):
+    assert_one_error_line(cimi("describe-images", "--filter", "name=="), "Service error: ")
+
+
+def test_filter_is_passed_to_the_server(cimi):
+    found = cimi("describe-images", "-q", "--filter", "name='ttylinux'")
+    assert found.returncode == 0, found.stderr
+    assert len(found.lines) == 1
+    every = cimi("describe-images", "-q")
+    assert found.lines[0] in every.lines and len(every.lines) > 1
+
+
+def test_unreachable_endpoint(home):
+    result = run_cimi(["describe-instance"], home,
+                      {"CIMI_ENDPOINT": "http://127.0.0.1:9/cimi/cloudEntryPoint"})
+    assert_one_error_line(result, "Cannot reach http://127.0.0.1:9/cimi/cloudEntryPoint")
+
+
+def test_no_endpoint_says_how_to_give_one(home):
+    assert_one_error_line(run_cimi(["describe-instance"], home), "No endpoint", "copy-config")
+
+
+def test_no_password_without_a_terminal(cloud, home):
+    result = run_cimi(["describe-instance"], home,
+                      {"CIMI_ENDPOINT": cloud.endpoint, "CIMI_USERNAME": cloud.username})
+    assert_one_error_line(result, "No password for demo")
+
+
+def test_password_on_the_command_line_is_not_an_option(home):
+    result = run_cimi(["describe-instance", "--password", "secret"], home)
+    assert result.returncode == 2
+    assert_one_error_line(result, "unrecognized arguments")
+    assert "CIMI_PASSWORD" in run_cimi(["describe-instance", "--help"], home).stdout
+
+
+def test_usage_errors_are_one_line(home):
+    result = run_cimi(["run-instance", "--count", "many"], home)
+    assert result.returncode == 2
+    assert_one_error_line(result, "--count")
+
+
+def test_every_command_has_help_and_version(home):
+    listing = run_cimi(["--help"], home)
+    commands = ["run-instance", "describe-instance", "kill-instance", "shutdown-instance",
+                "start-instance", "restart-instance", "connect-instance", "create-volume",
+                "describe-volumes", "update-volume", "delete-volume", "attach-volume",
+                "detach-volume", "describe-images", "register-image", "capture-instance",
+                "prepare-context", "copy-config"]
+    for command in commands:
+        assert command in listing.stdout
+        helped = run_cimi([command, "--help"], home)
+        assert helped.returncode == 0 and helped.stdout.startswith("usage: cimi " + command)
+        versioned = run_cimi([command, "--version"], home)
+        assert versioned.stdout.startswith("cimi ")
+
+
+# --- configuration ----------------------------------------------------------------------------
+
+FILE = """
+[default]
+endpoint = http://default.example/cimi
+username = filed
+password = from-file
+timeout = 30
+
+[other]
+endpoint = http://other.example/cimi
+"""
+
+
+def sections(text):
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read_string(text)
+    return {name: dict(parser[name]) for name in parser.sections()}
+
+
+def test_command_line_over_environment_over_file_over_default():
+    filed = sections(FILE)
+    environment = {"CIMI_ENDPOINT": "http://environment.example/cimi", "CIMI_USERNAME": "env"}
+    values = resolve({"endpoint": "http://line.example/cimi"}, environment, filed, "f")
+    assert values["endpoint"] == "http://line.example/cimi"
+    assert values["username"] == "env"
+    assert values["timeout"] == "30"
+    assert values["format"] == "json"
+    assert values["password"] == "from-file"
+
+
+def test_the_selected_section_wins_over_default_and_fills_in_from_it():
+    filed = sections(FILE + "\n")
+    filed["default"]["selected_section"] = "other"
+    values = resolve({}, {}, filed, "f")
+    assert (values["endpoint"], values["username"]) == ("http://other.example/cimi", "filed")
+    assert resolve({}, {"CIMI_SECTION": "default"}, filed, "f")["endpoint"] == \
+        "http://default.example/cimi"
+    assert resolve({"section": "default"}, {"CIMI_SECTION": "other"}, filed, "f")["endpoint"] == \
+        "http://default.example/cimi"
+    with pytest.raises(CimiError, match=r"no \[missing\] section"):
+        resolve({"section": "missing"}, {}, filed, "f")
+
+
+def test_password_sources(tmp_path):
+    password_file = tmp_path / "password"
+    password_file.write_text("from-password-file\nignored\n")
+    filed = sections(FILE)
+    assert resolve({}, {"CIMI_PASSWORD": "env"}, filed, "f")["password"] == "env"
+    assert resolve({"password_file": str(password_file)}, {"CIMI_PASSWORD": "env"}, filed,
+                   "f")["password"] == "from-password-file"
+    assert resolve({}, {"CIMI_PASSWORD_FILE": str(password_file)}, filed,
+                   "f")["password"] == "from-password-file"
+    assert resolve({}, {}, {}, "f")["password"] is None
+    with pytest.raises(CimiError, match="Cannot read the password file"):
+        resolve({"password_file": str(tmp_path / "missing")}, {}, filed, "f")
+
+
+def test_a_file_without_default_is_refused(tmp_path):
+    path = tmp_path / "cimi.cfg"
+    path.write_text("[other]\nendpoint = x\n")
+    with pytest.raises(CimiError, match=r"needs a \[default\] section"):
+        read_file(path)
+    assert read_file(tmp_path / "absent.cfg") == {}
+
+
+def test_copy_config_writes_a_private_documented_template_that_reads_back(home):
+    written = run_cimi(["copy-config"], home)
+    assert written.returncode == 0, written.stderr
+    path = home / ".config" / "cimi" / "cimi.cfg"
+    assert written.stdout.strip() == str(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.read_text() == template()
+    assert "default" in read_file(path)
+    assert_one_error_line(run_cimi(["copy-config"], home), "already exists")
+
+
+def test_the_file_and_its_sections_reach_the_server(cloud, home):
+    config = home / "clouds.cfg"
+    config.write_text(f"[default]\nendpoint = http://127.0.0.1:9/nowhere\n"
+                      f"username = {cloud.username}\npassword = {cloud.password}\n"
+                      f"[test]\nendpoint = {cloud.endpoint}\n")
+    config.chmod(0o600)
+    assert_one_error_line(run_cimi(["describe-instance", "--config", str(config)], home),
+                          "Cannot reach")
+    for way in (["-S", "test"], ["--section", "test"]):
+        result = run_cimi(["describe-instance", "--config", str(config), *way], home)
+        assert result.returncode == 0, result.stderr
+    result = run_cimi(["describe-instance"], home,
+                      {"CIMI_CONFIG": str(config), "CIMI_SECTION": "test"})
+    assert result.returncode == 0, result.stderr
+    result = run_cimi(["describe-instance", "--config", str(config),
+                       "--endpoint", cloud.endpoint], home)
+    assert result.returncode == 0, result.stderr
