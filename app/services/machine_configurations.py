@@ -14,11 +14,11 @@ from app.errors import BadRequest, NotFound
 from app.one.documents import MACHINE_CONFIGURATION
 from app.one.metadata import description_of, encode_metadata, properties_of
 from app.protocol.names import resource_uri
-from app.protocol.responses import collection, operation
+from app.protocol.responses import collection
 from app.services import links as paths
 from app.services.context import undone_on_failure
 from app.services.instance_types import DEFAULT_PROPERTY, INSTANCE_TYPES
-from app.services.rendering import iso_time, without_empty
+from app.services.rendering import edit_and_delete, iso_time, without_empty
 
 TYPE_NAME = "MachineConfiguration"
 CREATED = "CIMI_CREATED"
@@ -87,18 +87,8 @@ def render(ctx, document):
         "memory": values.memory_kib,
         "disks": [dict(disk) for disk in values.disks],
         "owner": document.owner.uname,
-        "operations": _operations(ctx, document, href),
+        "operations": edit_and_delete(ctx, document.owner, document.permissions, href),
     })
-
-
-def _operations(ctx, document, href):
-    """edit and delete only where OpenNebula may allow them: the caller owns the document or
-    its permissions let others manage it (OpenNebula still has the last word)."""
-    permissions = document.permissions
-    if (document.owner.uname == ctx.user_name or permissions.other_manage
-            or permissions.group_manage):
-        return [operation("edit", href), operation("delete", href)]
-    return []
 
 
 def sizing_of(document):

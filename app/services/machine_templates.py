@@ -8,13 +8,13 @@ template created outside CIMI is listed too, with what can be read from its attr
 """
 from app.one.metadata import description_of, encode_metadata, properties_of
 from app.protocol.names import resource_uri
-from app.protocol.responses import collection, operation
+from app.protocol.responses import collection
 from app.services import links as paths
 from app.services.context import undone_on_failure
 from app.services.machine_definitions import MACHINE_CONFIG, MACHINE_IMAGE, machine_attributes
 from app.services.machines import INITIAL_STATE
 from app.services.references import resolver
-from app.services.rendering import iso_time, kib_from_mb, without_empty
+from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
 
 TYPE_NAME = "MachineTemplate"
 
@@ -78,7 +78,7 @@ def render(ctx, vm_template):
         "machineImage": _machine_image(ctx, attributes),
         "initialState": attributes.get(INITIAL_STATE) or "STARTED",
         "owner": vm_template.owner.uname,
-        "operations": [operation("edit", href), operation("delete", href)],
+        "operations": edit_and_delete(ctx, vm_template.owner, vm_template.permissions, href),
     })
 
 

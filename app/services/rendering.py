@@ -1,6 +1,8 @@
 """Pieces shared by the services when they turn OpenNebula records into CIMI documents."""
 from datetime import datetime, timezone
 
+from app.protocol.responses import operation
+
 KIB_PER_MB = 1024
 
 
@@ -23,3 +25,11 @@ def mb_from_kib(kibibytes):
 def without_empty(document):
     """The document without attributes that have no value, keeping CIMI's attribute order."""
     return {key: value for key, value in document.items() if value not in (None, "", [], {})}
+
+
+def edit_and_delete(ctx, owner, permissions, href):
+    """edit and delete, offered only where OpenNebula may allow them: the caller owns the
+    object or its permissions let others manage it (OpenNebula still has the last word)."""
+    if owner.uname == ctx.user_name or permissions.other_manage or permissions.group_manage:
+        return [operation("edit", href), operation("delete", href)]
+    return []

@@ -107,3 +107,18 @@ def test_a_template_that_fails_halfway_is_removed(cimi, collection_href, image_h
     onesim_server.fail_next("one.template.info")
     result = cimi.post(collection_href("machineTemplates"), template_body(image_href))
     assert result.status == 502
+
+
+def test_templates_of_others_are_offered_for_use_only(cimi, collection_href, image_href, backend):
+    template_id = backend.gateway.template_allocate({"NAME": "admin-public", "CPU": 1,
+                                                     "MEMORY": 64, "DISK": {"IMAGE_ID": 0}})
+    try:
+        backend.gateway.template_chmod(template_id, other_use=True)
+        href = f"{collection_href('machineTemplates')}/{template_id}"
+        template = cimi.get(href).document
+        assert template["machineImage"]["href"] == image_href
+        assert template["machineConfig"] == {"cpu": 1, "memory": 64 * KIB_PER_MB}
+        assert "operations" not in template
+        assert cimi.delete(href).status == 403
+    finally:
+        backend.gateway.template_delete(template_id)
