@@ -33,6 +33,21 @@ def create_vm(call, submitted, hold=False, name_prefix="one"):
     """Allocate a VM from `submitted` (a Template); returns the new VM."""
     auth.authorize_create(call.caller, "vm")
     user_template = submitted.copy()
+    name, template_name, template = _split(user_template)
+    vm = VirtualMachine(name, call.caller, permissions_from_umask(), template, user_template)
+    vm.id = call.emulator.store.next_id("vm", 0)
+    vm.name = name or f"{template_name or name_prefix}-{vm.id}"
+    template.set("VMID", str(vm.id))
+    _take_devices(call, vm)
+    _add_os_uuid(template)
+    _add_requirements(vm)
+    _set_first_state(call.emulator, vm, hold)
+    call.pool("vm").add(vm, vm.id)
+    return vm
+
+
+def _split(user_template):
+    """Move what oned knows from the submitted template to TEMPLATE (checked)."""
     template = Template()
     try:
         name, template_name = _take_name(user_template)
@@ -42,40 +57,38 @@ def create_vm(call, submitted, hold=False, name_prefix="one"):
     for attribute in SYSTEM_ATTRIBUTES:
         for value in user_template.remove(attribute):
             template.add(attribute, value)
-    for value in user_template.remove("SUBMIT_ON_HOLD")[:1]:
-        template.set("SUBMIT_ON_HOLD", value)
-    vm = VirtualMachine(name, call.caller, permissions_from_umask(), template, user_template)
-    vm.id = call.emulator.store.next_id("vm", 0)
-    vm.name = name or f"{template_name or name_prefix}-{vm.id}"
-    template.set("VMID", str(vm.id))
-    for value in user_template.remove("TEMPLATE_ID")[:1]:
-        template.set("TEMPLATE_ID", value)
-    nic_vectors = [dict(value) for value in user_template.remove("NIC") if not isinstance(value, str)]
-    disk_vectors = [dict(value) for value in user_template.remove("DISK") if not isinstance(value, str)]
-    contexts = [dict(value) for value in user_template.remove("CONTEXT") if not isinstance(value, str)]
+    for attribute in ("SUBMIT_ON_HOLD", "TEMPLATE_ID"):
+        for value in user_template.remove(attribute)[:1]:
+            template.set(attribute, value)
+    return name, template_name, template
+
+
+def _take_devices(call, vm):
+    """NIC leases, DISK images and the CONTEXT, in oned's order."""
+    vectors = {name: [dict(value) for value in vm.user_template.remove(name) if not isinstance(value, str)]
+               for name in ("NIC", "DISK", "CONTEXT")}
     try:
-        for nic_id, nic in enumerate(nic_vectors):
-            template.add("NIC", list(resources.lease_nic(call, vm, nic, nic_id).items()))
-        disks.add_initial_disks(call, vm, disk_vectors)
+        for nic_id, nic in enumerate(vectors["NIC"]):
+            vm.template.add("NIC", list(resources.lease_nic(call, vm, nic, nic_id).items()))
+        disks.add_initial_disks(call, vm, vectors["DISK"])
     except OneError as error:
         # oned reports what went wrong with a lease or an image as a failed allocation;
         # permission problems stay AUTHORIZATION errors (they are checked beforehand).
         if error.code == AUTHORIZATION:
             raise
         raise allocate_failed(OBJECT_NAME, error.message) from error
-    if contexts:
-        template.add("CONTEXT", list(_context(call, vm, contexts[0]).items()))
-    _add_os_uuid(template)
-    _add_requirements(vm)
-    vm.on_hold = hold or template.get("SUBMIT_ON_HOLD", "").upper() == "YES"
+    for context in vectors["CONTEXT"][:1]:
+        vm.template.add("CONTEXT", list(_context(call, vm, context).items()))
+
+
+def _set_first_state(emulator, vm, hold):
+    vm.on_hold = hold or vm.template.get("SUBMIT_ON_HOLD", "").upper() == "YES"
     # Images still being copied keep the VM in CLONING until they are ready (oned's
     # VirtualMachine::insert with has_cloning_disks).
-    if any(disks.is_cloning(call.emulator, disk) for disk in vm.disks()):
+    if any(disks.is_cloning(emulator, disk) for disk in vm.disks()):
         vm.move_to((VmState.CLONING, 0))
     else:
         vm.move_to((VmState.HOLD if vm.on_hold else VmState.PENDING, 0))
-    call.pool("vm").add(vm, vm.id)
-    return vm
 
 
 def _take_name(user_template):

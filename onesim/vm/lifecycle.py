@@ -11,7 +11,7 @@ import time
 from ..errors import ACTION, OneError
 from ..registry import on_start
 from . import disks, resources
-from .actions import CLONING, DONE, HOLD, PENDING, RUNNING, STOPPED, UNDEPLOYED, active
+from .actions import CLONING, DONE, HOLD, PENDING, RUNNING, STOPPED, UNDEPLOYED, HistoryAction, active
 from .states import FAILURE_STATES, LcmState as L, VmState as S
 
 DRIVER_STEP_SECONDS = 1.0
@@ -47,9 +47,9 @@ RECOVER_FAILURE, RECOVER_SUCCESS, RECOVER_RETRY, RECOVER_DELETE, RECOVER_DELETE_
 
 # The deploy path after a stop or an undeploy, told apart by the last history action.
 _DEPLOY_PATHS = {
-    9: active(L.PROLOG_RESUME, L.BOOT_STOPPED, L.RUNNING),
-    5: active(L.PROLOG_UNDEPLOY, L.BOOT_UNDEPLOY, L.RUNNING),
-    6: active(L.PROLOG_UNDEPLOY, L.BOOT_UNDEPLOY, L.RUNNING),
+    HistoryAction.STOP: active(L.PROLOG_RESUME, L.BOOT_STOPPED, L.RUNNING),
+    HistoryAction.UNDEPLOY: active(L.PROLOG_UNDEPLOY, L.BOOT_UNDEPLOY, L.RUNNING),
+    HistoryAction.UNDEPLOY_HARD: active(L.PROLOG_UNDEPLOY, L.BOOT_UNDEPLOY, L.RUNNING),
 }
 _FIRST_DEPLOY_PATH = active(L.PROLOG, L.BOOT, L.RUNNING)
 _CANNOT_DISPATCH = ("Cannot dispatch VM to any Host. Possible reasons: Not enough capacity in Host or "
