@@ -46,11 +46,8 @@ def get_configuration(ctx, configuration_id):
 
 
 def create_configuration(ctx, body):
-    gateway = ctx.gateway
-    now = int(time.time())
-    configuration_id = gateway.document_allocate(
-        MACHINE_CONFIGURATION, {"NAME": body["name"], **_attributes(body, created=now, updated=now)})
-    with undone_on_failure(lambda: gateway.document_delete(configuration_id)):
+    configuration_id = _allocate(ctx.gateway, body)
+    with undone_on_failure(lambda: ctx.gateway.document_delete(configuration_id)):
         return get_configuration(ctx, configuration_id)
 
 
@@ -140,11 +137,15 @@ def install_instance_types(gateway):
 
 
 def _install(gateway, body):
-    now = int(time.time())
-    configuration_id = gateway.document_allocate(
-        MACHINE_CONFIGURATION, {"NAME": body["name"], **_attributes(body, created=now, updated=now)})
+    configuration_id = _allocate(gateway, body)
     with undone_on_failure(lambda: gateway.document_delete(configuration_id)):
         gateway.document_chmod(configuration_id, other_use=True)
+
+
+def _allocate(gateway, body):
+    now = int(time.time())
+    return gateway.document_allocate(
+        MACHINE_CONFIGURATION, {"NAME": body["name"], **_attributes(body, created=now, updated=now)})
 
 
 def _attributes(body, created, updated):
