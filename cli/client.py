@@ -165,9 +165,24 @@ class CimiClient:
             return self.wait_for_state(href, until, timeout, progress)
         return None
 
+    def wait_for_operation(self, resource, rel, timeout, progress=None):
+        """The resource once it offers the operation `rel`: while it is in a transitional
+        state (CREATING, STOPPING, ...: CIMI's -ING states) the operation may still come, so
+        this waits for the state to settle; otherwise the resource is returned as it is."""
+        def offered_or_settled(document):
+            state = document.get("state") or ""
+            return has_operation(document, rel) or not state.endswith("ING") \
+                or state == "DELETING"
+
+        if offered_or_settled(resource):
+            return resource
+        return self._poll(resource["id"], offered_or_settled, timeout, progress,
+                          f"a {rel} operation")
+
     def wait_for_job(self, job_href, timeout, progress=None):
         """The Job once it has ended; JobFailed unless it ended in SUCCESS."""
-        job = self._poll(job_href, lambda state: state in JOB_ENDED, timeout, progress, "Job")
+        job = self._poll(job_href, lambda document: document.get("state") in JOB_ENDED, timeout,
+                         progress, "the Job to end")
         if job["state"] != JOB_SUCCEEDED:
             message = job.get("statusMessage") or f"Job {job_href} ended {job['state']}."
             raise JobFailed(job.get("returnCode") or 0, message)
@@ -176,10 +191,11 @@ class CimiClient:
     def wait_for_state(self, href, states, timeout, progress=None):
         """The resource once its state is one of `states`; GONE among them waits for a 404
         (a deleted resource), and returns None then."""
-        return self._poll(href, lambda state: state in states, timeout, progress,
-                          " or ".join(sorted(states)), gone_ok=GONE in states)
+        return self._poll(href, lambda document: document.get("state") in states, timeout,
+                          progress, " or ".join(sorted(states)), gone_ok=GONE in states)
 
     def _poll(self, href, done, timeout, progress, awaited, gone_ok=False):
+        """GET `href` until `done(document)` holds, within `timeout` seconds."""
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -191,7 +207,7 @@ class CimiClient:
             state = document.get("state")
             if progress:
                 progress(state)
-            if done(state):
+            if done(document):
                 return document
             if time.monotonic() >= deadline:
                 raise WaitTimedOut(f"{href} is still {state} after {timeout:g} s "
@@ -205,6 +221,10 @@ def members_of(collection):
         if key != "operations" and isinstance(value, list):
             return value
     return []
+
+
+def has_operation(resource, rel):
+    return any(operation.get("rel") == rel for operation in resource.get("operations", ()))
 
 
 def operation_href(resource, rel, what):

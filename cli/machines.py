@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from cli import context as cloud_init
-from cli.client import CIMI, GONE, CimiError, short_id
+from cli.client import ACTION, CIMI, GONE, CimiError, short_id
 from cli.commands import Arg, Command, find, pick
 
 KIB_PER_MIB = 1024
@@ -243,16 +243,18 @@ def address(machine):
 # --- life-cycle actions -----------------------------------------------------------------------
 
 def kill_instance(invocation):
-    _for_each_machine(invocation, lambda machine: invocation.client.delete(machine), {GONE})
+    _for_each_machine(invocation, "delete", lambda machine: invocation.client.delete(machine),
+                      {GONE})
 
 
 def start_instance(invocation):
-    _for_each_machine(invocation, lambda machine: invocation.client.act(machine, "start"),
-                      {STARTED} | BROKEN)
+    _for_each_machine(invocation, ACTION + "start",
+                      lambda machine: invocation.client.act(machine, "start"), {STARTED} | BROKEN)
 
 
 def restart_instance(invocation):
-    _for_each_machine(invocation, lambda machine: invocation.client.act(machine, "restart"),
+    _for_each_machine(invocation, ACTION + "restart",
+                      lambda machine: invocation.client.act(machine, "restart"),
                       {STARTED} | BROKEN)
 
 
@@ -270,12 +272,11 @@ def shutdown_instance(invocation):
             capture(invocation, stopped)
         return answer
 
-    wanted = {"STOPPED"} | BROKEN
-    _for_each_machine(invocation, shut_down, wanted)
+    _for_each_machine(invocation, ACTION + "stop", shut_down, {"STOPPED"} | BROKEN)
 
 
 def capture_instance(invocation):
-    _for_each_machine(invocation, lambda machine: capture(invocation, machine))
+    _for_each_machine(invocation, ACTION + "capture", lambda machine: capture(invocation, machine))
 
 
 def capture(invocation, machine):
@@ -304,13 +305,15 @@ def _captured_image(job, machine):
     return hrefs[0] if hrefs else None
 
 
-def _for_each_machine(invocation, work, settled_states=None):
-    """`work` on each machine named, then (with --wait) until each reaches a settled state."""
+def _for_each_machine(invocation, rel, work, settled_states=None):
+    """`work` on each machine named, once it offers the operation `rel` (a machine still
+    being created is waited for), then (with --wait) until it reaches a settled state."""
     client, output = invocation.client, invocation.output
     machines = client.members("machines")
 
     def one(identifier):
-        machine = pick(machines, identifier, "machine")
+        machine = client.wait_for_operation(pick(machines, identifier, "machine"), rel,
+                                            invocation.timeout)
         answer = work(machine)
         if invocation.arguments.wait and settled_states:
             progress = output.progress(f"machine {short_id(machine['id'])}")

@@ -197,3 +197,21 @@ def test_an_unreachable_server_is_one_clear_error():
         url = server.url("/cimi")
     with pytest.raises(CimiError, match="Cannot reach .*Connection refused"):
         CimiClient(url).entry_point
+
+
+def test_an_operation_a_creating_resource_lacks_is_waited_for(fake):
+    href = fake.url("/cimi/machines/5")
+    delete = [{"rel": "delete", "href": href}]
+    answers = [("CREATING", []), ("CREATING", []), ("STARTED", delete)]
+
+    def machine(request):
+        state, operations = answers.pop(0) if len(answers) > 1 else answers[0]
+        return 200, {}, {"id": href, "state": state, "operations": operations}
+
+    fake.route("GET", "/cimi/machines/5", machine)
+    client = client_of(fake)
+    ready = client.wait_for_operation({"id": href, "state": "CREATING", "operations": []},
+                                      "delete", timeout=60)
+    assert ready["operations"] == delete
+    stopped = {"id": href, "state": "STOPPED", "operations": []}
+    assert client.wait_for_operation(stopped, "delete", timeout=60) is stopped

@@ -150,3 +150,10 @@ def test_kill_reports_each_unknown_machine_and_fails(cimi):
     killed = cimi("kill-instance", "--wait", "999999", machine_id)
     assert_one_error_line(killed, "No machine '999999'")
     assert machine_id not in table(cimi("describe-instance"))
+
+
+def test_a_machine_still_being_created_can_be_killed(cimi, cloud):
+    machine_id = QUIET_LINE.match(cimi("run-instance", "-q", "ttylinux").stdout.strip()).group(1)
+    killed = cimi("kill-instance", "--wait", machine_id)
+    assert killed.returncode == 0, killed.stderr
+    assert machine_id not in {short_id(member["id"]) for member in cloud.client().members("machines")}
