@@ -107,21 +107,13 @@ def _image_for(call, disk):
             raise not_found("image", -1)
         return pool.get(int(disk["IMAGE_ID"]))
     if "IMAGE" in disk:
-        owner = _image_owner(call, disk)
+        owner = resources.owner_named(call, disk, "IMAGE")
         image = pool.by_name(disk["IMAGE"], owner)
         if image is None:
-            raise OneError(INTERNAL, f"Image \"{disk['IMAGE']}\" of user {owner} does not exist")
+            raise OneError(INTERNAL, f"User {owner} does not own an image with name: {disk['IMAGE']} . "
+                                     "Set IMAGE_UNAME or IMAGE_UID of owner in DISK.")
         return image
     raise OneError(INTERNAL, "DISK does not have a valid IMAGE_ID, IMAGE or TYPE attribute.")
-
-
-def _image_owner(call, disk):
-    if disk.get("IMAGE_UID", "").isdigit():
-        return int(disk["IMAGE_UID"])
-    if disk.get("IMAGE_UNAME"):
-        user = call.pool("user").by_name(disk["IMAGE_UNAME"])
-        return user.id if user else -1
-    return call.caller.uid
 
 
 def _target_order(image_type):

@@ -57,15 +57,24 @@ def _vnet_for(call, requested):
     if requested.get("NETWORK_ID", "").lstrip("-").isdigit():
         return pool.get(int(requested["NETWORK_ID"]))
     if requested.get("NETWORK"):
-        owner = call.caller.uid
-        if requested.get("NETWORK_UNAME"):
-            user = call.pool("user").by_name(requested["NETWORK_UNAME"])
-            owner = user.id if user else -1
+        owner = owner_named(call, requested, "NETWORK")
         vnet = pool.by_name(requested["NETWORK"], owner)
         if vnet is None:
-            raise OneError(INTERNAL, f"Virtual network \"{requested['NETWORK']}\" of user {owner} does not exist")
+            raise OneError(INTERNAL, f"User {owner} does not own a network with name: {requested['NETWORK']} . "
+                                     "Set NETWORK_UNAME or NETWORK_UID of owner in NIC.")
         return vnet
     raise not_found("virtual network", -1)
+
+
+def owner_named(call, vector, prefix):
+    """The uid a DISK or NIC names its image or network owner by (<prefix>_UID or
+    <prefix>_UNAME), the caller by default, as oned does."""
+    if vector.get(f"{prefix}_UID", "").isdigit():
+        return int(vector[f"{prefix}_UID"])
+    if vector.get(f"{prefix}_UNAME"):
+        user = call.pool("user").by_name(vector[f"{prefix}_UNAME"])
+        return user.id if user else -1
+    return call.caller.uid
 
 
 # ---- hosts --------------------------------------------------------------------------------

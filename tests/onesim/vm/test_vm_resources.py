@@ -201,3 +201,14 @@ def test_read_only_disks_are_shared(sim):
     readers = [vm_with(sim, f'DISK=[IMAGE_ID="{data}",READONLY="YES"]')[1] for _ in range(2)]
     assert [sim.vm(reader).disks()[0]["READONLY"] for reader in readers] == ["YES", "YES"]
     assert image(sim, data).vms == readers
+
+
+def test_networks_and_images_by_name_belong_to_the_caller_unless_told(sim):
+    demo_uid = sim.emulator.pool("user").by_name("demo").id
+    assert sim.call("one.vm.allocate", SMALL_VM + 'NIC=[NETWORK="private"]', True, session=sim.demo)[:3] == [
+        False, f"[one.vm.allocate] Error allocating a new virtual machine. User {demo_uid} does not own a "
+               "network with name: private . Set NETWORK_UNAME or NETWORK_UID of owner in NIC.", 0x4000]
+    vm_id = sim.ok("one.vm.allocate", SMALL_VM + 'NIC=[NETWORK="private",NETWORK_UNAME="oneadmin"]\n'
+                   'DISK=[IMAGE="ttylinux",IMAGE_UID="0"]', True, session=sim.demo)
+    assert sim.vm(vm_id).nics()[0]["NETWORK"] == "private"
+    assert sim.vm(vm_id).disks()[0]["IMAGE"] == "ttylinux"
