@@ -14,6 +14,7 @@ server creates none, by following the resource's own state.
 import json
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
@@ -92,7 +93,8 @@ class CimiClient:
 
     def collection_href(self, collection):
         if not self.offers(collection):
-            raise CimiError(f"The cloud at {self.endpoint} offers no {collection} collection.")
+            raise CimiError(f"The cloud at {shown(self.endpoint)} offers no {collection} "
+                            "collection.")
         return self.entry_point[collection]["href"]
 
     def members(self, collection, params=None):
@@ -144,9 +146,9 @@ class CimiClient:
             response = self.http.request(method, href, params=params, data=data,
                                          headers=headers, timeout=self.timeout)
         except requests.Timeout:
-            raise CimiError(f"{href} did not answer within {self.timeout:g} s.") from None
+            raise CimiError(f"{shown(href)} did not answer within {self.timeout:g} s.") from None
         except requests.RequestException as failure:
-            raise CimiError(f"Cannot reach {href}: {_reason(failure)}") from None
+            raise CimiError(f"Cannot reach {shown(href)}: {_reason(failure)}") from None
         document = _document(response)
         if response.status_code >= 400:
             raise ServiceError(response.status_code, _error_message(response, document))
@@ -210,7 +212,7 @@ class CimiClient:
             if done(document):
                 return document
             if time.monotonic() >= deadline:
-                raise WaitTimedOut(f"{href} is still {state} after {timeout:g} s "
+                raise WaitTimedOut(f"{shown(href)} is still {state} after {timeout:g} s "
                                    f"(waiting for {awaited}).")
             time.sleep(self.poll_seconds)
 
@@ -234,6 +236,14 @@ def operation_href(resource, rel, what):
     name = resource.get("name") or resource.get("id", "the resource")
     state = f" in state {resource['state']}" if resource.get("state") else ""
     raise CimiError(f"The server offers no {what} operation on {name}{state}.")
+
+
+def shown(url):
+    """A URL fit for messages: without any user:password@ it was given with."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def short_id(href):
@@ -261,7 +271,7 @@ def _error_message(response, document):
     text = response.text.strip().splitlines()
     if text and not text[0].lstrip().startswith("<"):
         return f"{response.status_code} {response.reason}: {text[0]}"
-    return f"{response.status_code} {response.reason} from {response.url}"
+    return f"{response.status_code} {response.reason} from {shown(response.url)}"
 
 
 def _reason(failure):

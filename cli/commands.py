@@ -45,7 +45,8 @@ class Invocation:
         try:
             return float(self.settings["timeout"])
         except (TypeError, ValueError):
-            raise CimiError(f"timeout must be a number of seconds, not {self.settings['timeout']!r}.") from None
+            raise CimiError("timeout must be a number of seconds, not "
+                            f"{self.settings['timeout']!r}.") from None
 
     def each(self, items, work):
         """`work(item)` for every item; a failure is reported and the others still done."""

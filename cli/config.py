@@ -79,7 +79,8 @@ def read_file(path):
     except FileNotFoundError:
         return {}
     except (OSError, configparser.Error) as error:
-        raise CimiError(f"Cannot read the configuration file {path}: {_first_line(error)}") from None
+        raise CimiError(
+            f"Cannot read the configuration file {path}: {_first_line(error)}") from None
     sections = {name: dict(parser[name]) for name in parser.sections()}
     if DEFAULT_SECTION not in sections:
         raise CimiError(f"The configuration file {path} needs a [{DEFAULT_SECTION}] section.")
@@ -147,10 +148,17 @@ def prompt_password(username):
     return getpass.getpass(f"Password for {username}: ")
 
 
-def settings_for(arguments, environ=None):
+def load(arguments, environ=None):
+    """(settings, warnings) for a command's arguments: a file holding a password that others
+    may read is worth a warning."""
     environ = os.environ if environ is None else environ
     path = config_path(arguments, environ)
-    return resolve(arguments, environ, read_file(path), path)
+    sections = read_file(path)
+    warnings = []
+    holds_secret = any("password" in section for section in sections.values())
+    if holds_secret and path.stat().st_mode & 0o077:
+        warnings.append(f"{path} holds a password and others may read it: chmod 600 {path}")
+    return resolve(arguments, environ, sections, path), warnings
 
 
 def template():
@@ -179,7 +187,8 @@ def template():
             where.insert(0, "option " + "/".join(setting.flags))
         lines.append("# (" + ", ".join(where) + ")")
         lines.append(f"# {setting.name} = {setting.default or ''}".rstrip())
-    lines += ["", "# [my-other-cloud]", "# endpoint = https://other.example.org/cimi/cloudEntryPoint",
+    lines += ["", "# [my-other-cloud]",
+              "# endpoint = https://other.example.org/cimi/cloudEntryPoint",
               "# username = someone", ""]
     return "\n".join(lines)
 

@@ -34,7 +34,8 @@ def register_image(invocation):
     answer = client.create("machineImages", body)
     href = answer.location or (answer.document or {}).get("id")
     if not href:
-        raise CimiError("The server registered the image but did not say where it is (no Location).")
+        raise CimiError("The server registered the image but did not say where it is "
+                        "(no Location).")
     image = answer.document if answer.document and answer.document.get("id") else None
     if arguments.wait:
         progress = invocation.output.progress(f"image {short_id(href)}")
@@ -56,7 +57,8 @@ def _mib(kib):
 def _details(image):
     lines = [f"{key}: {image[key]}" for key in ("description", "created", "imageLocation", "type")
              if image.get(key)]
-    lines += [f"property {key}: {value}" for key, value in sorted(image.get("properties", {}).items())]
+    lines += [f"property {key}: {value}"
+              for key, value in sorted(image.get("properties", {}).items())]
     return lines
 
 

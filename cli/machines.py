@@ -64,7 +64,8 @@ def created_machine(client, answer, timeout):
     if answer.document and answer.document.get("id"):
         return answer.document
     if not answer.location:
-        raise CimiError("The server accepted the machine but did not say where it is (no Location).")
+        raise CimiError("The server accepted the machine but did not say where it is "
+                        "(no Location).")
     return client.get(answer.location)
 
 
@@ -170,7 +171,8 @@ def list_types(invocation):
     configurations = sorted(invocation.client.members("machineConfigs"),
                             key=lambda configuration: configuration.get("name", ""))
     default = invocation.settings["instance_type"]
-    rows = [(("* " if configuration.get("name") == default else "  ") + configuration.get("name", ""),
+    rows = [(("* " if configuration.get("name") == default else "  ")
+             + configuration.get("name", ""),
              f"{configuration.get('cpu', '?')} CPU",
              f"{configuration.get('memory', 0) // KIB_PER_MIB} MB",
              f"{swap_kib(configuration) // KIB_PER_MIB} MB")
@@ -202,9 +204,10 @@ def describe_instance(invocation):
 
 
 def row(machine):
+    """The guide's columns; CIMI Machines carry no CPU usage (that would be a Meter), so cpu%
+    stays "-"."""
     return (short_id(machine["id"]), machine.get("state", "?"), machine.get("cpu", "?"),
-            machine.get("memory", "?"), machine.get("properties", {}).get("cpuUsage", "-"),
-            address(machine), machine.get("name", ""))
+            machine.get("memory", "?"), "-", address(machine), machine.get("name", ""))
 
 
 def detail_lines(client, machine, verbosity):
@@ -282,7 +285,8 @@ def capture_instance(invocation):
 def capture(invocation, machine):
     """Capture the machine's disk as a new MachineImage; prints the image's id."""
     client, arguments = invocation.client, invocation.arguments
-    image = {"name": getattr(arguments, "image_name", None) or f"{machine.get('name', 'machine')}-capture"}
+    name = getattr(arguments, "image_name", None) or f"{machine.get('name', 'machine')}-capture"
+    image = {"name": name}
     answer = client.act(machine, "capture", image=image)
     job = client.wait_for_job(answer.job, invocation.timeout) if answer.job else None
     href = answer.location or _captured_image(job, machine)
@@ -355,14 +359,17 @@ COMMANDS = (
                     help="list the instance types (CPU, RAM, SWAP; the default marked with *)"),
                 Arg("--cpu", type=int, help="number of CPUs, overriding the type's"),
                 Arg("--ram", type=int, metavar="MB", help="RAM in MB, overriding the type's"),
-                Arg("--swap", type=int, metavar="MB", help="swap in MB, overriding the type's (0: none)"),
-                Arg("--count", type=int, default=1, metavar="N", help="how many machines (default 1)"),
+                Arg("--swap", type=int, metavar="MB",
+                    help="swap in MB, overriding the type's (0: none)"),
+                Arg("--count", type=int, default=1, metavar="N",
+                    help="how many machines (default 1)"),
                 Arg("--persistent-disk", action="append", default=[], metavar="ID",
                     help="attach this volume (repeatable)"),
                 Arg("--readonly-disk", action="append", default=[], metavar="ID",
                     help="attach this volume read-only (repeatable)"),
                 Arg("--volatile-disk", action="append", default=[], type=int, metavar="GIB",
-                    help="add a scratch disk of this many GiB, destroyed with the machine (repeatable)"),
+                    help="add a scratch disk of this many GiB, destroyed with the machine "
+                         "(repeatable)"),
                 Arg("--cloud-init", metavar="PAIRS",
                     help="cloud-init context as mimetype,file pairs joined by #, e.g. "
                          "'ssh,~/.ssh/id_rsa.pub#x-shellscript,run.sh' (none,FILE: FILE as is)"),
@@ -387,7 +394,8 @@ COMMANDS = (
             "Stop machines gracefully. A machine started with --save (or given --save here) "
             "is captured into a new image once stopped; the image id is printed.", (
                 IDS, WAIT,
-                Arg("--save", action="store_true", help="capture the disk into a new image once stopped"),
+                Arg("--save", action="store_true",
+                    help="capture the disk into a new image once stopped"),
                 Arg("--image-name", help="name of the captured image"),
             )),
     Command("start-instance", start_instance, "start stopped machines",

@@ -12,7 +12,7 @@ from cli import __version__, images, machines, volumes
 from cli import context as cloud_init
 from cli.client import CimiError
 from cli.commands import Arg, Command, Invocation, describe_error
-from cli.config import SETTINGS, config_path, settings_for, template
+from cli.config import SETTINGS, config_path, load, template
 from cli.output import JSON, QUIET, TEXT, Output
 
 EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
@@ -82,8 +82,9 @@ def build_parser():
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for command in COMMANDS:
-        sub = subparsers.add_parser(command.name, help=command.help, description=command.description,
-                                    epilog=CONFIG_HELP, parents=[_common_options(command.name)],
+        sub = subparsers.add_parser(command.name, help=command.help,
+                                    description=command.description, epilog=CONFIG_HELP,
+                                    parents=[_common_options(command.name)],
                                     formatter_class=argparse.RawDescriptionHelpFormatter)
         sub.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
         for argument in command.arguments:
@@ -122,7 +123,9 @@ def main(argv=None):
         return EXIT_USAGE
     output = Output(arguments.mode)
     try:
-        settings = settings_for(vars(arguments))
+        settings, warnings = load(vars(arguments))
+        for warning in warnings:
+            output.warn(warning)
         invocation = Invocation(arguments, settings, output)
         arguments.handler.run(invocation)
     except CimiError as error:

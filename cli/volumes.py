@@ -64,7 +64,8 @@ def update_volume(invocation):
             changed["visibility"] = arguments.visibility
         answer = client.edit(volume, changed)
         updated = answer.document or changed
-        invocation.output.record(updated, short_id(volume["id"]), f"UPDATED {short_id(volume['id'])}")
+        invocation.output.record(updated, short_id(volume["id"]),
+                                 f"UPDATED {short_id(volume['id'])}")
 
     invocation.each(arguments.ids, update)
 
@@ -118,7 +119,8 @@ def detach_volume(invocation):
                     if identifier in (attachment.get("volume", {}).get("href"),
                                       short_id(attachment.get("volume", {}).get("href", "")))]
         if not matching:
-            raise CimiError(f"DISK {identifier}: not attached to machine {short_id(machine['id'])}.")
+            raise CimiError(
+                f"DISK {identifier}: not attached to machine {short_id(machine['id'])}.")
         answer = client.delete(matching[0])
         if arguments.wait:
             client.settle(answer, invocation.timeout, {GONE}, matching[0]["id"])
@@ -132,7 +134,8 @@ def detach_volume(invocation):
 def _volumes_href(machine):
     href = (machine.get("volumes") or {}).get("href")
     if not href:
-        raise CimiError(f"The server offers no volumes collection on machine {short_id(machine['id'])}.")
+        raise CimiError("The server offers no volumes collection on machine "
+                        f"{short_id(machine['id'])}.")
     return href
 
 

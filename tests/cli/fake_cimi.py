@@ -60,7 +60,8 @@ class FakeCimi:
                                   dict(self.headers), json.loads(raw) if raw else None)
                 fake.requests.append(request)
                 answer = fake.routes.get((self.command, parts.path))
-                status, headers, body = answer(request) if answer else (404, {}, {"message": "No such thing."})
+                status, headers, body = (answer(request) if answer
+                                         else (404, {}, {"message": "No such thing."}))
                 if isinstance(body, dict):
                     body = json.dumps(body).encode()
                     headers = {"Content-Type": "application/json", **headers}

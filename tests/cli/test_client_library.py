@@ -93,8 +93,9 @@ def test_members_are_fetched_page_after_page(fake):
 
     fake.route("GET", "/cimi/volumes", page)
     assert client_of(fake).members("volumes") == everything
-    assert [request.query.get("$first") for request in fake.requests if request.path == "/cimi/volumes"] \
-        == [None, ["3"], ["5"]]
+    pages = [request.query.get("$first") for request in fake.requests
+             if request.path == "/cimi/volumes"]
+    assert pages == [None, ["3"], ["5"]]
 
 
 def test_a_202_with_a_job_is_settled_through_the_job(fake):
@@ -133,8 +134,9 @@ def test_a_job_that_never_ends_times_out(fake):
 
 def test_a_202_without_a_job_is_settled_by_the_resources_state(fake):
     states = ["CREATING", "CREATING", "AVAILABLE"]
-    fake.route("GET", "/cimi/volumes/8", lambda request: (
-        200, {}, {"id": fake.url("/cimi/volumes/8"), "state": states.pop(0) if len(states) > 1 else states[0]}))
+    fake.route("GET", "/cimi/volumes/8", lambda request: (200, {}, {
+        "id": fake.url("/cimi/volumes/8"),
+        "state": states.pop(0) if len(states) > 1 else states[0]}))
     fake.route("DELETE", "/cimi/volumes/8", lambda request: (202, {}, b""))
     client = client_of(fake)
     volume = client.wait_for_state(fake.url("/cimi/volumes/8"), {"AVAILABLE"}, timeout=60)
@@ -147,9 +149,10 @@ def test_a_202_without_a_job_is_settled_by_the_resources_state(fake):
 
 
 def test_actions_post_a_cimi_action_to_the_offered_href(fake):
-    fake.route("POST", "/cimi/machines/3/act", lambda request: (202, {JOB_HEADER: fake.url("/cimi/jobs/4")}, b""))
-    machine = {"id": fake.url("/cimi/machines/3"),
-               "operations": [{"rel": ACTION + "capture", "href": fake.url("/cimi/machines/3/act")}]}
+    fake.route("POST", "/cimi/machines/3/act",
+               lambda request: (202, {JOB_HEADER: fake.url("/cimi/jobs/4")}, b""))
+    machine = {"id": fake.url("/cimi/machines/3"), "operations": [
+        {"rel": ACTION + "capture", "href": fake.url("/cimi/machines/3/act")}]}
     answer = client_of(fake).act(machine, "capture", image={"name": "copy"})
     assert answer.job == fake.url("/cimi/jobs/4")
     assert fake.requests[-1].body == {"resourceURI": CIMI + "Action", "action": ACTION + "capture",
@@ -186,7 +189,8 @@ def test_xml_answers_are_read_into_the_json_shape(fake):
         '<bootable>false</bootable></Volume>'
         f'<operation rel="add" href="{fake.url("/cimi/volumes")}"/></Collection>').encode()))
     (volume,) = client_of(fake).members("volumes")
-    assert volume == {"resourceURI": CIMI + "Volume", "id": fake.url("/cimi/volumes/1"), "name": "data",
+    assert volume == {"resourceURI": CIMI + "Volume", "id": fake.url("/cimi/volumes/1"),
+                      "name": "data",
                       "properties": {"visibility": "public"}, "capacity": 1048576,
                       "bootable": False}
     assert short_id(volume["id"]) == "1"

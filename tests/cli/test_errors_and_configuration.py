@@ -175,3 +175,22 @@ def test_the_file_and_its_sections_reach_the_server(cloud, home):
     result = run_cimi(["describe-instance", "--config", str(config),
                        "--endpoint", cloud.endpoint], home)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_password_others_may_read_is_warned_about(cloud, home):
+    config = home / "cimi.cfg"
+    config.write_text(f"[default]\nendpoint = {cloud.endpoint}\nusername = {cloud.username}\n"
+                      f"password = {cloud.password}\n")
+    config.chmod(0o644)
+    result = run_cimi(["describe-instance", "-q"], home, {"CIMI_CONFIG": str(config)})
+    assert result.returncode == 0
+    assert result.stderr.startswith("[WARNING] ") and "chmod 600" in result.stderr
+    config.chmod(0o600)
+    assert run_cimi(["describe-instance", "-q"], home, {"CIMI_CONFIG": str(config)}).stderr == ""
+
+
+def test_credentials_in_the_endpoint_url_never_reach_a_message(home):
+    result = run_cimi(["describe-instance"], home,
+                      {"CIMI_ENDPOINT": "http://alice:s3cret@127.0.0.1:9/cimi/cloudEntryPoint"})
+    assert_one_error_line(result, "Cannot reach http://127.0.0.1:9/cimi/cloudEntryPoint")
+    assert "s3cret" not in result.stderr + result.stdout

@@ -34,15 +34,19 @@ def cloud_offering_everything():
                    [{"id": fake.url("/cimi/machineImages/5"), "name": "ttylinux"}], "machineImages")
         collection(fake, "/cimi/machineConfigs", [{
             "id": fake.url("/cimi/machineConfigs/1"), "name": "m1.small", "cpu": 1,
-            "memory": 131072, "disks": [{"capacity": 1048576, "format": "swap"}]}], "machineConfigurations")
-        collection(fake, "/cimi/volumes", [{"id": fake.url(f"/cimi/volumes/{number}"),
-                                            "name": f"disk{number}"} for number in (7, 8)], "volumes")
+            "memory": 131072, "disks": [{"capacity": 1048576, "format": "swap"}]}],
+                   "machineConfigurations")
+        collection(fake, "/cimi/volumes", [
+            {"id": fake.url(f"/cimi/volumes/{number}"), "name": f"disk{number}"}
+            for number in (7, 8)], "volumes")
         collection(fake, "/cimi/credentials", [], "credentials")
         collection(fake, "/cimi/machines", [], "machines")
         fake.route("POST", "/cimi/credentials", lambda request: (
             201, {"Location": fake.url("/cimi/credentials/3")}, b""))
-        fake.route("POST", "/cimi/machines", lambda request: (201, {"Location": fake.url("/cimi/machines/42")}, {
-            "id": fake.url("/cimi/machines/42"), "state": "CREATING", "ipAddresses": ["10.1.2.3"]}))
+        fake.route("POST", "/cimi/machines", lambda request: (
+            201, {"Location": fake.url("/cimi/machines/42")},
+            {"id": fake.url("/cimi/machines/42"), "state": "CREATING",
+             "ipAddresses": ["10.1.2.3"]}))
         yield fake
 
 
@@ -76,7 +80,8 @@ def test_the_type_by_reference_with_overrides_and_disks(cloud_offering_everythin
 def test_an_unknown_volume_is_an_error_before_anything_is_created(cloud_offering_everything, home):
     fake = cloud_offering_everything
     result = run_cimi(["run-instance", "--readonly-disk", "99", "ttylinux"], home,
-                      {"CIMI_ENDPOINT": fake.url("/cimi"), "CIMI_USERNAME": "a", "CIMI_PASSWORD": "b"})
+                      {"CIMI_ENDPOINT": fake.url("/cimi"), "CIMI_USERNAME": "a",
+                       "CIMI_PASSWORD": "b"})
     assert_one_error_line(result, "No volume '99'")
     assert not [request for request in fake.requests if request.method == "POST"]
 
@@ -101,7 +106,8 @@ def test_the_default_key_becomes_a_credential(cloud_offering_everything, home):
 def test_cloud_init_pairs_become_multipart_user_data(cloud_offering_everything, home):
     (home / "key.pub").write_text(KEY)
     (home / "run.sh").write_text(SCRIPT)
-    body = launch(cloud_offering_everything, home, "--cloud-init", "ssh,key.pub#x-shellscript,run.sh")
+    body = launch(cloud_offering_everything, home,
+                  "--cloud-init", "ssh,key.pub#x-shellscript,run.sh")
     message = email.message_from_bytes(base64.b64decode(body["machineTemplate"]["userData"]))
     (part,) = message.get_payload()
     assert part.get_content_type() == "text/x-shellscript"
@@ -109,7 +115,8 @@ def test_cloud_init_pairs_become_multipart_user_data(cloud_offering_everything, 
     assert body["machineTemplate"]["credential"]["href"].endswith("/credentials/3")
 
 
-def test_prepare_context_writes_the_guides_file_that_run_instance_reads(cloud_offering_everything, home):
+def test_prepare_context_writes_the_guides_file_that_run_instance_reads(
+        cloud_offering_everything, home):
     (home / "key.pub").write_text(KEY)
     (home / "run.sh").write_text(SCRIPT)
     prepared = run_cimi(["prepare-context", "ssh,key.pub", "none,run.sh"], home)

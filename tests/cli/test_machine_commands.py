@@ -115,7 +115,8 @@ def test_json_output_parses_back_to_the_servers_documents(cimi, cloud):
 
 
 def test_shutdown_start_restart(cimi):
-    machine_id = QUIET_LINE.match(cimi("run-instance", "-q", "--wait", "ttylinux").stdout.strip()).group(1)
+    run = cimi("run-instance", "-q", "--wait", "ttylinux")
+    machine_id = QUIET_LINE.match(run.stdout.strip()).group(1)
     assert cimi("shutdown-instance", "--wait", machine_id).returncode == 0
     assert table(cimi("describe-instance", machine_id))[machine_id][1] == "STOPPED"
     assert_one_error_line(cimi("restart-instance", machine_id), "no restart operation", "STOPPED")
@@ -156,4 +157,5 @@ def test_a_machine_still_being_created_can_be_killed(cimi, cloud):
     machine_id = QUIET_LINE.match(cimi("run-instance", "-q", "ttylinux").stdout.strip()).group(1)
     killed = cimi("kill-instance", "--wait", machine_id)
     assert killed.returncode == 0, killed.stderr
-    assert machine_id not in {short_id(member["id"]) for member in cloud.client().members("machines")}
+    remaining = cloud.client().members("machines")
+    assert machine_id not in {short_id(member["id"]) for member in remaining}
