@@ -60,10 +60,6 @@ class Answer:
     job: str | None = None
     document: dict | None = None
 
-    @property
-    def finished(self):
-        return self.status != 202
-
 
 class CimiClient:
     def __init__(self, endpoint, username=None, password=None, fmt="json", timeout=30.0,

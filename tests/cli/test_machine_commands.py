@@ -159,3 +159,15 @@ def test_a_machine_still_being_created_can_be_killed(cimi, cloud):
     assert killed.returncode == 0, killed.stderr
     remaining = cloud.client().members("machines")
     assert machine_id not in {short_id(member["id"]) for member in remaining}
+
+
+def test_speaking_xml_to_the_server_prints_the_same(cimi):
+    run = cimi("run-instance", "-q", "--wait", "ttylinux")
+    machine_id = QUIET_LINE.match(run.stdout.strip()).group(1)
+    for command in (["describe-images"], ["run-instance", "--list-type"],
+                    ["describe-instance", machine_id]):
+        in_json = cimi(*command, "--json")
+        in_xml = cimi(*command, "--json", "--format", "xml")
+        assert in_xml.returncode == 0, in_xml.stderr
+        assert json.loads(in_xml.stdout) == json.loads(in_json.stdout)
+    cimi("kill-instance", machine_id)
