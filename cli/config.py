@@ -34,6 +34,7 @@ class Setting:
     environment: str | None = None  # when it differs from CIMI_<NAME>
     choices: tuple | None = None
     commands: tuple | None = None   # the commands that take the option; None: every command
+    metavar: str | None = None
 
     @property
     def variable(self):
@@ -42,22 +43,24 @@ class Setting:
 
 SETTINGS = (
     Setting("endpoint", "the cloud's Cloud Entry Point URL, e.g. "
-            "https://cloud.example.org/cimi/cloudEntryPoint", flags=("--endpoint",)),
-    Setting("username", "your user name on the cloud", flags=("-u", "--username")),
+            "https://cloud.example.org/cimi/cloudEntryPoint", flags=("--endpoint",), metavar="URL"),
+    Setting("username", "your user name on the cloud", flags=("-u", "--username"),
+            metavar="NAME"),
     Setting("password", "your password: never an option, so it cannot show in a process "
             "listing; set CIMI_PASSWORD, `password` in the file, use --password-file, or "
             "answer the prompt"),
     Setting("password_file", "a file whose first line is your password",
-            flags=("--password-file",)),
+            flags=("--password-file",), metavar="FILE"),
     Setting("format", "the format spoken with the server", default="json",
             flags=("--format",), choices=("json", "xml")),
     Setting("timeout", "seconds to wait for machines and jobs before giving up",
-            default="600", flags=("--timeout",)),
+            default="600", flags=("--timeout",), metavar="SECONDS"),
     Setting("user_public_key_file", "your public SSH key, given to new machines "
             "(default: ~/.ssh/id_rsa.pub when it exists)", flags=("--key",), environment="CIMI_KEY",
-            commands=("run-instance",)),
+            commands=("run-instance",), metavar="FILE"),
     Setting("instance_type", "the instance type of new machines (see --list-type)",
-            default="m1.small", flags=("-t", "--type"), commands=("run-instance",)),
+            default="m1.small", flags=("-t", "--type"), commands=("run-instance",),
+            metavar="TYPE"),
 )
 BY_NAME = {setting.name: setting for setting in SETTINGS}
 

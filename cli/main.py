@@ -111,6 +111,7 @@ def _common_options(command_name):
     for setting in SETTINGS:
         if setting.flags and (setting.commands is None or command_name in setting.commands):
             settings.add_argument(*setting.flags, dest=setting.name, choices=setting.choices,
+                                  metavar=setting.metavar,
                                   help=f"{setting.help} ({setting.variable})")
     return common
 
