@@ -8,7 +8,7 @@ import pytest
 
 from app.protocol import ACTION_URI, CIMI_NAMESPACE, resource_uri
 from app.protocol.errors import AUTHENTICATE_CHALLENGE, ERROR_RESOURCE_URI
-from conftest import build_app
+from protocol_app import build_app
 from cimiclient import CimiTestClient
 
 THINGS = "/cimi/things"

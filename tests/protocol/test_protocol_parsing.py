@@ -8,7 +8,7 @@ from app.errors import BadRequest
 from app.protocol import CIMI_NAMESPACE, resource_uri
 from app.protocol.bodies import describe, parse_json
 from app.protocol.xmlparse import parse_xml, shape_of
-from conftest import ThingSchema
+from protocol_app import ThingSchema
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [
