@@ -137,14 +137,21 @@ def _context(call, vm, context):
     values = {key: _substitute(call, vm, value) for key, value in context.items()}
     if values.get("NETWORK", "").upper() == "YES":
         for nic in vm.nics():
-            index = nic["NIC_ID"]
-            values[f"ETH{index}_IP"] = nic.get("IP", "")
-            values[f"ETH{index}_MAC"] = nic.get("MAC", "")
-            values[f"ETH{index}_NETWORK"] = nic.get("NETWORK_ADDRESS", "")
+            values.update(_nic_context(call, nic))
     disk_id, target = disks.context_disk(vm)
     values["DISK_ID"] = str(disk_id)
     values["TARGET"] = target
     return values
+
+
+def _nic_context(call, nic):
+    """ETH<n>_* of one NIC: its address and its network's settings (parse_context)."""
+    vnet = call.pool("vnet").find(int(nic.get("NETWORK_ID", -1)))
+    network = vnet.template if vnet is not None else Template()
+    prefix = f"ETH{nic['NIC_ID']}_"
+    return {prefix + "DNS": network.get("DNS", ""), prefix + "GATEWAY": network.get("GATEWAY", ""),
+            prefix + "IP": nic.get("IP", ""), prefix + "MAC": nic.get("MAC", ""),
+            prefix + "MASK": network.get("NETWORK_MASK", ""), prefix + "NETWORK": network.get("NETWORK_ADDRESS", "")}
 
 
 def _substitute(call, vm, value):

@@ -98,7 +98,10 @@ def test_nics_lease_addresses_and_give_them_back(sim):
     first_nic, second_nic = sim.vm(first).nics()[0], sim.vm(second).nics()[0]
     assert first_nic["IP"] != second_nic["IP"] and first_nic["MAC"] != second_nic["MAC"]
     assert (first_nic["NIC_ID"], first_nic["NETWORK"], first_nic["TARGET"]) == ("0", "private", f"one-{first}-0")
-    assert sim.vm(first).template.vectors("CONTEXT")[0]["ETH0_IP"] == first_nic["IP"]
+    context = sim.vm(first).template.vectors("CONTEXT")[0]
+    assert (context["ETH0_IP"], context["ETH0_MAC"]) == (first_nic["IP"], first_nic["MAC"])
+    assert (context["ETH0_GATEWAY"], context["ETH0_MASK"], context["ETH0_NETWORK"]) == (
+        "10.0.0.1", "255.255.255.0", "10.0.0.0")
     assert f"<IP>{first_nic['IP']}</IP>" in sim.ok("one.vmpool.info", -2, -1, -1, -1)
     terminate(sim, first)
     third = vm_with(sim, 'NIC=[NETWORK="private"]')[1]

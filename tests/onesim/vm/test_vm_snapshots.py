@@ -19,6 +19,7 @@ def test_system_snapshots(sim):
     sim.settle(vm_id, RUNNING)
     names = [snapshot["NAME"] for snapshot in sim.vm(vm_id).template.vectors("SNAPSHOT")]
     assert names == ["before", "snapshot-1"]
+    assert "<SNAPSHOT><HYPERVISOR_ID>" in sim.ok("one.vm.info", vm_id)
     sim.ok("one.vm.snapshotrevert", vm_id, 0)
     assert sim.settle(vm_id, RUNNING) == [(3, 24), RUNNING]
     sim.ok("one.vm.snapshotdelete", vm_id, 0)
