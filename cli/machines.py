@@ -246,18 +246,19 @@ def address(machine):
 # --- life-cycle actions -----------------------------------------------------------------------
 
 def kill_instance(invocation):
-    _for_each_machine(invocation, "delete", lambda machine: invocation.client.delete(machine),
-                      {GONE})
+    _for_each_machine(invocation, "delete",
+                      lambda machine: (invocation.client.delete(machine), None), {GONE})
 
 
 def start_instance(invocation):
     _for_each_machine(invocation, ACTION + "start",
-                      lambda machine: invocation.client.act(machine, "start"), {STARTED} | BROKEN)
+                      lambda machine: (invocation.client.act(machine, "start"), None),
+                      {STARTED} | BROKEN)
 
 
 def restart_instance(invocation):
     _for_each_machine(invocation, ACTION + "restart",
-                      lambda machine: invocation.client.act(machine, "restart"),
+                      lambda machine: (invocation.client.act(machine, "restart"), None),
                       {STARTED} | BROKEN)
 
 
@@ -270,10 +271,10 @@ def shutdown_instance(invocation):
         answer = client.act(machine, "stop", force=False)
         saving = invocation.arguments.save or \
             machine.get("properties", {}).get(SAVE_PROPERTY) == "true"
-        if saving:
-            stopped = client.settle(answer, invocation.timeout, {"STOPPED"} | BROKEN, machine["id"])
-            capture(invocation, stopped)
-        return answer
+        if not saving:
+            return answer, None
+        stopped = client.settle(answer, invocation.timeout, {"STOPPED"} | BROKEN, machine["id"])
+        return capture(invocation, stopped)
 
     _for_each_machine(invocation, ACTION + "stop", shut_down, {"STOPPED"} | BROKEN)
 
@@ -283,21 +284,12 @@ def capture_instance(invocation):
 
 
 def capture(invocation, machine):
-    """Capture the machine's disk as a new MachineImage; prints the image's id."""
-    client, arguments = invocation.client, invocation.arguments
-    name = getattr(arguments, "image_name", None) or f"{machine.get('name', 'machine')}-capture"
-    image = {"name": name}
-    answer = client.act(machine, "capture", image=image)
-    job = client.wait_for_job(answer.job, invocation.timeout) if answer.job else None
-    href = answer.location or _captured_image(job, machine)
-    if href:
-        invocation.output.record({"machine": machine["id"], "machineImage": href},
-                                 short_id(href),
-                                 f"CAPTURED {short_id(machine['id'])} as image {short_id(href)}")
-    else:
-        invocation.output.record({"machine": machine["id"]}, short_id(machine["id"]),
-                                 f"CAPTURE requested for machine {short_id(machine['id'])}")
-    return answer
+    """Capture the machine's disk as a new MachineImage: (the answer, the image's URI when the
+    server tells it, through Location or the Job's resources)."""
+    name = invocation.arguments.image_name or f"{machine.get('name', 'machine')}-capture"
+    answer = invocation.client.act(machine, "capture", image={"name": name})
+    job = invocation.client.wait_for_job(answer.job, invocation.timeout) if answer.job else None
+    return answer, answer.location or _captured_image(job, machine)
 
 
 def _captured_image(job, machine):
@@ -311,22 +303,35 @@ def _captured_image(job, machine):
 
 def _for_each_machine(invocation, rel, work, settled_states=None):
     """`work` on each machine named, once it offers the operation `rel` (a machine still
-    being created is waited for), then (with --wait) until it reaches a settled state."""
+    being created is waited for), then (with --wait) until it reaches a settled state.
+    `work(machine)` returns the answer and the URI of the image it made, if any: -q prints
+    that image's id (else the machine's), the text output says what was captured."""
     client, output = invocation.client, invocation.output
     machines = client.members("machines")
+    waiting = getattr(invocation.arguments, "wait", False) and settled_states
 
     def one(identifier):
         machine = client.wait_for_operation(pick(machines, identifier, "machine"), rel,
                                             invocation.timeout)
-        answer = work(machine)
-        if invocation.arguments.wait and settled_states:
+        answer, image = work(machine)
+        if waiting:
             progress = output.progress(f"machine {short_id(machine['id'])}")
             client.settle(answer, invocation.timeout, settled_states, machine["id"], progress)
             output.end_progress()
-        output.record({"id": machine["id"], "status": getattr(answer, "status", None)},
-                      short_id(machine["id"]))
+        result = {"id": machine["id"], "status": answer.status}
+        if image:
+            result["machineImage"] = image
+        output.record(result, short_id(image or machine["id"]), _captured_text(machine, image, rel))
 
     invocation.each(invocation.arguments.ids, one)
+
+
+def _captured_text(machine, image, rel):
+    if image:
+        return f"CAPTURED {short_id(machine['id'])} as image {short_id(image)}"
+    if rel == ACTION + "capture":
+        return f"CAPTURE requested for machine {short_id(machine['id'])}"
+    return None
 
 
 # --- connect-instance -------------------------------------------------------------------------
