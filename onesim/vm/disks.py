@@ -34,7 +34,7 @@ def is_cloning(emulator, disk):
 
 
 def context_disk(vm):
-    """The CONTEXT's DISK_ID (after every DISK) and target (first free hd? device)."""
+    """The CONTEXT's DISK_ID (after every DISK) and target (the first free hd<letter>)."""
     used = {disk.get("TARGET") for disk in vm.disks()}
     return len(vm.disks()), _free_target(CDROM_DEVICE_PREFIX, used)
 

@@ -78,7 +78,7 @@ def perform(call, vm, operation, route):
         vm.set_history_action(operation.history_action, call.caller, request_id)
     elif operation.closes_history and vm.history:
         close_and_copy_history(vm, operation.history_action, call.caller, request_id, now)
-    elif operation.records_action:
+    elif operation.records_action and route.path:
         vm.set_history_action(operation.history_action, call.caller, request_id)
     if operation.resched is not None:
         vm.resched = int(operation.resched)

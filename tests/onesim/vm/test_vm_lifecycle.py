@@ -176,3 +176,11 @@ def test_terminate_a_failed_boot(sim):
     sim.settle(vm_id, (3, 36))
     sim.ok("one.vm.action", "terminate", vm_id)
     assert walk(sim, vm_id, DONE) == [(3, 23), (6, 0)]
+
+
+def test_terminating_a_done_vm_changes_nothing(sim, running_vm):
+    sim.ok("one.vm.action", "terminate", running_vm)
+    walk(sim, running_vm, DONE)
+    before = sim.ok("one.vm.info", running_vm)
+    assert sim.ok("one.vm.action", "terminate-hard", running_vm) == running_vm
+    assert sim.ok("one.vm.info", running_vm) == before
