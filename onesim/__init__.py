@@ -61,11 +61,11 @@ Objects, pools, persistence (`onesim.store`)
 Templates (`onesim.template`)
 -----------------------------
 `Template.parse(text)` accepts `NAME="v"`/`DISK=[A="1", B=2]` syntax (names upper-cased,
-`\\"` escapes, `#` comments) and XML (root's children are the attributes); a value with
-`]]>` or a syntax error raises `TemplateError` whose str() is oned's "Parse error: ..."
-(fail with INTERNAL). `get(name)`, `vectors(name)` (dicts), `set`, `add`, `remove`,
+`\\"` escapes, `#` comments) and XML (root's children are the attributes); a quoted value with
+`]]>` in the first syntax (oned's lexer refuses it) or a syntax error raises `TemplateError`
+whose str() is oned's "Parse error: ..." (fail with INTERNAL); XML text may carry `]]>`. `get(name)`, `vectors(name)` (dicts), `set`, `add`, `remove`,
 `merge` (update append=1), `to_xml(root)` renders as oned: attributes sorted by name,
-vector leaves sorted, leaves in CDATA. `users.updated_template(current, text, append, id)`
+vector leaves sorted, leaves in CDATA (split around `]]>`). `users.updated_template(current, text, append, id)`
 implements the `*.update` methods.
 
 Authorization and pools (`onesim.auth`)

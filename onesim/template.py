@@ -130,15 +130,10 @@ class _Parser:
         return pairs
 
 
-def _escape_text(value):
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def cdata(value):
-    """oned's leaf rendering: CDATA; a value that cannot be CDATA is escaped instead."""
-    value = str(value)
-    if CDATA_END in value:
-        return _escape_text(value)
+    """oned's leaf rendering: CDATA, split around any `]]>` inside the value so the
+    document stays well-formed and the value reads back unchanged."""
+    value = str(value).replace(CDATA_END, "]]]]><![CDATA[>")
     return f"<![CDATA[{value}]]>"
 
 
@@ -153,17 +148,7 @@ def _parse_xml(text):
             parsed.append((child.tag, [(leaf.tag, leaf.text or "") for leaf in child]))
         else:
             parsed.append((child.tag, child.text or ""))
-    if any(CDATA_END in leaf for leaf in _leaves(parsed)):
-        raise TemplateError("Parse error: XML Template malformed.")
     return parsed
-
-
-def _leaves(attributes):
-    for _, value in attributes:
-        if isinstance(value, str):
-            yield value
-        else:
-            yield from (leaf for _, leaf in value)
 
 
 class Template:

@@ -24,7 +24,6 @@ def test_a_bare_vector_element_becomes_top_level_attributes():
 
 @pytest.mark.parametrize("text", [
     'NAME="a]]>b"',
-    "<T><NAME>a]]&gt;b</NAME></T>",
     "DISK=[IMAGE_ID=1",
     "= 3",
     "<T><NAME>x</T>",
@@ -40,6 +39,14 @@ def test_rendering_sorts_attributes_and_leaves_and_wraps_leaves_in_cdata():
     assert template.to_xml() == (
         "<TEMPLATE><CPU><![CDATA[1]]></CPU><DISK><IMAGE_ID><![CDATA[1]]></IMAGE_ID>"
         "<TARGET><![CDATA[sda]]></TARGET></DISK><MEMORY><![CDATA[64]]></MEMORY></TEMPLATE>")
+
+
+def test_xml_text_may_carry_the_cdata_terminator_and_renders_back_well_formed():
+    template = Template.parse("<T><NAME>a]]&gt;b</NAME></T>")
+    assert template.get("NAME") == "a]]>b"
+    rendered = template.to_xml()
+    assert rendered == "<TEMPLATE><NAME><![CDATA[a]]]]><![CDATA[>b]]></NAME></TEMPLATE>"
+    assert Template.parse(rendered).get("NAME") == "a]]>b"
 
 
 def test_empty_template_renders_open_and_close_tags():
