@@ -35,14 +35,19 @@ def memory_field(required=False):
     ])
 
 
-class DiskSchema(CimiBody):
-    """A disk of a configuration: a volatile disk, or the swap space when its format is swap."""
-
-    capacity = WholeNumber(required=True, validate=[
+def capacity_field(required=False):
+    """A disk or volume capacity in KiB: whole MiB, more than 0, at most 64 TiB."""
+    return WholeNumber(required=required, validate=[
         validate.Range(min=1, max=DISK_CAPACITY_MAX_KIB,
                        error=f"capacity must be more than 0 and at most {DISK_CAPACITY_MAX_KIB} KiB."),
         _whole_mib("capacity"),
     ])
+
+
+class DiskSchema(CimiBody):
+    """A disk of a configuration: a volatile disk, or the swap space when its format is swap."""
+
+    capacity = capacity_field(required=True)
     format = fields.String(load_default="raw", validate=validate.OneOf(
         DISK_FORMATS, error="format must be one of: " + ", ".join(DISK_FORMATS) + "."))
     initialLocation = fields.String(validate=validate.Regexp(
