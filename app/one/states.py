@@ -203,6 +203,13 @@ MACHINE_ACTIONS = (
 
 MACHINE_ACTION_NAMES = tuple(dict.fromkeys(row.name for row in MACHINE_ACTIONS))
 
+# Where `one.vm.attach` and `one.vm.detach` are legal: a running or powered-off VM.
+DISK_HOTPLUG_STATES = _pairs("RUNNING", "POWEROFF")
+
+
+def can_hotplug_disk(state, lcm_state):
+    return _normalized(state, lcm_state) in DISK_HOTPLUG_STATES
+
 
 def _normalized(state, lcm_state):
     return (state, lcm_state if state == ACTIVE else 0)
