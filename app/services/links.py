@@ -14,6 +14,10 @@ MACHINE_CONFIGURATIONS = "machineConfigs"
 MACHINE_TEMPLATES = "machineTemplates"
 MACHINE_IMAGES = "machineImages"
 NETWORKS = "networks"
+VOLUMES = "volumes"
+VOLUME_CONFIGURATIONS = "volumeConfigs"
+VOLUME_TEMPLATES = "volumeTemplates"
+VOLUME_IMAGES = "volumeImages"
 
 # OpenNebula object ids are XML-RPC i4 values.
 MAX_ID = 2**31 - 1
