@@ -64,8 +64,8 @@ def properties_field():
     )
 
 
-def href_field():
-    return fields.String(validate=validate.Length(min=1, max=2048))
+def href_field(required=False):
+    return fields.String(required=required, validate=validate.Length(min=1, max=2048))
 
 
 class CimiBody(Schema):

@@ -44,14 +44,19 @@ def capacity_field(required=False):
     ])
 
 
+def initial_location_field():
+    """The device a disk or volume appears as in the guest (OpenNebula's TARGET)."""
+    return fields.String(validate=validate.Regexp(
+        r"^[a-z]{2,3}[a-z]$", error="initialLocation must be a device name such as vdb."))
+
+
 class DiskSchema(CimiBody):
     """A disk of a configuration: a volatile disk, or the swap space when its format is swap."""
 
     capacity = capacity_field(required=True)
     format = fields.String(load_default="raw", validate=validate.OneOf(
         DISK_FORMATS, error="format must be one of: " + ", ".join(DISK_FORMATS) + "."))
-    initialLocation = fields.String(validate=validate.Regexp(
-        r"^[a-z]{2,3}[a-z]$", error="initialLocation must be a device name such as vdb."))
+    initialLocation = initial_location_field()
 
 
 def disks_field():
