@@ -199,7 +199,22 @@ MACHINE_ACTIONS = (
     MachineAction("delete", False, "terminate-hard", _pairs(*FAILURE_LCM_STATES)),
     MachineAction("delete", True, "terminate-hard",
                   _pairs("RUNNING", "UNKNOWN", "SHUTDOWN", *_NOT_RUNNING, *FAILURE_LCM_STATES)),
+    # These are not `one.vm.action`s: `one_action` names the method (`one.vm.<name>`) that
+    # carries the action out, and the services call it. A running machine's snapshot is a
+    # system snapshot; a powered-off or suspended one's is a snapshot of its boot disk.
+    MachineAction("capture", False, "disksaveas",
+                  _pairs("RUNNING", "POWEROFF", "SUSPENDED", "UNDEPLOYED", "STOPPED")),
+    MachineAction("snapshot", False, "snapshotcreate", _pairs("RUNNING")),
+    MachineAction("snapshot", False, "disksnapshotcreate", _pairs("POWEROFF", "SUSPENDED")),
+    MachineAction("restore", False, "snapshotrevert", _pairs("RUNNING")),
+    MachineAction("restore", False, "disksnapshotrevert", _pairs("POWEROFF")),
 )
+
+# Where the snapshot methods that are not CIMI actions of their own are legal.
+SNAPSHOT_DELETE_STATES = {
+    "snapshotdelete": _pairs("RUNNING"),
+    "disksnapshotdelete": _pairs("POWEROFF", "SUSPENDED", "RUNNING"),
+}
 
 MACHINE_ACTION_NAMES = tuple(dict.fromkeys(row.name for row in MACHINE_ACTIONS))
 

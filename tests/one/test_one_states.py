@@ -82,6 +82,12 @@ ONED_ALLOWS = {
     "suspend": {R},
     "terminate": {R, U, *NOT_RUNNING, *FAILURES},
     "terminate-hard": {R, U, lcm("SHUTDOWN"), *NOT_RUNNING, *FAILURES},
+    "disksaveas": {R, *(plain(name) for name in ("POWEROFF", "SUSPENDED", "UNDEPLOYED",
+                                                 "STOPPED"))},
+    "snapshotcreate": {R},
+    "snapshotrevert": {R},
+    "disksnapshotcreate": {R, plain("POWEROFF"), plain("SUSPENDED")},
+    "disksnapshotrevert": {plain("POWEROFF")},
 }
 
 
@@ -119,6 +125,17 @@ def test_every_action_row_is_legal_in_oned():
     ("delete", True, R, "terminate-hard"),
     ("delete", False, plain("DONE"), None),
     ("delete", False, lcm("HOTPLUG"), None),
+    ("capture", False, R, "disksaveas"),
+    ("capture", False, plain("STOPPED"), "disksaveas"),
+    ("capture", False, lcm("SHUTDOWN_POWEROFF"), None),
+    ("capture", False, plain("PENDING"), None),
+    ("snapshot", False, R, "snapshotcreate"),
+    ("snapshot", False, plain("POWEROFF"), "disksnapshotcreate"),
+    ("snapshot", False, plain("SUSPENDED"), "disksnapshotcreate"),
+    ("snapshot", False, plain("STOPPED"), None),
+    ("restore", False, R, "snapshotrevert"),
+    ("restore", False, plain("POWEROFF"), "disksnapshotrevert"),
+    ("restore", False, plain("SUSPENDED"), None),
 ])
 def test_one_action_for(action, force, pair, expected):
     assert one_action_for(action, *pair, force=force) == expected
@@ -130,8 +147,10 @@ def test_unknown_action_is_a_programming_error():
 
 
 def test_advertised_operations():
-    assert machine_actions(*R) == ("stop", "restart", "suspend", "delete")
-    assert machine_actions(*plain("POWEROFF")) == ("start", "delete")
+    assert machine_actions(*R) == ("stop", "restart", "suspend", "delete", "capture",
+                                   "snapshot", "restore")
+    assert machine_actions(*plain("POWEROFF")) == ("start", "delete", "capture", "snapshot",
+                                                   "restore")
     assert machine_actions(*lcm("SHUTDOWN")) == ("delete",)
     assert machine_actions(*plain("DONE")) == ()
     assert machine_actions(*lcm("HOTPLUG")) == ()
