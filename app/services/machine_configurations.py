@@ -7,7 +7,6 @@ CIMI_DESCRIPTION, CIMI_PROPERTIES, and CIMI_CREATED / CIMI_UPDATED (epoch second
 documents carry no times of their own). Ownership and permissions are OpenNebula's: the
 installed instance types belong to oneadmin and are usable by everybody.
 """
-import time
 from dataclasses import dataclass
 
 from app.errors import BadRequest, NotFound
@@ -17,12 +16,11 @@ from app.protocol.names import resource_uri
 from app.protocol.responses import collection
 from app.services import links as paths
 from app.services.context import undone_on_failure
+from app.services.documents import all_of, allocate, as_list, created_of, replace, updated_of, whole
 from app.services.instance_types import DEFAULT_PROPERTY, INSTANCE_TYPES
 from app.services.rendering import edit_and_delete, iso_time, without_empty
 
 TYPE_NAME = "MachineConfiguration"
-CREATED = "CIMI_CREATED"
-UPDATED = "CIMI_UPDATED"
 
 
 @dataclass(frozen=True)
@@ -54,12 +52,7 @@ def create_configuration(ctx, body):
 def update_configuration(ctx, configuration_id, body):
     """PUT: the body is the configuration's whole new editable state."""
     current = ctx.gateway.document(configuration_id, MACHINE_CONFIGURATION)
-    created = current.template.get(CREATED) or int(time.time())
-    if body["name"] != current.name:
-        ctx.gateway.document_rename(configuration_id, body["name"])
-    ctx.gateway.document_update(
-        configuration_id, _attributes(body, created=created, updated=int(time.time())),
-        merge=False)
+    replace(ctx.gateway, current, body["name"], _attributes(body))
     return get_configuration(ctx, configuration_id)
 
 
@@ -77,8 +70,8 @@ def render(ctx, document):
         "id": href,
         "name": document.name,
         "description": description_of(template),
-        "created": iso_time(_epoch(template.get(CREATED))),
-        "updated": iso_time(_epoch(template.get(UPDATED))),
+        "created": iso_time(created_of(document)),
+        "updated": iso_time(updated_of(document)),
         "properties": properties_of(template),
         "cpu": values.cpu,
         "memory": values.memory_kib,
@@ -91,9 +84,9 @@ def render(ctx, document):
 def sizing_of(document):
     template = document.template
     return Sizing(
-        cpu=_whole(template.get("CPU")),
-        memory_kib=_whole(template.get("MEMORY_KIB")),
-        disks=tuple(_disk_of(vector) for vector in _as_list(template.get("DISK"))),
+        cpu=whole(template.get("CPU")),
+        memory_kib=whole(template.get("MEMORY_KIB")),
+        disks=tuple(_disk_of(vector) for vector in as_list(template.get("DISK"))),
         configuration_id=document.id,
     )
 
@@ -143,17 +136,13 @@ def _install(gateway, body):
 
 
 def _allocate(gateway, body):
-    now = int(time.time())
-    return gateway.document_allocate(
-        MACHINE_CONFIGURATION, {"NAME": body["name"], **_attributes(body, created=now, updated=now)})
+    return allocate(gateway, MACHINE_CONFIGURATION, body["name"], _attributes(body))
 
 
-def _attributes(body, created, updated):
+def _attributes(body):
     attributes = {
         "CPU": body["cpu"],
         "MEMORY_KIB": body["memory"],
-        CREATED: created,
-        UPDATED: updated,
         **encode_metadata(body.get("description"), body.get("properties", {})),
     }
     disks = [_disk_vector(disk) for disk in body.get("disks", ())]
@@ -170,15 +159,14 @@ def _disk_vector(disk):
 
 
 def _disk_of(vector):
-    disk = {"capacity": _whole(vector.get("CAPACITY_KIB")), "format": vector.get("FORMAT", "raw")}
+    disk = {"capacity": whole(vector.get("CAPACITY_KIB")), "format": vector.get("FORMAT", "raw")}
     if vector.get("INITIAL_LOCATION"):
         disk["initialLocation"] = vector["INITIAL_LOCATION"]
     return disk
 
 
 def _all(gateway):
-    return sorted(gateway.document_page(MACHINE_CONFIGURATION).items,
-                  key=lambda document: document.id)
+    return all_of(gateway, MACHINE_CONFIGURATION)
 
 
 def _default(gateway, attribute):
@@ -193,20 +181,3 @@ def _referenced(gateway, configuration_id, attribute):
         return gateway.document(configuration_id, MACHINE_CONFIGURATION)
     except NotFound:
         raise BadRequest(f"{attribute}.href names no machine configuration you can use.") from None
-
-
-def _as_list(value):
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _whole(text):
-    try:
-        return int(text)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _epoch(text):
-    return _whole(text) or None

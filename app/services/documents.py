@@ -1,0 +1,58 @@
+"""What every CIMI resource kept as an OpenNebula document does the same way.
+
+Documents carry no times of their own, so their TEMPLATE holds CIMI_CREATED and CIMI_UPDATED
+(epoch seconds), stamped here on allocation and on every replacement of the template.
+"""
+import time
+
+CREATED = "CIMI_CREATED"
+UPDATED = "CIMI_UPDATED"
+
+
+def all_of(gateway, document_type, mine=False):
+    """Every document of the type the caller can see (only its own with `mine`), by id."""
+    return sorted(gateway.document_page(document_type, mine=mine).items,
+                  key=lambda document: document.id)
+
+
+def allocate(gateway, document_type, name, attributes):
+    """A new document holding `attributes`, stamped as created now; its id."""
+    now = int(time.time())
+    return gateway.document_allocate(
+        document_type, {"NAME": name, **attributes, CREATED: now, UPDATED: now})
+
+
+def replace(gateway, document, name, attributes):
+    """Give `document` a new name and a whole new template, keeping its creation time."""
+    created = document.template.get(CREATED) or int(time.time())
+    if name != document.name:
+        gateway.document_rename(document.id, name)
+    gateway.document_update(
+        document.id, {**attributes, CREATED: created, UPDATED: int(time.time())}, merge=False)
+
+
+def created_of(document):
+    return epoch(document.template.get(CREATED))
+
+
+def updated_of(document):
+    return epoch(document.template.get(UPDATED))
+
+
+def whole(text):
+    """A template value as an int; 0 when it is missing or not a number."""
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return 0
+
+
+def epoch(text):
+    return whole(text) or None
+
+
+def as_list(value):
+    """A template attribute that may be single or repeated, as a list."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
