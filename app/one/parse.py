@@ -13,7 +13,7 @@ from lxml import etree
 from app.errors import BackendError
 from app.one.records import (
     Datastore, Document, Host, Image, ImageSnapshot, Lease, Owner, Permissions, User, Vm,
-    VmDisk, VmHistory, VmNic, VmSnapshot, VmTemplate, Vnet,
+    VmDisk, VmDiskSnapshot, VmHistory, VmNic, VmSnapshot, VmTemplate, Vnet,
 )
 from app.one.states import image_type_name
 
@@ -161,6 +161,7 @@ def vm(element):
         nics=tuple(nics),
         history=tuple(_history(_children(h)) for h in history) if history is not None else (),
         snapshots=tuple(snapshots),
+        disk_snapshots=tuple(_disk_snapshots(element)),
         user_template=template_dict(fields.get("USER_TEMPLATE")),
         template_id=template_id,
     )
@@ -196,6 +197,18 @@ def _nic(fields):
 def _vm_snapshot(fields):
     return VmSnapshot(snapshot_id=_int(fields, "SNAPSHOT_ID", -1),
                       name=_text(fields, "NAME"), time=_int(fields, "TIME"))
+
+
+def _disk_snapshots(element):
+    """The VM's SNAPSHOTS elements: one per disk that has snapshots."""
+    for snapshots in element.iterfind("SNAPSHOTS"):
+        disk_id = _int(_children(snapshots), "DISK_ID", -1)
+        for snapshot in snapshots.iterfind("SNAPSHOT"):
+            fields = _children(snapshot)
+            yield VmDiskSnapshot(disk_id=disk_id, snapshot_id=_int(fields, "ID", -1),
+                                 name=_text(fields, "NAME"), date=_int(fields, "DATE"),
+                                 size_mb=_int(fields, "SIZE"),
+                                 active=_text(fields, "ACTIVE") == "YES")
 
 
 def _history(fields):

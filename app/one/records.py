@@ -76,6 +76,16 @@ class VmSnapshot:
 
 
 @dataclass(frozen=True, slots=True)
+class VmDiskSnapshot:
+    disk_id: int
+    snapshot_id: int
+    name: str
+    date: int
+    size_mb: int = 0
+    active: bool = False      # the snapshot the disk is based on now
+
+
+@dataclass(frozen=True, slots=True)
 class Vm:
     id: int
     name: str
@@ -92,6 +102,7 @@ class Vm:
     nics: tuple = ()          # VmNic
     history: tuple = ()       # VmHistory, oldest first
     snapshots: tuple = ()     # VmSnapshot
+    disk_snapshots: tuple = ()  # VmDiskSnapshot
     user_template: dict = field(default_factory=dict)
     template_id: int | None = None
 

@@ -10,7 +10,7 @@ from app.errors import BackendError
 from app.one import parse
 from app.one.records import (
     Datastore, Document, Host, Image, ImageSnapshot, Lease, Owner, Permissions, User, Vm,
-    VmDisk, VmHistory, VmNic, VmSnapshot, Vnet,
+    VmDisk, VmDiskSnapshot, VmHistory, VmNic, VmSnapshot, Vnet,
 )
 from onefake import transcript_value
 
@@ -110,6 +110,28 @@ def test_nics_snapshots_volatile_disks_and_user_template():
         "SCHED_ACTION": [{"ACTION": "poweroff", "ID": "0"}, {"ACTION": "resume", "ID": "1"}],
         "EMPTY": "",
     }
+
+
+def test_disk_snapshots():
+    xml = transcript_value("044").replace(
+        "</VM>",
+        "<SNAPSHOTS><ALLOW_ORPHANS><![CDATA[YES]]></ALLOW_ORPHANS><CURRENT_BASE>-1</CURRENT_BASE>"
+        "<DISK_ID>0</DISK_ID><NEXT_SNAPSHOT>2</NEXT_SNAPSHOT>"
+        "<SNAPSHOT><DATE>1795261901</DATE><ID>0</ID><NAME>a</NAME><PARENT>-1</PARENT>"
+        "<SIZE>1024</SIZE></SNAPSHOT>"
+        "<SNAPSHOT><ACTIVE>YES</ACTIVE><DATE>1795261902</DATE><ID>1</ID><NAME>b</NAME>"
+        "<PARENT>-1</PARENT><SIZE>1024</SIZE></SNAPSHOT></SNAPSHOTS>"
+        "<SNAPSHOTS><ALLOW_ORPHANS><![CDATA[YES]]></ALLOW_ORPHANS><CURRENT_BASE>-1</CURRENT_BASE>"
+        "<DISK_ID>2</DISK_ID><NEXT_SNAPSHOT>1</NEXT_SNAPSHOT>"
+        "<SNAPSHOT><ACTIVE>YES</ACTIVE><DATE>1795261903</DATE><ID>0</ID><NAME>c</NAME>"
+        "<PARENT>-1</PARENT><SIZE>10</SIZE></SNAPSHOT></SNAPSHOTS></VM>")
+    assert parse.one(xml, parse.vm).disk_snapshots == (
+        VmDiskSnapshot(disk_id=0, snapshot_id=0, name="a", date=1795261901, size_mb=1024),
+        VmDiskSnapshot(disk_id=0, snapshot_id=1, name="b", date=1795261902, size_mb=1024,
+                       active=True),
+        VmDiskSnapshot(disk_id=2, snapshot_id=0, name="c", date=1795261903, size_mb=10,
+                       active=True),
+    )
 
 
 def test_image():
