@@ -1,0 +1,305 @@
+"""Jobs: the asynchronous operations a caller started, followed in OpenNebula.
+
+Starting a Job (for every service whose operation answers 202)
+==============================================================
+Wrap the OpenNebula call that starts the operation; the service returns the Job's URI and
+the route answers 202 with it:
+
+    from app.services import jobs
+
+    with jobs.tracked(ctx, jobs.machine(vm_id), "start", "started") as job_uri:
+        ctx.gateway.vm_action("resume", vm_id)
+    return job_uri
+    ...
+    return respond(None, 202, jobs.job_header(job_uri))       # in the route
+
+- target: `jobs.machine(vm_id)`, `jobs.image(image_id, paths.MACHINE_IMAGES)`, or
+  `jobs.Target(kind, opennebula_id, path)` when the CIMI resource is not the OpenNebula
+  object itself (a MachineVolume: `jobs.Target(outcomes.VM, vm_id, (paths.MACHINES, vm_id,
+  "volumes", disk_id))`). The Job's state follows that OpenNebula object.
+- action: a CIMI action name ("start", "capture"), shown as its action URI; "add", "edit" and
+  "delete" are shown as they are.
+- expectation: a name of `app.one.outcomes.EXPECTATIONS` ("started", "stopped", "suspended",
+  "restarted", "deleted", "settled", "image_ready", "image_deleted").
+- affected: path tuples of other resources the operation changes, e.g.
+  `[(paths.MACHINE_IMAGES, image_id)]`; the target is always listed first.
+- attached_image / detached_disk: an attach succeeds only if the VM then has a disk of that
+  image, a detach only if the disk with that DISK_ID is gone (OpenNebula takes a failed
+  hot-plug back and returns the VM to its former state).
+
+The Job document is allocated before the call and deleted again if the call fails, so a
+refused operation leaves no Job behind.
+
+How a Job works
+===============
+A Job is an OpenNebula document of type `documents.JOB`, owned by the caller (oned's umask
+makes it private). It records its target (kind, OpenNebula id and CIMI path), action,
+affected resources, expectation and creation time; hrefs are built when it is read, for the
+base URI of that request. Its state is derived from the target's current state whenever the
+Job is read: QUEUED while OpenNebula has not started (a VM waiting for the scheduler),
+RUNNING until the target reaches a success or failure state, then SUCCESS (returnCode 0) or
+FAILED (returnCode 1). The first read that sees the end writes it into the document with the
+time it was seen, so a finished Job never changes again, whatever happens to its target
+later; no state lives in the server. progress is 0 while queued, 50 while running, 100 at the
+end.
+
+A listing costs one documentpool call plus one pool call per kind of target still being
+followed (vmpool.infoset for VMs, imagepool.info for images), never one call per Job; the
+only further calls are the one-time writes of newly finished Jobs.
+
+Jobs are visible to their owner only: the collection lists the caller's own documents and
+anyone else's Job is a 404. DELETE forgets a Job in any state (200): it never cancels the
+operation, and a Job whose target was moved on by someone else before it reached its
+expected state would otherwise stay RUNNING for ever.
+"""
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from app.errors import DomainError, Forbidden, NotFound
+from app.one.documents import JOB
+from app.one.outcomes import EXPECTATIONS, FAILED, IMAGE, SUCCESS, VM
+from app.one.states import DONE, image_state_name, vm_state_name
+from app.protocol.names import ACTION_URI, resource_uri
+from app.protocol.responses import collection, operation
+from app.services import documents, links as paths
+from app.services.context import undone_on_failure
+from app.services.rendering import iso_time, without_empty
+
+TYPE_NAME = "Job"
+SEGMENT = "jobs"
+HEADER = "CIMI-Job-URI"
+QUEUED = "QUEUED"
+RUNNING = "RUNNING"
+PLAIN_ACTIONS = ("add", "edit", "delete")
+PROGRESS = {QUEUED: 0, RUNNING: 50, SUCCESS: 100, FAILED: 100}
+RETURN_CODES = {SUCCESS: 0, FAILED: 1}
+TARGET_LABELS = {VM: "OpenNebula VM", IMAGE: "OpenNebula image"}
+PATH_SEPARATOR = " "
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: str          # outcomes.VM or outcomes.IMAGE
+    one_id: int
+    path: tuple        # segments of the CIMI resource's href under the base URI
+
+
+def machine(vm_id):
+    return Target(VM, vm_id, (paths.MACHINES, vm_id))
+
+
+def image(image_id, collection_segment):
+    return Target(IMAGE, image_id, (collection_segment, image_id))
+
+
+def job_header(job_uri):
+    return {HEADER: job_uri}
+
+
+@contextmanager
+def tracked(ctx, target, action, expectation, affected=(), attached_image=None,
+            detached_disk=None):
+    """Yields the new Job's URI; the Job is deleted again if the block fails."""
+    expected = EXPECTATIONS[expectation]
+    if expected.kind != target.kind:
+        raise ValueError(f"expectation {expectation!r} follows a {expected.kind}, "
+                         f"not a {target.kind}")
+    attributes = {
+        "ACTION": action if action in PLAIN_ACTIONS else ACTION_URI + action,
+        "TARGET_KIND": target.kind,
+        "TARGET_ID": target.one_id,
+        "TARGET_PATH": _joined(target.path),
+        "AFFECTED": PATH_SEPARATOR.join(_joined(path) for path in affected),
+        "SUCCESS_STATES": PATH_SEPARATOR.join(sorted(expected.success)),
+        "FAILURE_STATES": PATH_SEPARATOR.join(sorted(expected.failure)),
+        "QUEUED_STATES": PATH_SEPARATOR.join(sorted(expected.queued)),
+        "WHEN_GONE": expected.gone,
+        "ATTACHED_IMAGE": attached_image,
+        "DETACHED_DISK": detached_disk,
+    }
+    job_id = documents.allocate(
+        ctx.gateway, JOB, f"{action} {_joined(target.path)}",
+        {name: value for name, value in attributes.items() if value not in (None, "")})
+    with undone_on_failure(lambda: ctx.gateway.document_delete(job_id)):
+        yield ctx.links.href(SEGMENT, job_id)
+
+
+def list_jobs(ctx, query):
+    """Newest first."""
+    members = [render(ctx, job) for job in
+               _followed(ctx, reversed(documents.all_of(ctx.gateway, JOB, mine=True)))]
+    page, count = query.apply(members)
+    return collection(TYPE_NAME, "jobs", page, ctx.links.href(SEGMENT), add=False, count=count)
+
+
+def get_job(ctx, job_id):
+    (job,) = _followed(ctx, [_own(ctx, job_id)])
+    return render(ctx, job)
+
+
+def delete_job(ctx, job_id):
+    _own(ctx, job_id)
+    ctx.gateway.document_delete(job_id)
+
+
+@dataclass(frozen=True)
+class _Status:
+    state: str
+    message: str
+    time: int
+
+
+@dataclass(frozen=True)
+class _Job:
+    document: object
+    status: _Status
+
+    @property
+    def template(self):
+        return self.document.template
+
+
+def _own(ctx, job_id):
+    """The caller's Job document; someone else's is as absent as a missing one."""
+    try:
+        document = ctx.gateway.document(job_id, JOB)
+    except Forbidden:
+        document = None
+    if document is None or document.owner.uname != ctx.user_name:
+        raise NotFound(f"Job {job_id} does not exist.")
+    return document
+
+
+def _followed(ctx, job_documents):
+    """The Jobs with their current status: finished ones as recorded, the others from their
+    targets, fetched in one call per kind."""
+    job_documents = list(job_documents)
+    unfinished = [document for document in job_documents if not document.template.get("STATE")]
+    observed = _observe(ctx.gateway, unfinished)
+    jobs = []
+    for document in job_documents:
+        if document.template.get("STATE"):
+            jobs.append(_Job(document, _recorded(document.template)))
+        else:
+            status = _status(document, observed.get(_target_key(document)))
+            _record_if_finished(ctx.gateway, document, status)
+            jobs.append(_Job(document, status))
+    return jobs
+
+
+def _target_key(document):
+    return document.template.get("TARGET_KIND"), int(document.template["TARGET_ID"])
+
+
+@dataclass(frozen=True)
+class _Observation:
+    """What a Job needs to know about its target now."""
+    state: str
+    error: str
+    disk_ids: frozenset = frozenset()
+    image_ids: frozenset = frozenset()
+
+
+def _observe(gateway, job_documents):
+    """(kind, id) -> _Observation of every existing target of the Jobs."""
+    wanted = {VM: set(), IMAGE: set()}
+    for document in job_documents:
+        kind, one_id = _target_key(document)
+        wanted[kind].add(one_id)
+    observed = {}
+    if wanted[VM]:
+        for vm in gateway.vms_by_ids(sorted(wanted[VM])):
+            if vm.state != DONE:
+                observed[VM, vm.id] = _Observation(
+                    vm_state_name(vm.state, vm.lcm_state), vm.user_template.get("ERROR", ""),
+                    frozenset(disk.disk_id for disk in vm.disks),
+                    frozenset(disk.image_id for disk in vm.disks))
+    if wanted[IMAGE]:
+        for found in gateway.image_page().items:
+            if found.id in wanted[IMAGE]:
+                observed[IMAGE, found.id] = _Observation(
+                    image_state_name(found.state), found.template.get("ERROR", ""))
+    return observed
+
+
+def _status(document, observation):
+    template = document.template
+    label = f"{TARGET_LABELS[template['TARGET_KIND']]} {template['TARGET_ID']}"
+    now = int(time.time())
+    if observation is None:
+        return _Status(template.get("WHEN_GONE", FAILED), f"{label} no longer exists.", now)
+    state = observation.state
+    if state in _states(template, "FAILURE_STATES"):
+        error = f": {observation.error}" if observation.error else "."
+        return _Status(FAILED, f"{label} is {state}{error}", now)
+    if state in _states(template, "SUCCESS_STATES"):
+        unmet = _unmet_condition(template, observation)
+        if unmet:
+            return _Status(FAILED, f"{label} is {state} but {unmet}.", now)
+        return _Status(SUCCESS, f"{label} is {state}.", now)
+    created = documents.created_of(document)
+    if state in _states(template, "QUEUED_STATES"):
+        return _Status(QUEUED, f"{label} is {state}: waiting for OpenNebula.", created)
+    return _Status(RUNNING, f"{label} is {state}.", created)
+
+
+def _unmet_condition(template, observation):
+    attached = template.get("ATTACHED_IMAGE")
+    if attached and int(attached) not in observation.image_ids:
+        return f"no disk of image {attached} is attached"
+    detached = template.get("DETACHED_DISK")
+    if detached and int(detached) in observation.disk_ids:
+        return f"disk {detached} is still attached"
+    return None
+
+
+def _record_if_finished(gateway, document, status):
+    """Write a finished Job's end into its document. A failed write is left for the next
+    read to retry: the status it would have recorded is answered all the same."""
+    if status.state not in RETURN_CODES:
+        return
+    try:
+        gateway.document_update(document.id, {
+            "STATE": status.state,
+            "STATUS_MESSAGE": status.message,
+            "STATUS_TIME": status.time,
+        }, merge=True)
+    except DomainError:
+        pass
+
+
+def _recorded(template):
+    return _Status(template["STATE"], template.get("STATUS_MESSAGE", ""),
+                   int(template["STATUS_TIME"]))
+
+
+def render(ctx, job):
+    href = ctx.links.href(SEGMENT, job.document.id)
+    template, status = job.template, job.status
+    target_path = template.get("TARGET_PATH", "")
+    affected = [target_path] + template.get("AFFECTED", "").split()
+    return without_empty({
+        "resourceURI": resource_uri(TYPE_NAME),
+        "id": href,
+        "name": job.document.name,
+        "created": iso_time(documents.created_of(job.document)),
+        "updated": iso_time(status.time),
+        "state": status.state,
+        "targetResource": ctx.links.reference(target_path),
+        "affectedResources": [ctx.links.reference(path) for path in dict.fromkeys(affected)],
+        "action": template.get("ACTION"),
+        "returnCode": RETURN_CODES.get(status.state),
+        "progress": PROGRESS[status.state],
+        "statusMessage": status.message,
+        "timeOfStatusChange": iso_time(status.time),
+        "operations": [operation("delete", href)],
+    })
+
+
+def _states(template, name):
+    return frozenset(template.get(name, "").split())
+
+
+def _joined(path):
+    return "/".join(str(segment) for segment in path)
