@@ -139,6 +139,16 @@ class Gateway:
     def vm_snapshot_delete(self, vm_id, snapshot_id):
         self.call("vm.snapshotdelete", vm_id, snapshot_id)
 
+    def vm_disk_snapshot_create(self, vm_id, disk_id, name):
+        """A snapshot of one disk; its snapshot id (numbered per disk)."""
+        return self.call("vm.disksnapshotcreate", vm_id, disk_id, name)
+
+    def vm_disk_snapshot_revert(self, vm_id, disk_id, snapshot_id):
+        self.call("vm.disksnapshotrevert", vm_id, disk_id, snapshot_id)
+
+    def vm_disk_snapshot_delete(self, vm_id, disk_id, snapshot_id):
+        self.call("vm.disksnapshotdelete", vm_id, disk_id, snapshot_id)
+
     # --- VM templates -------------------------------------------------------------------
 
     def template_page(self, offset=0, size=None, mine=False):

@@ -246,6 +246,20 @@ def test_vm_disk_nic_and_snapshot_calls(gateway, fake_oned):
     ]
 
 
+def test_disk_snapshot_calls(gateway, fake_oned):
+    for method, value in (("disksnapshotcreate", 3), ("disksnapshotrevert", 1),
+                          ("disksnapshotdelete", 1)):
+        fake_oned.succeed(f"one.vm.{method}", value)
+    assert gateway.vm_disk_snapshot_create(1, 0, "before") == 3
+    gateway.vm_disk_snapshot_revert(1, 0, 3)
+    gateway.vm_disk_snapshot_delete(1, 0, 3)
+    assert fake_oned.calls == [
+        ("one.vm.disksnapshotcreate", (SESSION, 1, 0, "before")),
+        ("one.vm.disksnapshotrevert", (SESSION, 1, 0, 3)),
+        ("one.vm.disksnapshotdelete", (SESSION, 1, 0, 3)),
+    ]
+
+
 def test_removing_an_attribute_rewrites_the_template(gateway, fake_oned):
     fake_oned.succeed("one.image.info", transcript_value("053"))
     fake_oned.succeed("one.image.update", 2)
