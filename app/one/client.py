@@ -52,6 +52,10 @@ class Gateway:
     def user(self, user_id):
         return parse.one(self.call("user.info", user_id), parse.user)
 
+    def user_update(self, user_id, attributes, merge=True):
+        """Write the user's TEMPLATE (e.g. its SSH_PUBLIC_KEY); a user may update its own."""
+        self._update("user", user_id, attributes, merge, lambda: self.user(user_id).template)
+
     def datastores(self):
         return parse.pool(self.call("datastorepool.info"), parse.datastore)
 

@@ -145,3 +145,16 @@ def test_clearing_the_description_keeps_the_rest(demo):
         assert properties_of(user_template) == {"k": "to be cleared"}
     finally:
         demo.vm_action("terminate-hard", vm_id)
+
+
+def test_user_update_writes_and_removes_an_attribute_of_the_own_template(demo):
+    me = demo.whoami()
+    before = dict(me.template)
+    demo.user_update(me.id, {"SSH_PUBLIC_KEY": "ssh-ed25519 AAAA one\nssh-ed25519 BBBB two"})
+    try:
+        template = demo.user(me.id).template
+        assert template["SSH_PUBLIC_KEY"] == "ssh-ed25519 AAAA one\nssh-ed25519 BBBB two"
+        assert {key: template[key] for key in before} == before
+    finally:
+        demo.user_update(me.id, {"SSH_PUBLIC_KEY": None})
+    assert demo.user(me.id).template == before
