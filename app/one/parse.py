@@ -284,6 +284,7 @@ def vnet(element):
         owner=_owner(fields),
         permissions=_permissions(fields.get("PERMISSIONS")),
         bridge=_text(fields, "BRIDGE"),
+        state=_int(fields, "STATE", -1),
         leases=tuple(_lease(_children(lease)) for lease in element.iterfind("AR_POOL/AR/LEASES/LEASE")),
         template=template_dict(fields.get("TEMPLATE")),
     )

@@ -175,7 +175,8 @@ class Vnet:
     owner: Owner
     permissions: Permissions
     bridge: str = ""
-    leases: tuple = ()        # Lease
+    state: int = 1            # VNET state number (1 READY)
+    leases: tuple = ()        # Lease (vn.info only: pool listings carry none)
     template: dict = field(default_factory=dict)
 
 

@@ -315,3 +315,25 @@ def machine_image_state(state):
 def volume_state(state):
     """CIMI Volume state for an OpenNebula image state number."""
     return VOLUME_STATE_BY_IMAGE_STATE.get(IMAGE_STATES.get(state), UNKNOWN_IMAGE_STATE)
+
+
+# Virtual networks (`include/VirtualNetwork.h`). A network whose VMs could not all be updated
+# after a change still carries traffic, but needs an administrator: ERROR.
+VNET_STATES = {
+    0: "INIT", 1: "READY", 2: "LOCK_CREATE", 3: "LOCK_DELETE", 4: "DONE", 5: "ERROR",
+    6: "UPDATE_FAILURE",
+}
+
+NETWORK_STATE_BY_VNET_STATE = {
+    "INIT": "CREATING",
+    "READY": "STARTED",
+    "LOCK_CREATE": "CREATING",
+    "LOCK_DELETE": "DELETING",
+    "DONE": "DELETING",
+    "ERROR": "ERROR",
+    "UPDATE_FAILURE": "ERROR",
+}
+
+
+def network_state(vnet_state):
+    return NETWORK_STATE_BY_VNET_STATE.get(VNET_STATES.get(vnet_state), "ERROR")

@@ -231,7 +231,7 @@ def test_vnet_with_leases():
            "<GNAME>oneadmin</GNAME><NAME>private</NAME><PERMISSIONS><OWNER_U>1</OWNER_U>"
            "<OWNER_M>1</OWNER_M><OWNER_A>0</OWNER_A><GROUP_U>1</GROUP_U><GROUP_M>0</GROUP_M>"
            "<GROUP_A>0</GROUP_A><OTHER_U>0</OTHER_U><OTHER_M>0</OTHER_M><OTHER_A>0</OTHER_A>"
-           "</PERMISSIONS><CLUSTERS><ID>0</ID></CLUSTERS><BRIDGE>br0</BRIDGE>"
+           "</PERMISSIONS><CLUSTERS><ID>0</ID></CLUSTERS><BRIDGE>br0</BRIDGE><STATE>5</STATE>"
            "<AR_POOL><AR><AR_ID><![CDATA[0]]></AR_ID><IP><![CDATA[10.0.0.1]]></IP>"
            "<LEASES><LEASE><IP><![CDATA[10.0.0.5]]></IP><MAC><![CDATA[02:00:0a:00:00:05]]></MAC>"
            "<VM><![CDATA[1]]></VM></LEASE><LEASE><IP><![CDATA[10.0.0.6]]></IP>"
@@ -240,7 +240,7 @@ def test_vnet_with_leases():
     assert parse.one(xml, parse.vnet) == Vnet(
         id=3, name="private", owner=ONEADMIN,
         permissions=Permissions(owner_use=True, owner_manage=True, group_use=True),
-        bridge="br0",
+        bridge="br0", state=5,
         leases=(Lease(ip="10.0.0.5", mac="02:00:0a:00:00:05", vm_id=1),
                 Lease(ip="10.0.0.6", mac="02:00:0a:00:00:06", vm_id=None)),
         template={"VN_MAD": "dummy"})

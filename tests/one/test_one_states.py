@@ -188,3 +188,10 @@ def test_state_names():
     assert states.vm_state_name(*R) == "RUNNING"
     assert states.vm_state_name(*plain("POWEROFF")) == "POWEROFF"
     assert states.image_state_name(8) == "USED_PERS"
+
+
+@pytest.mark.parametrize("vnet_state, network", [
+    (0, "CREATING"), (1, "STARTED"), (2, "CREATING"), (3, "DELETING"), (5, "ERROR"),
+    (6, "ERROR"), (99, "ERROR")])
+def test_network_state(vnet_state, network):
+    assert states.network_state(vnet_state) == network
