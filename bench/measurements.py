@@ -3,10 +3,9 @@ import statistics
 from dataclasses import dataclass
 
 from bench.clients import PAGE_SIZE
+from bench.onesim_pool import METHODS as EMULATOR_METHODS
 from bench.processes import KIB, peak_memory_kib, reset_peak_memory
 from bench.timing import measure_rate, time_calls
-
-EMULATOR_METHODS = ("one.vmpool.info", "one.vmpool.infoextended")
 
 
 @dataclass(frozen=True)

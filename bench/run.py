@@ -1,6 +1,7 @@
 """`python -m bench`: start the emulator and the server, grow the pool, measure, report."""
 import argparse
 import contextlib
+import importlib.metadata
 import os
 import platform
 import signal
@@ -133,6 +134,6 @@ def _header_lines(options, settings, server):
         f"times: median of {settings.repeat} after warm-up calls (fastest..slowest); rates: "
         f"{settings.clients} client threads for {settings.rate_seconds:g} s, median of "
         f"{settings.repeat} runs",
-        "clients: pyone 7.0.2 (parses answers into its objects) and requests + JSON decoding; "
-        "VMs owned by demo, on hold",
+        f"clients: pyone {importlib.metadata.version('pyone')} (parses answers into its objects) "
+        "and requests + JSON decoding; VMs owned by demo, on hold",
     ]
