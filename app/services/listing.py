@@ -1,0 +1,87 @@
+"""Listing collections: the one place where a collection's members are filtered, ordered,
+paged, expanded and selected, and where the part of that work OpenNebula can do exactly is
+pushed down to its pools.
+
+Order. Members are listed in OpenNebula's pool order, newest first: oned lists every pool by
+descending id (API_LIST_ORDER="DESC" in the shipped oned.conf), and the ids of a pool never
+change, so the order is stable and a client paging with `$first`/`$last` sees each member
+once. Sub-collections (a machine's disks and network interfaces) keep the order OpenNebula
+keeps them in, ascending ids. `$orderby` sorts stably from that order.
+
+Push-down. With neither `$filter` nor `$orderby` left to evaluate, `$first`/`$last` (or the
+CIMI_PAGE_SIZE_MAX cap) become a pool window: only the page travels and is rendered. `count`
+is then known from the window when it reaches the pool's end, else the pool is counted
+without rendering it. A service narrows the query first where a pool argument applies a
+filter term exactly (`owner_pushdown`; the machines' state argument), so such filters still
+page in OpenNebula.
+"""
+from dataclasses import dataclass
+from typing import Callable
+
+from app.protocol.responses import collection
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a collection document holds besides its members."""
+
+    type_name: str
+    member_key: str
+    href: str
+    add: bool = True
+
+
+@dataclass(frozen=True)
+class Pool:
+    """An OpenNebula pool as a listing reads it.
+
+    `page(offset, size)` returns an `app.one.records.Page` of records in pool order (`size`
+    None: to the end); `count()` the number of objects in the pool, for a page that does not
+    reach its end. Without `count`, the whole pool is fetched to count it.
+    """
+
+    page: Callable
+    count: Callable = None
+
+    def size(self):
+        return self.count() if self.count is not None else len(self.page(0, None).items)
+
+
+def listed(query, listing, members, expand=None):
+    """The collection document of `members` (document dicts in the collection's order),
+    shaped by `query`; `expand` resolves an href for `$expand` (see `app.protocol.query`)."""
+    page, count = query.apply(members, expand=expand)
+    return _collection(listing, page, count)
+
+
+def listed_pool(query, listing, pool, render, expand=None):
+    """The collection document of a whole pool, `render` making each record a document.
+
+    Fetches only the page when the query allows a pool window, else the whole pool.
+    """
+    window = query.page_window()
+    if window is None:
+        members = [render(record) for record in pool.page(0, None).items]
+        return listed(query, listing, members, expand)
+    if window.is_empty:
+        records, count = (), pool.size()
+    else:
+        fetched = pool.page(window.offset, window.size)
+        records = fetched.items
+        count = fetched.total if fetched.total is not None else pool.size()
+    page, count = query.apply_window([render(record) for record in records], count,
+                                     expand=expand)
+    return _collection(listing, page, count)
+
+
+def owner_pushdown(user_name, query):
+    """(query, mine): `owner='<the caller>'` becomes the pools' "owned by me" filter flag,
+    which applies it exactly, for collections whose `owner` is the pool object's owner."""
+    if query.pushdown_equalities({"owner"}).get("owner") == user_name:
+        return query.with_exact_pushdown({"owner"}), True
+    return query, False
+
+
+def _collection(listing, page, count):
+    return collection(listing.type_name, listing.member_key, page, listing.href,
+                      add=listing.add, count=count)
