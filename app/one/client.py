@@ -76,6 +76,10 @@ class Gateway:
         method = "vmpool.infoextended" if extended else "vmpool.info"
         return self._page(method, parse.vm, offset, size, _pool_filter(mine), state)
 
+    def vm_count(self, state=VM_NOT_DONE, mine=False):
+        """How many VMs `vm_page` lists in all: the short pool, counted without records."""
+        return len(parse.document(self.call("vmpool.info", _pool_filter(mine), -1, -1, state)))
+
     def vm(self, vm_id):
         return parse.one(self.call("vm.info", vm_id), parse.vm)
 
