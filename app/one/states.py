@@ -158,6 +158,18 @@ def machine_state(state, lcm_state):
     return MACHINE_STATE_BY_STATE.get(VM_STATES.get(state), UNKNOWN_MACHINE_STATE)
 
 
+def vm_states_shown_as(machine_state_name):
+    """The STATE numbers of the VMs `machine_state` can show as `machine_state_name`; ACTIVE
+    is one of them when an LCM_STATE (or an unknown one) shows so, and its VMs show as
+    other machine states too, by LCM_STATE."""
+    states = {STATE_NUMBERS[name] for name, shown in MACHINE_STATE_BY_STATE.items()
+              if shown == machine_state_name}
+    if (machine_state_name in MACHINE_STATE_BY_LCM.values()
+            or machine_state_name == UNKNOWN_MACHINE_STATE):
+        states.add(ACTIVE)
+    return frozenset(states)
+
+
 def _pairs(*names):
     """(STATE, LCM_STATE) pairs from names: a STATE name, or an LCM name for ACTIVE VMs."""
     pairs = set()
