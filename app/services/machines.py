@@ -5,7 +5,7 @@ Creation is synchronous in OpenNebula: `one.vm.allocate` (by value) or
 exists in state PENDING (CIMI CREATING), and the scheduler then deploys it. So a MachineCreate
 is answered 201 Created with the Machine as it is right after allocation, not 202 with a Job.
 Actions (start, stop, restart, suspend) and deletion only start an OpenNebula transition and
-are answered 202 Accepted; clients follow the Machine's state.
+are answered 202 Accepted with a Job (`CIMI-Job-URI`) that follows the Machine's state.
 
 Only actions legal in the machine's current state are offered as operations, and an action
 asked for in a state that does not allow it is a Conflict naming the state. CIMI's pause is not
@@ -18,11 +18,15 @@ import math
 
 from app.errors import BadRequest, Conflict, NotFound
 from app.one.metadata import description_of, encode_metadata, properties_of
-from app.one.states import DONE, machine_actions, machine_state, one_action_for
+from app.one.client import VM_NOT_DONE
+from app.one.states import (
+    ACTIVE, DONE, machine_actions, machine_state, one_action_for, vm_states_shown_as,
+)
 from app.protocol.names import ACTION_URI, resource_uri
-from app.protocol.responses import collection, operation
-from app.services import links as paths
+from app.protocol.responses import operation
+from app.services import jobs, links as paths
 from app.services.context import undone_on_failure
+from app.services.listing import Listing, Pool, listed_pool
 from app.services.machine_definitions import MACHINE_CONFIG, MACHINE_IMAGE, machine_attributes
 from app.services.references import resolver
 from app.services.rendering import iso_time, kib_from_mb, without_empty
@@ -31,31 +35,38 @@ TYPE_NAME = "Machine"
 ACTIONS = ("start", "stop", "restart", "suspend")
 INITIAL_STATE = "CIMI_INITIAL_STATE"
 EDITABLE = ("name", "description", "properties")
+# The `app.one.outcomes` expectation a Job of each action follows.
+JOB_EXPECTATIONS = {"start": "started", "stop": "stopped", "restart": "restarted",
+                    "suspend": "suspended", "delete": "deleted"}
 
 
 def list_machines(ctx, query):
-    """Members in OpenNebula's pool order. The extended pool carries USER_TEMPLATE
-    (description, properties) for every VM in one call, and its state argument leaves DONE VMs
-    out in OpenNebula itself; a page the query allows is fetched as a pool window."""
-    window = query.page_window()
-    if window is None:
-        vms = ctx.gateway.vm_page(extended=True).items
-        page, count = query.apply([render(ctx, vm) for vm in vms], expand=resolver(ctx))
-    else:
-        vms = () if window.is_empty else ctx.gateway.vm_page(
-            offset=window.offset, size=window.size, extended=True).items
-        page, count = query.apply_window([render(ctx, vm) for vm in vms],
-                                         _machine_count(ctx.gateway, window, vms),
-                                         expand=resolver(ctx))
-    return collection(TYPE_NAME, "machines", page, ctx.links.href(paths.MACHINES), count=count)
+    """Members in OpenNebula's pool order (see `listing`). The extended pool carries
+    USER_TEMPLATE (description, properties) for every VM in one call; its state argument
+    leaves DONE VMs out in OpenNebula itself, or keeps only the VMs of one STATE when a
+    `state='...'` filter allows."""
+    query, one_state = _state_pushdown(query)
+    gateway = ctx.gateway
+    pool = Pool(
+        page=lambda offset, size: gateway.vm_page(offset=offset, size=size, state=one_state,
+                                                  extended=True),
+        count=lambda: gateway.vm_count(state=one_state))
+    listing = Listing(TYPE_NAME, "machines", ctx.links.href(paths.MACHINES))
+    return listed_pool(query, listing, pool, lambda vm: render(ctx, vm), expand=resolver(ctx))
 
 
-def _machine_count(gateway, window, vms):
-    """How many machines there are: known when the window reaches the pool's end, else
-    counted with the short pool bodies."""
-    if vms and len(vms) < window.size:
-        return window.offset + len(vms)
-    return len(gateway.vm_page().items)
+def _state_pushdown(query):
+    """(query, pool state argument) for a `state='...'` filter term: the pool keeps the one
+    STATE that can show as that machine state; when no other machine state shares that
+    STATE (it is not ACTIVE), the pool applies the term exactly and the query drops it."""
+    wanted = query.pushdown_equalities({"state"}).get("state")
+    candidates = vm_states_shown_as(wanted) - {DONE} if isinstance(wanted, str) else ()
+    if len(candidates) != 1:
+        return query, VM_NOT_DONE
+    (one_state,) = candidates
+    if one_state != ACTIVE:
+        query = query.with_exact_pushdown({"state"})
+    return query, one_state
 
 
 def get_machine(ctx, vm_id, query=None):
@@ -131,24 +142,30 @@ def update_machine(ctx, vm_id, body, cleared=frozenset()):
 
 
 def perform_action(ctx, vm_id, body):
-    """Start an OpenNebula transition for a CIMI Action body."""
+    """Start an OpenNebula transition for a CIMI Action body; the URI of its Job."""
     name = _action_name(body["action"])
     vm = load(ctx.gateway, vm_id)
     one_action = one_action_for(name, vm.state, vm.lcm_state, force=body["force"])
     if one_action is None:
         raise Conflict(_not_now(vm, name))
-    ctx.gateway.vm_action(one_action, vm_id)
+    return _tracked_action(ctx, vm_id, name, one_action)
 
 
 def delete_machine(ctx, vm_id, force):
     """Terminate: gracefully when the guest can shut down, hard when forced or when a graceful
-    shutdown is impossible in the current state."""
+    shutdown is impossible in the current state. The URI of its Job."""
     vm = load(ctx.gateway, vm_id)
     one_action = (one_action_for("delete", vm.state, vm.lcm_state, force=force)
                   or one_action_for("delete", vm.state, vm.lcm_state, force=True))
     if one_action is None:
         raise Conflict(_not_now(vm, "delete"))
-    ctx.gateway.vm_action(one_action, vm_id)
+    return _tracked_action(ctx, vm_id, "delete", one_action)
+
+
+def _tracked_action(ctx, vm_id, name, one_action):
+    with jobs.tracked(ctx, jobs.machine(vm_id), name, JOB_EXPECTATIONS[name]) as job_uri:
+        ctx.gateway.vm_action(one_action, vm_id)
+    return job_uri
 
 
 def _action_name(uri):
