@@ -7,7 +7,7 @@ from flask_restx import Resource
 from app.cimi.context import ID, forced, request_context, request_query
 from app.cimi.registry import CollectionNamespace
 from app.protocol import read_body, respond
-from app.services import links, machines
+from app.services import jobs, links, machines
 from schemas.actions import ActionSchema
 from schemas.machines import MachineCreateSchema, MachineUpdateSchema
 
@@ -40,10 +40,10 @@ class Machine(Resource):
 
     def post(self, machine_id):
         ctx = request_context()
-        machines.perform_action(ctx, machine_id, read_body(ActionSchema))
-        return respond(None, 202)
+        headers = machines.perform_action(ctx, machine_id, read_body(ActionSchema))
+        return respond(None, 202, headers)
 
     def delete(self, machine_id):
         ctx = request_context()
-        machines.delete_machine(ctx, machine_id, force=forced())
-        return respond(None, 202)
+        job_uri = machines.delete_machine(ctx, machine_id, force=forced())
+        return respond(None, 202, jobs.job_header(job_uri))
