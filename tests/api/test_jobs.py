@@ -1,0 +1,183 @@
+"""Jobs: every 202 names one, it follows its target in OpenNebula to SUCCESS or FAILED, and
+only its owner sees it."""
+import time
+
+import pytest
+
+from app.errors import Conflict
+from app.one.documents import JOB
+
+from api_support import ACTION, CIMI, STATE_WAIT_SECONDS
+
+OTHER_USER = ("jobwatcher", "jobwatcher-secret")
+
+
+@pytest.fixture
+def other_session(backend):
+    """A second ordinary user, made by oneadmin the first time a test asks for it."""
+    try:
+        backend.gateway.call("user.allocate", *OTHER_USER, "", [])
+    except Conflict:
+        pass     # made for an earlier test
+    return "{}:{}".format(*OTHER_USER)
+
+
+@pytest.fixture
+def wait_for_job(cimi):
+    """Poll a Job until it has finished; the bound is a hang guard, not a timing check."""
+    def wait(href):
+        deadline = time.monotonic() + STATE_WAIT_SECONDS
+        while True:
+            result = cimi.get(href)
+            assert result.status == 200, result.document
+            if result.document["state"] in ("SUCCESS", "FAILED"):
+                return result.document
+            assert result.document["state"] in ("QUEUED", "RUNNING")
+            assert time.monotonic() < deadline, f"{href} never finished"
+            time.sleep(0.05)
+    return wait
+
+
+def act(cimi, href, name, **extra):
+    return cimi.post(href, {"resourceURI": CIMI + "Action", "action": ACTION + name, **extra})
+
+
+def job_uri(result):
+    assert result.status == 202, result.document
+    return result.headers["CIMI-Job-URI"]
+
+
+@pytest.fixture
+def started(launched, wait_for_state):
+    def launch():
+        href = launched().document["id"]
+        wait_for_state(href, "STARTED")
+        return href
+    return launch
+
+
+def test_a_stop_job_follows_the_machine_to_success_and_keeps_it(
+        cimi, started, wait_for_job, wait_for_state, collection_href):
+    machine = started()
+    href = job_uri(act(cimi, machine, "stop"))
+    assert href.startswith(collection_href("jobs") + "/")
+    job = wait_for_job(href)
+    assert job["resourceURI"] == CIMI + "Job"
+    assert job["id"] == href
+    assert job["state"] == "SUCCESS"
+    assert job["returnCode"] == 0
+    assert job["progress"] == 100
+    assert job["action"] == ACTION + "stop"
+    assert job["targetResource"] == {"href": machine}
+    assert job["affectedResources"] == [{"href": machine}]
+    assert "POWEROFF" in job["statusMessage"]
+    assert job["timeOfStatusChange"] >= job["created"]
+    assert cimi.get(machine).document["state"] == "STOPPED"
+
+    wait_for_job(job_uri(act(cimi, machine, "start")))
+    assert cimi.get(machine).document["state"] == "STARTED"
+    again = cimi.get(href).document
+    assert again["state"] == "SUCCESS"
+    assert again["timeOfStatusChange"] == job["timeOfStatusChange"]
+
+
+def test_every_action_and_the_delete_answer_a_job_that_resolves(
+        cimi, started, wait_for_job, wait_for_state):
+    machine = started()
+    for name, state in (("restart", "STARTED"), ("suspend", "SUSPENDED"), ("start", "STARTED")):
+        job = wait_for_job(job_uri(act(cimi, machine, name)))
+        assert (job["state"], job["action"]) == ("SUCCESS", ACTION + name)
+        assert cimi.get(machine).document["state"] == state
+    job = wait_for_job(job_uri(cimi.delete(machine)))
+    assert (job["state"], job["action"], job["returnCode"]) == ("SUCCESS", "delete", 0)
+    assert cimi.get(machine).status == 404
+
+
+def test_a_failed_boot_fails_the_start_job(cimi, started, wait_for_job, onesim_server):
+    machine = started()
+    wait_for_job(job_uri(act(cimi, machine, "stop")))
+    onesim_server.fail_boots(1)
+    try:
+        job = wait_for_job(job_uri(act(cimi, machine, "start")))
+    finally:
+        onesim_server.clear_faults()
+    assert job["state"] == "FAILED"
+    assert job["returnCode"] == 1
+    assert job["progress"] == 100
+    assert "BOOT_FAILURE" in job["statusMessage"]
+    assert cimi.get(machine).document["state"] == "ERROR"
+    # Deleting the failed machine is a Job of its own, which succeeds.
+    assert wait_for_job(job_uri(cimi.delete(machine)))["state"] == "SUCCESS"
+    assert cimi.get(job["id"]).document["state"] == "FAILED"
+
+
+def test_the_collection_lists_own_jobs_newest_first_with_queries(
+        cimi, started, wait_for_job, collection_href):
+    machine = started()
+    first = wait_for_job(job_uri(act(cimi, machine, "stop")))["id"]
+    second = job_uri(act(cimi, machine, "start"))
+    result = cimi.get(collection_href("jobs"))
+    assert result.status == 200
+    assert result.document["resourceURI"] == CIMI + "JobCollection"
+    listed = [job["id"] for job in result.document["jobs"]]
+    assert listed.index(second) < listed.index(first)
+    assert result.document["count"] == len(listed)
+    assert "operations" not in result.document        # Jobs are not created by clients
+
+    selected = cimi.get(collection_href("jobs"), params={
+        "$filter": f"targetResource/href='{machine}' and action='{ACTION}stop'",
+        "$select": "state"})
+    assert selected.status == 200
+    assert selected.document["count"] == 1
+    (only,) = selected.document["jobs"]
+    assert only == {"resourceURI": CIMI + "Job", "id": first, "state": "SUCCESS"}
+
+
+def test_jobs_are_visible_to_their_owner_only(cimi, started, other_session, collection_href):
+    href = job_uri(act(cimi, started(), "stop"))
+    other = cimi.as_user(other_session)
+    assert other.get(href).status == 404
+    assert other.delete(href).status == 404
+    listed = other.get(collection_href("jobs")).document.get("jobs", [])
+    assert href not in {job["id"] for job in listed}
+    assert cimi.get(href).status == 200
+    assert cimi.as_user(None).get(href).status == 401
+
+
+def test_a_job_can_be_deleted(cimi, started, wait_for_job, collection_href):
+    href = wait_for_job(job_uri(act(cimi, started(), "stop")))["id"]
+    result = cimi.delete(href)
+    assert (result.status, result.document) == (200, None)
+    assert cimi.get(href).status == 404
+    assert cimi.delete(href).status == 404
+    listed = cimi.get(collection_href("jobs")).document.get("jobs", [])
+    assert href not in {job["id"] for job in listed}
+
+
+def test_a_refused_action_leaves_no_job(cimi, started, backend, onesim_server):
+    machine = started()
+    before = {document.id for document in backend.gateway.document_page(JOB).items}
+    assert act(cimi, machine, "start").status == 409           # already started
+    assert act(cimi, machine, "pause").status == 400
+    onesim_server.fail_next("one.vm.action")
+    try:
+        assert act(cimi, machine, "stop").status >= 500
+    finally:
+        onesim_server.clear_faults()
+    after = {document.id for document in backend.gateway.document_page(JOB).items}
+    assert after == before
+
+
+@pytest.mark.parametrize("suffix", ["abc", "-1", "99999999999", "123456"])
+def test_unknown_jobs_are_404(cimi, collection_href, suffix):
+    href = f"{collection_href('jobs')}/{suffix}"
+    assert cimi.get(href).status == 404
+    assert cimi.delete(href).status == 404
+
+
+def test_jobs_cannot_be_created_or_edited(cimi, started, collection_href):
+    href = job_uri(act(cimi, started(), "stop"))
+    body = {"resourceURI": CIMI + "Job", "name": "mine"}
+    assert cimi.post(collection_href("jobs"), body).status == 405
+    assert cimi.put(href, body).status == 405
+    assert cimi.post(href, body).status == 405
