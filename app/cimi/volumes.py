@@ -1,0 +1,39 @@
+"""Volumes: `<base>/volumes` and `<base>/volumes/<id>`."""
+from flask_restx import Resource
+
+from app.cimi.context import ID, request_context, request_query
+from app.cimi.registry import CollectionNamespace
+from app.protocol import read_body, respond
+from app.services import jobs, links, volumes
+from schemas.volumes import VolumeCreateSchema, VolumeUpdateSchema
+
+namespace = CollectionNamespace("volumes", links.VOLUMES,
+                                "Volumes (persistent OpenNebula DATABLOCK images)")
+
+
+@namespace.route("")
+class VolumeCollection(Resource):
+    def get(self):
+        ctx, query = request_context(), request_query()
+        return respond(volumes.list_volumes(ctx, query))
+
+    def post(self):
+        ctx = request_context()
+        created = volumes.create_volume(ctx, read_body(VolumeCreateSchema))
+        return respond(created, 201, {"Location": created["id"]})
+
+
+@namespace.route(f"/<{ID}:volume_id>")
+class Volume(Resource):
+    def get(self, volume_id):
+        ctx, query = request_context(), request_query()
+        return respond(query.select_resource(volumes.get_volume(ctx, volume_id)))
+
+    def put(self, volume_id):
+        ctx = request_context()
+        return respond(volumes.update_volume(ctx, volume_id, read_body(VolumeUpdateSchema)))
+
+    def delete(self, volume_id):
+        ctx = request_context()
+        job_uri = volumes.delete_volume(ctx, volume_id)
+        return respond(None, 202, jobs.job_header(job_uri))

@@ -1,0 +1,123 @@
+"""MachineVolumes: the volumes attached to a machine, `<machine>/volumes/<DISK_ID>`.
+
+Each is a DISK of the machine's VM whose image is a Volume (`storage_images`); its id is the
+DISK_ID and its initialLocation the device (TARGET) OpenNebula gave it. Other disks (the
+machine's image, volatile disks) are MachineDisks only.
+
+Hot-plugging is asynchronous in OpenNebula: `one.vm.attach` and `one.vm.detach` put the VM in
+a HOTPLUG state and answer at once. Both are legal only while the VM runs or is powered off,
+and answered 202 with a Job that follows the VM until the disk is there (or gone). The
+attachment's DISK_ID is read back from the VM right after `one.vm.attach`, which adds the
+DISK before the hot-plug itself.
+
+`readOnly` attaches with READONLY=YES. A volume that is not shareable serves one machine at a
+time (OpenNebula refuses a second one); a shareable volume is only ever attached read-only,
+so it can serve many machines at once without two of them writing to it.
+"""
+from app.errors import Conflict, NotFound
+from app.one.outcomes import VM
+from app.one.states import can_hotplug_disk, machine_state
+from app.protocol.names import resource_uri
+from app.protocol.responses import collection, operation
+from app.services import jobs
+from app.services import links as paths
+from app.services.machines import load
+from app.services.rendering import without_empty
+from app.services.storage_images import attachment_refusal, is_volume, referenced_volume
+
+TYPE_NAME = "MachineVolume"
+SEGMENT = "volumes"
+
+
+def list_volumes(ctx, vm_id, query):
+    vm = load(ctx.gateway, vm_id)
+    page, count = query.apply([render(ctx, vm.id, disk) for disk in _attached(ctx.gateway, vm)])
+    return collection(TYPE_NAME, "machineVolumes", page,
+                      ctx.links.href(paths.MACHINES, vm_id, SEGMENT), count=count)
+
+
+def get_volume(ctx, vm_id, disk_id):
+    vm = load(ctx.gateway, vm_id)
+    return render(ctx, vm.id, _attachment(ctx.gateway, vm, disk_id))
+
+
+def attach_volume(ctx, vm_id, body):
+    """Hot-plug the volume; (the new MachineVolume, the Job's URI)."""
+    vm = load(ctx.gateway, vm_id)
+    volume = referenced_volume(ctx, body["volume"]["href"], "volume.href")
+    _check_attachable(vm, volume, body["readOnly"])
+    disk = {"IMAGE_ID": volume.id}
+    if body["readOnly"]:
+        disk["READONLY"] = "YES"
+    if body.get("initialLocation"):
+        disk["TARGET"] = body["initialLocation"]
+    before = {existing.disk_id for existing in vm.disks}
+    target = jobs.Target(VM, vm_id, (paths.MACHINES, vm_id, SEGMENT))
+    with jobs.tracked(ctx, target, "add", "settled", affected=[(paths.VOLUMES, volume.id)],
+                      attached_image=volume.id) as job_uri:
+        try:
+            ctx.gateway.vm_attach_disk(vm_id, disk)
+        except Conflict as refusal:
+            raise Conflict(f"Volume {volume.id} cannot be attached to machine {vm_id}: "
+                           f"{refusal}") from None
+    added = [found for found in ctx.gateway.vm(vm_id).disks
+             if found.image_id == volume.id and found.disk_id not in before]
+    return render(ctx, vm_id, max(added, key=lambda found: found.disk_id)), job_uri
+
+
+def detach_volume(ctx, vm_id, disk_id):
+    """Hot-unplug the attachment; the Job's URI."""
+    vm = load(ctx.gateway, vm_id)
+    disk = _attachment(ctx.gateway, vm, disk_id)
+    if not can_hotplug_disk(vm.state, vm.lcm_state):
+        raise Conflict(_not_now(vm, "detached from"))
+    target = jobs.Target(VM, vm_id, (paths.MACHINES, vm_id, SEGMENT, disk_id))
+    with jobs.tracked(ctx, target, "delete", "settled", affected=[(paths.VOLUMES, disk.image_id)],
+                      detached_disk=disk_id) as job_uri:
+        ctx.gateway.vm_detach_disk(vm_id, disk_id)
+    return job_uri
+
+
+def _check_attachable(vm, volume, read_only):
+    if not can_hotplug_disk(vm.state, vm.lcm_state):
+        raise Conflict(_not_now(vm, "attached to"))
+    refusal = attachment_refusal(volume, read_only)
+    if refusal:
+        raise Conflict(f"Machine {vm.id}: {refusal}")
+
+
+def _not_now(vm, relation):
+    return (f"Machine {vm.id} is {machine_state(vm.state, vm.lcm_state)}: volumes can be "
+            f"{relation} a machine only while it is running or stopped (powered off).")
+
+
+def _attached(gateway, vm):
+    """The VM's disks that are volumes, in DISK_ID order."""
+    image_ids = {disk.image_id for disk in vm.disks if disk.image_id is not None}
+    if not image_ids:
+        return []
+    volume_ids = {image.id for image in gateway.image_page().items
+                  if image.id in image_ids and is_volume(image)}
+    return sorted((disk for disk in vm.disks if disk.image_id in volume_ids),
+                  key=lambda disk: disk.disk_id)
+
+
+def _attachment(gateway, vm, disk_id):
+    for disk in _attached(gateway, vm):
+        if disk.disk_id == disk_id:
+            return disk
+    raise NotFound(f"Machine {vm.id} has no volume attached as {disk_id}: there is nothing "
+                   "to detach there.")
+
+
+def render(ctx, vm_id, disk):
+    href = ctx.links.href(paths.MACHINES, vm_id, SEGMENT, disk.disk_id)
+    return without_empty({
+        "resourceURI": resource_uri(TYPE_NAME),
+        "id": href,
+        "name": disk.image_name,
+        "initialLocation": disk.target,
+        "volume": ctx.links.reference(paths.VOLUMES, disk.image_id),
+        "readOnly": disk.readonly,
+        "operations": [operation("delete", href)],
+    })

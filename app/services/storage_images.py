@@ -1,0 +1,76 @@
+"""Which OpenNebula images are Volumes and which are VolumeImages.
+
+OpenNebula keeps volumes, their snapshots and machine images in one image pool. Every image
+this server creates for storage carries CIMI_KIND in its TEMPLATE: VOLUME for a volume,
+VOLUME_IMAGE for a snapshot of one (a clone, a DATABLOCK too). A Volume is a DATABLOCK image
+that is not a volume image, so a datablock made outside CIMI is a volume as well; machine
+images are OS and CDROM images only, so no image is ever two kinds of resource.
+"""
+from app.errors import BadRequest, NotFound
+from app.services import links as paths
+
+DATABLOCK = "DATABLOCK"
+KIND = "CIMI_KIND"
+VOLUME_KIND = "VOLUME"
+VOLUME_IMAGE_KIND = "VOLUME_IMAGE"
+PERSISTENT_TYPE = "PERSISTENT_TYPE"
+SHAREABLE = "SHAREABLE"
+
+
+def is_volume(image):
+    return image.type == DATABLOCK and image.template.get(KIND) != VOLUME_IMAGE_KIND
+
+
+def is_volume_image(image):
+    return image.type == DATABLOCK and image.template.get(KIND) == VOLUME_IMAGE_KIND
+
+
+def is_shareable(image):
+    return str(image.template.get(PERSISTENT_TYPE, "")).upper() == SHAREABLE
+
+
+def attachment_refusal(volume, read_only):
+    """Why the volume cannot be attached to a machine now (None if it can): a volume that is
+    not shareable serves one machine at a time, a shareable one is only attached read-only,
+    so that no two machines ever write to it together."""
+    if is_shareable(volume) and not read_only:
+        return (f"volume {volume.id} is shareable: it is attached read-only only "
+                "(readOnly true), so that no two machines write to it.")
+    if volume.running_vms and not is_shareable(volume):
+        users = ", ".join(str(vm_id) for vm_id in volume.vm_ids)
+        return (f"volume {volume.id} is already attached to machine {users}; it serves one "
+                "machine at a time unless it is made shareable.")
+    return None
+
+
+def load_volume(gateway, image_id):
+    return _load(gateway, image_id, is_volume, "Volume")
+
+
+def load_volume_image(gateway, image_id):
+    return _load(gateway, image_id, is_volume_image, "Volume image")
+
+
+def referenced_volume(ctx, href, attribute):
+    """The volume an href in a request body names; BadRequest when there is none to use."""
+    return _referenced(ctx, href, paths.VOLUMES, load_volume, "volume", attribute)
+
+
+def referenced_volume_image(ctx, href, attribute):
+    return _referenced(ctx, href, paths.VOLUME_IMAGES, load_volume_image, "volume image",
+                       attribute)
+
+
+def _referenced(ctx, href, collection, load, label, attribute):
+    image_id = ctx.links.id_in(href, collection, attribute)
+    try:
+        return load(ctx.gateway, image_id)
+    except NotFound:
+        raise BadRequest(f"{attribute} names no {label} you can use.") from None
+
+
+def _load(gateway, image_id, belongs, label):
+    image = gateway.image(image_id)
+    if not belongs(image):
+        raise NotFound(f"{label} {image_id} does not exist.")
+    return image

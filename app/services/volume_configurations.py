@@ -1,0 +1,110 @@
+"""VolumeConfigurations: OpenNebula documents of type `documents.VOLUME_CONFIGURATION`.
+
+OpenNebula has no object for a volume's sizing, so each configuration is a document
+(`app.services.documents`) whose TEMPLATE holds CAPACITY_KIB and FORMAT (raw or qcow2) next
+to CIMI's description, properties and times. Every volume is a block device, so `type` is
+always CIMI's mapped type.
+"""
+from dataclasses import dataclass
+
+from app.errors import BadRequest, NotFound
+from app.one.documents import VOLUME_CONFIGURATION
+from app.one.metadata import description_of, encode_metadata, properties_of
+from app.protocol.names import resource_uri
+from app.protocol.responses import collection
+from app.services import links as paths
+from app.services.context import undone_on_failure
+from app.services.documents import all_of, allocate, created_of, replace, updated_of, whole
+from app.services.rendering import edit_and_delete, iso_time, without_empty
+from schemas.volumes import VOLUME_TYPE
+
+TYPE_NAME = "VolumeConfiguration"
+DEFAULT_FORMAT = "raw"
+
+
+@dataclass(frozen=True)
+class VolumeSizing:
+    """What a volume gets from a configuration, after any overrides."""
+    capacity_kib: int
+    format: str
+
+
+def list_configurations(ctx, query):
+    members = [render(ctx, document) for document in all_of(ctx.gateway, VOLUME_CONFIGURATION)]
+    page, count = query.apply(members)
+    return collection(TYPE_NAME, "volumeConfigurations", page,
+                      ctx.links.href(paths.VOLUME_CONFIGURATIONS), count=count)
+
+
+def get_configuration(ctx, configuration_id):
+    return render(ctx, ctx.gateway.document(configuration_id, VOLUME_CONFIGURATION))
+
+
+def create_configuration(ctx, body):
+    configuration_id = allocate(ctx.gateway, VOLUME_CONFIGURATION, body["name"],
+                                _attributes(body))
+    with undone_on_failure(lambda: ctx.gateway.document_delete(configuration_id)):
+        return get_configuration(ctx, configuration_id)
+
+
+def update_configuration(ctx, configuration_id, body):
+    """PUT: the body is the configuration's whole new editable state."""
+    current = ctx.gateway.document(configuration_id, VOLUME_CONFIGURATION)
+    replace(ctx.gateway, current, body["name"], _attributes(body))
+    return get_configuration(ctx, configuration_id)
+
+
+def delete_configuration(ctx, configuration_id):
+    ctx.gateway.document(configuration_id, VOLUME_CONFIGURATION)
+    ctx.gateway.document_delete(configuration_id)
+
+
+def render(ctx, document):
+    href = ctx.links.href(paths.VOLUME_CONFIGURATIONS, document.id)
+    template = document.template
+    sizing = _sizing_of(document)
+    return without_empty({
+        "resourceURI": resource_uri(TYPE_NAME),
+        "id": href,
+        "name": document.name,
+        "description": description_of(template),
+        "created": iso_time(created_of(document)),
+        "updated": iso_time(updated_of(document)),
+        "properties": properties_of(template),
+        "type": VOLUME_TYPE,
+        "format": sizing.format,
+        "capacity": sizing.capacity_kib,
+        "owner": document.owner.uname,
+        "operations": edit_and_delete(ctx, document.owner, document.permissions, href),
+    })
+
+
+def resolve(ctx, choice, attribute):
+    """The VolumeSizing a `volumeConfig` (href with optional overrides, or by value) stands
+    for; None without a choice."""
+    if choice is None:
+        return None
+    if "href" in choice:
+        base = _sizing_of(referenced(ctx, choice["href"], attribute + ".href"))
+    else:
+        base = VolumeSizing(capacity_kib=choice["capacity"], format=DEFAULT_FORMAT)
+    return VolumeSizing(capacity_kib=choice.get("capacity", base.capacity_kib),
+                        format=choice.get("format", base.format))
+
+
+def referenced(ctx, href, attribute):
+    configuration_id = ctx.links.id_in(href, paths.VOLUME_CONFIGURATIONS, attribute)
+    try:
+        return ctx.gateway.document(configuration_id, VOLUME_CONFIGURATION)
+    except NotFound:
+        raise BadRequest(f"{attribute} names no volume configuration you can use.") from None
+
+
+def _sizing_of(document):
+    return VolumeSizing(capacity_kib=whole(document.template.get("CAPACITY_KIB")),
+                        format=document.template.get("FORMAT") or DEFAULT_FORMAT)
+
+
+def _attributes(body):
+    return {"CAPACITY_KIB": body["capacity"], "FORMAT": body.get("format", DEFAULT_FORMAT),
+            **encode_metadata(body.get("description"), body.get("properties", {}))}

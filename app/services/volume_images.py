@@ -1,0 +1,85 @@
+"""VolumeImages: snapshots of volumes, as OpenNebula image clones.
+
+A volume image is a copy of a volume (`one.image.clone`) marked VOLUME_IMAGE in its TEMPLATE
+(`storage_images`) and made non-persistent, with CIMI_VOLUME naming the volume it was taken
+from. It is never listed as a Volume; a new volume is made from it by giving it as the
+`volumeImage` of a volumeTemplate. OpenNebula copies an image only when it is not in use by a
+machine that writes to it, so a volume must be detached (or attached read-only) to be
+snapshotted; the copy is CREATING until the datastore has finished it.
+"""
+import secrets
+
+from app.one.metadata import description_of, encode_metadata, properties_of
+from app.one.states import machine_image_state
+from app.protocol.names import resource_uri
+from app.protocol.responses import collection
+from app.services import jobs
+from app.services import links as paths
+from app.services.context import undone_on_failure
+from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
+from app.services.storage_images import (
+    KIND, VOLUME_IMAGE_KIND, is_volume_image, load_volume_image, referenced_volume,
+)
+
+TYPE_NAME = "VolumeImage"
+SOURCE_VOLUME = "CIMI_VOLUME"
+
+
+def list_images(ctx, query):
+    images = sorted((image for image in ctx.gateway.image_page().items
+                     if is_volume_image(image)), key=lambda image: image.id)
+    page, count = query.apply([render(ctx, image) for image in images])
+    return collection(TYPE_NAME, "volumeImages", page, ctx.links.href(paths.VOLUME_IMAGES),
+                      count=count)
+
+
+def get_image(ctx, image_id):
+    return render(ctx, load_volume_image(ctx.gateway, image_id))
+
+
+def create_image(ctx, body):
+    """A snapshot of the volume the body names."""
+    volume = referenced_volume(ctx, body["volume"]["href"], "volume.href")
+    name = body.get("name") or f"{volume.name}-snapshot-{secrets.token_hex(3)}"
+    image_id = ctx.gateway.image_clone(volume.id, name)
+    with undone_on_failure(lambda: ctx.gateway.image_delete(image_id)):
+        ctx.gateway.image_persistent(image_id, False)
+        ctx.gateway.image_update(image_id, {
+            KIND: VOLUME_IMAGE_KIND, SOURCE_VOLUME: volume.id,
+            **encode_metadata(body.get("description", ""), body.get("properties", {}))},
+            merge=True)
+        return get_image(ctx, image_id)
+
+
+def delete_image(ctx, image_id):
+    """OpenNebula removes the copy asynchronously: the answer is a Job's URI."""
+    load_volume_image(ctx.gateway, image_id)
+    with jobs.tracked(ctx, jobs.image(image_id, paths.VOLUME_IMAGES), "delete",
+                      "image_deleted") as job_uri:
+        ctx.gateway.image_delete(image_id)
+    return job_uri
+
+
+def render(ctx, image):
+    href = ctx.links.href(paths.VOLUME_IMAGES, image.id)
+    template = image.template
+    source = template.get(SOURCE_VOLUME)
+    return without_empty({
+        "resourceURI": resource_uri(TYPE_NAME),
+        "id": href,
+        "name": image.name,
+        "description": description_of(template),
+        "created": iso_time(image.regtime),
+        "properties": properties_of(template),
+        "state": machine_image_state(image.state),
+        "imageLocation": image.source,
+        "bootable": False,
+        "capacity": kib_from_mb(image.size_mb),
+        "format": image.format,
+        "volume": ctx.links.reference(paths.VOLUMES, source) if source else None,
+        "owner": image.owner.uname,
+        # A snapshot is never edited, only deleted.
+        "operations": [operation for operation in
+                       edit_and_delete(ctx, image.owner, image.permissions, href)
+                       if operation["rel"] == "delete"],
+    })

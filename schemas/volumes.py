@@ -1,0 +1,137 @@
+"""Volume bodies: VolumeConfiguration, VolumeTemplate, VolumeCreate, Volume PUT, VolumeImage
+create and MachineVolume attach, plus the `volumes` and `volumeTemplates` of a machine template.
+
+Capacity is KiB as CIMI has it and must be whole MiB (OpenNebula sizes images in MB).
+`visibility` (private or public) and `shareable` are this server's extensions: a public
+volume may be used by every user, a shareable one attached read-only to many machines at once.
+"""
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from schemas.common import (
+    CimiBody, CommonAttributes, Flag, ReferenceOrValue, href_field, name_field,
+)
+from schemas.machine_configurations import capacity_field, initial_location_field
+
+VOLUME_FORMATS = ("raw", "qcow2")
+VOLUME_TYPE = "http://schemas.dmtf.org/cimi/1/mapped"
+VISIBILITIES = ("private", "public")
+VOLUMES_MAX = 16
+
+
+def format_field():
+    return fields.String(validate=validate.OneOf(
+        VOLUME_FORMATS, error="format must be one of: " + ", ".join(VOLUME_FORMATS) + "."))
+
+
+def type_field():
+    return fields.String(validate=validate.OneOf(
+        (VOLUME_TYPE,), error=f"type must be {VOLUME_TYPE} (a block device)."))
+
+
+def visibility_field():
+    return fields.String(validate=validate.OneOf(
+        VISIBILITIES, error="visibility must be private or public."))
+
+
+class Reference(CimiBody):
+    href = href_field(required=True)
+
+
+class VolumeConfigurationSchema(CommonAttributes):
+    """POST to the volumeConfigs collection and PUT of one: the whole editable state."""
+
+    name = name_field(required=True)
+    capacity = capacity_field(required=True)
+    format = format_field()
+    type = type_field()
+
+
+class VolumeConfigChoice(ReferenceOrValue):
+    """`volumeConfig`: an href to a configuration (its values may be overridden next to it),
+    or a configuration by value."""
+
+    capacity = capacity_field()
+    format = format_field()
+    type = type_field()
+
+    @validates_schema
+    def _capacity_without_href(self, data, **kwargs):
+        if "href" not in data and "capacity" not in data:
+            raise ValidationError("A volumeConfig given by value needs a capacity.", "capacity")
+
+
+def _config_or_image(data):
+    if "volumeConfig" not in data and "volumeImage" not in data:
+        raise ValidationError("A volume template needs a volumeConfig or a volumeImage.",
+                              "volumeConfig")
+
+
+class VolumeTemplateSchema(CommonAttributes):
+    """POST to the volumeTemplates collection and PUT of one: the whole editable state."""
+
+    name = name_field(required=True)
+    volumeConfig = fields.Nested(VolumeConfigChoice)
+    volumeImage = fields.Nested(Reference)
+
+    @validates_schema
+    def _complete(self, data, **kwargs):
+        _config_or_image(data)
+
+
+class VolumeTemplateChoice(ReferenceOrValue):
+    """`volumeTemplate` of a VolumeCreate: an href to a VolumeTemplate, or one by value."""
+
+    volumeConfig = fields.Nested(VolumeConfigChoice)
+    volumeImage = fields.Nested(Reference)
+
+    @validates_schema
+    def _complete_without_href(self, data, **kwargs):
+        if "href" not in data:
+            _config_or_image(data)
+
+
+class VolumeCreateSchema(CommonAttributes):
+    volumeTemplate = fields.Nested(VolumeTemplateChoice, required=True)
+    visibility = visibility_field()
+    shareable = Flag()
+
+
+class VolumeUpdateSchema(CommonAttributes):
+    """PUT of a Volume: name, description, properties, visibility and shareable; attributes
+    absent from the body keep their current values."""
+
+    visibility = visibility_field()
+    shareable = Flag()
+
+
+class VolumeImageCreateSchema(CommonAttributes):
+    """POST to the volumeImages collection: a snapshot of `volume`."""
+
+    volume = fields.Nested(Reference, required=True)
+
+
+class MachineVolumeSchema(CimiBody):
+    """POST to a machine's volumes (hot-plug), and each item of a machine template's
+    `volumes`: an existing volume, optionally on a chosen device and read-only."""
+
+    volume = fields.Nested(Reference, required=True)
+    initialLocation = initial_location_field()
+    readOnly = Flag(load_default=False)
+
+
+class MachineVolumeTemplateSchema(CimiBody):
+    """An item of a MachineCreate template's `volumeTemplates`: a new volume made for the
+    machine from `volumeTemplate`, on an optional device."""
+
+    volumeTemplate = fields.Nested(VolumeTemplateChoice, required=True)
+    initialLocation = initial_location_field()
+
+
+def machine_volumes_field():
+    return fields.List(fields.Nested(MachineVolumeSchema), validate=validate.Length(
+        max=VOLUMES_MAX, error=f"At most {VOLUMES_MAX} volumes."))
+
+
+def machine_volume_templates_field():
+    return fields.List(fields.Nested(MachineVolumeTemplateSchema), validate=validate.Length(
+        max=VOLUMES_MAX, error=f"At most {VOLUMES_MAX} volume templates."))
