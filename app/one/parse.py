@@ -214,7 +214,8 @@ def _disk_snapshots(element):
 def _history(fields):
     return VmHistory(seq=_int(fields, "SEQ"), hostname=_text(fields, "HOSTNAME"),
                      host_id=_int(fields, "HID", -1), stime=_int(fields, "STIME"),
-                     etime=_int(fields, "ETIME"), action=_int(fields, "ACTION"))
+                     etime=_int(fields, "ETIME"), action=_int(fields, "ACTION"),
+                     running_stime=_int(fields, "RSTIME"), running_etime=_int(fields, "RETIME"))
 
 
 # --- images, templates, documents ---------------------------------------------------------

@@ -65,7 +65,9 @@ class VmHistory:
     host_id: int
     stime: int
     etime: int
-    action: int
+    action: int               # HISTORY/ACTION number (`app.one.history.VM_ACTIONS`)
+    running_stime: int = 0    # RSTIME/RETIME: when the guest started and stopped running
+    running_etime: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,11 +32,13 @@ def test_full_vm_after_attach():
         nics=(),
         history=(
             VmHistory(seq=0, hostname="localhost", host_id=0, stime=1795261874,
-                      etime=1795261896, action=19),
+                      etime=1795261896, action=19, running_stime=1795261874,
+                      running_etime=1795261896),
             VmHistory(seq=1, hostname="localhost", host_id=0, stime=1795261896,
-                      etime=1795261896, action=21),
+                      etime=1795261896, action=21, running_stime=1795261896,
+                      running_etime=1795261896),
             VmHistory(seq=2, hostname="localhost", host_id=0, stime=1795261896, etime=0,
-                      action=0),
+                      action=0, running_stime=1795261896),
         ),
         snapshots=(), user_template={}, template_id=0,
     )
