@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from bench.clients import PAGE_SIZE
 from bench.onesim_pool import METHODS as EMULATOR_METHODS
 from bench.processes import KIB, peak_memory_kib, reset_peak_memory
-from bench.timing import measure_rate, time_calls
+from bench.timing import rates_in_turns, time_in_turns
 
 
 @dataclass(frozen=True)
@@ -39,21 +39,18 @@ class SizeResults:
 
 def measure_size(size, raw, cimi, server, machine_id, settings):
     emulator = tuple(_emulator_call(raw, method, settings.repeat) for method in EMULATOR_METHODS)
-    raw_pool = time_calls(raw.pool, settings.repeat)
-    raw_pool_extended = time_calls(raw.pool_extended, settings.repeat)
-    raw_page = time_calls(raw.page, settings.repeat)
+    listing_members = _check_listing(cimi.machines(), size)
+    _check_page(cimi.machines_page())
     workers = server.worker_pids()
     for pid in workers:
         reset_peak_memory(pid)
-    listing_members = _check_listing(cimi.machines(), size)
-    listing = time_calls(cimi.machines, settings.repeat)
+    raw_pool, raw_pool_extended, listing = time_in_turns(
+        (raw.pool, raw.pool_extended, cimi.machines), settings.repeat)
     peak_memory_mb = max(peak_memory_kib(pid) for pid in workers) / KIB
-    _check_page(cimi.machines_page())
-    page = time_calls(cimi.machines_page, settings.repeat)
-    raw_vm_info = measure_rate(lambda: raw.vm_info_caller(machine_id), settings.clients,
-                               settings.rate_seconds, settings.repeat)
-    machine_get = measure_rate(lambda: cimi.machine_caller(machine_id), settings.clients,
-                               settings.rate_seconds, settings.repeat)
+    raw_page, page = time_in_turns((raw.page, cimi.machines_page), settings.repeat)
+    raw_vm_info, machine_get = rates_in_turns(
+        (lambda: raw.vm_info_caller(machine_id), lambda: cimi.machine_caller(machine_id)),
+        settings.clients, settings.rate_seconds, settings.repeat)
     return SizeResults(size, emulator, raw_pool, raw_pool_extended, raw_page, listing,
                        listing_members, page, peak_memory_mb, raw_vm_info, machine_get)
 

@@ -72,7 +72,7 @@ def print_ratios(all_results):
 
 def _ratio(target, size, value):
     met = target.met_by(value)
-    print(f"{target.kind:<7}{target.label:<60} @{size:>7,} VMs  {value:8.2f}   "
+    print(f"{target.kind:<7}{target.label:<60} @{size:>7,} VMs  {value:9.3f}   "
           f"target {target.comparison} {target.limit:g}   {'PASS' if met else 'MISS'}")
     return met
 

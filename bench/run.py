@@ -72,7 +72,8 @@ def _sizes(text):
     try:
         sizes = tuple(int(part) for part in text.split(","))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a comma-separated list of numbers: {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"not a comma-separated list of numbers: {text!r}") from None
     if list(sizes) != sorted(set(sizes)):
         raise argparse.ArgumentTypeError("sizes must be distinct and ascending")
     return sizes
@@ -114,7 +115,7 @@ def run(options):
                                                       credentials))
         raw = RawBackend(one.endpoint, one.demo_session)
         cimi = CimiClient(server.base_url, credentials)
-        print_header(_header_lines(options, settings, server))
+        print_header(_header_lines(settings, server))
         all_results = []
         for size in options.sizes:
             seeding_seconds = seeder.grow_to(size)
@@ -124,7 +125,7 @@ def run(options):
         print_ratios(all_results)
 
 
-def _header_lines(options, settings, server):
+def _header_lines(settings, server):
     command = " ".join(["python -m bench"] + sys.argv[1:])
     return [
         f"cimi-one benchmark: {command}",
@@ -133,7 +134,7 @@ def _header_lines(options, settings, server):
         "all on 127.0.0.1",
         f"times: median of {settings.repeat} after warm-up calls (fastest..slowest); rates: "
         f"{settings.clients} client threads for {settings.rate_seconds:g} s, median of "
-        f"{settings.repeat} runs",
+        f"{settings.repeat} runs; server and raw calls timed in turns",
         f"clients: pyone {importlib.metadata.version('pyone')} (parses answers into its objects) "
         "and requests + JSON decoding; VMs owned by demo, on hold",
     ]

@@ -2,6 +2,8 @@
 
 The benchmark machine is shared and noisy, so every figure is a median over repetitions that
 follow untimed warm-up calls (first-request costs of each gunicorn worker, imports, caches).
+Calls that are compared with each other are timed in turns, repetition by repetition, so a
+burst of load from elsewhere hits all of them alike.
 """
 import statistics
 import threading
@@ -34,26 +36,38 @@ class Rate:
     failed: int
 
 
-def time_calls(call, repeat):
-    for _ in range(WARMUP_CALLS):
-        call()
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        samples.append(time.perf_counter() - started)
-    return Timing(statistics.median(samples), min(samples), max(samples))
-
-
-def measure_rate(make_call, clients, seconds, repeat):
-    """Calls per second when `clients` threads call as fast as they can for `seconds`.
-
-    `make_call()` is run once per thread, so each client has its own connection state.
-    """
-    calls = [make_call() for _ in range(clients)]
+def time_in_turns(calls, repeat):
+    """A Timing for each of `calls`."""
     for call in calls:
-        call()
-    runs = [_one_rate_run(calls, seconds) for _ in range(repeat)]
+        for _ in range(WARMUP_CALLS):
+            call()
+    samples = [[] for _ in calls]
+    for _ in range(repeat):
+        for call, own in zip(calls, samples):
+            started = time.perf_counter()
+            call()
+            own.append(time.perf_counter() - started)
+    return [Timing(statistics.median(own), min(own), max(own)) for own in samples]
+
+
+def rates_in_turns(call_makers, clients, seconds, repeat):
+    """A Rate for each of `call_makers`: calls per second when `clients` threads call as fast
+    as they can for `seconds`.
+
+    Each maker is run once per thread, so every client has its own connection state.
+    """
+    clienteles = [[make_call() for _ in range(clients)] for make_call in call_makers]
+    for calls in clienteles:
+        for call in calls:
+            call()
+    runs = [[] for _ in call_makers]
+    for _ in range(repeat):
+        for calls, own in zip(clienteles, runs):
+            own.append(_one_rate_run(calls, seconds))
+    return [_rate_of(own) for own in runs]
+
+
+def _rate_of(runs):
     rates = [rate for rate, _ in runs]
     return Rate(statistics.median(rates), min(rates), max(rates),
                 sum(failed for _, failed in runs))
