@@ -7,6 +7,7 @@ from app.cimi import (
     cloud_entry_point, machine_configurations, machine_disks, machine_images,
     machine_network_interfaces, machine_templates, machines,
 )
+from app.cimi import addresses, credentials, networks
 from app.cimi.registry import CimiApi
 
 RESOURCE_MODULES = (
@@ -14,6 +15,9 @@ RESOURCE_MODULES = (
     machines,
     machine_disks,
     machine_network_interfaces,
+    credentials,
+    networks,
+    addresses,
     machine_templates,
     machine_configurations,
     machine_images,

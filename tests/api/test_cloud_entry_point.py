@@ -3,7 +3,8 @@ import pytest
 
 from api_support import CIMI
 
-SERVED = {"machines", "machineTemplates", "machineConfigs", "machineImages"}
+SERVED = {"machines", "machineTemplates", "machineConfigs", "machineImages", "credentials",
+          "networks", "addresses"}
 
 
 def test_entry_point_lists_the_registered_collections(cimi):

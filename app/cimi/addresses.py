@@ -1,0 +1,23 @@
+"""Addresses: `<base>/addresses` and `<base>/addresses/<network id>/<ip>` (read-only)."""
+from flask_restx import Resource
+
+from app.cimi.context import ID, request_context, request_query
+from app.cimi.registry import CollectionNamespace
+from app.protocol import respond
+from app.services import addresses, links
+
+namespace = CollectionNamespace("addresses", links.ADDRESSES, "IP addresses in use (read-only)")
+
+
+@namespace.route("")
+class AddressCollection(Resource):
+    def get(self):
+        ctx, query = request_context(), request_query()
+        return respond(addresses.list_addresses(ctx, query))
+
+
+@namespace.route(f"/<{ID}:network_id>/<ip>")
+class Address(Resource):
+    def get(self, network_id, ip):
+        ctx, query = request_context(), request_query()
+        return respond(query.select_resource(addresses.get_address(ctx, network_id, ip)))

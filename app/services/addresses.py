@@ -1,0 +1,69 @@
+"""Addresses: the IPv4 leases in use in the networks the caller may see.
+
+An Address is one lease of a network's address ranges (`AR_POOL/AR/LEASES` of `one.vn.info`;
+pool listings carry no leases, so each network is read once). Its id is
+`<base>/addresses/<network id>/<ip>`; its `resource` is the Machine holding the lease, and it
+carries the network's gateway, DNS and mask as the machine's context does. Leases are made
+and released by OpenNebula with the machines' NICs, so the collection is read-only.
+"""
+import ipaddress
+
+from app.errors import NotFound
+from app.protocol.names import resource_uri
+from app.protocol.responses import collection
+from app.services import links as paths
+from app.services import networks
+from app.services.rendering import without_empty
+
+TYPE_NAME = "Address"
+
+
+def list_addresses(ctx, query):
+    vnets = [networks.load(ctx.gateway, vnet.id) for vnet in networks.visible(ctx.gateway)]
+    return _collection(ctx, query, vnets, ctx.links.href(paths.ADDRESSES))
+
+
+def list_network_addresses(ctx, network_id, query):
+    vnet = networks.load(ctx.gateway, network_id)
+    return _collection(ctx, query, [vnet],
+                       ctx.links.href(paths.NETWORKS, network_id, networks.ADDRESSES))
+
+
+def get_address(ctx, network_id, ip):
+    vnet = networks.load(ctx.gateway, network_id)
+    for lease in vnet.leases:
+        if lease.ip and lease.ip == _canonical(ip):
+            return render(ctx, vnet, lease)
+    raise NotFound(f"Network {network_id} has no address {ip} in use.")
+
+
+def render(ctx, vnet, lease):
+    template = vnet.template
+    return without_empty({
+        "resourceURI": resource_uri(TYPE_NAME),
+        "id": ctx.links.href(paths.ADDRESSES, vnet.id, lease.ip),
+        "name": lease.ip,
+        "ip": lease.ip,
+        "macAddress": lease.mac,
+        "allocation": "dynamic",
+        "defaultGateway": template.get("GATEWAY"),
+        "dns": template.get("DNS"),
+        "protocol": "IPv4",
+        "mask": template.get("NETWORK_MASK"),
+        "resource": (ctx.links.reference(paths.MACHINES, lease.vm_id)
+                     if lease.vm_id is not None and lease.vm_id >= 0 else None),
+        "network": ctx.links.reference(paths.NETWORKS, vnet.id),
+    })
+
+
+def _collection(ctx, query, vnets, href):
+    members = [render(ctx, vnet, lease) for vnet in vnets for lease in vnet.leases if lease.ip]
+    page, count = query.apply(members)
+    return collection(TYPE_NAME, "addresses", page, href, add=False, count=count)
+
+
+def _canonical(ip):
+    try:
+        return str(ipaddress.IPv4Address(ip))
+    except ValueError:
+        return None

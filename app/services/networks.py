@@ -1,0 +1,71 @@
+"""Networks: the OpenNebula virtual networks the caller may see (`one.vnpool.info`).
+
+Read-only: creating networks and their address ranges is an administrator's matter in
+OpenNebula (bridges, VLANs and address plans are the site's), so this server only lists them
+and lets machines choose among them. A network the caller may not use does not exist for it.
+A Network's `addresses` is the collection of its leases in use (`addresses`).
+"""
+from app.errors import BadRequest, Forbidden, NotFound
+from app.one.metadata import DESCRIPTION, properties_of
+from app.one.states import network_state
+from app.protocol.names import resource_uri
+from app.protocol.responses import collection
+from app.services import links as paths
+from app.services.rendering import without_empty
+
+TYPE_NAME = "Network"
+ADDRESSES = "addresses"
+
+
+def list_networks(ctx, query):
+    page, count = query.apply([render(ctx, vnet) for vnet in visible(ctx.gateway)])
+    return collection(TYPE_NAME, "networks", page, ctx.links.href(paths.NETWORKS), add=False,
+                      count=count)
+
+
+def get_network(ctx, network_id):
+    return render(ctx, load(ctx.gateway, network_id))
+
+
+def visible(gateway):
+    """The networks the caller may see, by id."""
+    return sorted(gateway.vnet_page().items, key=lambda vnet: vnet.id)
+
+
+def load(gateway, network_id):
+    """The network with its leases; NotFound also when the caller may not use it."""
+    try:
+        return gateway.vnet(network_id)
+    except (NotFound, Forbidden):
+        raise NotFound(f"Network {network_id} does not exist.") from None
+
+
+def usable_id(ctx, href, attribute):
+    """The OpenNebula id of the network `href` names, checked usable by the caller."""
+    network_id = ctx.links.id_in(href, paths.NETWORKS, attribute)
+    try:
+        load(ctx.gateway, network_id)
+    except NotFound:
+        raise BadRequest(f"{attribute} names no network you can use.") from None
+    return network_id
+
+
+def default_id(gateway):
+    """The network a machine gets when its template names none: the lowest-numbered one the
+    user may see, as a StratusLab machine got its public address; None if there is none."""
+    return min((vnet.id for vnet in gateway.vnet_page().items), default=None)
+
+
+def render(ctx, vnet):
+    href = ctx.links.href(paths.NETWORKS, vnet.id)
+    template = vnet.template
+    return without_empty({
+        "resourceURI": resource_uri(TYPE_NAME),
+        "id": href,
+        "name": vnet.name,
+        "description": template.get(DESCRIPTION) or template.get("DESCRIPTION"),
+        "properties": properties_of(template),
+        "state": network_state(vnet.state),
+        "addresses": {"href": f"{href}/{ADDRESSES}"},
+        "owner": vnet.owner.uname,
+    })
