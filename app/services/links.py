@@ -20,6 +20,7 @@ VOLUMES = "volumes"
 VOLUME_CONFIGURATIONS = "volumeConfigs"
 VOLUME_TEMPLATES = "volumeTemplates"
 VOLUME_IMAGES = "volumeImages"
+EVENT_LOGS = "eventLogs"
 
 # OpenNebula object ids are XML-RPC i4 values.
 MAX_ID = 2**31 - 1
