@@ -4,22 +4,15 @@ import time
 
 import pytest
 
-from app.errors import Conflict
 from app.one.documents import JOB
 
 from api_support import ACTION, CIMI, STATE_WAIT_SECONDS
-
-OTHER_USER = ("jobwatcher", "jobwatcher-secret")
+from second_user import second_user_session
 
 
 @pytest.fixture
 def other_session(backend):
-    """A second ordinary user, made by oneadmin the first time a test asks for it."""
-    try:
-        backend.gateway.call("user.allocate", *OTHER_USER, "", [])
-    except Conflict:
-        pass     # made for an earlier test
-    return "{}:{}".format(*OTHER_USER)
+    return second_user_session(backend)
 
 
 @pytest.fixture

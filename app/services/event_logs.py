@@ -1,0 +1,157 @@
+"""EventLogs and Events: a Machine's life as OpenNebula's VM history records it, read-only.
+
+Every Machine has one EventLog, `<base>/eventLogs/<vm id>` (the Machine's `eventLog`); its
+`events` collection, `<base>/eventLogs/<vm id>/events`, lists in the order they happened:
+- the creation (the VM's STIME): state CREATING;
+- for each history record (a stay on a host; hot-plugs, snapshots and migrations close one
+  and open the next): the guest running on the record's host (RSTIME): state STARTED; then
+  the action recorded in it, once done (RETIME, else ETIME): the state that action leaves
+  (`history.MACHINE_STATE_AFTER`: STOPPED, SUSPENDED, DELETED), or a `model` event for an
+  action that changes the machine but not its state (disk-attach, snapshot-create, ...);
+- the end of a terminated VM (its ETIME): DELETED; a VM in a failure state now: ERROR, at the
+  latest time recorded, with OpenNebula's state name and error message.
+A state event that repeats the previous state (a guest running on after a hot-plug) is left
+out. State events carry the previous state, the action and the host, and the host is the
+event's `contact`. Failures have outcome Failure and severity high, everything else outcome
+Success and severity low; the EventLog's `summary` counts events by severity.
+
+An Event's id is its position in that list: history records are only ever added or closed,
+so the list only grows at its end while the VM lives (the ERROR event stands for the current
+state and goes when the VM leaves it). A terminated machine's EventLog is gone with it.
+"""
+from dataclasses import dataclass
+
+from app.errors import NotFound
+from app.one.client import VM_NOT_DONE
+from app.one.history import MACHINE_STATE_AFTER, NO_ACTION, vm_action_name
+from app.one.states import DONE, machine_state, vm_state_name
+from app.protocol.names import resource_uri
+from app.services import links as paths
+from app.services.listing import Listing, Pool, listed, listed_pool
+from app.services.machines import load
+from app.services.rendering import iso_time, without_empty
+
+TYPE_NAME = "EventLog"
+EVENT_TYPE_NAME = "Event"
+SEGMENT = paths.EVENT_LOGS
+EVENTS = "events"
+SEVERITIES = ("critical", "high", "medium", "low")
+ERROR_STATE = "ERROR"
+
+
+@dataclass(frozen=True)
+class _Happening:
+    """One event before it is rendered: a state change (`state` set) or a model change."""
+    time: int
+    change: str              # the OpenNebula action, or what happened
+    state: str | None = None
+    previous: str | None = None
+    host: str = ""
+    failure: bool = False
+
+
+def list_event_logs(ctx, query):
+    gateway = ctx.gateway
+    pool = Pool(page=lambda offset, size: gateway.vm_page(offset=offset, size=size,
+                                                         state=VM_NOT_DONE, extended=True),
+                count=lambda: gateway.vm_count())
+    listing = Listing(TYPE_NAME, "eventLogs", ctx.links.href(SEGMENT), add=False)
+    return listed_pool(query, listing, pool, lambda vm: render_log(ctx, vm))
+
+
+def get_event_log(ctx, vm_id):
+    return render_log(ctx, load(ctx.gateway, vm_id))
+
+
+def list_events(ctx, vm_id, query):
+    vm = load(ctx.gateway, vm_id)
+    listing = Listing(EVENT_TYPE_NAME, "events", _events_href(ctx, vm.id), add=False)
+    return listed(query, listing, _rendered_events(ctx, vm))
+
+
+def get_event(ctx, vm_id, position):
+    events = _rendered_events(ctx, load(ctx.gateway, vm_id))
+    if position >= len(events):
+        raise NotFound(f"Machine {vm_id} has no event {position}.")
+    return events[position]
+
+
+def render_log(ctx, vm):
+    happenings = happenings_of(vm)
+    severities = [_severity(happening) for happening in happenings]
+    return without_empty({
+        "resourceURI": resource_uri(TYPE_NAME),
+        "id": ctx.links.href(SEGMENT, vm.id),
+        "name": vm.name,
+        "description": f"State changes of machine {vm.name} as OpenNebula recorded them.",
+        "created": iso_time(vm.stime),
+        "updated": iso_time(happenings[-1].time),
+        "targetResource": ctx.links.reference(paths.MACHINES, vm.id),
+        "summary": {severity: severities.count(severity) for severity in SEVERITIES},
+        EVENTS: {"href": _events_href(ctx, vm.id)},
+    })
+
+
+def happenings_of(vm):
+    """The VM's events, oldest first (see the module's docstring)."""
+    happenings = [_Happening(vm.stime, "create", "CREATING")]
+
+    def changed(time, change, state, host, failure=False):
+        previous = _last_state(happenings)
+        if state is None:
+            happenings.append(_Happening(time, change, host=host))
+        elif state != previous:
+            happenings.append(_Happening(time, change, state, previous, host, failure))
+
+    for record in vm.history:
+        if record.running_stime:
+            changed(record.running_stime, "run", "STARTED", record.hostname)
+        finished = record.running_etime or record.etime
+        if record.action != NO_ACTION and finished:
+            action = vm_action_name(record.action)
+            changed(finished, action, MACHINE_STATE_AFTER.get(action), record.hostname)
+    latest = max(happening.time for happening in happenings)
+    if vm.state == DONE:
+        changed(vm.etime or latest, "done", "DELETED", vm.hostname)
+    elif machine_state(vm.state, vm.lcm_state) == ERROR_STATE:
+        error = vm.user_template.get("ERROR", "")
+        reason = vm_state_name(vm.state, vm.lcm_state) + (f": {error}" if error else "")
+        changed(latest, reason, ERROR_STATE, vm.hostname, failure=True)
+    return happenings
+
+
+def _last_state(happenings):
+    return next(happening.state for happening in reversed(happenings) if happening.state)
+
+
+def _rendered_events(ctx, vm):
+    return [_render_event(ctx, vm, position, happening)
+            for position, happening in enumerate(happenings_of(vm))]
+
+
+def _render_event(ctx, vm, position, happening):
+    machine = ctx.links.reference(paths.MACHINES, vm.id)
+    content = {"resName": vm.name, "resource": machine, "resType": resource_uri("Machine")}
+    if happening.state:
+        content.update(state=happening.state, previous=happening.previous)
+    content.update(change=happening.change, host=happening.host)
+    return without_empty({
+        "resourceURI": resource_uri(EVENT_TYPE_NAME),
+        "id": f"{_events_href(ctx, vm.id)}/{position}",
+        "name": happening.change,
+        "created": iso_time(happening.time),
+        "timestamp": iso_time(happening.time),
+        "type": "state" if happening.state else "model",
+        "content": without_empty(content),
+        "outcome": "Failure" if happening.failure else "Success",
+        "severity": _severity(happening),
+        "contact": happening.host,
+    })
+
+
+def _severity(happening):
+    return "high" if happening.failure else "low"
+
+
+def _events_href(ctx, vm_id):
+    return ctx.links.href(SEGMENT, vm_id, EVENTS)
