@@ -3,11 +3,13 @@ from marshmallow import fields
 
 from schemas.common import CommonAttributes, name_field
 from schemas.machine_configurations import MachineConfigChoice
+from schemas.machine_context import LaunchContext
 from schemas.machine_images import MachineImageChoice
 from schemas.machines import initial_state_field
+from schemas.volumes import machine_volumes_field
 
 
-class MachineTemplateSchema(CommonAttributes):
+class MachineTemplateSchema(CommonAttributes, LaunchContext):
     """The whole editable state of a MachineTemplate; without machineConfig the default
     configuration is used."""
 
@@ -15,3 +17,4 @@ class MachineTemplateSchema(CommonAttributes):
     machineConfig = fields.Nested(MachineConfigChoice)
     machineImage = fields.Nested(MachineImageChoice, required=True)
     initialState = initial_state_field()
+    volumes = machine_volumes_field()

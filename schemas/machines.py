@@ -3,7 +3,9 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from schemas.common import CommonAttributes, href_field
 from schemas.machine_configurations import MachineConfigChoice
+from schemas.machine_context import LaunchContext
 from schemas.machine_images import MachineImageChoice
+from schemas.volumes import machine_volume_templates_field, machine_volumes_field
 
 INITIAL_STATES = ("STARTED", "STOPPED")
 
@@ -13,7 +15,7 @@ def initial_state_field():
         INITIAL_STATES, error="initialState must be STARTED or STOPPED."))
 
 
-class MachineTemplateChoice(CommonAttributes):
+class MachineTemplateChoice(CommonAttributes, LaunchContext):
     """`machineTemplate` inside a MachineCreate: an href to a MachineTemplate (optionally with
     initialState next to it), or a template by value."""
 
@@ -21,6 +23,8 @@ class MachineTemplateChoice(CommonAttributes):
     machineConfig = fields.Nested(MachineConfigChoice)
     machineImage = fields.Nested(MachineImageChoice)
     initialState = initial_state_field()
+    volumes = machine_volumes_field()
+    volumeTemplates = machine_volume_templates_field()
 
     @validates_schema
     def _image_without_href(self, data, **kwargs):

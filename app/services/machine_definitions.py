@@ -2,13 +2,13 @@
 Machines created by value and by MachineTemplates, so both launch the same VM.
 
 A configuration's cpu becomes both CPU and VCPU (a whole physical CPU per virtual CPU), its
-memory MEMORY in MB, its disks volatile DISKs (swap space as TYPE=swap) after the image's DISK.
-The machine gets one NIC on the lowest-numbered virtual network the user may use, as a
-StratusLab machine got its public address, with OpenNebula's network contextualization.
+memory MEMORY in MB, its disks volatile DISKs (swap space as TYPE=swap) after the image's DISK;
+the template's `volumes` follow (`machine_storage`).
+Its NICs, SSH key and user data come from `machine_context`.
 The configuration and image chosen are remembered as CIMI_MACHINE_CONFIG and
 CIMI_MACHINE_IMAGE (OpenNebula ids), so Machines and MachineTemplates can refer back to them.
 """
-from app.services import machine_configurations, machine_images
+from app.services import machine_configurations, machine_context, machine_images, machine_storage
 from app.services.rendering import mb_from_kib
 
 MACHINE_CONFIG = "CIMI_MACHINE_CONFIG"
@@ -25,15 +25,13 @@ def machine_attributes(ctx, choice, prefix=""):
         "CPU": sizing.cpu,
         "VCPU": sizing.cpu,
         "MEMORY": mb_from_kib(sizing.memory_kib),
-        "DISK": [{"IMAGE_ID": image.id}] + [_volatile_disk(disk) for disk in sizing.disks],
+        "DISK": ([{"IMAGE_ID": image.id}] + [_volatile_disk(disk) for disk in sizing.disks]
+                 + machine_storage.volume_disks(ctx, choice, prefix)),
         MACHINE_IMAGE: image.id,
     }
     if sizing.configuration_id is not None:
         attributes[MACHINE_CONFIG] = sizing.configuration_id
-    network_id = _default_network(ctx.gateway)
-    if network_id is not None:
-        attributes["NIC"] = [{"NETWORK_ID": network_id}]
-        attributes["CONTEXT"] = {"NETWORK": "YES"}
+    attributes.update(machine_context.launch_attributes(ctx, choice, prefix))
     return attributes
 
 
@@ -50,7 +48,3 @@ def _volatile_disk(disk):
         vector["TARGET"] = disk["initialLocation"]
     return vector
 
-
-def _default_network(gateway):
-    networks = gateway.vnet_page().items
-    return min((network.id for network in networks), default=None)
