@@ -1,0 +1,42 @@
+"""What a machine template may ask of the machine's context and networking at launch:
+`credential` (an SSH key), `userData` (base64, handed to cloud-init) and `networkInterfaces`.
+
+`LaunchContext` is mixed into the MachineCreate's machineTemplate and the MachineTemplate
+bodies, so both accept the same attributes with the same checks.
+"""
+import base64
+import binascii
+import re
+
+from marshmallow import ValidationError, fields
+
+from schemas.common import CimiBody
+from schemas.credentials import CredentialChoice
+from schemas.networks import network_interfaces_field
+
+# EC2 and OpenStack bound user data at 16 KiB and 64 KiB; oned keeps it in the VM's template,
+# so a bound well below the request size limit keeps VM documents reasonable.
+MAX_USER_DATA_BYTES = 64 * 1024
+_WHITE_SPACE = re.compile(r"\s+")
+
+
+class UserData(fields.String):
+    """Base64 text (line breaks allowed, as XML clients wrap it); loaded in canonical form."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = _WHITE_SPACE.sub("", super()._deserialize(value, attr, data, **kwargs))
+        try:
+            decoded = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValidationError("Not valid base64: give the user data base64-encoded "
+                                  "(RFC 4648 alphabet, padded).") from None
+        if len(decoded) > MAX_USER_DATA_BYTES:
+            raise ValidationError(f"At most {MAX_USER_DATA_BYTES} bytes of user data "
+                                  f"(before encoding); this is {len(decoded)}.")
+        return base64.b64encode(decoded).decode("ascii")
+
+
+class LaunchContext(CimiBody):
+    credential = fields.Nested(CredentialChoice)
+    userData = UserData()
+    networkInterfaces = network_interfaces_field()
