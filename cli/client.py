@@ -230,8 +230,9 @@ def operation_href(resource, rel, what):
         if operation.get("rel") == rel:
             return operation["href"]
     name = resource.get("name") or resource.get("id", "the resource")
+    owner = f" (owned by {resource['owner']})" if resource.get("owner") else ""
     state = f" in state {resource['state']}" if resource.get("state") else ""
-    raise CimiError(f"The server offers no {what} operation on {name}{state}.")
+    raise CimiError(f"The server offers you no {what} operation on {name}{owner}{state}.")
 
 
 def shown(url):

@@ -50,13 +50,18 @@ def _name_from(url):
     return url.rstrip("/").rpartition("/")[2] or url
 
 
+def _text(value):
+    """A reference as its href (imageLocation may be one), anything else as it is."""
+    return value["href"] if isinstance(value, dict) and "href" in value else value
+
+
 def _mib(kib):
     return kib // KIB_PER_MIB if isinstance(kib, int) else "-"
 
 
 def _details(image):
-    lines = [f"{key}: {image[key]}" for key in ("description", "created", "imageLocation", "type")
-             if image.get(key)]
+    lines = [f"{key}: {_text(image[key])}"
+             for key in ("description", "created", "imageLocation", "type") if image.get(key)]
     lines += [f"property {key}: {value}"
               for key, value in sorted(image.get("properties", {}).items())]
     return lines

@@ -16,6 +16,8 @@ def create_volume(invocation):
                                                 "format": "raw"}}}
     if arguments.public:
         body["visibility"] = PUBLIC
+    if arguments.shareable:
+        body["shareable"] = True
     answer = client.create("volumes", body)
     href = answer.location or (answer.document or {}).get("id")
     if not href:
@@ -43,7 +45,8 @@ def describe_volumes(invocation):
 def _volume_lines(volume):
     lines = [f":: DISK {short_id(volume['id'])}"]
     fields = (("created", volume.get("created")), ("state", volume.get("state")),
-              ("visibility", volume.get("visibility")), ("tag", volume.get("name", "")),
+              ("visibility", volume.get("visibility")), ("shareable", volume.get("shareable")),
+              ("tag", volume.get("name", "")),
               ("owner", volume.get("owner")), ("size", _gib(volume.get("capacity"))),
               ("users", volume.get("users")))
     lines += [f"    {label}: {value}" for label, value in fields if value is not None]
@@ -52,8 +55,9 @@ def _volume_lines(volume):
 
 def update_volume(invocation):
     arguments, client = invocation.arguments, invocation.client
-    if not (arguments.visibility or arguments.tag is not None):
-        raise CimiError("Say what to change: --public, --private or --tag NAME.")
+    if not (arguments.visibility or arguments.tag is not None or arguments.shareable is not None):
+        raise CimiError("Say what to change: --public, --private, --tag NAME, --shareable or "
+                        "--exclusive.")
 
     def update(identifier):
         volume = find(client, "volumes", identifier, "volume")
@@ -62,6 +66,8 @@ def update_volume(invocation):
             changed["name"] = arguments.tag
         if arguments.visibility:
             changed["visibility"] = arguments.visibility
+        if arguments.shareable is not None:
+            changed["shareable"] = arguments.shareable
         answer = client.edit(volume, changed)
         updated = answer.document or changed
         invocation.output.record(updated, short_id(volume["id"]),
@@ -157,7 +163,10 @@ def _device(attachment):
 
 
 def _gib(kib):
-    return round(kib / KIB_PER_GIB, 2) if isinstance(kib, int) else None
+    """GiB as the guide shows them: `1`, or `0.5` for sizes that are not whole GiB."""
+    if not isinstance(kib, int):
+        return None
+    return kib // KIB_PER_GIB if kib % KIB_PER_GIB == 0 else round(kib / KIB_PER_GIB, 2)
 
 
 IDS = Arg("ids", nargs="+", metavar="ID", help="volume id (or URI)")
@@ -171,6 +180,8 @@ COMMANDS = (
                 Arg("--size", type=int, required=True, metavar="GIB", help="size in GiB"),
                 Arg("--tag", required=True, metavar="NAME", help="the volume's name"),
                 Arg("--public", action="store_true", help="let other users use it"),
+                Arg("--shareable", action="store_true",
+                    help="let many machines use it at once, read-only (--readonly-disk)"),
                 WAIT,
             )),
     Command("describe-volumes", describe_volumes, "list persistent disks",
@@ -179,13 +190,17 @@ COMMANDS = (
                 Arg("ids", nargs="*", metavar="ID", help="volume id (default: all)"),
             )),
     Command("update-volume", update_volume, "change a volume's visibility or tag",
-            "Make volumes public or private, or change their tag.", (
+            "Make volumes public or private, shareable or exclusive, or change their tag.", (
                 IDS,
                 Arg("--public", dest="visibility", action="store_const", const=PUBLIC,
                     help="make the volume public"),
                 Arg("--private", dest="visibility", action="store_const", const=PRIVATE,
                     help="make the volume private"),
                 Arg("--tag", metavar="NAME", help="new tag (name)"),
+                Arg("--shareable", dest="shareable", action="store_const", const=True,
+                    help="let many machines use it at once, read-only"),
+                Arg("--exclusive", dest="shareable", action="store_const", const=False,
+                    help="one machine at a time, read-write"),
             )),
     Command("delete-volume", delete_volume, "delete persistent disks",
             "Delete volumes (only your own); prints `DELETED <id>`.", (IDS, WAIT)),

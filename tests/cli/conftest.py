@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import xmlrpc.client
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,6 +81,17 @@ def _wait_until_answering(process, url):
         except requests.ConnectionError:
             time.sleep(0.1)
     raise AssertionError(f"the server did not answer at {url}")
+
+
+@pytest.fixture(scope="session")
+def other_user(onesim_process):
+    """A second OpenNebula user ("other:other"), made by the administrator."""
+    one = xmlrpc.client.ServerProxy(onesim_process.endpoint)
+    users_group = 1
+    answer = one.one.user.allocate(onesim_process.admin_session, "other", "other", "",
+                                   [users_group])
+    assert answer[0], answer
+    return {"CIMI_USERNAME": "other", "CIMI_PASSWORD": "other"}
 
 
 @pytest.fixture

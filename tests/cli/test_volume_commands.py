@@ -1,0 +1,96 @@
+"""The `cimi` volume commands against gunicorn and onesim: the StratusLab guide's persistent
+disks (create, list, use at launch, delete; only the owner may delete), public and private
+volumes, read-only shared volumes and hot-plug (attach, detach)."""
+import re
+
+from cli.client import short_id
+from cli_support import assert_one_error_line
+
+DISK_LINE = re.compile(r"^DISK (\d+)$")
+QUIET_LINE = re.compile(r"^(\d+), (\d+\.\d+\.\d+\.\d+)$")
+
+
+def create(cimi, *arguments):
+    created = cimi("create-volume", *arguments)
+    assert created.returncode == 0, created.stderr
+    return DISK_LINE.match(created.stdout.strip()).group(1)
+
+
+def described(cimi, volume_id):
+    """describe-volumes' block for one volume: its `label: value` lines as a dict."""
+    result = cimi("describe-volumes", volume_id)
+    assert result.returncode == 0, result.stderr
+    head, *fields = result.lines
+    assert head == f":: DISK {volume_id}"
+    return dict(line.strip().split(": ", 1) for line in fields)
+
+
+def launch(cimi, *arguments):
+    run = cimi("run-instance", "-q", "--wait", *arguments, "ttylinux")
+    assert run.returncode == 0, run.stderr
+    return QUIET_LINE.match(run.stdout.strip()).groups()
+
+
+def test_persistent_disk_life_cycle(cimi):
+    volume_id = create(cimi, "--size", "1", "--tag", "mydisk")
+    block = described(cimi, volume_id)
+    assert (block["tag"], block["size"], block["users"], block["owner"], block["visibility"]) \
+        == ("mydisk", "1", "0", "demo", "private")
+    listed = cimi("describe-volumes", "-q")
+    assert volume_id in listed.lines
+
+    deleted = cimi("delete-volume", "--wait", volume_id)
+    assert deleted.stdout == f"DELETED {volume_id}\n"
+    assert volume_id not in cimi("describe-volumes", "-q").lines
+
+
+def test_a_machine_launched_with_a_persistent_disk(cimi, cloud):
+    volume_id = create(cimi, "--size", "1", "--tag", "data")
+    machine_id, _ = launch(cimi, "--persistent-disk", volume_id)
+    assert described(cimi, volume_id)["users"] == "1"
+    client = cloud.client()
+    machine = next(member for member in client.members("machines")
+                   if short_id(member["id"]) == machine_id)
+    persistent = [disk for disk in client.members(machine["disks"]["href"])
+                  if disk.get("persistent")]
+    assert [(disk["name"], disk["readOnly"]) for disk in persistent] == [("data", False)]
+
+    assert_one_error_line(cimi("delete-volume", volume_id), "Service error: ", "attached")
+    assert cimi("kill-instance", "--wait", machine_id).returncode == 0
+    assert described(cimi, volume_id)["users"] == "0"
+    assert cimi("delete-volume", "--wait", volume_id).returncode == 0
+
+
+def test_public_private_and_tag_updates(cimi):
+    volume_id = create(cimi, "--size", "1", "--tag", "shared", "--public")
+    assert described(cimi, volume_id)["visibility"] == "public"
+    updated = cimi("update-volume", "--private", "--tag", "renamed", volume_id)
+    assert updated.stdout == f"UPDATED {volume_id}\n", updated.stderr
+    block = described(cimi, volume_id)
+    assert (block["visibility"], block["tag"]) == ("private", "renamed")
+    assert_one_error_line(cimi("update-volume", volume_id), "Say what to change")
+    cimi("delete-volume", volume_id)
+
+
+def test_only_the_owner_may_delete_a_public_volume(cimi, other_user):
+    volume_id = create(cimi, "--size", "1", "--tag", "mine", "--public")
+    assert volume_id in cimi("describe-volumes", "-q", settings=other_user).lines
+    refused = cimi("delete-volume", volume_id, settings=other_user)
+    assert_one_error_line(refused, "no delete operation on mine (owned by demo)")
+    assert volume_id in cimi("describe-volumes", "-q").lines
+    cimi("delete-volume", volume_id)
+
+
+def test_a_shareable_volume_read_only_on_two_machines(cimi, cloud):
+    volume_id = create(cimi, "--size", "1", "--tag", "dataset", "--shareable")
+    machines = [launch(cimi, "--readonly-disk", volume_id)[0] for _ in range(2)]
+    assert described(cimi, volume_id)["users"] == "2"
+    client = cloud.client()
+    for machine in client.members("machines"):
+        if short_id(machine["id"]) in machines:
+            disks = client.members(machine["disks"]["href"])
+            assert [disk["readOnly"] for disk in disks if disk.get("persistent")] == [True]
+    refused = cimi("run-instance", "--persistent-disk", volume_id, "ttylinux")
+    assert_one_error_line(refused, "Service error: ", "read-only")
+    assert cimi("kill-instance", "--wait", *machines).returncode == 0
+    cimi("delete-volume", volume_id)
