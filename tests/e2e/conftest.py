@@ -1,25 +1,13 @@
 """End-to-end fixtures: onesim and gunicorn as real processes, the instance types installed
 with the admin command, and a CIMI client over HTTP in the format under test (`fmt`)."""
 import os
-import socket
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
-import requests
 
 from http_cimi import HttpCimiClient
-
-ROOT = Path(__file__).resolve().parents[2]
-START_SECONDS = 60
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from servers import ROOT, START_SECONDS, running_gunicorn
 
 
 @pytest.fixture(scope="session")
@@ -43,35 +31,8 @@ def installed(onesim_process):
 @pytest.fixture(scope="session")
 def server_url(installed):
     """The Cloud Entry Point URL of a gunicorn server (gunicorn.conf.py, one worker)."""
-    listen = f"127.0.0.1:{free_port()}"
-    environment = dict(os.environ, ONE_XMLRPC=installed.endpoint, CIMI_LISTEN=listen,
-                       CIMI_WORKERS="1", CIMI_THREADS="4")
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
-                                "wsgi:app"], cwd=ROOT, env=environment,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://{listen}/cimi/cloudEntryPoint"
-    try:
-        _wait_until_answering(process, url)
+    with running_gunicorn(installed.endpoint) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_until_answering(process, url):
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"gunicorn exited with status {process.returncode}"
-        try:
-            requests.get(url, timeout=2)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    raise AssertionError(f"the server did not answer at {url}")
 
 
 @pytest.fixture

@@ -1,0 +1,54 @@
+"""gunicorn as a process, for the end-to-end tests."""
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+START_SECONDS = 60
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_gunicorn(one_endpoint, listen=None):
+    """The Cloud Entry Point URL of a gunicorn server (gunicorn.conf.py, one worker) on
+    `listen` (a free port on 127.0.0.1 by default), stopped at the end."""
+    listen = listen or f"127.0.0.1:{free_port()}"
+    environment = dict(os.environ, ONE_XMLRPC=one_endpoint, CIMI_LISTEN=listen,
+                       CIMI_WORKERS="1", CIMI_THREADS="4")
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
+                                "wsgi:app"], cwd=ROOT, env=environment,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://{listen}/cimi/cloudEntryPoint"
+    try:
+        _wait_until_answering(process, url)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_answering(process, url):
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"gunicorn exited with status {process.returncode}"
+        try:
+            requests.get(url, timeout=2)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise AssertionError(f"the server did not answer at {url}")
