@@ -2,17 +2,13 @@
 and 10,000 VMs, over XML-RPC on loopback (median of a few calls, encoding and transport
 included), next to the time spent in the emulator itself.
 
-Run: .venv/bin/python bench/onesim_pool.py
+Run from the project root: .venv/bin/python -m bench.onesim_pool
 """
 import statistics
-import sys
 import time
 import xmlrpc.client
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from onesim.testing import running_onesim  # noqa: E402
+from onesim.testing import running_onesim
 
 SIZES = (1_000, 10_000)
 CALLS = 5
