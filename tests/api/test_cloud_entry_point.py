@@ -4,7 +4,7 @@ import pytest
 from api_support import CIMI
 
 SERVED = {"machines", "machineTemplates", "machineConfigs", "machineImages", "credentials",
-          "networks", "addresses"}
+          "networks", "addresses", "jobs", "eventLogs"}
 
 
 def test_entry_point_lists_the_registered_collections(cimi):
