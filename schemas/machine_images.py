@@ -1,7 +1,11 @@
-"""How other bodies name a MachineImage (MachineImages themselves are read-only for now)."""
-from marshmallow import ValidationError, validates_schema
+"""MachineImage bodies: registration (POST), PUT, the `image` input of the capture, snapshot,
+restore and stop actions, and how other bodies name a MachineImage."""
+from marshmallow import ValidationError, fields, validate, validates_schema
 
-from schemas.common import CimiBody, href_field
+from schemas.common import CimiBody, CommonAttributes, Flag, href_field
+
+VISIBILITIES = ("private", "public")
+DEVICES = ("disk", "cdrom")
 
 
 class MachineImageChoice(CimiBody):
@@ -18,3 +22,53 @@ class MachineImageChoice(CimiBody):
             raise ValidationError(
                 "machineImage must name an existing image by its href "
                 "(find one in the machineImages collection).", "href")
+
+
+class Location(fields.Field):
+    """`imageLocation`: an href, given as `{"href": ...}` (as this server renders it) or as the
+    bare string (as many clients send it)."""
+
+    default_error_messages = {
+        "invalid": 'imageLocation must be a string or {{"href": "..."}}.',
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, dict) and set(value) == {"href"}:
+            value = value["href"]
+        if not isinstance(value, str) or not value.strip():
+            raise self.make_error("invalid")
+        if len(value) > 2048:
+            raise ValidationError("imageLocation must be at most 2048 characters.")
+        return value.strip()
+
+
+def visibility_field():
+    return fields.String(validate=validate.OneOf(
+        VISIBILITIES, error="visibility must be private or public."))
+
+
+class MachineImageCreateSchema(CommonAttributes):
+    """POST to machineImages. `imageLocation` is an http(s) URL or an absolute path the image
+    datastore can read (registration), or a Machine of this server (capture of its disk)."""
+
+    imageLocation = Location(required=True)
+    type = fields.String(validate=validate.Equal("IMAGE", error=(
+        "type must be IMAGE: registered and captured images are whole images; a SNAPSHOT "
+        "comes from a machine's snapshot action.")))
+    persistent = Flag()
+    visibility = visibility_field()
+    device = fields.String(validate=validate.OneOf(DEVICES, error="device must be disk or cdrom."))
+
+
+class MachineImageUpdateSchema(CommonAttributes):
+    """PUT of a MachineImage: attributes the body leaves out keep their values."""
+
+    persistent = Flag()
+    visibility = visibility_field()
+
+
+class ActionImage(CommonAttributes):
+    """The `image` input of an Action: the image to create (capture, snapshot, stop with save),
+    with an optional name, description and properties; or the snapshot to restore, by href."""
+
+    href = href_field()

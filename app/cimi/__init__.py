@@ -8,6 +8,7 @@ from app.cimi import (
     machine_network_interfaces, machine_templates, machines,
 )
 from app.cimi import addresses, credentials, networks
+from app.cimi import machine_snapshots
 from app.cimi.registry import CimiApi
 
 RESOURCE_MODULES = (
@@ -15,6 +16,7 @@ RESOURCE_MODULES = (
     machines,
     machine_disks,
     machine_network_interfaces,
+    machine_snapshots,
     credentials,
     networks,
     addresses,

@@ -1,10 +1,15 @@
-"""MachineImages: `<base>/machineImages` and `<base>/machineImages/<id>`, read-only for now."""
+"""MachineImages: `<base>/machineImages` and `<base>/machineImages/<id>`.
+
+A POST registers a file (201, the image CREATING until OpenNebula has copied it) or, when its
+imageLocation is a Machine, captures that machine's disk (202, Location: the new image).
+"""
 from flask_restx import Resource
 
 from app.cimi.context import ID, request_context, request_query
 from app.cimi.registry import CollectionNamespace
-from app.protocol import respond
-from app.services import links, machine_images
+from app.protocol import read_body, respond
+from app.services import links, machine_capture, machine_images
+from schemas.machine_images import MachineImageCreateSchema, MachineImageUpdateSchema
 
 namespace = CollectionNamespace("machineImages", links.MACHINE_IMAGES,
                                 "Machine images (OpenNebula OS and CDROM images)")
@@ -16,9 +21,28 @@ class MachineImageCollection(Resource):
         ctx, query = request_context(), request_query()
         return respond(machine_images.list_images(ctx, query))
 
+    def post(self):
+        ctx = request_context()
+        body = read_body(MachineImageCreateSchema)
+        machine_id = machine_images.machine_to_capture(ctx, body)
+        if machine_id is not None:
+            return respond(None, 202, machine_capture.capture_location(ctx, machine_id, body))
+        image = machine_images.register_image(ctx, body)
+        return respond(image, 201, {"Location": image["id"]})
+
 
 @namespace.route(f"/<{ID}:image_id>")
 class MachineImage(Resource):
     def get(self, image_id):
         ctx, query = request_context(), request_query()
         return respond(query.select_resource(machine_images.get_image(ctx, image_id)))
+
+    def put(self, image_id):
+        ctx = request_context()
+        body = read_body(MachineImageUpdateSchema)
+        return respond(machine_images.update_image(ctx, image_id, body))
+
+    def delete(self, image_id):
+        ctx = request_context()
+        machine_images.delete_image(ctx, image_id)
+        return respond(None, 202)

@@ -1,18 +1,44 @@
-"""MachineImages: OpenNebula's OS and CDROM images, read-only for now.
+"""MachineImages: OpenNebula's OS and CDROM images.
 
 Other image types are not machine images (DATABLOCK images are volumes), so they are neither
 listed nor found here.
+
+Registration (`register_image`) is `one.image.allocate` in the lowest-numbered image
+datastore the user may use, with PATH set to the `imageLocation`: an http(s) URL, which the
+datastore driver downloads (this server never fetches it), or an absolute path the datastore
+can read. OpenNebula answers with the new image's id at once and copies the file in the
+background, so the request is answered 201 Created with the image in state CREATING; it turns
+AVAILABLE when the copy is done (ERROR if the driver fails). A `device` of cdrom registers a
+CDROM image; anything else an OS disk image.
+
+A captured image (see `machine_capture`) is a whole image like any other: its type is IMAGE,
+it launches new machines, its `imageLocation` is the machine it was saved from and its
+`relatedImage` the image that machine was launched from (OpenNebula's SAVED_VM_ID and
+SAVED_IMAGE_ID). Type SNAPSHOT is kept for the snapshots listed under a machine
+(`machine_snapshots`), which only restore that machine.
+
+`visibility` public is OpenNebula's "other users may use" bit; `persistent` is OpenNebula's
+persistence: a machine launched from a persistent image runs on the image itself (one machine
+at a time), from a non-persistent one on its own copy.
 """
+from urllib.parse import urlsplit
+
 from app.errors import BadRequest, NotFound
-from app.one.metadata import description_of, properties_of
+from app.one.metadata import description_of, encode_metadata, properties_of
 from app.one.states import machine_image_state
 from app.protocol.names import resource_uri
 from app.protocol.responses import collection
 from app.services import links as paths
-from app.services.rendering import iso_time, kib_from_mb, without_empty
+from app.services.context import undone_on_failure
+from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
 
 TYPE_NAME = "MachineImage"
 MACHINE_IMAGE_TYPES = ("OS", "CDROM")
+IMAGE_DATASTORE = 0            # OpenNebula datastore type IMAGE_DS
+URL_SCHEMES = ("http", "https")
+# What disksaveas leaves in the new image's TEMPLATE.
+SAVED_VM = "SAVED_VM_ID"
+SAVED_IMAGE = "SAVED_IMAGE_ID"
 
 
 def list_images(ctx, query):
@@ -21,11 +47,61 @@ def list_images(ctx, query):
     members = [render(ctx, image) for image in images]
     page, count = query.apply(members)
     return collection(TYPE_NAME, "machineImages", page, ctx.links.href(paths.MACHINE_IMAGES),
-                      add=False, count=count)
+                      count=count)
 
 
 def get_image(ctx, image_id):
     return render(ctx, _machine_image(ctx.gateway, image_id))
+
+
+def machine_to_capture(ctx, body):
+    """The id of the Machine a registration's `imageLocation` names, or None when it names a
+    file to register (a URL or a path)."""
+    location = body["imageLocation"]
+    if not _is_machine_href(ctx, location):
+        return None
+    return ctx.links.id_in(location, paths.MACHINES, "imageLocation")
+
+
+def register_image(ctx, body):
+    """POST of a URL or a path: the new image, CREATING until OpenNebula has copied it."""
+    path = _checked_location(body["imageLocation"])
+    attributes = {
+        "NAME": body.get("name") or _name_from(path),
+        "TYPE": "CDROM" if body.get("device") == "cdrom" else "OS",
+        "PATH": path,
+        "PERSISTENT": "YES" if body.get("persistent") else "NO",
+        **encode_metadata(body.get("description"), body.get("properties", {})),
+    }
+    image_id = ctx.gateway.image_allocate(attributes, _image_datastore(ctx.gateway))
+    with undone_on_failure(lambda: ctx.gateway.image_delete(image_id)):
+        if body.get("visibility") == "public":
+            ctx.gateway.image_chmod(image_id, other_use=True)
+        return get_image(ctx, image_id)
+
+
+def update_image(ctx, image_id, body):
+    """PUT: name, description, properties, visibility and persistence; attributes the body
+    leaves out keep their values. OpenNebula refuses to change the persistence of an image in
+    use (409)."""
+    image = _machine_image(ctx.gateway, image_id)
+    if "persistent" in body and body["persistent"] != image.persistent:
+        ctx.gateway.image_persistent(image_id, body["persistent"])
+    if body.get("name") and body["name"] != image.name:
+        ctx.gateway.image_rename(image_id, body["name"])
+    attributes = encode_metadata(body.get("description"), body.get("properties"))
+    if attributes:
+        ctx.gateway.image_update(image_id, attributes, merge=True)
+    if "visibility" in body and (body["visibility"] == "public") != image.permissions.public:
+        ctx.gateway.image_chmod(image_id, other_use=body["visibility"] == "public")
+    return get_image(ctx, image_id)
+
+
+def delete_image(ctx, image_id):
+    """OpenNebula refuses while machines use the image (409) and otherwise removes it in the
+    background (DELETING)."""
+    _machine_image(ctx.gateway, image_id)
+    ctx.gateway.image_delete(image_id)
 
 
 def resolve(ctx, choice, attribute):
@@ -41,21 +117,38 @@ def resolve(ctx, choice, attribute):
 
 def render(ctx, image):
     template = image.template
+    href = ctx.links.href(paths.MACHINE_IMAGES, image.id)
     return without_empty({
         "resourceURI": resource_uri(TYPE_NAME),
-        "id": ctx.links.href(paths.MACHINE_IMAGES, image.id),
+        "id": href,
         "name": image.name,
         "description": description_of(template) or _text(template.get("DESCRIPTION")),
         "created": iso_time(image.regtime),
         "properties": properties_of(template),
         "state": machine_image_state(image.state),
         "type": "IMAGE",
-        "imageLocation": image.path or image.source,
+        "imageLocation": {"href": _location(ctx, image)},
+        "relatedImage": _saved_reference(ctx, paths.MACHINE_IMAGES, template.get(SAVED_IMAGE)),
         "size": kib_from_mb(image.size_mb),
         "format": image.format,
+        "device": "cdrom" if image.type == "CDROM" else "disk",
+        "persistent": image.persistent,
+        "visibility": "public" if image.permissions.public else "private",
         "owner": image.owner.uname,
-        "operations": [],
+        "operations": edit_and_delete(ctx, image.owner, image.permissions, href),
     })
+
+
+def _location(ctx, image):
+    machine = _saved_reference(ctx, paths.MACHINES, image.template.get(SAVED_VM))
+    return machine["href"] if machine else image.path or image.source
+
+
+def _saved_reference(ctx, collection_segment, saved_id):
+    """A reference to what disksaveas recorded (-1 or nothing: no such object)."""
+    if not isinstance(saved_id, str) or not saved_id.isdigit():
+        return None
+    return ctx.links.reference(collection_segment, saved_id)
 
 
 def _machine_image(gateway, image_id):
@@ -63,6 +156,47 @@ def _machine_image(gateway, image_id):
     if image.type not in MACHINE_IMAGE_TYPES:
         raise NotFound(f"Machine image {image_id} does not exist.")
     return image
+
+
+def _is_machine_href(ctx, location):
+    machines = ctx.links.href(paths.MACHINES)
+    return location.startswith(machines + "/") or location.startswith(paths.MACHINES + "/")
+
+
+def _checked_location(location):
+    """An http(s) URL with a host, or an absolute path; nothing else reaches OpenNebula."""
+    if location.startswith("/"):
+        if any(character.isspace() for character in location) or "/../" in location + "/":
+            raise BadRequest(f"imageLocation {location!r} is not a usable absolute path.")
+        return location
+    parts = urlsplit(location)
+    if parts.scheme.lower() not in URL_SCHEMES:
+        raise BadRequest(
+            f"imageLocation must be an http or https URL, an absolute path in the image "
+            f"datastore, or a machine of this server to capture; got {location!r}.")
+    if not parts.hostname or any(character.isspace() for character in location):
+        raise BadRequest(f"imageLocation {location!r} is not a valid URL.")
+    try:
+        parts.port
+    except ValueError:
+        raise BadRequest(f"imageLocation {location!r} has an invalid port.") from None
+    return location
+
+
+def _name_from(location):
+    """A default name: the last segment of the URL's path or of the file path."""
+    name = urlsplit(location).path.rstrip("/").rpartition("/")[2]
+    if not name:
+        raise BadRequest("A name is needed: imageLocation does not end in a file name.")
+    return name
+
+
+def _image_datastore(gateway):
+    datastores = [datastore.id for datastore in gateway.datastores()
+                  if datastore.type == IMAGE_DATASTORE]
+    if not datastores:
+        raise BadRequest("No image datastore is available to you for new images.")
+    return min(datastores)
 
 
 def _text(value):

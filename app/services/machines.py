@@ -24,7 +24,7 @@ from app.one.states import (
 )
 from app.protocol.names import ACTION_URI, resource_uri
 from app.protocol.responses import operation
-from app.services import jobs, links as paths
+from app.services import jobs, links as paths, machine_capture, machine_snapshots
 from app.services.context import undone_on_failure
 from app.services.listing import Listing, Pool, listed_pool
 from app.services.machine_definitions import MACHINE_CONFIG, MACHINE_IMAGE, machine_attributes
@@ -32,7 +32,9 @@ from app.services.references import resolver
 from app.services.rendering import iso_time, kib_from_mb, without_empty
 
 TYPE_NAME = "Machine"
-ACTIONS = ("start", "stop", "restart", "suspend")
+ACTIONS = ("start", "stop", "restart", "suspend", "capture", "snapshot", "restore")
+# Carried out by the capture and snapshot services rather than `one.vm.action`.
+IMAGE_ACTIONS = ("capture", "snapshot", "restore")
 INITIAL_STATE = "CIMI_INITIAL_STATE"
 EDITABLE = ("name", "description", "properties")
 # The `app.one.outcomes` expectation a Job of each action follows.
@@ -142,13 +144,31 @@ def update_machine(ctx, vm_id, body, cleared=frozenset()):
 
 
 def perform_action(ctx, vm_id, body):
-    """Start an OpenNebula transition for a CIMI Action body; the URI of its Job."""
+    """Start an OpenNebula operation for a CIMI Action body; the headers of the 202 answer:
+    the URI of its Job, or the Location of the image or snapshot the action creates."""
     name = _action_name(body["action"])
     vm = load(ctx.gateway, vm_id)
     one_action = one_action_for(name, vm.state, vm.lcm_state, force=body["force"])
     if one_action is None:
         raise Conflict(_not_now(vm, name))
-    return _tracked_action(ctx, vm_id, name, one_action)
+    if name in IMAGE_ACTIONS or "image" in body:
+        location = _image_action(ctx, vm, name, one_action, body.get("image", {}))
+        return {"Location": location} if location else {}
+    return jobs.job_header(_tracked_action(ctx, vm_id, name, one_action))
+
+
+def _image_action(ctx, vm, name, one_action, image):
+    """capture, snapshot, restore, and stop with the `image` to keep the disk in; the href of
+    the image or snapshot created, if any."""
+    if name == "capture":
+        return machine_capture.capture(ctx, vm, image)
+    if name == "snapshot":
+        return machine_snapshots.take(ctx, vm, one_action, image)
+    if name == "restore":
+        return machine_snapshots.restore(ctx, vm, one_action, image)
+    if name == "stop":
+        return machine_capture.stop_and_save(ctx, vm, one_action, image)
+    raise BadRequest(f"The {name} action takes no image; capture, snapshot, restore and stop do.")
 
 
 def delete_machine(ctx, vm_id, force):
@@ -214,7 +234,8 @@ def _operations(vm, href):
     operations = [operation("edit", href)]
     if "delete" in legal:
         operations.append(operation("delete", href))
-    operations.extend(operation(ACTION_URI + name, href) for name in ACTIONS if name in legal)
+    operations.extend(operation(ACTION_URI + name, href) for name in ACTIONS
+                      if name in legal and (name != "restore" or machine_snapshots.restorable(vm)))
     return operations
 
 

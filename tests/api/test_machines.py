@@ -29,7 +29,7 @@ def test_launch_with_the_default_instance_type(cimi, launched, image_href, confi
     assert started["host"] == "localhost"
     assert len(started["ipAddresses"]) == 1
     assert rels(started) == {"edit", "delete", ACTION + "stop", ACTION + "restart",
-                             ACTION + "suspend"}
+                             ACTION + "suspend", ACTION + "capture", ACTION + "snapshot"}
 
 
 def test_disks_and_network_interfaces(cimi, launched, image_href, wait_for_state):
@@ -126,7 +126,8 @@ def test_life_cycle_actions(cimi, launched, wait_for_state):
 
     assert act("stop").status == 202
     stopped = wait_for_state(href, "STOPPED")
-    assert rels(stopped) == {"edit", "delete", ACTION + "start"}
+    assert rels(stopped) == {"edit", "delete", ACTION + "start", ACTION + "capture",
+                             ACTION + "snapshot"}
     assert act("start").status == 202
     wait_for_state(href, "STARTED")
     assert act("restart").status == 202
@@ -151,7 +152,7 @@ def test_an_action_not_allowed_now_is_a_conflict(cimi, launched, wait_for_state)
     assert "cannot start" in result.document["message"]
 
 
-@pytest.mark.parametrize("action", [ACTION + "pause", ACTION + "capture", ACTION + "delete",
+@pytest.mark.parametrize("action", [ACTION + "pause", ACTION + "export", ACTION + "delete",
                                     "start", "http://example.com/action/start"])
 def test_unknown_or_unsupported_actions_are_refused(cimi, launched, action):
     href = launched().document["id"]

@@ -1,0 +1,26 @@
+"""A machine's snapshots: `<base>/machines/<id>/snapshots` and
+`<base>/machines/<id>/snapshots/<snapshot id>`, read-only (the Machine `snapshot` and
+`restore` actions take and use them)."""
+from flask_restx import Namespace, Resource
+
+from app.cimi.context import ID, request_context, request_query
+from app.protocol import respond
+from app.services import links, machine_snapshots
+
+namespace = Namespace("machineSnapshots", description="Snapshots of a machine",
+                      path="/" + links.MACHINES)
+
+
+@namespace.route(f"/<{ID}:machine_id>/{machine_snapshots.SEGMENT}")
+class MachineSnapshotCollection(Resource):
+    def get(self, machine_id):
+        ctx, query = request_context(), request_query()
+        return respond(machine_snapshots.list_snapshots(ctx, machine_id, query))
+
+
+@namespace.route(f"/<{ID}:machine_id>/{machine_snapshots.SEGMENT}/<string:snapshot_id>")
+class MachineSnapshot(Resource):
+    def get(self, machine_id, snapshot_id):
+        ctx, query = request_context(), request_query()
+        return respond(query.select_resource(
+            machine_snapshots.get_snapshot(ctx, machine_id, snapshot_id)))

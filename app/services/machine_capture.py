@@ -1,0 +1,135 @@
+"""Capture: a machine's boot disk saved as a new MachineImage, and "save on shutdown".
+
+Capture is `one.vm.disksaveas` on the boot disk (the first disk made from an image that is
+not read-only). OpenNebula creates the new image at once, LOCKED (CREATING) while the
+datastore copies the disk, with the machine CAPTURING meanwhile; the image then turns
+AVAILABLE and launches machines like any other. The Machine `capture` action and a POST to
+machineImages naming the machine as `imageLocation` both do it, and both are answered
+202 Accepted with the new image's href as Location: the copy is still under way. The Action's
+optional `image` gives the new image's name, description and properties; without a name it
+is called `<machine name>-<UTC time>`. OpenNebula refuses disksaveas while the machine is
+being created, shut down or moved (409 naming the state).
+
+Save on shutdown (the StratusLab guide's `--save`): the `stop` action with an `image` input
+stops the machine and keeps its disk as that image, in one request. The server keeps no state
+of its own, so the request does the whole job while it runs, in the order OpenNebula's rules
+allow:
+
+1. everything that can be checked is checked first (the machine may stop, has a disk to save,
+   the image name is free), so a refusal leaves the machine as it was;
+2. the machine is powered off (`poweroff`, or `poweroff-hard` when forced);
+3. the request polls the machine until it is POWEROFF, for at most STOP_WAIT_SECONDS
+   (disksaveas is refused during SHUTDOWN_POWEROFF);
+4. the disk of the powered-off machine is saved with disksaveas, and the answer is 202 with
+   the new image's href.
+
+Saving after the power-off, rather than saving the running disk and powering off afterwards,
+keeps what the guest wrote while shutting down, as the guide's save at shutdown does.
+
+Failure modes, each answered with an error that says the machine was stopped but its disk not
+saved, so nothing is left half-done silently: the guest does not power off in time (504; the
+machine is still STOPPING, capture it once STOPPED or stop it with force); the machine ends in
+another state than POWEROFF, e.g. the guest came back up or someone deleted it (409);
+OpenNebula refuses the save after the machine stopped (its own error and status, e.g. 409 for
+a name taken meanwhile or a full datastore). If the server itself dies while waiting, the
+client gets no answer at all; OpenNebula still completes the power-off, and the machine is
+left STOPPED without a new image, which the client sees and can capture.
+"""
+import time
+
+from app.errors import BackendTimeout, BadRequest, Conflict, DomainError
+from app.one.metadata import encode_metadata
+from app.one.states import ACTIVE, LCM_NUMBERS, STATE_NUMBERS, machine_state, vm_state_name
+from app.protocol.names import ACTION_URI
+from app.services import links as paths
+from app.services import machines
+
+STOP_WAIT_SECONDS = 120.0
+POLL_SECONDS = 0.1
+POWEROFF = STATE_NUMBERS["POWEROFF"]
+# Where a machine asked to power off may still be on its way: oned's LCM takes the request
+# asynchronously, so the machine can still show RUNNING (or UNKNOWN) at first.
+ON_THE_WAY_TO_POWEROFF = frozenset(
+    LCM_NUMBERS[name] for name in ("RUNNING", "UNKNOWN", "SHUTDOWN_POWEROFF"))
+
+
+def capture_location(ctx, vm_id, body):
+    """A MachineImage POST whose imageLocation is a machine: that machine's capture action;
+    the headers of the 202 answer."""
+    unused = sorted({"persistent", "visibility", "device"} & set(body))
+    if unused:
+        raise BadRequest(f"A capture takes a name, description and properties; set {unused[0]} "
+                         "with a PUT on the new image.")
+    hints = {key: body[key] for key in ("name", "description", "properties") if key in body}
+    return machines.perform_action(
+        ctx, vm_id, {"action": ACTION_URI + "capture", "force": False, "image": hints})
+
+
+def capture(ctx, vm, hints):
+    """Save the machine's boot disk as a new image now; the new image's href."""
+    return _save(ctx, vm, boot_disk(vm), hints.get("name") or default_name(vm), hints)
+
+
+def stop_and_save(ctx, vm, stop_action, hints):
+    """Power the machine off (`stop_action`: poweroff or poweroff-hard), then save its boot
+    disk; the new image's href. See the module's docstring for the failure modes."""
+    disk = boot_disk(vm)
+    name = hints.get("name") or default_name(vm)
+    _check_name_free(ctx.gateway, name)
+    ctx.gateway.vm_action(stop_action, vm.id)
+    stopped = _wait_until_powered_off(ctx.gateway, vm.id)
+    try:
+        return _save(ctx, stopped, disk, name, hints)
+    except DomainError as error:
+        raise type(error)(f"Machine {vm.id} is stopped, but its disk was not saved: "
+                          f"{error.message}") from None
+
+
+def boot_disk(vm):
+    """The disk a capture saves: the first image disk the machine can write to."""
+    disks = sorted((disk for disk in vm.disks if disk.image_id is not None and not disk.readonly),
+                   key=lambda disk: disk.disk_id)
+    if not disks:
+        raise Conflict(f"Machine {vm.id} has no disk made from an image to capture.")
+    return disks[0]
+
+
+def default_name(vm):
+    return f"{vm.name}-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}"
+
+
+def _save(ctx, vm, disk, name, hints):
+    image_id = ctx.gateway.vm_disk_saveas(vm.id, disk.disk_id, name)
+    metadata = encode_metadata(hints.get("description"), hints.get("properties"))
+    if metadata:
+        # The image exists already; metadata that cannot be written is reported, not undone:
+        # deleting the image would cancel a save OpenNebula has accepted.
+        ctx.gateway.image_update(image_id, metadata, merge=True)
+    return ctx.links.href(paths.MACHINE_IMAGES, image_id)
+
+
+def _check_name_free(gateway, name):
+    taken = next((image for image in gateway.image_page(mine=True).items if image.name == name),
+                 None)
+    if taken is not None:
+        raise Conflict(f"You already have an image named {name!r} (image {taken.id}); "
+                       "the machine was not stopped.")
+
+
+def _wait_until_powered_off(gateway, vm_id):
+    deadline = time.monotonic() + STOP_WAIT_SECONDS
+    while True:
+        vm = gateway.vm(vm_id)
+        if vm.state == POWEROFF:
+            return vm
+        if vm.state != ACTIVE or vm.lcm_state not in ON_THE_WAY_TO_POWEROFF:
+            raise Conflict(
+                f"Machine {vm_id} was asked to stop but is now "
+                f"{machine_state(vm.state, vm.lcm_state)} (OpenNebula "
+                f"{vm_state_name(vm.state, vm.lcm_state)}); its disk was not saved.")
+        if time.monotonic() >= deadline:
+            raise BackendTimeout(
+                f"Machine {vm_id} was asked to stop but had not stopped after "
+                f"{STOP_WAIT_SECONDS:g} seconds; its disk was not saved. Capture it once it is "
+                "STOPPED, or stop it with force.")
+        time.sleep(POLL_SECONDS)

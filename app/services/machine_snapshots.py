@@ -1,0 +1,155 @@
+"""Snapshots of a machine: the Machine `snapshot` and `restore` actions, and the list of a
+machine's snapshots at `machines/<id>/snapshots`.
+
+OpenNebula has two kinds, and the machine's state picks one (the tables in app/one/states):
+a STARTED (running) machine gets a system snapshot (`one.vm.snapshotcreate`, the whole
+machine as the hypervisor keeps it); a STOPPED (powered-off) or SUSPENDED one a snapshot of
+its boot disk (`one.vm.disksnapshotcreate`). Elsewhere the action is a 409 naming the state.
+Both actions are answered 202 Accepted: OpenNebula takes the snapshot or reverts in the
+background (the machine shows the state it had, or RESTORING). `snapshot` gives the new
+snapshot's href as Location; its Action's optional `image.name` names the snapshot (else
+`<machine name>-<UTC time>`). OpenNebula snapshots carry a name only, so a description or
+properties for one are refused (400) rather than dropped.
+
+Snapshots are listed as MachineImage documents of type SNAPSHOT whose `imageLocation` is the
+machine: CIMI's restore takes a MachineImage as its `image` input, and, like OpenNebula's
+snapshots, they belong to the machine and go with it. They are not in the machineImages
+collection and cannot launch machines (capture makes an image that can). Their ids are
+`system-<n>` and `disk-<disk id>-<n>`.
+
+`restore` takes a snapshot's href as `image.href`: a system snapshot is reverted while the
+machine is STARTED (`one.vm.snapshotrevert`), a disk snapshot while it is powered off
+(`one.vm.disksnapshotrevert`); the other state is a 409 saying which one is needed. restore is
+offered as an operation only when a snapshot can be restored in the machine's state.
+"""
+import re
+from dataclasses import dataclass
+
+from app.errors import BadRequest, Conflict, NotFound
+from app.one.states import machine_state, one_action_for
+from app.protocol.names import resource_uri
+from app.protocol.responses import collection
+from app.services import links as paths
+from app.services import machines
+from app.services.machine_capture import boot_disk, default_name
+from app.services.rendering import iso_time, kib_from_mb, without_empty
+
+TYPE_NAME = "MachineImage"
+SEGMENT = "snapshots"
+SYSTEM_REVERT = "snapshotrevert"
+DISK_REVERT = "disksnapshotrevert"
+# Where each kind can be reverted, in CIMI's words.
+RESTORABLE_WHEN = {SYSTEM_REVERT: "STARTED", DISK_REVERT: "STOPPED (powered off)"}
+_SNAPSHOT_ID = re.compile(r"^(?:system-(0|[1-9][0-9]{0,9})|disk-(0|[1-9][0-9]{0,9})-(0|[1-9][0-9]{0,9}))$")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    key: str                 # the id segment: system-<n> or disk-<disk>-<n>
+    name: str
+    created: int
+    revert: str              # the one.vm method that goes back to it
+    snapshot_id: int
+    disk_id: int | None = None
+    size_mb: int = 0
+
+
+def list_snapshots(ctx, vm_id, query):
+    vm = machines.load(ctx.gateway, vm_id)
+    page, count = query.apply([render(ctx, vm, snapshot) for snapshot in snapshots_of(vm)])
+    return collection(TYPE_NAME, "machineImages", page,
+                      ctx.links.href(paths.MACHINES, vm.id, SEGMENT), add=False, count=count)
+
+
+def get_snapshot(ctx, vm_id, key):
+    vm = machines.load(ctx.gateway, vm_id)
+    return render(ctx, vm, _snapshot(vm, key, NotFound))
+
+
+def take(ctx, vm, create_method, hints):
+    """The `snapshot` action by `create_method` (snapshotcreate or disksnapshotcreate, as the
+    state tables chose it); the new snapshot's href."""
+    unkept = sorted({"description", "properties"} & set(hints))
+    if unkept:
+        raise BadRequest(f"A snapshot has a name only; image.{unkept[0]} cannot be kept.")
+    name = hints.get("name") or default_name(vm)
+    if create_method == "snapshotcreate":
+        snapshot_id = ctx.gateway.vm_snapshot_create(vm.id, name)
+        key = f"system-{snapshot_id}"
+    else:
+        disk = boot_disk(vm)
+        snapshot_id = ctx.gateway.vm_disk_snapshot_create(vm.id, disk.disk_id, name)
+        key = f"disk-{disk.disk_id}-{snapshot_id}"
+    return ctx.links.href(paths.MACHINES, vm.id, SEGMENT, key)
+
+
+def restore(ctx, vm, revert_method, hints):
+    """The `restore` action: revert to the snapshot `image.href` names, if `revert_method` (what
+    the machine's state allows now) is the one that snapshot needs."""
+    collection_href = ctx.links.href(paths.MACHINES, vm.id, SEGMENT)
+    href = hints.get("href")
+    if not href:
+        raise BadRequest(f"restore needs image.href naming one of the machine's snapshots "
+                         f"(listed at {collection_href}).")
+    snapshot = _snapshot(vm, _key_in(ctx, vm, href), BadRequest)
+    if snapshot.revert != revert_method:
+        raise Conflict(
+            f"Machine {vm.id} is {machine_state(vm.state, vm.lcm_state)}: snapshot "
+            f"{snapshot.key} can be restored only while the machine is "
+            f"{RESTORABLE_WHEN[snapshot.revert]}.")
+    if snapshot.disk_id is None:
+        ctx.gateway.vm_snapshot_revert(vm.id, snapshot.snapshot_id)
+    else:
+        ctx.gateway.vm_disk_snapshot_revert(vm.id, snapshot.disk_id, snapshot.snapshot_id)
+
+
+def restorable(vm):
+    """Whether some snapshot of the machine can be restored in its current state."""
+    method = one_action_for("restore", vm.state, vm.lcm_state)
+    return any(snapshot.revert == method for snapshot in snapshots_of(vm))
+
+
+def snapshots_of(vm):
+    system = [Snapshot(key=f"system-{snapshot.snapshot_id}", name=snapshot.name,
+                       created=snapshot.time, revert=SYSTEM_REVERT,
+                       snapshot_id=snapshot.snapshot_id)
+              for snapshot in vm.snapshots]
+    disk = [Snapshot(key=f"disk-{snapshot.disk_id}-{snapshot.snapshot_id}", name=snapshot.name,
+                     created=snapshot.date, revert=DISK_REVERT,
+                     snapshot_id=snapshot.snapshot_id, disk_id=snapshot.disk_id,
+                     size_mb=snapshot.size_mb)
+            for snapshot in vm.disk_snapshots]
+    return system + disk
+
+
+def render(ctx, vm, snapshot):
+    machine_href = ctx.links.href(paths.MACHINES, vm.id)
+    return without_empty({
+        "resourceURI": resource_uri(TYPE_NAME),
+        "id": f"{machine_href}/{SEGMENT}/{snapshot.key}",
+        "name": snapshot.name,
+        "created": iso_time(snapshot.created),
+        "state": "AVAILABLE",
+        "type": "SNAPSHOT",
+        "imageLocation": {"href": machine_href},
+        "size": kib_from_mb(snapshot.size_mb) or None,
+    })
+
+
+def _snapshot(vm, key, error):
+    found = next((snapshot for snapshot in snapshots_of(vm) if snapshot.key == key), None)
+    if found is None:
+        raise error(f"Machine {vm.id} has no snapshot {key}.")
+    return found
+
+
+def _key_in(ctx, vm, href):
+    """The snapshot id segment of an href under this machine's snapshots (absolute, or
+    relative to the base URI)."""
+    relative = href[len(ctx.links.base_uri):] if href.startswith(ctx.links.base_uri) else href
+    prefix = f"{paths.MACHINES}/{vm.id}/{SEGMENT}/"
+    key = relative[len(prefix):] if relative.startswith(prefix) else None
+    if key is None or not _SNAPSHOT_ID.match(key):
+        raise BadRequest(f"image.href must name one of machine {vm.id}'s snapshots, like "
+                         f"{ctx.links.href(prefix)}system-0; got {href!r}.")
+    return key
