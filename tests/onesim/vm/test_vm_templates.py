@@ -138,3 +138,16 @@ def test_instantiate_persistent_copies_the_images_as_persistent(sim):
     assert sim.position(vm_id) == (10, 0)
     assert sim.settle(vm_id, (3, 3))[:2] == [(10, 0), (1, 0)]
     assert copied.state == 8
+
+
+def test_templates_in_xml_as_pyone_sends_them(sim):
+    admin = sim.client()
+    vm_id = admin.vm.allocate({"TEMPLATE": {"NAME": "from-xml", "CPU": "0.5", "MEMORY": "128",
+                                            "DISK": [{"TYPE": "fs", "SIZE": "10"}, {"TYPE": "swap", "SIZE": "20"}],
+                                            "CIMI_PROPERTIES": '{"a": "<b>"}'}}, True)
+    vm = admin.vm.info(vm_id)
+    assert (vm.NAME, vm.TEMPLATE["MEMORY"]) == ("from-xml", "128")
+    assert [disk["TYPE"] for disk in vm.TEMPLATE["DISK"]] == ["fs", "swap"]
+    assert vm.USER_TEMPLATE["CIMI_PROPERTIES"] == '{"a": "<b>"}'
+    admin.vm.update(vm_id, {"TEMPLATE": {"CIMI_DESCRIPTION": "updated"}}, 1)
+    assert admin.vm.info(vm_id).USER_TEMPLATE["CIMI_DESCRIPTION"] == "updated"
