@@ -30,6 +30,14 @@ the route answers 202 with it:
 The Job document is allocated before the call and deleted again if the call fails, so a
 refused operation leaves no Job behind.
 
+When the target only exists once the call has succeeded (a capture follows the image it
+creates), record the Job after the call instead; if the Job cannot be written, the caller
+gets that error although OpenNebula goes on with the operation:
+
+    image_id = ctx.gateway.vm_disk_saveas(vm_id, disk_id, name)
+    job_uri = jobs.record(ctx, jobs.image(image_id, paths.MACHINE_IMAGES), "capture",
+                          "image_ready", affected=[(paths.MACHINES, vm_id)])
+
 How a Job works
 ===============
 A Job is an OpenNebula document of type `documents.JOB`, owned by the caller (oned's umask
@@ -61,9 +69,10 @@ from app.one.documents import JOB
 from app.one.outcomes import EXPECTATIONS, FAILED, IMAGE, SUCCESS, VM
 from app.one.states import DONE, image_state_name, vm_state_name
 from app.protocol.names import ACTION_URI, resource_uri
-from app.protocol.responses import collection, operation
+from app.protocol.responses import operation
 from app.services import documents, links as paths
 from app.services.context import undone_on_failure
+from app.services.listing import Listing, listed
 from app.services.rendering import iso_time, without_empty
 
 TYPE_NAME = "Job"
@@ -101,6 +110,19 @@ def job_header(job_uri):
 def tracked(ctx, target, action, expectation, affected=(), attached_image=None,
             detached_disk=None):
     """Yields the new Job's URI; the Job is deleted again if the block fails."""
+    job_id = _allocate(ctx, target, action, expectation, affected, attached_image,
+                       detached_disk)
+    with undone_on_failure(lambda: ctx.gateway.document_delete(job_id)):
+        yield ctx.links.href(SEGMENT, job_id)
+
+
+def record(ctx, target, action, expectation, affected=()):
+    """The URI of a new Job for an operation OpenNebula has already accepted."""
+    return ctx.links.href(SEGMENT, _allocate(ctx, target, action, expectation, affected))
+
+
+def _allocate(ctx, target, action, expectation, affected, attached_image=None,
+              detached_disk=None):
     expected = EXPECTATIONS[expectation]
     if expected.kind != target.kind:
         raise ValueError(f"expectation {expectation!r} follows a {expected.kind}, "
@@ -118,19 +140,17 @@ def tracked(ctx, target, action, expectation, affected=(), attached_image=None,
         "ATTACHED_IMAGE": attached_image,
         "DETACHED_DISK": detached_disk,
     }
-    job_id = documents.allocate(
+    return documents.allocate(
         ctx.gateway, JOB, f"{action} {_joined(target.path)}",
         {name: value for name, value in attributes.items() if value not in (None, "")})
-    with undone_on_failure(lambda: ctx.gateway.document_delete(job_id)):
-        yield ctx.links.href(SEGMENT, job_id)
 
 
 def list_jobs(ctx, query):
-    """Newest first."""
-    members = [render(ctx, job) for job in
-               _followed(ctx, reversed(documents.all_of(ctx.gateway, JOB, mine=True)))]
-    page, count = query.apply(members)
-    return collection(TYPE_NAME, "jobs", page, ctx.links.href(SEGMENT), add=False, count=count)
+    """The caller's Jobs in pool order, newest first."""
+    job_documents = ctx.gateway.document_page(JOB, mine=True).items
+    members = [render(ctx, job) for job in _followed(ctx, job_documents)]
+    return listed(query, Listing(TYPE_NAME, "jobs", ctx.links.href(SEGMENT), add=False),
+                  members)
 
 
 def get_job(ctx, job_id):
@@ -174,7 +194,6 @@ def _own(ctx, job_id):
 def _followed(ctx, job_documents):
     """The Jobs with their current status: finished ones as recorded, the others from their
     targets, fetched in one call per kind."""
-    job_documents = list(job_documents)
     unfinished = [document for document in job_documents if not document.template.get("STATE")]
     observed = _observe(ctx.gateway, unfinished)
     jobs = []
