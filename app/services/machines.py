@@ -28,6 +28,7 @@ from app.services import jobs, links as paths, machine_capture, machine_snapshot
 from app.services.context import undone_on_failure
 from app.services.listing import Listing, Pool, listed_pool
 from app.services.machine_definitions import MACHINE_CONFIG, MACHINE_IMAGE, machine_attributes
+from app.services.machine_storage import new_volume_disks
 from app.services.references import resolver
 from app.services.rendering import iso_time, kib_from_mb, without_empty
 
@@ -98,12 +99,15 @@ def create_machine(ctx, body):
 
 
 def _allocate(ctx, body, choice):
+    """The new VM's id; volumes created for it are deleted again if it cannot be allocated."""
     attributes = machine_attributes(ctx, choice, "machineTemplate")
     if body.get("name"):
         attributes = {"NAME": body["name"], **attributes}
     attributes.update(encode_metadata(body.get("description"), body.get("properties", {})))
     held = choice.get("initialState", "STARTED") == "STOPPED"
-    return ctx.gateway.vm_allocate(attributes, hold=held)
+    with new_volume_disks(ctx, choice, body.get("name", ""), "machineTemplate") as disks:
+        attributes["DISK"] = attributes["DISK"] + disks
+        return ctx.gateway.vm_allocate(attributes, hold=held)
 
 
 def _instantiate(ctx, body, choice):
@@ -219,6 +223,7 @@ def render(ctx, vm):
         "cpu": vm.vcpu or math.ceil(vm.cpu),
         "memory": kib_from_mb(vm.memory_mb),
         "disks": {"href": f"{href}/disks"},
+        "volumes": {"href": f"{href}/volumes"},
         "networkInterfaces": {"href": f"{href}/networkInterfaces"},
         "machineConfig": _reference(ctx, paths.MACHINE_CONFIGURATIONS,
                                     user_template.get(MACHINE_CONFIG)),
