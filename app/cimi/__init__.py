@@ -9,6 +9,9 @@ from app.cimi import (
 )
 from app.cimi import addresses, credentials, networks
 from app.cimi import machine_snapshots
+from app.cimi import (
+    machine_volumes, volume_configurations, volume_images, volume_templates, volumes,
+)
 from app.cimi.registry import CimiApi
 
 RESOURCE_MODULES = (
@@ -23,6 +26,11 @@ RESOURCE_MODULES = (
     machine_templates,
     machine_configurations,
     machine_images,
+    machine_volumes,
+    volumes,
+    volume_templates,
+    volume_configurations,
+    volume_images,
 )
 
 
