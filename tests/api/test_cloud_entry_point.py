@@ -4,7 +4,8 @@ import pytest
 from api_support import CIMI
 
 SERVED = {"machines", "machineTemplates", "machineConfigs", "machineImages", "credentials",
-          "networks", "addresses", "jobs", "eventLogs"}
+          "networks", "addresses", "jobs", "eventLogs", "volumes", "volumeTemplates",
+          "volumeConfigs", "volumeImages"}
 
 
 def test_entry_point_lists_the_registered_collections(cimi):
@@ -33,7 +34,7 @@ def test_base_path_answers_with_the_entry_point(cimi, client):
     assert redirect.headers["Location"].endswith("/cimi/")
 
 
-@pytest.mark.parametrize("url", ["/cimi/swagger.json", "/swaggerui/droid-sans.css", "/cimi/volumes"])
+@pytest.mark.parametrize("url", ["/cimi/swagger.json", "/swaggerui/droid-sans.css", "/cimi/systems"])
 def test_no_swagger_ui_and_no_unimplemented_collections(cimi, url):
     result = cimi.get(url)
     assert result.status == 404
