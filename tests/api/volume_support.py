@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from api_support import CIMI
+from api_support import CIMI, terminate_all
 
 MIB_KIB = 1024
 GIB_KIB = 1024 * 1024
@@ -21,7 +21,8 @@ def volume_create(name="test-volume", capacity=MIB_KIB, visibility=None, **attri
 
 @pytest.fixture
 def volumes(cimi, backend):
-    """Create volumes through the API; every one left is deleted at the end of the test."""
+    """Create volumes through the API; every one left is deleted at the end of the test,
+    after the machines still using it."""
     created = []
 
     def create(body=None, client=None):
@@ -32,10 +33,10 @@ def volumes(cimi, backend):
 
     yield create
     gateway = backend.gateway
-    existing = {image.id for image in gateway.image_page().items}
-    for image_id in created:
-        if image_id in existing:
-            gateway.image_delete(image_id)
+    left = [image for image in gateway.image_page().items if image.id in created]
+    terminate_all(gateway, {vm_id for image in left for vm_id in image.vm_ids})
+    for image in left:
+        gateway.image_delete(image.id)
 
 
 @pytest.fixture(scope="session")
