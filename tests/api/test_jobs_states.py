@@ -1,0 +1,96 @@
+"""How a Job's state follows its target: the expectation tables applied to observed states,
+without OpenNebula (the API tests drive the same through onesim)."""
+import pytest
+
+from app.one.outcomes import EXPECTATIONS, FAILED, IMAGE, SUCCESS, VM
+from app.one.records import Document, Owner, Permissions
+from app.services import jobs
+
+DEMO = Owner(uid=5, uname="demo", gid=1, gname="users")
+
+
+def job_document(expectation, kind=VM, **extra):
+    expected = EXPECTATIONS[expectation]
+    template = {"TARGET_KIND": kind, "TARGET_ID": "7", "CIMI_CREATED": "1700000000",
+                "SUCCESS_STATES": " ".join(expected.success),
+                "FAILURE_STATES": " ".join(expected.failure),
+                "QUEUED_STATES": " ".join(expected.queued), "WHEN_GONE": expected.gone,
+                **extra}
+    return Document(id=1, name="job", owner=DEMO, permissions=Permissions(), type=8005,
+                    template=template)
+
+
+def seen(state, error="", disk_ids=(), image_ids=()):
+    return jobs._Observation(state, error, frozenset(disk_ids), frozenset(image_ids))
+
+
+@pytest.mark.parametrize("expectation, state, expected", [
+    ("started", "PENDING", "QUEUED"),
+    ("started", "HOLD", "QUEUED"),
+    ("started", "PROLOG", "RUNNING"),
+    ("started", "BOOT_POWEROFF", "RUNNING"),
+    ("started", "RUNNING", SUCCESS),
+    ("started", "BOOT_FAILURE", FAILED),
+    ("started", "UNKNOWN", FAILED),
+    ("stopped", "SHUTDOWN_POWEROFF", "RUNNING"),
+    ("stopped", "POWEROFF", SUCCESS),
+    ("suspended", "SAVE_SUSPEND", "RUNNING"),
+    ("suspended", "SUSPENDED", SUCCESS),
+    ("deleted", "EPILOG", "RUNNING"),
+    ("deleted", "EPILOG_FAILURE", FAILED),
+    ("settled", "HOTPLUG", "RUNNING"),
+    ("settled", "POWEROFF", SUCCESS),
+])
+def test_vm_states(expectation, state, expected):
+    status = jobs._status(job_document(expectation), seen(state))
+    assert status.state == expected
+    assert state in status.message
+
+
+@pytest.mark.parametrize("expectation, expected", [
+    ("deleted", SUCCESS), ("started", FAILED), ("settled", FAILED)])
+def test_a_vanished_vm(expectation, expected):
+    status = jobs._status(job_document(expectation), None)
+    assert status.state == expected
+    assert "no longer exists" in status.message
+
+
+@pytest.mark.parametrize("expectation, state, expected", [
+    ("image_ready", "LOCKED", "RUNNING"),
+    ("image_ready", "READY", SUCCESS),
+    ("image_ready", "USED", SUCCESS),
+    ("image_ready", "ERROR", FAILED),
+    ("image_deleted", "DELETE", "RUNNING"),
+    ("image_deleted", "ERROR", FAILED),
+])
+def test_image_states(expectation, state, expected):
+    assert jobs._status(job_document(expectation, IMAGE), seen(state)).state == expected
+
+
+def test_a_failure_quotes_opennebula_s_error():
+    status = jobs._status(job_document("started"), seen("BOOT_FAILURE", "Error deploying"))
+    assert status.message.endswith("BOOT_FAILURE: Error deploying")
+
+
+def test_an_attach_succeeds_only_with_the_disk_attached():
+    document = job_document("settled", ATTACHED_IMAGE="4")
+    assert jobs._status(document, seen("RUNNING", image_ids=[1, 4])).state == SUCCESS
+    missing = jobs._status(document, seen("RUNNING", image_ids=[1]))
+    assert missing.state == FAILED
+    assert "no disk of image 4" in missing.message
+
+
+def test_a_detach_succeeds_only_with_the_disk_gone():
+    document = job_document("settled", DETACHED_DISK="2")
+    assert jobs._status(document, seen("POWEROFF", disk_ids=[0, 1])).state == SUCCESS
+    assert jobs._status(document, seen("POWEROFF", disk_ids=[0, 2])).state == FAILED
+
+
+def test_running_and_queued_date_from_the_job_s_creation():
+    assert jobs._status(job_document("started"), seen("PROLOG")).time == 1700000000
+    assert jobs._status(job_document("started"), seen("PENDING")).time == 1700000000
+
+
+def test_an_expectation_for_another_kind_of_target_is_a_programming_error():
+    with pytest.raises(ValueError):
+        jobs._allocate(None, jobs.machine(3), "capture", "image_ready", ())
