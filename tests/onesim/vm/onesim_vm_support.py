@@ -14,6 +14,7 @@ import pyone
 from lxml import etree
 
 from onesim.emulator import Emulator
+from onesim.vm.states import LcmState, VmState
 from onesim.seed import admin_session, initialize
 from onesim.server import Endpoint
 
@@ -23,6 +24,26 @@ TRANSCRIPTS = DATA_DIR / "transcripts"
 ONE_NAMESPACE = "http://opennebula.org/XMLSchema"
 WALK_LIMIT = 5000
 SMALL_VM = 'NAME="small"\nCPU="0.1"\nVCPU="1"\nMEMORY="64"\nGRAPHICS=[TYPE="VNC",LISTEN="127.0.0.1"]\n'
+
+
+ACTIVE = int(VmState.ACTIVE)
+# Every (STATE, LCM_STATE) a VM can be in: LCM states only exist while ACTIVE.
+EVERY_POSITION = ([(int(state), 0) for state in VmState if state != VmState.ACTIVE]
+                  + [(ACTIVE, int(lcm)) for lcm in LcmState if lcm != LcmState.LCM_INIT])
+
+
+def state_name(position):
+    state, lcm = position
+    return LcmState(lcm).name if state == ACTIVE else VmState(state).name
+
+
+def place(sim, vm_id, position):
+    """Put the VM in `position` as if it had walked there (no walk pending)."""
+    with sim.emulator.transaction():
+        vm = sim.vm(vm_id)
+        vm.route, vm.route_generation = [], vm.route_generation + 1
+        vm.move_to(position)
+        sim.emulator.pool("vm").save(vm)
 
 
 class ManualClock:

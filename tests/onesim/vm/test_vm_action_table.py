@@ -6,16 +6,13 @@ The expectations are written out here from the reference (shared/reference/openn
 """
 import pytest
 
-from onesim.vm.states import LcmState, VmState
+from onesim.vm.states import LcmState
+from onesim_vm_support import ACTIVE, EVERY_POSITION, place, state_name
 
-ACTIVE = 3
 R, U = (ACTIVE, 3), (ACTIVE, 16)
 INIT, PENDING, HOLD, STOPPED, SUSPENDED, DONE = (0, 0), (1, 0), (2, 0), (4, 0), (5, 0), (6, 0)
 POWEROFF, UNDEPLOYED, CLONING, CLONING_FAILURE = (8, 0), (9, 0), (10, 0), (11, 0)
 FAILURES = [(ACTIVE, int(lcm)) for lcm in LcmState if lcm.name.endswith("_FAILURE")]
-
-EVERY_POSITION = ([(int(state), 0) for state in VmState if state != VmState.ACTIVE]
-                  + [(ACTIVE, int(lcm)) for lcm in LcmState if lcm != LcmState.LCM_INIT])
 
 TERMINATE = {R: (ACTIVE, 12), U: (ACTIVE, 12), POWEROFF: (ACTIVE, 11), SUSPENDED: (ACTIVE, 11),
              STOPPED: (ACTIVE, 11), UNDEPLOYED: (ACTIVE, 11), INIT: DONE, PENDING: DONE, HOLD: DONE,
@@ -48,19 +45,6 @@ ACCEPTED = {
 
 def test_the_table_names_the_fifteen_actions():
     assert len(ACCEPTED) == 15
-
-
-def state_name(position):
-    state, lcm = position
-    return LcmState(lcm).name if state == ACTIVE else VmState(state).name
-
-
-def place(sim, vm_id, position):
-    with sim.emulator.transaction():
-        vm = sim.vm(vm_id)
-        vm.route, vm.route_generation = [], vm.route_generation + 1
-        vm.move_to(position)
-        sim.emulator.pool("vm").save(vm)
 
 
 @pytest.fixture

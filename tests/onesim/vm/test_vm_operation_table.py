@@ -4,7 +4,7 @@ the hot-plug state oned uses, refused with oned's message elsewhere. Expectation
 written out here from the reference, independently of onesim's tables."""
 import pytest
 
-from test_vm_action_table import ACTIVE, EVERY_POSITION, place, state_name
+from onesim_vm_support import ACTIVE, EVERY_POSITION, place, state_name
 
 R = (ACTIVE, 3)
 INIT, PENDING, HOLD, STOPPED, SUSPENDED = (0, 0), (1, 0), (2, 0), (4, 0), (5, 0)
