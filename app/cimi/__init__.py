@@ -4,7 +4,7 @@
 collections of exactly the namespaces registered here.
 """
 from app.cimi import (
-    cloud_entry_point, machine_configurations, machine_disks, machine_images,
+    cloud_entry_point, event_logs, jobs, machine_configurations, machine_disks, machine_images,
     machine_network_interfaces, machine_templates, machines,
 )
 from app.cimi import addresses, credentials, networks
@@ -31,6 +31,8 @@ RESOURCE_MODULES = (
     volume_templates,
     volume_configurations,
     volume_images,
+    jobs,
+    event_logs,
 )
 
 
