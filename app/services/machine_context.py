@@ -2,8 +2,8 @@
 
 - `networkInterfaces`: one NIC per interface, on the Network each names (checked usable by
   the caller). Without the attribute the machine gets one NIC on the default network (the
-  lowest-numbered one the user may see), as a StratusLab machine got its public address; an
-  explicit empty list launches a machine without NICs.
+  lowest-numbered one the user may see), as a StratusLab machine got its public address. An
+  empty list counts as none: XML cannot tell an empty list from a missing one.
 - `credential` (an href to one of the caller's Credentials, or a publicKey by value): its keys
   become the CONTEXT's SSH_PUBLIC_KEY. Without one, SSH_PUBLIC_KEY is `$USER[SSH_PUBLIC_KEY]`,
   which OpenNebula replaces at instantiation with the user's own key (the default credential,
@@ -16,7 +16,6 @@
 
 The credential chosen is remembered as CIMI_CREDENTIAL, so a MachineTemplate can show it.
 """
-from app.errors import BadRequest
 from app.services import credentials, links as paths, networks
 
 CREDENTIAL = "CIMI_CREDENTIAL"
@@ -45,11 +44,7 @@ def instantiate_overrides(ctx, choice, template_attributes, prefix):
     replaces an attribute whole, so the CONTEXT sent is the template's with the new values."""
     where = f"{prefix}."
     overrides = {}
-    if "networkInterfaces" in choice:
-        if not choice["networkInterfaces"]:
-            # An empty NIC list merges as nothing: the template's NICs would stay.
-            raise BadRequest(f"{where}networkInterfaces next to an href must name at least one "
-                             "network; leave it out to keep the template's.")
+    if choice.get("networkInterfaces"):
         overrides["NIC"] = _nics(ctx, choice, where + "networkInterfaces")
     if "credential" in choice or "userData" in choice:
         vector = dict(next(iter(_vectors(template_attributes.get("CONTEXT"))), {}))
@@ -89,7 +84,7 @@ def template_view(ctx, attributes):
 
 
 def _nics(ctx, choice, attribute):
-    if "networkInterfaces" not in choice:
+    if not choice.get("networkInterfaces"):
         network_id = networks.default_id(ctx.gateway)
         return [] if network_id is None else [{"NETWORK_ID": network_id}]
     return [{"NETWORK_ID": networks.usable_id(ctx, interface["network"]["href"],

@@ -12,6 +12,7 @@ from app.protocol.responses import collection
 from app.services import links as paths
 from app.services.context import undone_on_failure
 from app.services.machine_definitions import MACHINE_CONFIG, MACHINE_IMAGE, machine_attributes
+from app.services.machine_context import template_view
 from app.services.machines import INITIAL_STATE
 from app.services.references import resolver
 from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
@@ -77,6 +78,7 @@ def render(ctx, vm_template):
         "machineConfig": _machine_config(ctx, attributes),
         "machineImage": _machine_image(ctx, attributes),
         "initialState": attributes.get(INITIAL_STATE) or "STARTED",
+        **template_view(ctx, attributes),
         "owner": vm_template.owner.uname,
         "operations": edit_and_delete(ctx, vm_template.owner, vm_template.permissions, href),
     })

@@ -29,6 +29,7 @@ from app.services.context import undone_on_failure
 from app.services.listing import Listing, Pool, listed_pool
 from app.services.machine_definitions import MACHINE_CONFIG, MACHINE_IMAGE, machine_attributes
 from app.services.machine_storage import new_volume_disks
+from app.services.machine_context import instantiate_overrides
 from app.services.references import resolver
 from app.services.rendering import iso_time, kib_from_mb, without_empty
 
@@ -121,6 +122,7 @@ def _instantiate(ctx, body, choice):
     # The machine's own properties replace the template's (an empty map included); the
     # template's description is kept unless the MachineCreate gives one.
     extra = encode_metadata(body.get("description") or None, body.get("properties", {}))
+    extra.update(instantiate_overrides(ctx, choice, template.template, "machineTemplate"))
     return ctx.gateway.template_instantiate(template_id, body.get("name", ""),
                                             hold=initial_state == "STOPPED", extra=extra,
                                             persistent=False)
