@@ -102,9 +102,11 @@ class Operation:
 
 
 def _routes(*pairs):
+    """{position: route} from (start, route) pairs; a start is one position or a tuple of them."""
     routes = {}
     for starts, route in pairs:
-        for start in starts if isinstance(starts, tuple) and isinstance(starts[0], tuple) else (starts,):
+        many = isinstance(starts[0], tuple)
+        for start in starts if many else (starts,):
             routes[start] = route
     return routes
 
