@@ -34,10 +34,11 @@ SINGULAR_ELEMENTS = {
 }
 PLURAL_ATTRIBUTES = {element: attribute for attribute, element in SINGULAR_ELEMENTS.items()}
 # Types with a single-valued attribute named like another type's list item (a MachineVolume's
-# `volume` reference, a MachineTemplate's `<volume>` items): read without a schema, such an
-# element inside these types stays single.
+# or VolumeImage's `volume` reference, a MachineTemplate's `<volume>` items): read without a
+# schema, such an element inside these types stays single.
 SINGLE_VALUED_ELEMENTS = {
     "MachineVolume": {"volume"},
+    "VolumeImage": {"volume"},
     "MachineNetworkInterfaceAddress": {"address"},
 }
 
