@@ -6,7 +6,7 @@ VOLUME_IMAGE for a snapshot of one (a clone, a DATABLOCK too). A Volume is a DAT
 that is not a volume image, so a datablock made outside CIMI is a volume as well; machine
 images are OS and CDROM images only, so no image is ever two kinds of resource.
 """
-from app.errors import BadRequest, NotFound
+from app.errors import BadRequest, Forbidden, NotFound
 from app.services import links as paths
 
 DATABLOCK = "DATABLOCK"
@@ -65,7 +65,7 @@ def _referenced(ctx, href, collection, load, label, attribute):
     image_id = ctx.links.id_in(href, collection, attribute)
     try:
         return load(ctx.gateway, image_id)
-    except NotFound:
+    except (NotFound, Forbidden):
         raise BadRequest(f"{attribute} names no {label} you can use.") from None
 
 

@@ -7,7 +7,7 @@ always CIMI's mapped type.
 """
 from dataclasses import dataclass
 
-from app.errors import BadRequest, NotFound
+from app.errors import BadRequest, Forbidden, NotFound
 from app.one.documents import VOLUME_CONFIGURATION
 from app.one.metadata import description_of, encode_metadata, properties_of
 from app.protocol.names import resource_uri
@@ -96,7 +96,7 @@ def referenced(ctx, href, attribute):
     configuration_id = ctx.links.id_in(href, paths.VOLUME_CONFIGURATIONS, attribute)
     try:
         return ctx.gateway.document(configuration_id, VOLUME_CONFIGURATION)
-    except NotFound:
+    except (NotFound, Forbidden):
         raise BadRequest(f"{attribute} names no volume configuration you can use.") from None
 
 

@@ -7,7 +7,7 @@ and VOLUME_IMAGE (the image id) when new volumes start as a copy of a VolumeImag
 """
 from dataclasses import dataclass
 
-from app.errors import BadRequest, NotFound
+from app.errors import BadRequest, Forbidden, NotFound
 from app.one.documents import VOLUME_TEMPLATE
 from app.one.metadata import description_of, encode_metadata, properties_of
 from app.protocol.names import resource_uri
@@ -85,7 +85,7 @@ def resolve(ctx, choice, attribute):
         template_id = ctx.links.id_in(choice["href"], paths.VOLUME_TEMPLATES, attribute + ".href")
         try:
             document = ctx.gateway.document(template_id, VOLUME_TEMPLATE)
-        except NotFound:
+        except (NotFound, Forbidden):
             raise BadRequest(f"{attribute}.href names no volume template you can use.") from None
         choice = _choice_of(ctx, document.template)
     sizing = volume_configurations.resolve(ctx, choice.get("volumeConfig"),

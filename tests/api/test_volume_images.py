@@ -1,0 +1,73 @@
+"""VolumeImages over the API, in JSON and XML: a snapshot of a volume (an image clone) is
+listed as a volume image and never as a volume, a new volume is made from it, it is deleted;
+bad input."""
+from api_support import CIMI
+from volume_support import MIB_KIB, volume_create, volumes  # noqa: F401 (fixture)
+
+IMAGES = "/cimi/volumeImages"
+
+
+def test_snapshot_list_restore_into_a_new_volume_and_delete(cimi, volumes, wait_for_state,
+                                                            backend):
+    volume = volumes(volume_create("snapped", capacity=2 * MIB_KIB))
+    wait_for_state(volume["id"], "AVAILABLE")
+    result = cimi.post(IMAGES, {"resourceURI": CIMI + "VolumeImage", "name": "snap-1",
+                                "volume": {"href": volume["id"]}})
+    assert result.status == 201, result.document
+    image = result.document
+    try:
+        assert image["resourceURI"] == CIMI + "VolumeImage"
+        assert (image["volume"]["href"], image["capacity"]) == (volume["id"], 2 * MIB_KIB)
+        assert image["bootable"] is False
+        listed = cimi.get(IMAGES).document["volumeImages"]
+        assert image["id"] in [member["id"] for member in listed]
+        volume_ids = [member["id"] for member in cimi.get("/cimi/volumes").document["volumes"]]
+        image_number = image["id"].rsplit("/", 1)[1]
+        assert all(not href.endswith("/" + image_number) for href in volume_ids)
+        assert cimi.get(f"/cimi/volumes/{image_number}").status == 404
+        wait_for_state(image["id"], "AVAILABLE")
+        wait_for_state(volume["id"], "AVAILABLE")
+        restored = volumes({"resourceURI": CIMI + "VolumeCreate", "name": "restored",
+                            "volumeTemplate": {"volumeImage": {"href": image["id"]}}})
+        assert restored["capacity"] == 2 * MIB_KIB
+        one_image = backend.gateway.image(int(restored["id"].rsplit("/", 1)[1]))
+        assert one_image.persistent
+        wait_for_state(restored["id"], "AVAILABLE")
+        wait_for_state(image["id"], "AVAILABLE")
+    finally:
+        deleted = cimi.delete(image["id"])
+    assert deleted.status == 202
+    assert deleted.headers.get("CIMI-Job-URI")
+    assert cimi.get(image["id"]).status == 404
+
+
+def test_bad_snapshots_are_refused(cimi, unchanged_backend):
+    for body, message in (
+            ({"resourceURI": CIMI + "VolumeImage"}, "volume"),
+            ({"resourceURI": CIMI + "VolumeImage",
+              "volume": {"href": "http://localhost/cimi/volumes/0"}}, "names no volume"),
+            ({"resourceURI": CIMI + "VolumeImage",
+              "volume": {"href": "http://localhost/cimi/machines/0"}}, "volumes/<id>"),
+    ):
+        result = cimi.post(IMAGES, body)
+        assert result.status == 400, body
+        assert message in result.document["message"]
+
+
+def test_a_capacity_other_than_the_images_is_refused(cimi, volumes, wait_for_state, backend):
+    volume = volumes(volume_create("sized-snap", capacity=MIB_KIB))
+    wait_for_state(volume["id"], "AVAILABLE")
+    image = cimi.post(IMAGES, {"resourceURI": CIMI + "VolumeImage", "name": "sized-snap-1",
+                               "volume": {"href": volume["id"]}}).document
+    try:
+        before = backend.objects()
+        result = cimi.post("/cimi/volumes", {
+            "resourceURI": CIMI + "VolumeCreate", "name": "wrong-size",
+            "volumeTemplate": {"volumeImage": {"href": image["id"]},
+                               "volumeConfig": {"capacity": 2 * MIB_KIB}}})
+        assert result.status == 400
+        assert "the volume image's capacity" in result.document["message"]
+        assert backend.objects() == before
+    finally:
+        wait_for_state(image["id"], "AVAILABLE")
+        cimi.delete(image["id"])
