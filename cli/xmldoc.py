@@ -20,7 +20,7 @@ PLURALS = {
 SINGLE_VALUED = {"MachineVolume": {"volume"}, "MachineNetworkInterfaceAddress": {"address"}}
 NUMBERS = {"count", "cpu", "memory", "capacity", "size", "progress", "returnCode", "status",
            "mtu", "port"}
-BOOLEANS = {"bootable", "force", "readOnly", "readonly", "public"}
+BOOLEANS = {"bootable", "force", "readOnly", "persistent", "shareable", "volatile"}
 
 
 def parse(content):

@@ -148,8 +148,9 @@ def test_connect_instance_runs_ssh_as_root(cimi, home):
 def test_kill_reports_each_unknown_machine_and_fails(cimi):
     run = cimi("run-instance", "-q", "ttylinux")
     machine_id = QUIET_LINE.match(run.stdout.strip()).group(1)
-    killed = cimi("kill-instance", "--wait", "999999", machine_id)
+    killed = cimi("kill-instance", "-q", "--wait", "999999", machine_id)
     assert_one_error_line(killed, "No machine '999999'")
+    assert killed.lines == [machine_id]
     assert machine_id not in table(cimi("describe-instance"))
 
 
