@@ -4,6 +4,8 @@ Request bodies arrive either as JSON or as XML turned into the same dict shape; 
 strings, so numeric and boolean fields accept their text form as well, but never a fraction
 where a whole number is meant.
 """
+import base64
+import binascii
 import re
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
@@ -16,6 +18,7 @@ PROPERTIES_MAX_COUNT = 64
 
 _WHOLE_NUMBER = re.compile(r"^\s*-?[0-9]+\s*$")
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BASE64 = re.compile(r"^[A-Za-z0-9+/]*={0,2}$")
 
 
 class WholeNumber(fields.Integer):
@@ -40,6 +43,16 @@ class Flag(fields.Boolean):
 
     truthy = {True, "true", "True", "TRUE", "1", 1}
     falsy = {False, "false", "False", "FALSE", "0", 0}
+
+
+def strict_base64(text):
+    """The bytes of padded RFC 4648 base64 text; None if it is not that."""
+    if len(text) % 4 or not _BASE64.match(text):
+        return None
+    try:
+        return base64.b64decode(text, validate=True)
+    except binascii.Error:
+        return None
 
 
 def _printable(value):
