@@ -6,14 +6,12 @@ SSH_PUBLIC_KEY does: `<type> <base64 blob> [comment]`. The blob must be a well-f
 the type the line names (its fields are read, not only its base64). A comment may not hold
 `$`, because OpenNebula would read it as a variable in the machine's CONTEXT.
 """
-import base64
-import binascii
 import re
 import struct
 
 from marshmallow import ValidationError, fields, validates_schema
 
-from schemas.common import CimiBody, CommonAttributes, href_field
+from schemas.common import CimiBody, CommonAttributes, href_field, strict_base64
 
 MAX_KEYS = 32
 MAX_KEY_LINE_LENGTH = 8192
@@ -33,7 +31,6 @@ _KEY_FIELDS = {
 _ED25519_KEY_BYTES = 32
 _CURVES = {"ecdsa-sha2-nistp256": "nistp256", "ecdsa-sha2-nistp384": "nistp384",
            "ecdsa-sha2-nistp521": "nistp521", "sk-ecdsa-sha2-nistp256@openssh.com": "nistp256"}
-_BASE64 = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
 _COMMENT_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f$]")
 
 
@@ -66,19 +63,12 @@ def _check_key(line):
                          f"one of {', '.join(_KEY_FIELDS)}.")
     if len(parts) < 2:
         raise ValueError(f"the {key_type} key has no base64 key data after its type.")
-    blob = _decoded(parts[1])
+    blob = strict_base64(parts[1])
+    if not blob:
+        raise ValueError("the key data is not valid base64.")
     if len(parts) == 3 and _COMMENT_FORBIDDEN.search(parts[2]):
         raise ValueError("the comment after the key must not contain control characters or '$'.")
     _check_blob(key_type, blob)
-
-
-def _decoded(text):
-    if not _BASE64.match(text) or len(text) % 4:
-        raise ValueError("the key data is not valid base64.")
-    try:
-        return base64.b64decode(text, validate=True)
-    except binascii.Error:
-        raise ValueError("the key data is not valid base64.") from None
 
 
 def _check_blob(key_type, blob):

@@ -5,12 +5,11 @@
 bodies, so both accept the same attributes with the same checks.
 """
 import base64
-import binascii
 import re
 
 from marshmallow import ValidationError, fields
 
-from schemas.common import CimiBody
+from schemas.common import CimiBody, strict_base64
 from schemas.credentials import CredentialChoice
 from schemas.networks import network_interfaces_field
 
@@ -25,11 +24,10 @@ class UserData(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = _WHITE_SPACE.sub("", super()._deserialize(value, attr, data, **kwargs))
-        try:
-            decoded = base64.b64decode(text, validate=True)
-        except (binascii.Error, ValueError):
+        decoded = strict_base64(text)
+        if decoded is None:
             raise ValidationError("Not valid base64: give the user data base64-encoded "
-                                  "(RFC 4648 alphabet, padded).") from None
+                                  "(RFC 4648 alphabet, padded).")
         if len(decoded) > MAX_USER_DATA_BYTES:
             raise ValidationError(f"At most {MAX_USER_DATA_BYTES} bytes of user data "
                                   f"(before encoding); this is {len(decoded)}.")
