@@ -47,6 +47,30 @@ def test_create_act_and_delete_follow_operations_and_states(cloud):
     assert gone.value.status == 404 and str(gone.value)
 
 
+def test_jobs_of_the_real_server_are_waited_for(cloud, onesim_process):
+    """Machine actions answer 202 with a Job; a start whose boot fails ends in a FAILED Job."""
+    client = cloud.client()
+    (image,) = client.members("machineImages", {"$filter": "name='ttylinux'"})
+    answer = client.create("machines", {"machineTemplate": {
+        "machineImage": {"href": image["id"]}, "machineConfig": {"cpu": 1, "memory": 131072}}})
+    machine = client.wait_for_state(answer.location, {"STARTED"}, timeout=60)
+    stopping = client.act(machine, "stop")
+    assert stopping.job
+    job = client.wait_for_job(stopping.job, timeout=60)
+    assert job["state"] == "SUCCESS"
+    assert job["targetResource"]["href"] == machine["id"]
+
+    stopped = client.get(machine["id"])
+    onesim_process.fail_boots(1)
+    starting = client.act(stopped, "start")
+    with pytest.raises(JobFailed) as failed:
+        client.wait_for_job(starting.job, timeout=60)
+    assert str(failed.value)
+    client.settle(client.delete(client.wait_for_operation(
+        client.get(machine["id"]), "delete", timeout=60)), timeout=60, until={GONE},
+        resource=machine["id"])
+
+
 def test_the_servers_message_is_the_error(cloud):
     client = CimiClient(cloud.endpoint, cloud.username, "wrong")
     with pytest.raises(ServiceError) as refused:
