@@ -94,3 +94,37 @@ def test_a_shareable_volume_read_only_on_two_machines(cimi, cloud):
     assert_one_error_line(refused, "Service error: ", "read-only")
     assert cimi("kill-instance", "--wait", *machines).returncode == 0
     cimi("delete-volume", volume_id)
+
+
+def test_hot_plug_attach_and_detach(cimi):
+    volumes = [create(cimi, "--size", "1", "--tag", f"hot{number}") for number in (1, 2)]
+    machine_id, _ = launch(cimi)
+    attached = cimi("attach-volume", "-i", machine_id, *volumes)
+    assert attached.returncode == 0, attached.stderr
+    devices = []
+    for volume_id, line in zip(volumes, attached.lines, strict=True):
+        match = re.match(rf"^ATTACHED {volume_id} in VM {machine_id} on (/dev/\w+)$", line)
+        assert match, attached.stdout
+        devices.append(match.group(1))
+    assert len(set(devices)) == 2
+    assert [described(cimi, volume_id)["users"] for volume_id in volumes] == ["1", "1"]
+
+    detached = cimi("detach-volume", "--wait", "-i", machine_id, *volumes)
+    assert detached.returncode == 0, detached.stderr
+    assert detached.lines == [f"DETACHED {volume_id} from VM {machine_id} on {device}"
+                              for volume_id, device in zip(volumes, devices)]
+    assert [described(cimi, volume_id)["users"] for volume_id in volumes] == ["0", "0"]
+    assert_one_error_line(cimi("detach-volume", "-i", machine_id, volumes[0]),
+                          f"DISK {volumes[0]}: not attached to machine {machine_id}")
+    assert cimi("kill-instance", "--wait", machine_id).returncode == 0
+    assert cimi("delete-volume", *volumes).returncode == 0
+
+
+def test_a_volume_attached_elsewhere_is_refused_with_the_servers_reason(cimi):
+    volume_id = create(cimi, "--size", "1", "--tag", "busy")
+    first, _ = launch(cimi, "--persistent-disk", volume_id)
+    second, _ = launch(cimi)
+    refused = cimi("attach-volume", "-i", second, volume_id)
+    assert_one_error_line(refused, "[ERROR] Service error: ", "already attached")
+    assert cimi("kill-instance", "--wait", first, second).returncode == 0
+    cimi("delete-volume", volume_id)
