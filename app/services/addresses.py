@@ -10,9 +10,9 @@ import ipaddress
 
 from app.errors import NotFound
 from app.protocol.names import resource_uri
-from app.protocol.responses import collection
 from app.services import links as paths
 from app.services import networks
+from app.services.listing import Listing, listed
 from app.services.rendering import without_empty
 
 TYPE_NAME = "Address"
@@ -58,8 +58,7 @@ def render(ctx, vnet, lease):
 
 def _collection(ctx, query, vnets, href):
     members = [render(ctx, vnet, lease) for vnet in vnets for lease in vnet.leases if lease.ip]
-    page, count = query.apply(members)
-    return collection(TYPE_NAME, "addresses", page, href, add=False, count=count)
+    return listed(query, Listing(TYPE_NAME, "addresses", href, add=False), members)
 
 
 def _canonical(ip):

@@ -16,9 +16,9 @@ from app.one.documents import CREDENTIAL
 from app.one.metadata import PROPERTIES, description_of, encode_metadata, encode_properties, \
     properties_of
 from app.protocol.names import resource_uri
-from app.protocol.responses import collection
 from app.services import documents, links as paths
 from app.services.context import undone_on_failure
+from app.services.listing import Listing, Pool, listed_pool
 from app.services.rendering import edit_and_delete, iso_time, without_empty
 
 TYPE_NAME = "Credential"
@@ -29,12 +29,12 @@ DEFAULT_NAME = "ssh-key"
 
 
 def list_credentials(ctx, query):
-    """The caller's own credentials (an administrator sees others' with GET by id only)."""
-    members = [render(ctx, document)
-               for document in documents.all_of(ctx.gateway, CREDENTIAL, mine=True)]
-    page, count = query.apply(members)
-    return collection(TYPE_NAME, "credentials", page, ctx.links.href(paths.CREDENTIALS),
-                      count=count)
+    """The caller's own credentials, newest first (an administrator sees others' with GET by
+    id only)."""
+    pool = Pool(lambda offset, size: ctx.gateway.document_page(CREDENTIAL, offset, size,
+                                                               mine=True))
+    listing = Listing(TYPE_NAME, "credentials", ctx.links.href(paths.CREDENTIALS))
+    return listed_pool(query, listing, pool, lambda document: render(ctx, document))
 
 
 def get_credential(ctx, credential_id):

@@ -9,8 +9,8 @@ from app.errors import BadRequest, Forbidden, NotFound
 from app.one.metadata import DESCRIPTION, properties_of
 from app.one.states import network_state
 from app.protocol.names import resource_uri
-from app.protocol.responses import collection
 from app.services import links as paths
+from app.services.listing import Listing, Pool, listed_pool
 from app.services.rendering import without_empty
 
 TYPE_NAME = "Network"
@@ -18,9 +18,10 @@ ADDRESSES = "addresses"
 
 
 def list_networks(ctx, query):
-    page, count = query.apply([render(ctx, vnet) for vnet in visible(ctx.gateway)])
-    return collection(TYPE_NAME, "networks", page, ctx.links.href(paths.NETWORKS), add=False,
-                      count=count)
+    """The visible networks in OpenNebula's pool order, newest first."""
+    pool = Pool(lambda offset, size: ctx.gateway.vnet_page(offset, size))
+    listing = Listing(TYPE_NAME, "networks", ctx.links.href(paths.NETWORKS), add=False)
+    return listed_pool(query, listing, pool, lambda vnet: render(ctx, vnet))
 
 
 def get_network(ctx, network_id):
@@ -28,8 +29,8 @@ def get_network(ctx, network_id):
 
 
 def visible(gateway):
-    """The networks the caller may see, by id."""
-    return sorted(gateway.vnet_page().items, key=lambda vnet: vnet.id)
+    """The networks the caller may see, in pool order."""
+    return gateway.vnet_page().items
 
 
 def load(gateway, network_id):

@@ -194,3 +194,16 @@ def test_the_default_credential_is_the_users_ssh_public_key(cimi, own_credential
     assert demo_user_key(backend) == first_key
     assert cimi.delete(first.document["id"]).status == 200
     assert demo_user_key(backend) is None
+
+
+def test_credentials_are_listed_newest_first_and_page(cimi, own_credential, collection_href):
+    older = own_credential(credential_create(fresh_key("older"))).document["id"]
+    newer = own_credential(credential_create(fresh_key("newer"))).document["id"]
+    href = collection_href("credentials")
+    listed = [member["id"] for member in cimi.get(href).document["credentials"]]
+    assert listed.index(newer) < listed.index(older)
+    page = cimi.get(href, params={"$first": "1", "$last": "1"}).document
+    assert [member["id"] for member in page["credentials"]] == [newer]
+    assert page["count"] == len(listed)
+    found = cimi.get(href, params={"$filter": "name='older'"}).document["credentials"]
+    assert [member["id"] for member in found] == [older]
