@@ -1,7 +1,8 @@
 """Test support for the VM emulator tests: an emulator whose timers the test drives.
 
-`Sim` is an in-process onesim (demo seed, a dummy host, the bootstrap datastores)
-listening on a free loopback port; its timers never fire on their own: `tick()` runs the
+`Sim` is an in-process onesim (demo seed: a monitored dummy host, the bootstrap
+datastores, a network, public images) that listens on a free loopback port once a test
+speaks XML-RPC over HTTP; its timers never fire on their own: `tick()` runs the
 next due callback (a driver answer, a scheduler pass) and `walk(vm_id, until)` ticks and
 records every position the VM takes, so life-cycle sequences are exact.
 """
@@ -74,25 +75,16 @@ class Sim:
         self.emulator.timers.stop()
         self.clock = self.emulator.timers = ManualClock(self.emulator)
         initialize(self.emulator, "demo")
-        self._ensure_infrastructure()
         self.emulator.start()
-        self.endpoint = Endpoint(self.emulator, "127.0.0.1", 0)
+        self.endpoint = None
         self.admin = admin_session(self.data_dir)
         self.demo = "demo:demo"
-        self.run_until(lambda: all(host.state == 2 for host in self.emulator.pool("host").values()))
-
-    def _ensure_infrastructure(self):
-        from onesim.datastores import bootstrap_datastores
-        from onesim.hosts import add_host
-
-        with self.emulator.transaction():
-            if not len(self.emulator.pool("datastore")):
-                bootstrap_datastores(self.emulator)
-            if not len(self.emulator.pool("host")):
-                add_host(self.emulator, "localhost")
 
     @property
     def url(self):
+        # Listening only once a test speaks XML-RPC over HTTP keeps the others quick.
+        if self.endpoint is None:
+            self.endpoint = Endpoint(self.emulator, "127.0.0.1", 0)
         return self.endpoint.url
 
     def client(self, session=None):
@@ -152,7 +144,8 @@ class Sim:
         return self.walk(vm_id, lambda current: current == position and not self.vm(vm_id).route)
 
     def stop(self):
-        self.endpoint.stop()
+        if self.endpoint is not None:
+            self.endpoint.stop()
         self.emulator.close()
 
 
