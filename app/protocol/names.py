@@ -41,6 +41,9 @@ SINGLE_VALUED_ELEMENTS = {
     "VolumeImage": {"volume"},
     "MachineNetworkInterfaceAddress": {"address"},
 }
+# The type of the items of a list attribute whose items hold such an element (a
+# MachineTemplate's `volumes` are MachineVolumes, each with one `volume`).
+LIST_ITEM_TYPES = {"volumes": "MachineVolume"}
 
 
 def resource_uri(type_name):

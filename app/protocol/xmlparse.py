@@ -23,8 +23,8 @@ from marshmallow import fields
 
 from app.errors import BadRequest
 from app.protocol.names import (
-    CIMI_NAMESPACE, PLURAL_ATTRIBUTES, SINGLE_VALUED_ELEMENTS, is_collection_uri, member_key,
-    member_type, resource_uri, singular, type_name,
+    CIMI_NAMESPACE, LIST_ITEM_TYPES, PLURAL_ATTRIBUTES, SINGLE_VALUED_ELEMENTS, is_collection_uri,
+    member_key, member_type, resource_uri, singular, type_name,
 )
 
 _CIMI_PREFIX = "{" + CIMI_NAMESPACE + "}"
@@ -143,7 +143,7 @@ def _add_child(document, repeated, child, child_name, shape, resource_type):
         attribute, many, nested = PLURAL_ATTRIBUTES[child_name], True, None
     else:
         attribute, many, nested = child_name, False, None
-    value = _value(child, child_name, nested)
+    value = _value(child, child_name, nested, LIST_ITEM_TYPES.get(attribute) if many else None)
     if many:
         document.setdefault(attribute, []).append(value)
     elif attribute in repeated:
@@ -155,9 +155,9 @@ def _add_child(document, repeated, child, child_name, shape, resource_type):
         document[attribute] = value
 
 
-def _value(element, name, nested):
+def _value(element, name, nested, resource_type=None):
     if len(element) or _plain_attributes(element):
-        return _complex(element, name, nested)
+        return _complex(element, name, nested, resource_type)
     text = element.text or ""
     if nested is not None and not text.strip():
         return {}
