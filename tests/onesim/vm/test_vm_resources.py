@@ -215,3 +215,10 @@ def test_networks_and_images_by_name_belong_to_the_caller_unless_told(sim):
                    'DISK=[IMAGE="ttylinux",IMAGE_UID="0"]', True, session=sim.demo)
     assert sim.vm(vm_id).nics()[0]["NETWORK"] == "private"
     assert sim.vm(vm_id).disks()[0]["IMAGE"] == "ttylinux"
+
+
+def test_a_shareable_persistent_image_serves_many_vms(sim):
+    shared = new_image(sim, 'NAME="shared"\nTYPE="DATABLOCK"\nSIZE="10"\nPERSISTENT="YES"\n'
+                            'PERSISTENT_TYPE="SHAREABLE"')
+    users = [vm_with(sim, f'DISK=[IMAGE_ID="{shared}",READONLY="YES"]')[1] for _ in range(2)]
+    assert (image(sim, shared).state, image(sim, shared).vms) == (USED_PERS, users)
