@@ -255,10 +255,13 @@ def deploy(emulator, vm, host, system_ds):
 
 @on_start
 def start(emulator):
-    """After a (re)start: VMs halfway along a route get their next driver answer, and the
-    scheduler starts looking for PENDING VMs."""
+    """After a (re)start: VMs halfway along a route get their next driver answer, running
+    VMs not yet monitored their first report, and the scheduler starts its passes."""
     for vm in emulator.pool("vm").values():
         _expect_driver(emulator, vm)
+        if vm.position == RUNNING and not vm.monitoring:
+            vm_id = vm.id
+            emulator.after(MONITOR_DELAY_SECONDS, lambda vm_id=vm_id: _monitor(emulator, vm_id))
     start_scheduler(emulator)
 
 

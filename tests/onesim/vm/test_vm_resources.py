@@ -153,8 +153,15 @@ def test_everything_survives_a_restart(sim, running_vm):
         assert again.settle(paused, (8, 0)) == [(3, 18), (8, 0)]
         again.ok("one.vm.action", "poweroff", running_vm)
         assert again.settle(running_vm, (8, 0)) == [(3, 18), (8, 0)]
+        fresh = again.ok("one.vm.allocate", SMALL_VM)
+        again.settle(fresh, RUNNING)
     finally:
         again.stop()
+    once_more = Sim(sim.data_dir)
+    try:
+        once_more.run_until(lambda: once_more.vm(fresh).last_poll)
+    finally:
+        once_more.stop()
 
 
 def test_two_clients_race_for_one_persistent_image(sim):
