@@ -13,6 +13,7 @@ from app.services import links as paths
 from app.services.context import undone_on_failure
 from app.services.machine_definitions import MACHINE_CONFIG, MACHINE_IMAGE, machine_attributes
 from app.services.machine_context import template_view
+from app.services.machine_storage import template_volumes
 from app.services.machines import INITIAL_STATE
 from app.services.references import resolver
 from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
@@ -78,6 +79,7 @@ def render(ctx, vm_template):
         "machineConfig": _machine_config(ctx, attributes),
         "machineImage": _machine_image(ctx, attributes),
         "initialState": attributes.get(INITIAL_STATE) or "STARTED",
+        "volumes": template_volumes(ctx, attributes, attributes.get(MACHINE_IMAGE)),
         **template_view(ctx, attributes),
         "owner": vm_template.owner.uname,
         "operations": edit_and_delete(ctx, vm_template.owner, vm_template.permissions, href),
