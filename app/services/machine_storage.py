@@ -15,7 +15,9 @@ from contextlib import contextmanager
 
 from app.errors import Conflict, DomainError
 from app.services.context import undone_on_failure
+from app.services import links as paths
 from app.services import volumes
+from app.services.documents import as_list
 from app.services.storage_images import attachment_refusal, referenced_volume
 
 
@@ -69,3 +71,21 @@ def _disk(volume_id, read_only, initial_location):
 
 def _field(prefix, name):
     return f"{prefix}.{name}" if prefix else name
+
+
+def template_volumes(ctx, attributes, machine_image_id):
+    """The `volumes` a VM template's DISKs hold: every image DISK but the machine's image
+    (`machine_image_id`, or the first image DISK of a template made outside CIMI)."""
+    vectors = [vector for vector in as_list(attributes.get("DISK"))
+               if isinstance(vector, dict) and vector.get("IMAGE_ID")]
+    machine_image = machine_image_id or (vectors[0]["IMAGE_ID"] if vectors else None)
+    return [_attachment_of(ctx, vector) for vector in vectors
+            if vector["IMAGE_ID"] != machine_image]
+
+
+def _attachment_of(ctx, vector):
+    attachment = {"volume": ctx.links.reference(paths.VOLUMES, vector["IMAGE_ID"]),
+                  "readOnly": vector.get("READONLY", "").upper() == "YES"}
+    if vector.get("TARGET"):
+        attachment["initialLocation"] = vector["TARGET"]
+    return attachment

@@ -220,3 +220,26 @@ def test_a_volume_template_that_fails_leaves_no_volume(cimi, machine_create, bac
     assert result.status == 400
     assert "volumeTemplates[1].volumeTemplate.href" in result.document["message"]
     assert backend.objects() == before
+
+
+def test_a_machine_template_carries_volumes_to_its_machines(cimi, collection_href, image_href,
+                                                            available_volume, running_machine,
+                                                            backend):
+    volume = available_volume("templated", shareable=True)
+    created = cimi.post(collection_href("machineTemplates"), {
+        "resourceURI": CIMI + "MachineTemplate", "name": "with-volume",
+        "machineImage": {"href": image_href},
+        "volumes": [{"volume": {"href": volume["id"]}, "readOnly": True,
+                     "initialLocation": "sdk"}]})
+    assert created.status == 201, created.document
+    template = created.document
+    try:
+        assert template["volumes"] == [{"volume": {"href": volume["id"]}, "readOnly": True,
+                                        "initialLocation": "sdk"}]
+        machine = running_machine({"resourceURI": CIMI + "MachineCreate",
+                                   "machineTemplate": {"href": template["id"]}})
+        (attached,) = attached_volumes(cimi, machine)
+        assert (attached["volume"]["href"], attached["initialLocation"],
+                attached["readOnly"]) == (volume["id"], "sdk", True)
+    finally:
+        backend.gateway.template_delete(int(template["id"].rsplit("/", 1)[1]))
