@@ -39,21 +39,30 @@ def run_instance(invocation):
     output.note(BANNER)
     output.note(f":: Starting {arguments.count} machine{'s' if arguments.count > 1 else ''}")
     launched = []
-    for number in range(1, arguments.count + 1):
-        body = {"resourceURI": CIMI + "MachineCreate", "machineTemplate": template}
-        if arguments.name:
-            body["name"] = arguments.name if arguments.count == 1 else f"{arguments.name}-{number}"
-        if arguments.save:
-            body["properties"] = {SAVE_PROPERTY: "true"}
-        machine = created_machine(client, client.create("machines", body), invocation.timeout)
-        launched.append(machine)
-        output.note(f":: Machine {number} (vm ID: {short_id(machine['id'])})")
-        output.note(f"    Public ip: {address(machine)}")
-    if arguments.wait:
-        launched = [wait_until_started(invocation, machine) for machine in launched]
-    for machine in launched:
-        output.record(machine, f"{short_id(machine['id'])}, {address(machine)}")
+    try:
+        for number in range(1, arguments.count + 1):
+            answer = client.create("machines", create_body(arguments, template, number))
+            launched.append(created_machine(client, answer, invocation.timeout))
+            output.note(f":: Machine {number} (vm ID: {short_id(launched[-1]['id'])})")
+            output.note(f"    Public ip: {address(launched[-1])}")
+        if arguments.wait:
+            for index, machine in enumerate(launched):
+                launched[index] = wait_until_started(invocation, machine)
+    finally:
+        # Even when a later machine fails, the ones that exist are reported, so they can be
+        # found and killed.
+        for machine in launched:
+            output.record(machine, f"{short_id(machine['id'])}, {address(machine)}")
     output.note(":: Done!")
+
+
+def create_body(arguments, template, number):
+    body = {"resourceURI": CIMI + "MachineCreate", "machineTemplate": template}
+    if arguments.name:
+        body["name"] = arguments.name if arguments.count == 1 else f"{arguments.name}-{number}"
+    if arguments.save:
+        body["properties"] = {SAVE_PROPERTY: "true"}
+    return body
 
 
 def created_machine(client, answer, timeout):

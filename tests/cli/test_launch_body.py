@@ -140,3 +140,21 @@ def test_context_pairs_are_checked():
         cloud_init.parse_option("run.sh")
     with pytest.raises(CimiError, match="Cannot read missing.sh"):
         cloud_init.build([("x-shellscript", "missing.sh")])
+
+
+def test_machines_made_before_a_refusal_are_still_reported(cloud_offering_everything, home):
+    fake = cloud_offering_everything
+    created = []
+
+    def create(request):
+        if created:
+            return 403, {}, {"status": 403, "message": "Quota exceeded: VMS"}
+        created.append(fake.url("/cimi/machines/42"))
+        return 201, {"Location": created[0]}, {"id": created[0], "ipAddresses": ["10.1.2.3"]}
+
+    fake.route("POST", "/cimi/machines", create)
+    result = run_cimi(["run-instance", "-q", "--count", "3", "ttylinux"], home,
+                      {"CIMI_ENDPOINT": fake.url("/cimi"), "CIMI_USERNAME": "a",
+                       "CIMI_PASSWORD": "b"})
+    assert result.stdout == "42, 10.1.2.3\n"
+    assert_one_error_line(result, "[ERROR] Service error: Quota exceeded: VMS")
