@@ -15,11 +15,10 @@ from app.errors import BadRequest, Forbidden, NotFound
 from app.one.documents import CREDENTIAL
 from app.one.metadata import PROPERTIES, description_of, encode_metadata, encode_properties, \
     properties_of
-from app.protocol.names import resource_uri
 from app.services import documents, links as paths
 from app.services.context import undone_on_failure
 from app.services.listing import Listing, Pool, listed_pool
-from app.services.rendering import edit_and_delete, iso_time, without_empty
+from app.services.rendering import edit_and_delete, without_empty
 
 TYPE_NAME = "Credential"
 PUBLIC_KEY = "PUBLIC_KEY"
@@ -82,16 +81,9 @@ def public_key(ctx, credential_id, attribute):
 
 def render(ctx, document):
     href = ctx.links.href(paths.CREDENTIALS, document.id)
-    template = document.template
     return without_empty({
-        "resourceURI": resource_uri(TYPE_NAME),
-        "id": href,
-        "name": document.name,
-        "description": description_of(template),
-        "created": iso_time(documents.created_of(document)),
-        "updated": iso_time(documents.updated_of(document)),
-        "properties": properties_of(template),
-        "publicKey": template.get(PUBLIC_KEY, ""),
+        **documents.common_attributes(TYPE_NAME, href, document),
+        "publicKey": document.template.get(PUBLIC_KEY, ""),
         "owner": document.owner.uname,
         "operations": edit_and_delete(ctx, document.owner, document.permissions, href),
     })

@@ -5,6 +5,10 @@ Documents carry no times of their own, so their TEMPLATE holds CIMI_CREATED and 
 """
 import time
 
+from app.one.metadata import description_of, properties_of
+from app.protocol.names import resource_uri
+from app.services.rendering import iso_time
+
 CREATED = "CIMI_CREATED"
 UPDATED = "CIMI_UPDATED"
 
@@ -29,6 +33,21 @@ def replace(gateway, document, name, attributes):
         gateway.document_rename(document.id, name)
     gateway.document_update(
         document.id, {**attributes, CREATED: created, UPDATED: int(time.time())}, merge=False)
+
+
+def common_attributes(type_name, href, document):
+    """The attributes every CIMI resource has, from a document, in the specification's order
+    (resourceURI, id, name, description, created, updated, properties)."""
+    template = document.template
+    return {
+        "resourceURI": resource_uri(type_name),
+        "id": href,
+        "name": document.name,
+        "description": description_of(template),
+        "created": iso_time(created_of(document)),
+        "updated": iso_time(updated_of(document)),
+        "properties": properties_of(template),
+    }
 
 
 def created_of(document):

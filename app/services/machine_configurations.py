@@ -11,14 +11,13 @@ from dataclasses import dataclass
 
 from app.errors import BadRequest, NotFound
 from app.one.documents import MACHINE_CONFIGURATION
-from app.one.metadata import description_of, encode_metadata, properties_of
-from app.protocol.names import resource_uri
+from app.one.metadata import encode_metadata, properties_of
 from app.protocol.responses import collection
 from app.services import links as paths
 from app.services.context import undone_on_failure
-from app.services.documents import all_of, allocate, as_list, created_of, replace, updated_of, whole
+from app.services.documents import all_of, allocate, as_list, common_attributes, replace, whole
 from app.services.instance_types import DEFAULT_PROPERTY, INSTANCE_TYPES
-from app.services.rendering import edit_and_delete, iso_time, without_empty
+from app.services.rendering import edit_and_delete, without_empty
 
 TYPE_NAME = "MachineConfiguration"
 
@@ -64,15 +63,8 @@ def delete_configuration(ctx, configuration_id):
 def render(ctx, document):
     href = ctx.links.href(paths.MACHINE_CONFIGURATIONS, document.id)
     values = sizing_of(document)
-    template = document.template
     return without_empty({
-        "resourceURI": resource_uri(TYPE_NAME),
-        "id": href,
-        "name": document.name,
-        "description": description_of(template),
-        "created": iso_time(created_of(document)),
-        "updated": iso_time(updated_of(document)),
-        "properties": properties_of(template),
+        **common_attributes(TYPE_NAME, href, document),
         "cpu": values.cpu,
         "memory": values.memory_kib,
         "disks": [dict(disk) for disk in values.disks],

@@ -4,7 +4,6 @@ data, read the machine's address from the machine, its network interface and the
 collection, and find the key and the script in the VM's CONTEXT as oneadmin sees it. A second
 user can neither see nor use the credential; bad keys, user data and networks are 400s."""
 import base64
-import time
 import xmlrpc.client
 
 import pytest
@@ -12,9 +11,8 @@ import pytest
 from app.one import parse
 from app.one.documents import CREDENTIAL
 from http_cimi import HttpCimiClient
+from test_stratuslab_workflow import CIMI, wait_for
 
-CIMI = "http://schemas.dmtf.org/cimi/1/"
-STATE_WAIT_SECONDS = 60
 KEY = ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOEfeIFVvyetZWT/S9NW+1ZqbrqU1u49xMbluDeqnY33 "
        "e2e@workstation")
 RUN_HTTP = b"""#!/bin/bash -x
@@ -30,18 +28,6 @@ chkconfig httpd on
 service httpd start
 """
 SECOND_USER = ("bob", "bob-password")
-
-
-def wait_for(client, href, state):
-    """Poll until the machine is in `state` (or, for 404, gone); bounded as a hang guard."""
-    deadline = time.monotonic() + STATE_WAIT_SECONDS
-    while True:
-        status, document, _ = client.get(href)
-        current = document["state"] if status == 200 else status
-        if current == state:
-            return document
-        assert time.monotonic() < deadline, f"{href} stayed {current}, never {state}"
-        time.sleep(0.1)
 
 
 def one_call(onesim, method, *arguments):
