@@ -39,13 +39,14 @@ def main(argv=None):
                         format="%(asctime)s onesim %(levelname)s %(message)s")
     onesim = Onesim(arguments.data_dir, arguments.host, arguments.port, arguments.seed,
                     arguments.speed, arguments.control_port)
+    # Handlers first: a caller may stop the emulator as soon as it has read the banner.
+    stopping = threading.Event()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signal_number, lambda *_: stopping.set())
     print(f"onesim {onesim.url} (control {onesim.control.url})", flush=True)
     print(f"oneadmin credentials in {arguments.data_dir / 'one_auth'}", flush=True)
     if arguments.seed == "demo":
         print("demo user: {}:{}".format(*DEMO_USER), flush=True)
-    stopping = threading.Event()
-    for signal_number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signal_number, lambda *_: stopping.set())
     stopping.wait()
     onesim.stop()
     return 0
