@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 
 from cli.client import CimiClient, CimiError, ServiceError, short_id
-from cli.config import prompt_password
+from cli.config import load, prompt_password
 
 
 @dataclass(frozen=True)
@@ -27,12 +27,21 @@ class Command:
 
 @dataclass
 class Invocation:
-    """A command's arguments, resolved settings and output, and the client, made on first use."""
+    """A command's arguments and output; its settings and client are made on first use, so
+    commands that need neither (copy-config) work even with a broken configuration file."""
     arguments: object
-    settings: dict
     output: object
     failures: int = 0
+    _settings: dict | None = field(default=None, repr=False)
     _client: CimiClient | None = field(default=None, repr=False)
+
+    @property
+    def settings(self):
+        if self._settings is None:
+            self._settings, warnings = load(vars(self.arguments))
+            for warning in warnings:
+                self.output.warn(warning)
+        return self._settings
 
     @property
     def client(self):

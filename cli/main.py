@@ -12,7 +12,7 @@ from cli import __version__, images, machines, volumes
 from cli import context as cloud_init
 from cli.client import CimiError
 from cli.commands import Arg, Command, Invocation, describe_error
-from cli.config import SETTINGS, config_path, load, template
+from cli.config import SETTINGS, config_path, template
 from cli.output import JSON, QUIET, TEXT, Output
 
 EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
@@ -124,10 +124,7 @@ def main(argv=None):
         return EXIT_USAGE
     output = Output(arguments.mode)
     try:
-        settings, warnings = load(vars(arguments))
-        for warning in warnings:
-            output.warn(warning)
-        invocation = Invocation(arguments, settings, output)
+        invocation = Invocation(arguments, output)
         arguments.handler.run(invocation)
     except CimiError as error:
         output.error(describe_error(error))

@@ -194,3 +194,12 @@ def test_credentials_in_the_endpoint_url_never_reach_a_message(home):
                       {"CIMI_ENDPOINT": "http://alice:s3cret@127.0.0.1:9/cimi/cloudEntryPoint"})
     assert_one_error_line(result, "Cannot reach http://127.0.0.1:9/cimi/cloudEntryPoint")
     assert "s3cret" not in result.stderr + result.stdout
+
+
+def test_copy_config_replaces_a_broken_file_with_force(home):
+    path = home / ".config" / "cimi" / "cimi.cfg"
+    path.parent.mkdir(parents=True)
+    path.write_text("[not-default]\n")
+    assert_one_error_line(run_cimi(["describe-instance"], home), r"needs a [default] section")
+    assert run_cimi(["copy-config", "--force"], home).returncode == 0
+    assert "default" in read_file(path)
