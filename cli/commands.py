@@ -1,8 +1,26 @@
 """What every command is given, and how commands are declared (as data, for the parser)."""
+import argparse
 from dataclasses import dataclass, field
 
 from cli.client import CimiClient, CimiError, ServiceError, short_id
 from cli.config import load, prompt_password
+
+
+def whole_number(minimum):
+    """An argparse type: an integer of at least `minimum`."""
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is less than {minimum}")
+        return value
+    return parse
+
+
+POSITIVE = whole_number(1)
+NOT_NEGATIVE = whole_number(0)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cli import context as cloud_init
 from cli.client import ACTION, CIMI, GONE, CimiError, short_id
-from cli.commands import Arg, Command, find, pick
+from cli.commands import NOT_NEGATIVE, POSITIVE, Arg, Command, find, pick
 
 KIB_PER_MIB = 1024
 KIB_PER_GIB = 1024 * 1024
@@ -371,17 +371,17 @@ COMMANDS = (
                 Arg("image", nargs="?", metavar="IMAGE", help="machine image id or name"),
                 Arg("--list-type", action="store_true",
                     help="list the instance types (CPU, RAM, SWAP; the default marked with *)"),
-                Arg("--cpu", type=int, help="number of CPUs, overriding the type's"),
-                Arg("--ram", type=int, metavar="MB", help="RAM in MB, overriding the type's"),
-                Arg("--swap", type=int, metavar="MB",
+                Arg("--cpu", type=POSITIVE, help="number of CPUs, overriding the type's"),
+                Arg("--ram", type=POSITIVE, metavar="MB", help="RAM in MB, overriding the type's"),
+                Arg("--swap", type=NOT_NEGATIVE, metavar="MB",
                     help="swap in MB, overriding the type's (0: none)"),
-                Arg("--count", type=int, default=1, metavar="N",
+                Arg("--count", type=POSITIVE, default=1, metavar="N",
                     help="how many machines (default 1)"),
                 Arg("--persistent-disk", action="append", default=[], metavar="ID",
                     help="attach this volume (repeatable)"),
                 Arg("--readonly-disk", action="append", default=[], metavar="ID",
                     help="attach this volume read-only (repeatable)"),
-                Arg("--volatile-disk", action="append", default=[], type=int, metavar="GIB",
+                Arg("--volatile-disk", action="append", default=[], type=POSITIVE, metavar="GIB",
                     help="add a scratch disk of this many GiB, destroyed with the machine "
                          "(repeatable)"),
                 Arg("--cloud-init", metavar="PAIRS",

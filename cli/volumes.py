@@ -1,7 +1,7 @@
 """Volume commands: the guide's persistent disks (chapter 7) as CIMI Volumes and
 MachineVolumes (a volume attached to a machine, in the machine's `volumes` collection)."""
 from cli.client import CIMI, GONE, CimiError, short_id
-from cli.commands import Arg, Command, find, pick
+from cli.commands import POSITIVE, Arg, Command, find, pick
 
 KIB_PER_GIB = 1024 * 1024
 READY = {"AVAILABLE", "ERROR"}
@@ -177,7 +177,7 @@ COMMANDS = (
     Command("create-volume", create_volume, "create a persistent disk",
             "Create a volume (persistent disk) of --size GiB tagged --tag; private unless "
             "--public. Prints `DISK <id>`.", (
-                Arg("--size", type=int, required=True, metavar="GIB", help="size in GiB"),
+                Arg("--size", type=POSITIVE, required=True, metavar="GIB", help="size in GiB"),
                 Arg("--tag", required=True, metavar="NAME", help="the volume's name"),
                 Arg("--public", action="store_true", help="let other users use it"),
                 Arg("--shareable", action="store_true",
