@@ -123,15 +123,21 @@ def run(options):
             print_size(results, seeding_seconds, settings)
             all_results.append(results)
         print_ratios(all_results)
+        print(f"load average at the end: {_load_average()}")
+
+
+def _load_average():
+    """The 1, 5 and 15 minute load averages: other work on the machine skews every figure."""
+    return " ".join(f"{load:.2f}" for load in os.getloadavg())
 
 
 def _header_lines(settings, server):
     command = " ".join(["python -m bench"] + sys.argv[1:])
     return [
         f"cimi-one benchmark: {command}",
-        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, gunicorn "
-        f"{len(server.worker_pids())} workers (gunicorn.conf.py), onesim as a process, "
-        "all on 127.0.0.1",
+        f"{os.cpu_count()} CPUs (load average {_load_average()}), Python "
+        f"{platform.python_version()}, gunicorn {len(server.worker_pids())} workers "
+        "(gunicorn.conf.py), onesim as a process, all on 127.0.0.1",
         f"times: median of {settings.repeat} after warm-up calls (fastest..slowest); rates: "
         f"{settings.clients} client threads for {settings.rate_seconds:g} s, median of "
         f"{settings.repeat} runs; server and raw calls timed in turns",
