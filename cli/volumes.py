@@ -49,7 +49,8 @@ def _volume_lines(volume):
               ("tag", volume.get("name", "")),
               ("owner", volume.get("owner")), ("size", _gib(volume.get("capacity"))),
               ("users", volume.get("users")))
-    lines += [f"    {label}: {value}" for label, value in fields if value is not None]
+    lines += [f"    {label}: {str(value).lower() if isinstance(value, bool) else value}"
+              for label, value in fields if value is not None]
     return lines
 
 

@@ -34,8 +34,8 @@ def launch(cimi, *arguments):
 def test_persistent_disk_life_cycle(cimi):
     volume_id = create(cimi, "--size", "1", "--tag", "mydisk")
     block = described(cimi, volume_id)
-    assert (block["tag"], block["size"], block["users"], block["owner"], block["visibility"]) \
-        == ("mydisk", "1", "0", "demo", "private")
+    assert (block["tag"], block["size"], block["users"], block["owner"], block["visibility"],
+            block["shareable"]) == ("mydisk", "1", "0", "demo", "private", "false")
     listed = cimi("describe-volumes", "-q")
     assert volume_id in listed.lines
 
