@@ -30,8 +30,7 @@ from app.one.states import machine_state, one_action_for
 from app.protocol.names import resource_uri
 from app.protocol.responses import collection
 from app.services import links as paths
-from app.services import machines
-from app.services.machine_capture import boot_disk, default_name
+from app.services import machine_capture, machines
 from app.services.rendering import iso_time, kib_from_mb, without_empty
 
 TYPE_NAME = "MachineImage"
@@ -72,12 +71,12 @@ def take(ctx, vm, create_method, hints):
     unkept = sorted({"description", "properties"} & set(hints))
     if unkept:
         raise BadRequest(f"A snapshot has a name only; image.{unkept[0]} cannot be kept.")
-    name = hints.get("name") or default_name(vm)
+    name = hints.get("name") or machine_capture.default_name(vm)
     if create_method == "snapshotcreate":
         snapshot_id = ctx.gateway.vm_snapshot_create(vm.id, name)
         key = f"system-{snapshot_id}"
     else:
-        disk = boot_disk(vm)
+        disk = machine_capture.boot_disk(vm)
         snapshot_id = ctx.gateway.vm_disk_snapshot_create(vm.id, disk.disk_id, name)
         key = f"disk-{disk.disk_id}-{snapshot_id}"
     return ctx.links.href(paths.MACHINES, vm.id, SEGMENT, key)

@@ -1,0 +1,203 @@
+"""Capture: the Machine capture action, POST to machineImages with a machine as
+imageLocation, and save on shutdown (stop with an image), including its failure paths."""
+import time
+
+import pytest
+
+from app.services import machine_capture
+from onesim.vm import lifecycle
+from api_support import ACTION, CIMI, STATE_WAIT_SECONDS
+
+
+@pytest.fixture
+def image_cleanup(backend):
+    """Image hrefs to delete at the end of the test, once no machine uses them (ask for this
+    fixture before `launched`, so the machines are terminated first)."""
+    hrefs = []
+    yield hrefs
+    one = backend.gateway
+    deadline = time.monotonic() + STATE_WAIT_SECONDS
+    for href in hrefs:
+        image_id = int(href.rsplit("/", 1)[1])
+        while image_id in {image.id for image in one.image_page().items}:
+            image = one.image(image_id)
+            if image.running_vms == 0 and image.state in (1, 5):      # READY or ERROR
+                one.image_delete(image_id)
+                break
+            assert time.monotonic() < deadline, f"image {image_id} stayed busy"
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def wait_for_image(cimi):
+    def wait(href):
+        deadline = time.monotonic() + STATE_WAIT_SECONDS
+        while (document := cimi.get(href).document)["state"] != "AVAILABLE":
+            assert time.monotonic() < deadline, f"{href} stayed {document['state']}"
+            time.sleep(0.05)
+        return document
+    return wait
+
+
+def action(name, **inputs):
+    return {"resourceURI": CIMI + "Action", "action": ACTION + name, **inputs}
+
+
+def image_names(backend):
+    return {image.name for image in backend.gateway.image_page().items}
+
+
+def test_capture_action_makes_an_image_that_launches_machines(
+        image_cleanup, cimi, launched, wait_for_state, image_href, wait_for_image):
+    machine = launched().document["id"]
+    wait_for_state(machine, "STARTED")
+    result = cimi.post(machine, action("capture", image={
+        "name": f"captured-{time.monotonic_ns()}", "description": "my web server",
+        "properties": {"role": "web"}}))
+    assert result.status == 202, result.document
+    image_location = result.headers["Location"]
+    image_cleanup.append(image_location)
+    image = wait_for_image(image_location)
+    assert image["type"] == "IMAGE"
+    assert image["imageLocation"] == {"href": machine}
+    assert image["relatedImage"] == {"href": image_href}
+    assert (image["description"], image["properties"]) == ("my web server", {"role": "web"})
+    wait_for_state(machine, "STARTED")          # CAPTURING while the disk was copied
+    clone = launched({"resourceURI": CIMI + "MachineCreate", "name": "from-capture",
+                      "machineTemplate": {"machineImage": {"href": image_location}}})
+    assert clone.document["machineImage"] == {"href": image_location}
+
+
+def test_capture_by_posting_the_machine_as_image_location(
+        image_cleanup, cimi, launched, wait_for_state, collection_href, wait_for_image):
+    machine = launched().document["id"]
+    wait_for_state(machine, "STARTED")
+    result = cimi.post(collection_href("machineImages"), {
+        "resourceURI": CIMI + "MachineImage", "imageLocation": {"href": machine}})
+    assert result.status == 202, result.document
+    image_cleanup.append(result.headers["Location"])
+    image = wait_for_image(result.headers["Location"])
+    assert image["imageLocation"] == {"href": machine}
+    assert image["name"].startswith("test-machine-")
+
+
+def test_capture_post_refuses_what_a_capture_cannot_take(
+        cimi, launched, wait_for_state, collection_href, backend):
+    machine = launched().document["id"]
+    wait_for_state(machine, "STARTED")
+    before = image_names(backend)
+    result = cimi.post(collection_href("machineImages"), {
+        "resourceURI": CIMI + "MachineImage", "imageLocation": machine, "visibility": "public"})
+    assert result.status == 400
+    assert "visibility" in result.document["message"]
+    assert image_names(backend) == before
+
+
+def test_capture_where_opennebula_refuses_it_is_a_conflict(
+        cimi, launched, machine_create, backend, collection_href):
+    held = launched(machine_create(initialState="STOPPED")).document["id"]     # HOLD
+    before = image_names(backend)
+    result = cimi.post(held, action("capture"))
+    assert result.status == 409
+    assert "cannot capture" in result.document["message"]
+    result = cimi.post(collection_href("machineImages"), {
+        "resourceURI": CIMI + "MachineImage", "imageLocation": held})
+    assert result.status == 409
+    assert image_names(backend) == before
+
+
+def test_capture_of_an_unknown_machine_is_404(cimi, collection_href):
+    result = cimi.post(collection_href("machineImages"), {
+        "resourceURI": CIMI + "MachineImage",
+        "imageLocation": collection_href("machines") + "/987654"})
+    assert result.status == 404
+
+
+def test_stop_with_an_image_saves_the_disk_in_one_request(
+        image_cleanup, cimi, launched, wait_for_state, wait_for_image):
+    machine = launched().document["id"]
+    wait_for_state(machine, "STARTED")
+    name = f"saved-{time.monotonic_ns()}"
+    result = cimi.post(machine, action("stop", image={"name": name}))
+    assert result.status == 202, result.document
+    image_cleanup.append(result.headers["Location"])
+    image = wait_for_image(result.headers["Location"])
+    assert (image["name"], image["imageLocation"]) == (name, {"href": machine})
+    wait_for_state(machine, "STOPPED")
+
+
+def test_stop_with_a_name_already_taken_leaves_the_machine_running(
+        image_cleanup, cimi, launched, wait_for_state, backend, collection_href):
+    taken = cimi.post(collection_href("machineImages"), {
+        "resourceURI": CIMI + "MachineImage", "name": f"taken-{time.monotonic_ns()}",
+        "imageLocation": "https://images.example.org/taken.img"})
+    image_cleanup.append(taken.headers["Location"])
+    machine = launched().document["id"]
+    wait_for_state(machine, "STARTED")
+    before = image_names(backend)
+    result = cimi.post(machine, action("stop", image={"name": taken.document["name"]}))
+    assert result.status == 409
+    assert "the machine was not stopped" in result.document["message"]
+    assert cimi.get(machine).document["state"] == "STARTED"
+    assert image_names(backend) == before
+
+
+def test_stop_whose_save_fails_says_the_machine_stopped_unsaved(
+        cimi, launched, wait_for_state, onesim_server, backend):
+    machine = launched().document["id"]
+    wait_for_state(machine, "STARTED")
+    before = image_names(backend)
+    onesim_server.fail_next("one.vm.disksaveas", code=0x0800, message="Not enough space in datastore")
+    try:
+        result = cimi.post(machine, action("stop", image={"name": f"x-{time.monotonic_ns()}"}))
+    finally:
+        onesim_server.clear_faults()
+    assert result.status == 409
+    message = result.document["message"]
+    assert "is stopped, but its disk was not saved" in message
+    assert "Not enough space" in message
+    assert cimi.get(machine).document["state"] == "STOPPED"
+    assert image_names(backend) == before
+
+
+def test_stop_that_does_not_finish_in_time_says_so(
+        cimi, launched, wait_for_state, backend, monkeypatch):
+    machine = launched().document["id"]
+    wait_for_state(machine, "STARTED")
+    before = image_names(backend)
+    monkeypatch.setattr(machine_capture, "STOP_WAIT_SECONDS", 0)
+    # The guest takes "for ever" to power off: the driver's next answer is days away.
+    monkeypatch.setattr(lifecycle, "DRIVER_STEP_SECONDS", 10**7)
+    result = cimi.post(machine, action("stop", image={"name": f"y-{time.monotonic_ns()}"}))
+    assert result.status == 504
+    assert "its disk was not saved" in result.document["message"]
+    assert cimi.get(machine).document["state"] == "STOPPING"
+    assert image_names(backend) == before
+    monkeypatch.undo()
+    assert cimi.post(machine, action("stop", force=True)).status == 202
+    wait_for_state(machine, "STOPPED")
+
+
+def test_stop_of_a_machine_that_ends_elsewhere_says_so(
+        cimi, launched, wait_for_state, backend, monkeypatch):
+    machine = launched().document["id"]
+    wait_for_state(machine, "STARTED")
+    vm_id = int(machine.rsplit("/", 1)[1])
+    real_wait = machine_capture._wait_until_powered_off
+
+    def deleted_meanwhile(gateway, waited_vm_id):
+        backend.gateway.vm_action("terminate-hard", vm_id)
+        return real_wait(gateway, waited_vm_id)
+
+    monkeypatch.setattr(machine_capture, "_wait_until_powered_off", deleted_meanwhile)
+    result = cimi.post(machine, action("stop", image={"name": f"z-{time.monotonic_ns()}"}))
+    assert result.status == 409
+    assert "its disk was not saved" in result.document["message"]
+
+
+def test_an_image_input_on_another_action_is_refused(cimi, launched, wait_for_state):
+    machine = launched().document["id"]
+    wait_for_state(machine, "STARTED")
+    result = cimi.post(machine, action("restart", image={"name": "x"}))
+    assert result.status == 400
+    assert "takes no image" in result.document["message"]
