@@ -14,7 +14,7 @@ DISK before the hot-plug itself.
 time (OpenNebula refuses a second one); a shareable volume is only ever attached read-only,
 so it can serve many machines at once without two of them writing to it.
 """
-from app.errors import Conflict, NotFound
+from app.errors import BackendError, Conflict, NotFound
 from app.one.outcomes import VM
 from app.one.states import can_hotplug_disk, machine_state
 from app.protocol.names import resource_uri
@@ -62,6 +62,9 @@ def attach_volume(ctx, vm_id, body):
                            f"{refusal}") from None
     added = [found for found in ctx.gateway.vm(vm_id).disks
              if found.image_id == volume.id and found.disk_id not in before]
+    if not added:
+        raise BackendError(f"OpenNebula accepted the attach of volume {volume.id}, but machine "
+                           f"{vm_id} shows no new disk of it; follow the Job {job_uri}.")
     return render(ctx, vm_id, max(added, key=lambda found: found.disk_id)), job_uri
 
 

@@ -51,8 +51,10 @@ def test_a_volume_attached_at_launch_is_listed_with_its_device(
     assert cimi.get(attached["id"]).document == attached
     in_use = cimi.get(volume["id"]).document
     assert (in_use["state"], in_use["users"]) == ("IN_USE", 1)
-    assert cimi.delete(volume["id"]).status == 409
-    assert cimi.get(volume["id"]).status == 200
+    refused = cimi.delete(volume["id"])
+    assert refused.status == 409
+    assert "detach it before deleting it" in refused.document["message"]
+    assert cimi.get(volume["id"]).document["state"] == "IN_USE"
 
 
 def test_hot_plug_and_unplug(cimi, running_machine, available_volume, wait_for_state):
