@@ -363,6 +363,9 @@ def image_delete(call, oid, force):
     datastore = call.pool("datastore").find(image.datastore_id)
     if datastore is not None:
         link_image(call.emulator, datastore, oid, False)
+    # A clone deleted while being copied releases its source, as ImageManager::delete_image.
+    if image.cloning_id != -1:
+        _finish_clone_of_source(call.emulator, image)
     call.pool("image").drop(image)
     return oid
 

@@ -190,6 +190,16 @@ def test_clone_copies_and_tracks_the_source(ready, demo, unique, wait_for):
     assert demo.image.info(source).STATE == READY and demo.image.info(source).CLONING_OPS == 0
 
 
+def test_deleting_a_clone_being_copied_releases_its_source(ready, demo, unique):
+    source = ready(f'NAME="{unique("src")}"\nTYPE=DATABLOCK\nSIZE=2\nPERSISTENT=YES')
+    clone = demo.image.clone(source, unique("copy"))
+    assert demo.image.info(source).CLONING_OPS == 1
+    demo.image.delete(clone)
+    released = demo.image.info(source)
+    assert (released.STATE, released.CLONING_OPS) == (READY, 0)
+    demo.image.delete(source)
+
+
 def test_update_rename_and_chown(ready, demo, admin, unique):
     image_id = ready(f'NAME="{unique("meta")}"\nTYPE=DATABLOCK\nSIZE=1\nA=1')
     demo.image.update(image_id, 'CIMI_DESCRIPTION="hello"', 1)
