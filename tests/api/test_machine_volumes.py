@@ -245,3 +245,11 @@ def test_a_machine_template_carries_volumes_to_its_machines(cimi, collection_hre
                 attached["readOnly"]) == (volume["id"], "sdk", True)
     finally:
         backend.gateway.template_delete(int(template["id"].rsplit("/", 1)[1]))
+
+
+def test_a_refused_launch_deletes_the_volumes_made_for_it(cimi, machine_create, onesim_server,
+                                                         unchanged_backend):
+    onesim_server.fail_next("one.vm.allocate", code=0x0200, message="Quota exceeded.")
+    result = cimi.post("/cimi/machines", machine_create(volumeTemplates=[
+        {"volumeTemplate": {"volumeConfig": {"capacity": MIB_KIB}}}]))
+    assert result.status == 403

@@ -71,3 +71,14 @@ def test_a_capacity_other_than_the_images_is_refused(cimi, volumes, wait_for_sta
     finally:
         wait_for_state(image["id"], "AVAILABLE")
         cimi.delete(image["id"])
+
+
+def test_a_failed_snapshot_leaves_no_copy(cimi, volumes, wait_for_state, onesim_server, backend):
+    volume = volumes(volume_create("unsnapped"))
+    wait_for_state(volume["id"], "AVAILABLE")
+    before = backend.objects()
+    onesim_server.fail_next("one.image.update")
+    result = cimi.post(IMAGES, {"resourceURI": CIMI + "VolumeImage", "name": "never",
+                                "volume": {"href": volume["id"]}})
+    assert result.status == 502
+    assert backend.objects() == before

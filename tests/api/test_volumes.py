@@ -130,3 +130,17 @@ def test_a_name_taken_is_a_conflict_and_creates_nothing(cimi, volumes, backend):
     assert result.status == 409
     assert "already taken" in result.document["message"]
     assert backend.objects() == before
+
+
+def test_a_failure_after_allocation_leaves_no_volume(cimi, onesim_server, unchanged_backend):
+    onesim_server.fail_next("one.image.chmod")
+    result = cimi.post(VOLUMES, volume_create("half-made", visibility="public"))
+    assert result.status == 502
+    assert result.document["resourceURI"] == CIMI + "Error"
+
+
+def test_a_quota_refusal_is_403_and_leaves_nothing(cimi, onesim_server, unchanged_backend):
+    onesim_server.fail_next("one.image.allocate", code=0x0200, message="Quota exceeded.")
+    result = cimi.post(VOLUMES, volume_create("over-quota"))
+    assert result.status == 403
+    assert "Quota exceeded" in result.document["message"]
