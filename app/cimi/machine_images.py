@@ -8,7 +8,7 @@ from flask_restx import Resource
 from app.cimi.context import ID, request_context, request_query
 from app.cimi.registry import CollectionNamespace
 from app.protocol import read_body, respond
-from app.services import links, machine_capture, machine_images
+from app.services import jobs, links, machine_capture, machine_images
 from schemas.machine_images import MachineImageCreateSchema, MachineImageUpdateSchema
 
 namespace = CollectionNamespace("machineImages", links.MACHINE_IMAGES,
@@ -44,5 +44,5 @@ class MachineImage(Resource):
 
     def delete(self, image_id):
         ctx = request_context()
-        machine_images.delete_image(ctx, image_id)
-        return respond(None, 202)
+        job_uri = machine_images.delete_image(ctx, image_id)
+        return respond(None, 202, jobs.job_header(job_uri))

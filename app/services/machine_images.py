@@ -28,7 +28,7 @@ from app.one.metadata import description_of, encode_metadata, properties_of
 from app.one.states import machine_image_state
 from app.protocol.names import resource_uri
 from app.protocol.responses import collection
-from app.services import links as paths
+from app.services import jobs, links as paths
 from app.services.context import undone_on_failure
 from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
 
@@ -99,9 +99,12 @@ def update_image(ctx, image_id, body):
 
 def delete_image(ctx, image_id):
     """OpenNebula refuses while machines use the image (409) and otherwise removes it in the
-    background (DELETING)."""
+    background (DELETING); the URI of the Job that follows the removal."""
     _machine_image(ctx.gateway, image_id)
-    ctx.gateway.image_delete(image_id)
+    with jobs.tracked(ctx, jobs.image(image_id, paths.MACHINE_IMAGES), "delete",
+                      "image_deleted") as job_uri:
+        ctx.gateway.image_delete(image_id)
+    return job_uri
 
 
 def resolve(ctx, choice, attribute):

@@ -151,7 +151,7 @@ def update_machine(ctx, vm_id, body, cleared=frozenset()):
 
 def perform_action(ctx, vm_id, body):
     """Start an OpenNebula operation for a CIMI Action body; the headers of the 202 answer:
-    the URI of its Job, or the Location of the image or snapshot the action creates."""
+    the URI of its Job, and the Location of the image or snapshot the action creates."""
     name = _action_name(body["action"])
     vm = load(ctx.gateway, vm_id)
     one_action = one_action_for(name, vm.state, vm.lcm_state, force=body["force"])
@@ -159,8 +159,23 @@ def perform_action(ctx, vm_id, body):
         raise Conflict(_not_now(vm, name))
     if name in IMAGE_ACTIONS or "image" in body:
         location = _image_action(ctx, vm, name, one_action, body.get("image", {}))
-        return {"Location": location} if location else {}
+        return _image_action_headers(ctx, vm, name, location)
     return jobs.job_header(_tracked_action(ctx, vm_id, name, one_action))
+
+
+def _image_action_headers(ctx, vm, name, location):
+    """The 202 headers of an image action: the Location of what it creates and its Job, which
+    follows the new image (capture, stop with an image) or the machine (snapshot, restore).
+    The Job is recorded once OpenNebula accepted the operation: a capture's target is the
+    image that operation creates."""
+    if name in ("capture", "stop"):
+        image_id = ctx.links.id_in(location, paths.MACHINE_IMAGES, "Location")
+        job_uri = jobs.record(ctx, jobs.image(image_id, paths.MACHINE_IMAGES), name,
+                              "image_ready", affected=[(paths.MACHINES, vm.id)])
+    else:
+        job_uri = jobs.record(ctx, jobs.machine(vm.id), name, "settled")
+    headers = jobs.job_header(job_uri)
+    return {"Location": location, **headers} if location else headers
 
 
 def _image_action(ctx, vm, name, one_action, image):
@@ -227,6 +242,7 @@ def render(ctx, vm):
         "disks": {"href": f"{href}/disks"},
         "volumes": {"href": f"{href}/volumes"},
         "networkInterfaces": {"href": f"{href}/networkInterfaces"},
+        "eventLog": ctx.links.reference(paths.EVENT_LOGS, vm.id),
         "machineConfig": _reference(ctx, paths.MACHINE_CONFIGURATIONS,
                                     user_template.get(MACHINE_CONFIG)),
         "machineImage": _reference(ctx, paths.MACHINE_IMAGES, _image_id(vm)),

@@ -174,3 +174,27 @@ def test_jobs_cannot_be_created_or_edited(cimi, started, collection_href):
     assert cimi.post(collection_href("jobs"), body).status == 405
     assert cimi.put(href, body).status == 405
     assert cimi.post(href, body).status == 405
+
+
+def test_capture_snapshot_restore_and_image_delete_answer_jobs_that_resolve(
+        cimi, started, wait_for_job, collection_href):
+    machine = started()
+    name = f"job-capture-{time.monotonic_ns()}"
+    captured = act(cimi, machine, "capture", image={"name": name})
+    image = captured.headers["Location"]
+    job = wait_for_job(job_uri(captured))
+    assert (job["state"], job["action"]) == ("SUCCESS", ACTION + "capture")
+    assert job["targetResource"] == {"href": image}
+    assert job["affectedResources"] == [{"href": image}, {"href": machine}]
+    assert cimi.get(image).document["state"] == "AVAILABLE"
+
+    snapshot = act(cimi, machine, "snapshot")
+    assert wait_for_job(job_uri(snapshot))["state"] == "SUCCESS"
+    restored = act(cimi, machine, "restore", image={"href": snapshot.headers["Location"]})
+    job = wait_for_job(job_uri(restored))
+    assert (job["state"], job["targetResource"]) == ("SUCCESS", {"href": machine})
+    assert cimi.get(machine).document["state"] == "STARTED"
+
+    deleted = wait_for_job(job_uri(cimi.delete(image)))
+    assert (deleted["state"], deleted["action"]) == ("SUCCESS", "delete")
+    assert cimi.get(image).status == 404
