@@ -14,9 +14,9 @@ machine's configuration (`machine_definitions`).
 from contextlib import contextmanager
 
 from app.errors import Conflict, DomainError
-from app.services.context import undone_on_failure
 from app.services import links as paths
 from app.services import volumes
+from app.services.context import undone_on_failure
 from app.services.documents import as_list
 from app.services.storage_images import attachment_refusal, referenced_volume
 
