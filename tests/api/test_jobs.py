@@ -8,6 +8,7 @@ from app.one.documents import JOB
 
 from api_support import ACTION, CIMI, STATE_WAIT_SECONDS
 from second_user import second_user_session
+from volume_support import volume_create
 
 
 @pytest.fixture
@@ -198,3 +199,22 @@ def test_capture_snapshot_restore_and_image_delete_answer_jobs_that_resolve(
     deleted = wait_for_job(job_uri(cimi.delete(image)))
     assert (deleted["state"], deleted["action"]) == ("SUCCESS", "delete")
     assert cimi.get(image).status == 404
+
+
+def test_volume_attach_detach_and_delete_answer_jobs_that_resolve(
+        cimi, started, wait_for_job, wait_for_state, collection_href):
+    machine = cimi.get(started()).document
+    volume = cimi.post(collection_href("volumes"), volume_create("job-volume")).document
+    wait_for_state(volume["id"], "AVAILABLE")
+    attached = cimi.post(machine["volumes"]["href"],
+                         {"resourceURI": CIMI + "MachineVolume", "volume": {"href": volume["id"]}})
+    job = wait_for_job(job_uri(attached))
+    assert (job["state"], job["action"]) == ("SUCCESS", "add")
+    assert {"href": volume["id"]} in job["affectedResources"]
+
+    job = wait_for_job(job_uri(cimi.delete(attached.headers["Location"])))
+    assert (job["state"], job["action"]) == ("SUCCESS", "delete")
+    wait_for_state(volume["id"], "AVAILABLE")
+    job = wait_for_job(job_uri(cimi.delete(volume["id"])))
+    assert (job["state"], job["targetResource"]) == ("SUCCESS", {"href": volume["id"]})
+    assert cimi.get(volume["id"]).status == 404
