@@ -1,0 +1,139 @@
+"""Snapshots: the Machine snapshot and restore actions (system snapshots while STARTED, disk
+snapshots while STOPPED or SUSPENDED) and a machine's snapshots listed as SNAPSHOT images."""
+import time
+
+import pytest
+
+from api_support import ACTION, CIMI, STATE_WAIT_SECONDS
+
+
+def action(name, **inputs):
+    return {"resourceURI": CIMI + "Action", "action": ACTION + name, **inputs}
+
+
+def rels(document):
+    return {operation["rel"] for operation in document.get("operations", [])}
+
+
+@pytest.fixture
+def offering(cimi):
+    """Poll a machine until it offers `rel` (a snapshot's hot-plug state shows as STARTED
+    too, but only the settled machine can restore); the bound is a hang guard."""
+    def wait(href, rel):
+        deadline = time.monotonic() + STATE_WAIT_SECONDS
+        while rel not in rels(document := cimi.get(href).document):
+            assert time.monotonic() < deadline, f"{href} never offered {rel}"
+            time.sleep(0.05)
+        return document
+    return wait
+
+
+@pytest.fixture
+def started(launched, wait_for_state):
+    machine = launched().document["id"]
+    wait_for_state(machine, "STARTED")
+    return machine
+
+
+def test_snapshot_and_restore_a_running_machine(cimi, started, wait_for_state, offering):
+    assert ACTION + "restore" not in rels(cimi.get(started).document)   # nothing to restore
+    result = cimi.post(started, action("snapshot", image={"name": "before-upgrade"}))
+    assert result.status == 202, result.document
+    snapshot_href = result.headers["Location"]
+    assert snapshot_href == f"{started}/snapshots/system-0"
+
+    listed = cimi.get(f"{started}/snapshots")
+    assert listed.status == 200
+    assert listed.document["resourceURI"] == CIMI + "MachineImageCollection"
+    (snapshot,) = listed.document["machineImages"]
+    assert snapshot == cimi.get(snapshot_href).document
+    assert snapshot["id"] == snapshot_href
+    assert (snapshot["name"], snapshot["type"], snapshot["state"]) == (
+        "before-upgrade", "SNAPSHOT", "AVAILABLE")
+    assert snapshot["imageLocation"] == {"href": started}
+
+    assert offering(started, ACTION + "restore")["state"] == "STARTED"
+    result = cimi.post(started, action("restore", image={"href": snapshot_href}))
+    assert result.status == 202, result.document
+    wait_for_state(started, "STARTED")
+
+
+def test_snapshot_and_restore_a_stopped_machine(cimi, started, wait_for_state, offering):
+    assert cimi.post(started, action("snapshot")).status == 202
+    system_snapshot = f"{started}/snapshots/system-0"
+    offering(started, ACTION + "restore")
+    assert cimi.post(started, action("stop")).status == 202
+    stopped = wait_for_state(started, "STOPPED")
+    assert ACTION + "restore" not in rels(stopped)       # a system snapshot needs STARTED
+
+    result = cimi.post(started, action("snapshot", image={"name": "cold"}))
+    assert result.status == 202, result.document
+    disk_snapshot = result.headers["Location"]
+    assert disk_snapshot == f"{started}/snapshots/disk-0-0"
+    assert offering(started, ACTION + "restore")["state"] == "STOPPED"
+    listed = cimi.get(f"{started}/snapshots").document["machineImages"]
+    assert [snapshot["id"] for snapshot in listed] == [system_snapshot, disk_snapshot]
+    assert listed[1]["size"] > 0
+
+    refused = cimi.post(started, action("restore", image={"href": system_snapshot}))
+    assert refused.status == 409
+    assert "only while the machine is STARTED" in refused.document["message"]
+    result = cimi.post(started, action("restore", image={"href": disk_snapshot}))
+    assert result.status == 202, result.document
+    offering(started, ACTION + "start")
+
+    assert cimi.post(started, action("start")).status == 202
+    offering(started, ACTION + "restore")
+    refused = cimi.post(started, action("restore", image={"href": disk_snapshot}))
+    assert refused.status == 409
+    assert "only while the machine is STOPPED" in refused.document["message"]
+
+
+def test_snapshot_where_opennebula_refuses_it_is_a_conflict(cimi, launched, machine_create):
+    held = launched(machine_create(initialState="STOPPED")).document["id"]
+    result = cimi.post(held, action("snapshot"))
+    assert result.status == 409
+    assert "cannot snapshot" in result.document["message"]
+    assert cimi.get(f"{held}/snapshots").document["count"] == 0
+
+
+@pytest.mark.parametrize("image, message", [
+    (None, "restore needs image.href"),
+    ({"name": "x"}, "restore needs image.href"),
+    ({"href": "http://elsewhere.example.org/cimi/machines/1/snapshots/system-0"}, "image.href"),
+    ({"href": "machineImages/0"}, "image.href"),
+    ({"href": "SELF/snapshots/system-7"}, "has no snapshot system-7"),
+    ({"href": "SELF/snapshots/anything"}, "image.href"),
+])
+def test_bad_restores_are_refused(cimi, started, offering, image, message):
+    assert cimi.post(started, action("snapshot")).status == 202
+    offering(started, ACTION + "restore")
+    inputs = {} if image is None else {"image": {
+        key: value.replace("SELF", started) for key, value in image.items()}}
+    result = cimi.post(started, action("restore", **inputs))
+    assert result.status == 400
+    assert message in result.document["message"]
+
+
+def test_restore_with_another_machines_snapshot_is_refused(cimi, launched, wait_for_state):
+    first, second = (launched().document["id"] for _ in range(2))
+    for machine in (first, second):
+        wait_for_state(machine, "STARTED")
+    assert cimi.post(first, action("snapshot")).status == 202
+    result = cimi.post(second, action("restore", image={"href": f"{first}/snapshots/system-0"}))
+    assert result.status == 400
+    assert "image.href must name one of machine" in result.document["message"]
+
+
+def test_a_snapshot_keeps_a_name_only(cimi, started, backend):
+    result = cimi.post(started, action("snapshot", image={"description": "lost"}))
+    assert result.status == 400
+    assert "name only" in result.document["message"]
+    vm = backend.gateway.vm(int(started.rsplit("/", 1)[1]))
+    assert vm.snapshots == () and vm.disk_snapshots == ()
+
+
+def test_unknown_snapshots_and_machines_are_404(cimi, started, collection_href):
+    assert cimi.get(f"{started}/snapshots/system-3").status == 404
+    assert cimi.get(f"{started}/snapshots/nonsense").status == 404
+    assert cimi.get(collection_href("machines") + "/987654/snapshots").status == 404
