@@ -194,11 +194,11 @@ def _own(ctx, job_id):
 def _followed(ctx, job_documents):
     """The Jobs with their current status: finished ones as recorded, the others from their
     targets, fetched in one call per kind."""
-    unfinished = [document for document in job_documents if not document.template.get("STATE")]
+    unfinished = [document for document in job_documents if not _finished(document)]
     observed = _observe(ctx.gateway, unfinished)
     jobs = []
     for document in job_documents:
-        if document.template.get("STATE"):
+        if _finished(document):
             jobs.append(_Job(document, _recorded(document.template)))
         else:
             status = _status(document, observed.get(_target_key(document)))
@@ -207,8 +207,15 @@ def _followed(ctx, job_documents):
     return jobs
 
 
+def _finished(document):
+    return document.template.get("STATE") in RETURN_CODES
+
+
 def _target_key(document):
-    return document.template.get("TARGET_KIND"), int(document.template["TARGET_ID"])
+    """(kind, OpenNebula id); a document edited by hand into something else names nothing,
+    and its Job ends as if the target were gone."""
+    template = document.template
+    return template.get("TARGET_KIND"), documents.whole(template.get("TARGET_ID"))
 
 
 @dataclass(frozen=True)
@@ -225,7 +232,8 @@ def _observe(gateway, job_documents):
     wanted = {VM: set(), IMAGE: set()}
     for document in job_documents:
         kind, one_id = _target_key(document)
-        wanted[kind].add(one_id)
+        if kind in wanted:
+            wanted[kind].add(one_id)
     observed = {}
     if wanted[VM]:
         for vm in gateway.vms_by_ids(sorted(wanted[VM])):
@@ -244,7 +252,8 @@ def _observe(gateway, job_documents):
 
 def _status(document, observation):
     template = document.template
-    label = f"{TARGET_LABELS[template['TARGET_KIND']]} {template['TARGET_ID']}"
+    kind, one_id = _target_key(document)
+    label = f"{TARGET_LABELS.get(kind, 'Target')} {one_id}"
     now = int(time.time())
     if observation is None:
         return _Status(template.get("WHEN_GONE", FAILED), f"{label} no longer exists.", now)
@@ -265,10 +274,10 @@ def _status(document, observation):
 
 def _unmet_condition(template, observation):
     attached = template.get("ATTACHED_IMAGE")
-    if attached and int(attached) not in observation.image_ids:
+    if attached and documents.whole(attached) not in observation.image_ids:
         return f"no disk of image {attached} is attached"
     detached = template.get("DETACHED_DISK")
-    if detached and int(detached) in observation.disk_ids:
+    if detached and documents.whole(detached) in observation.disk_ids:
         return f"disk {detached} is still attached"
     return None
 
@@ -290,7 +299,7 @@ def _record_if_finished(gateway, document, status):
 
 def _recorded(template):
     return _Status(template["STATE"], template.get("STATUS_MESSAGE", ""),
-                   int(template["STATUS_TIME"]))
+                   documents.whole(template.get("STATUS_TIME")))
 
 
 def render(ctx, job):

@@ -139,3 +139,13 @@ def test_event_logs_are_read_only(cimi, launched, collection_href):
     assert cimi.put(href, body).status == 405
     assert cimi.delete(href).status == 405
     assert cimi.delete(href + "/events/0").status == 405
+
+
+@pytest.mark.parametrize("params", [{"$filter": "type='state"}, {"$last": "-1"},
+                                    {"$orderby": "timestamp:up"}])
+def test_bad_queries_on_event_logs_and_events_are_400(cimi, launched, collection_href, params):
+    href = cimi.get(launched().document["id"]).document["eventLog"]["href"]
+    for url in (collection_href("eventLogs"), href + "/events"):
+        result = cimi.get(url, params=params)
+        assert result.status == 400
+        assert result.document["resourceURI"] == CIMI + "Error"

@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from app.one import gateway
 from app.one.documents import JOB
 
 from api_support import ACTION, CIMI, STATE_WAIT_SECONDS
@@ -218,3 +219,25 @@ def test_volume_attach_detach_and_delete_answer_jobs_that_resolve(
     job = wait_for_job(job_uri(cimi.delete(volume["id"])))
     assert (job["state"], job["targetResource"]) == ("SUCCESS", {"href": volume["id"]})
     assert cimi.get(volume["id"]).status == 404
+
+
+def test_a_job_document_edited_by_hand_is_answered_not_crashed_on(
+        cimi, started, onesim_server, collection_href):
+    href = job_uri(act(cimi, started(), "stop"))
+    job_id = int(href.rsplit("/", 1)[1])
+    gateway(onesim_server.demo_session).document_update(job_id, {
+        "TARGET_KIND": "spaceship", "TARGET_ID": "x", "STATE": "WEIRD",
+        "ATTACHED_IMAGE": "y"}, merge=True)
+    job = cimi.get(href)
+    assert job.status == 200
+    assert job.document["state"] == "FAILED"
+    assert "no longer exists" in job.document["statusMessage"]
+    assert cimi.get(collection_href("jobs")).status == 200
+
+
+@pytest.mark.parametrize("params", [{"$filter": "state='SUCCESS"}, {"$filter": "state=="},
+                                    {"$first": "zero"}, {"$orderby": "state:sideways"}])
+def test_bad_queries_on_jobs_are_400(cimi, collection_href, params):
+    result = cimi.get(collection_href("jobs"), params=params)
+    assert result.status == 400
+    assert result.document["resourceURI"] == CIMI + "Error"
