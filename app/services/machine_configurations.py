@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from app.errors import BadRequest, NotFound
 from app.one.documents import MACHINE_CONFIGURATION
 from app.one.metadata import encode_metadata, properties_of
-from app.protocol.responses import collection
 from app.services import links as paths
 from app.services.context import undone_on_failure
 from app.services.documents import all_of, allocate, as_list, common_attributes, replace, whole
 from app.services.instance_types import DEFAULT_PROPERTY, INSTANCE_TYPES
+from app.services.listing import Listing, Pool, listed_pool, owner_pushdown
 from app.services.rendering import edit_and_delete, without_empty
 
 TYPE_NAME = "MachineConfiguration"
@@ -32,10 +32,12 @@ class Sizing:
 
 
 def list_configurations(ctx, query):
-    members = [render(ctx, document) for document in _all(ctx.gateway)]
-    page, count = query.apply(members)
-    return collection(TYPE_NAME, "machineConfigurations", page,
-                      ctx.links.href(paths.MACHINE_CONFIGURATIONS), count=count)
+    query, mine = owner_pushdown(ctx.user_name, query)
+    pool = Pool(lambda offset, size: ctx.gateway.document_page(
+        MACHINE_CONFIGURATION, offset, size, mine=mine))
+    listing = Listing(TYPE_NAME, "machineConfigurations",
+                      ctx.links.href(paths.MACHINE_CONFIGURATIONS))
+    return listed_pool(query, listing, pool, lambda document: render(ctx, document))
 
 
 def get_configuration(ctx, configuration_id):
