@@ -8,9 +8,9 @@ template created outside CIMI is listed too, with what can be read from its attr
 """
 from app.one.metadata import description_of, encode_metadata, properties_of
 from app.protocol.names import resource_uri
-from app.protocol.responses import collection
 from app.services import links as paths
 from app.services.context import undone_on_failure
+from app.services.listing import Listing, Pool, listed_pool, owner_pushdown
 from app.services.machine_definitions import MACHINE_CONFIG, MACHINE_IMAGE, machine_attributes
 from app.services.machine_context import template_view
 from app.services.machine_storage import template_volumes
@@ -22,11 +22,11 @@ TYPE_NAME = "MachineTemplate"
 
 
 def list_templates(ctx, query):
-    templates = sorted(ctx.gateway.template_page().items, key=lambda template: template.id)
-    page, count = query.apply([render(ctx, template) for template in templates],
-                              expand=resolver(ctx))
-    return collection(TYPE_NAME, "machineTemplates", page,
-                      ctx.links.href(paths.MACHINE_TEMPLATES), count=count)
+    query, mine = owner_pushdown(ctx.user_name, query)
+    pool = Pool(lambda offset, size: ctx.gateway.template_page(offset, size, mine=mine))
+    listing = Listing(TYPE_NAME, "machineTemplates", ctx.links.href(paths.MACHINE_TEMPLATES))
+    return listed_pool(query, listing, pool, lambda template: render(ctx, template),
+                       expand=resolver(ctx))
 
 
 def get_template(ctx, template_id, query=None):
