@@ -5,8 +5,8 @@ images, and volatile disks (swap and scratch space, destroyed with the machine).
 """
 from app.errors import NotFound
 from app.protocol.names import resource_uri
-from app.protocol.responses import collection
 from app.services import links as paths
+from app.services.listing import Listing, listed
 from app.services.machines import load
 from app.services.rendering import kib_from_mb, without_empty
 
@@ -16,9 +16,9 @@ SEGMENT = "disks"
 
 def list_disks(ctx, vm_id, query):
     vm = load(ctx.gateway, vm_id)
-    page, count = query.apply([render(ctx, vm.id, disk) for disk in vm.disks])
-    return collection(TYPE_NAME, "machineDisks", page,
-                      ctx.links.href(paths.MACHINES, vm_id, SEGMENT), add=False, count=count)
+    listing = Listing(TYPE_NAME, "machineDisks", ctx.links.href(paths.MACHINES, vm_id, SEGMENT),
+                      add=False)
+    return listed(query, listing, [render(ctx, vm.id, disk) for disk in vm.disks])
 
 
 def get_disk(ctx, vm_id, disk_id):

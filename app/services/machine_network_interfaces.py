@@ -1,8 +1,8 @@
 """MachineNetworkInterfaces: the NICs of a Machine's VM, read-only."""
 from app.errors import NotFound
 from app.protocol.names import resource_uri
-from app.protocol.responses import collection
 from app.services import links as paths
+from app.services.listing import Listing, listed
 from app.services.machines import load
 from app.services.rendering import without_empty
 
@@ -12,9 +12,9 @@ SEGMENT = "networkInterfaces"
 
 def list_interfaces(ctx, vm_id, query):
     vm = load(ctx.gateway, vm_id)
-    page, count = query.apply([render(ctx, vm.id, nic) for nic in vm.nics])
-    return collection(TYPE_NAME, "machineNetworkInterfaces", page,
-                      ctx.links.href(paths.MACHINES, vm_id, SEGMENT), add=False, count=count)
+    listing = Listing(TYPE_NAME, "machineNetworkInterfaces",
+                      ctx.links.href(paths.MACHINES, vm_id, SEGMENT), add=False)
+    return listed(query, listing, [render(ctx, vm.id, nic) for nic in vm.nics])
 
 
 def get_interface(ctx, vm_id, nic_id):
