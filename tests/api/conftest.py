@@ -128,3 +128,11 @@ def wait_for_state(cimi):
             assert time.monotonic() < deadline, f"{href} stayed {current}, never {state}"
             time.sleep(0.05)
     return wait
+
+
+@pytest.fixture
+def started_machine(launched, wait_for_state):
+    """The href of a machine launched from ttylinux and STARTED."""
+    href = launched().document["id"]
+    wait_for_state(href, "STARTED")
+    return href

@@ -28,17 +28,6 @@ def image_cleanup(backend):
             time.sleep(0.05)
 
 
-@pytest.fixture
-def wait_for_image(cimi):
-    def wait(href):
-        deadline = time.monotonic() + STATE_WAIT_SECONDS
-        while (document := cimi.get(href).document)["state"] != "AVAILABLE":
-            assert time.monotonic() < deadline, f"{href} stayed {document['state']}"
-            time.sleep(0.05)
-        return document
-    return wait
-
-
 def action(name, **inputs):
     return {"resourceURI": CIMI + "Action", "action": ACTION + name, **inputs}
 
@@ -48,16 +37,15 @@ def image_names(backend):
 
 
 def test_capture_action_makes_an_image_that_launches_machines(
-        image_cleanup, cimi, launched, wait_for_state, image_href, wait_for_image):
-    machine = launched().document["id"]
-    wait_for_state(machine, "STARTED")
+        image_cleanup, cimi, launched, started_machine, wait_for_state, image_href):
+    machine = started_machine
     result = cimi.post(machine, action("capture", image={
         "name": f"captured-{time.monotonic_ns()}", "description": "my web server",
         "properties": {"role": "web"}}))
     assert result.status == 202, result.document
     image_location = result.headers["Location"]
     image_cleanup.append(image_location)
-    image = wait_for_image(image_location)
+    image = wait_for_state(image_location, "AVAILABLE")
     assert image["type"] == "IMAGE"
     assert image["imageLocation"] == {"href": machine}
     assert image["relatedImage"] == {"href": image_href}
@@ -69,22 +57,20 @@ def test_capture_action_makes_an_image_that_launches_machines(
 
 
 def test_capture_by_posting_the_machine_as_image_location(
-        image_cleanup, cimi, launched, wait_for_state, collection_href, wait_for_image):
-    machine = launched().document["id"]
-    wait_for_state(machine, "STARTED")
+        image_cleanup, cimi, started_machine, wait_for_state, collection_href):
+    machine = started_machine
     result = cimi.post(collection_href("machineImages"), {
         "resourceURI": CIMI + "MachineImage", "imageLocation": {"href": machine}})
     assert result.status == 202, result.document
     image_cleanup.append(result.headers["Location"])
-    image = wait_for_image(result.headers["Location"])
+    image = wait_for_state(result.headers["Location"], "AVAILABLE")
     assert image["imageLocation"] == {"href": machine}
     assert image["name"].startswith("test-machine-")
 
 
 def test_capture_post_refuses_what_a_capture_cannot_take(
-        cimi, launched, wait_for_state, collection_href, backend):
-    machine = launched().document["id"]
-    wait_for_state(machine, "STARTED")
+        cimi, started_machine, collection_href, backend):
+    machine = started_machine
     before = image_names(backend)
     result = cimi.post(collection_href("machineImages"), {
         "resourceURI": CIMI + "MachineImage", "imageLocation": machine, "visibility": "public"})
@@ -114,26 +100,24 @@ def test_capture_of_an_unknown_machine_is_404(cimi, collection_href):
 
 
 def test_stop_with_an_image_saves_the_disk_in_one_request(
-        image_cleanup, cimi, launched, wait_for_state, wait_for_image):
-    machine = launched().document["id"]
-    wait_for_state(machine, "STARTED")
+        image_cleanup, cimi, started_machine, wait_for_state):
+    machine = started_machine
     name = f"saved-{time.monotonic_ns()}"
     result = cimi.post(machine, action("stop", image={"name": name}))
     assert result.status == 202, result.document
     image_cleanup.append(result.headers["Location"])
-    image = wait_for_image(result.headers["Location"])
+    image = wait_for_state(result.headers["Location"], "AVAILABLE")
     assert (image["name"], image["imageLocation"]) == (name, {"href": machine})
     wait_for_state(machine, "STOPPED")
 
 
 def test_stop_with_a_name_already_taken_leaves_the_machine_running(
-        image_cleanup, cimi, launched, wait_for_state, backend, collection_href):
+        image_cleanup, cimi, started_machine, backend, collection_href):
     taken = cimi.post(collection_href("machineImages"), {
         "resourceURI": CIMI + "MachineImage", "name": f"taken-{time.monotonic_ns()}",
         "imageLocation": "https://images.example.org/taken.img"})
     image_cleanup.append(taken.headers["Location"])
-    machine = launched().document["id"]
-    wait_for_state(machine, "STARTED")
+    machine = started_machine
     before = image_names(backend)
     result = cimi.post(machine, action("stop", image={"name": taken.document["name"]}))
     assert result.status == 409
@@ -143,9 +127,8 @@ def test_stop_with_a_name_already_taken_leaves_the_machine_running(
 
 
 def test_stop_whose_save_fails_says_the_machine_stopped_unsaved(
-        cimi, launched, wait_for_state, onesim_server, backend):
-    machine = launched().document["id"]
-    wait_for_state(machine, "STARTED")
+        cimi, started_machine, onesim_server, backend):
+    machine = started_machine
     before = image_names(backend)
     onesim_server.fail_next("one.vm.disksaveas", code=0x0800, message="Not enough space in datastore")
     try:
@@ -161,9 +144,8 @@ def test_stop_whose_save_fails_says_the_machine_stopped_unsaved(
 
 
 def test_stop_that_does_not_finish_in_time_says_so(
-        cimi, launched, wait_for_state, backend, monkeypatch):
-    machine = launched().document["id"]
-    wait_for_state(machine, "STARTED")
+        cimi, started_machine, wait_for_state, backend, monkeypatch):
+    machine = started_machine
     before = image_names(backend)
     monkeypatch.setattr(machine_capture, "STOP_WAIT_SECONDS", 0)
     # The guest takes "for ever" to power off: the driver's next answer is days away.
@@ -179,9 +161,8 @@ def test_stop_that_does_not_finish_in_time_says_so(
 
 
 def test_stop_of_a_machine_that_ends_elsewhere_says_so(
-        cimi, launched, wait_for_state, backend, monkeypatch):
-    machine = launched().document["id"]
-    wait_for_state(machine, "STARTED")
+        cimi, started_machine, backend, monkeypatch):
+    machine = started_machine
     vm_id = int(machine.rsplit("/", 1)[1])
     real_wait = machine_capture._wait_until_powered_off
 
@@ -195,9 +176,8 @@ def test_stop_of_a_machine_that_ends_elsewhere_says_so(
     assert "its disk was not saved" in result.document["message"]
 
 
-def test_an_image_input_on_another_action_is_refused(cimi, launched, wait_for_state):
-    machine = launched().document["id"]
-    wait_for_state(machine, "STARTED")
+def test_an_image_input_on_another_action_is_refused(cimi, started_machine):
+    machine = started_machine
     result = cimi.post(machine, action("restart", image={"name": "x"}))
     assert result.status == 400
     assert "takes no image" in result.document["message"]

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from app.one import gateway
-from api_support import CIMI, STATE_WAIT_SECONDS
+from api_support import CIMI
 
 _names = itertools.count()
 
@@ -24,20 +24,6 @@ def stranger(onesim_server):
     with create_app({"ONE_XMLRPC": onesim_server.endpoint}).app_context():
         gateway(onesim_server.admin_session).call("user.allocate", name, "secret", "", [])
     return f"{name}:secret"
-
-
-@pytest.fixture
-def wait_for_image(cimi):
-    def wait(href, state="AVAILABLE"):
-        deadline = time.monotonic() + STATE_WAIT_SECONDS
-        while True:
-            result = cimi.get(href)
-            current = result.document.get("state") if result.status == 200 else result.status
-            if current == state:
-                return result.document
-            assert time.monotonic() < deadline, f"{href} stayed {current}, never {state}"
-            time.sleep(0.05)
-    return wait
 
 
 @pytest.fixture
@@ -123,7 +109,7 @@ def test_datablock_is_not_a_machine_image(cimi, collection_href, app, onesim_ser
         own.image_delete(image_id)
 
 
-def test_register_from_a_url(cimi, registered, wait_for_image, backend):
+def test_register_from_a_url(cimi, registered, wait_for_state, backend):
     name = unique("web")
     result = registered(name=name, description="a web server", properties={"os": "linux"},
                         imageLocation="https://images.example.org/web.qcow2")
@@ -135,7 +121,7 @@ def test_register_from_a_url(cimi, registered, wait_for_image, backend):
     assert image["visibility"] == "private"
     assert image["persistent"] is False
     assert {operation["rel"] for operation in image["operations"]} == {"edit", "delete"}
-    available = wait_for_image(image["id"])
+    available = wait_for_state(image["id"], "AVAILABLE")
     assert available["description"] == "a web server"
     assert available["properties"] == {"os": "linux"}
     one_image = backend.gateway.image(int(image["id"].rsplit("/", 1)[1]))
@@ -213,9 +199,9 @@ def test_a_name_taken_is_a_conflict(cimi, registered, collection_href, backend):
     assert backend.objects() == before
 
 
-def test_edit_name_description_properties_visibility(cimi, registered, wait_for_image, stranger):
+def test_edit_name_description_properties_visibility(cimi, registered, wait_for_state, stranger):
     href = registered().document["id"]
-    wait_for_image(href)
+    wait_for_state(href, "AVAILABLE")
     new_name = unique("renamed")
     result = cimi.put(href, {"resourceURI": CIMI + "MachineImage", "name": new_name,
                              "description": "edited", "properties": {"k": "v"},
@@ -231,10 +217,10 @@ def test_edit_name_description_properties_visibility(cimi, registered, wait_for_
     assert cimi.as_user(stranger).get(href).status == 403
 
 
-def test_private_images_are_hidden_from_other_users(cimi, registered, wait_for_image, stranger,
+def test_private_images_are_hidden_from_other_users(cimi, registered, wait_for_state, stranger,
                                                     collection_href, backend):
     href = registered().document["id"]
-    wait_for_image(href)
+    wait_for_state(href, "AVAILABLE")
     other = cimi.as_user(stranger)
     assert cimi.get(href).status == 200
     assert other.get(href).status == 403       # OpenNebula's answer: not authorized
@@ -256,16 +242,16 @@ def test_editing_or_deleting_another_users_image_is_forbidden(cimi, image_href, 
     assert cimi.get(image_href).document["name"] == "ttylinux"
 
 
-def test_delete(cimi, registered, wait_for_image):
+def test_delete(cimi, registered, wait_for_state):
     href = registered().document["id"]
-    wait_for_image(href)
+    wait_for_state(href, "AVAILABLE")
     assert cimi.delete(href).status == 202
     assert cimi.get(href).status == 404
 
 
-def test_an_image_in_use_cannot_be_deleted(cimi, registered, wait_for_image, launched):
+def test_an_image_in_use_cannot_be_deleted(cimi, registered, wait_for_state, launched):
     href = registered().document["id"]
-    wait_for_image(href)
+    wait_for_state(href, "AVAILABLE")
     launched(launch_from(href))
     result = cimi.delete(href)
     assert result.status == 409
@@ -274,9 +260,9 @@ def test_an_image_in_use_cannot_be_deleted(cimi, registered, wait_for_image, lau
 
 
 def test_non_persistent_boot_gives_each_machine_its_own_copy(
-        cimi, registered, wait_for_image, launched, backend, wait_for_state):
+        cimi, registered, wait_for_state, launched, backend):
     href = registered().document["id"]
-    wait_for_image(href)
+    wait_for_state(href, "AVAILABLE")
     first = launched(launch_from(href, "copy-1")).document["id"]
     second = launched(launch_from(href, "copy-2")).document["id"]
     for machine in (first, second):
@@ -290,14 +276,14 @@ def test_non_persistent_boot_gives_each_machine_its_own_copy(
     assert cimi.delete(second).status == 202
     wait_for_state(first, 404)
     wait_for_state(second, 404)
-    image = wait_for_image(href)
+    wait_for_state(href, "AVAILABLE")
     assert cimi.delete(href).status == 202          # nobody uses it any more
 
 
 def test_persistent_boot_runs_one_machine_on_the_image_itself(
-        cimi, registered, wait_for_image, launched, backend, wait_for_state):
+        cimi, registered, wait_for_state, launched, backend):
     href = registered(persistent=True).document["id"]
-    assert wait_for_image(href)["persistent"] is True
+    assert wait_for_state(href, "AVAILABLE")["persistent"] is True
     machine = launched(launch_from(href, "on-the-image")).document["id"]
     (disk, *_) = cimi.get(machine + "/disks").document["machineDisks"]
     assert disk["persistent"] is True
@@ -314,7 +300,7 @@ def test_persistent_boot_runs_one_machine_on_the_image_itself(
 
     assert cimi.delete(machine).status == 202
     wait_for_state(machine, 404)
-    image = wait_for_image(href)              # the same image, kept with what the machine wrote
+    image = wait_for_state(href, "AVAILABLE")    # the same image, with what the machine wrote
     assert image["persistent"] is True
     again = launched(launch_from(href, "on-the-image-again")).document["id"]
     (disk, *_) = cimi.get(again + "/disks").document["machineDisks"]

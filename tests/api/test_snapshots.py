@@ -28,21 +28,14 @@ def offering(cimi):
     return wait
 
 
-@pytest.fixture
-def started(launched, wait_for_state):
-    machine = launched().document["id"]
-    wait_for_state(machine, "STARTED")
-    return machine
-
-
-def test_snapshot_and_restore_a_running_machine(cimi, started, wait_for_state, offering):
-    assert ACTION + "restore" not in rels(cimi.get(started).document)   # nothing to restore
-    result = cimi.post(started, action("snapshot", image={"name": "before-upgrade"}))
+def test_snapshot_and_restore_a_running_machine(cimi, started_machine, wait_for_state, offering):
+    assert ACTION + "restore" not in rels(cimi.get(started_machine).document)   # nothing to restore
+    result = cimi.post(started_machine, action("snapshot", image={"name": "before-upgrade"}))
     assert result.status == 202, result.document
     snapshot_href = result.headers["Location"]
-    assert snapshot_href == f"{started}/snapshots/system-0"
+    assert snapshot_href == f"{started_machine}/snapshots/system-0"
 
-    listed = cimi.get(f"{started}/snapshots")
+    listed = cimi.get(f"{started_machine}/snapshots")
     assert listed.status == 200
     assert listed.document["resourceURI"] == CIMI + "MachineImageCollection"
     (snapshot,) = listed.document["machineImages"]
@@ -50,41 +43,41 @@ def test_snapshot_and_restore_a_running_machine(cimi, started, wait_for_state, o
     assert snapshot["id"] == snapshot_href
     assert (snapshot["name"], snapshot["type"], snapshot["state"]) == (
         "before-upgrade", "SNAPSHOT", "AVAILABLE")
-    assert snapshot["imageLocation"] == {"href": started}
+    assert snapshot["imageLocation"] == {"href": started_machine}
 
-    assert offering(started, ACTION + "restore")["state"] == "STARTED"
-    result = cimi.post(started, action("restore", image={"href": snapshot_href}))
+    assert offering(started_machine, ACTION + "restore")["state"] == "STARTED"
+    result = cimi.post(started_machine, action("restore", image={"href": snapshot_href}))
     assert result.status == 202, result.document
-    wait_for_state(started, "STARTED")
+    wait_for_state(started_machine, "STARTED")
 
 
-def test_snapshot_and_restore_a_stopped_machine(cimi, started, wait_for_state, offering):
-    assert cimi.post(started, action("snapshot")).status == 202
-    system_snapshot = f"{started}/snapshots/system-0"
-    offering(started, ACTION + "restore")
-    assert cimi.post(started, action("stop")).status == 202
-    stopped = wait_for_state(started, "STOPPED")
+def test_snapshot_and_restore_a_stopped_machine(cimi, started_machine, wait_for_state, offering):
+    assert cimi.post(started_machine, action("snapshot")).status == 202
+    system_snapshot = f"{started_machine}/snapshots/system-0"
+    offering(started_machine, ACTION + "restore")
+    assert cimi.post(started_machine, action("stop")).status == 202
+    stopped = wait_for_state(started_machine, "STOPPED")
     assert ACTION + "restore" not in rels(stopped)       # a system snapshot needs STARTED
 
-    result = cimi.post(started, action("snapshot", image={"name": "cold"}))
+    result = cimi.post(started_machine, action("snapshot", image={"name": "cold"}))
     assert result.status == 202, result.document
     disk_snapshot = result.headers["Location"]
-    assert disk_snapshot == f"{started}/snapshots/disk-0-0"
-    assert offering(started, ACTION + "restore")["state"] == "STOPPED"
-    listed = cimi.get(f"{started}/snapshots").document["machineImages"]
+    assert disk_snapshot == f"{started_machine}/snapshots/disk-0-0"
+    assert offering(started_machine, ACTION + "restore")["state"] == "STOPPED"
+    listed = cimi.get(f"{started_machine}/snapshots").document["machineImages"]
     assert [snapshot["id"] for snapshot in listed] == [system_snapshot, disk_snapshot]
     assert listed[1]["size"] > 0
 
-    refused = cimi.post(started, action("restore", image={"href": system_snapshot}))
+    refused = cimi.post(started_machine, action("restore", image={"href": system_snapshot}))
     assert refused.status == 409
     assert "only while the machine is STARTED" in refused.document["message"]
-    result = cimi.post(started, action("restore", image={"href": disk_snapshot}))
+    result = cimi.post(started_machine, action("restore", image={"href": disk_snapshot}))
     assert result.status == 202, result.document
-    offering(started, ACTION + "start")
+    offering(started_machine, ACTION + "start")
 
-    assert cimi.post(started, action("start")).status == 202
-    offering(started, ACTION + "restore")
-    refused = cimi.post(started, action("restore", image={"href": disk_snapshot}))
+    assert cimi.post(started_machine, action("start")).status == 202
+    offering(started_machine, ACTION + "restore")
+    refused = cimi.post(started_machine, action("restore", image={"href": disk_snapshot}))
     assert refused.status == 409
     assert "only while the machine is STOPPED" in refused.document["message"]
 
@@ -105,12 +98,12 @@ def test_snapshot_where_opennebula_refuses_it_is_a_conflict(cimi, launched, mach
     ({"href": "SELF/snapshots/system-7"}, "has no snapshot system-7"),
     ({"href": "SELF/snapshots/anything"}, "image.href"),
 ])
-def test_bad_restores_are_refused(cimi, started, offering, image, message):
-    assert cimi.post(started, action("snapshot")).status == 202
-    offering(started, ACTION + "restore")
+def test_bad_restores_are_refused(cimi, started_machine, offering, image, message):
+    assert cimi.post(started_machine, action("snapshot")).status == 202
+    offering(started_machine, ACTION + "restore")
     inputs = {} if image is None else {"image": {
-        key: value.replace("SELF", started) for key, value in image.items()}}
-    result = cimi.post(started, action("restore", **inputs))
+        key: value.replace("SELF", started_machine) for key, value in image.items()}}
+    result = cimi.post(started_machine, action("restore", **inputs))
     assert result.status == 400
     assert message in result.document["message"]
 
@@ -125,15 +118,15 @@ def test_restore_with_another_machines_snapshot_is_refused(cimi, launched, wait_
     assert "image.href must name one of machine" in result.document["message"]
 
 
-def test_a_snapshot_keeps_a_name_only(cimi, started, backend):
-    result = cimi.post(started, action("snapshot", image={"description": "lost"}))
+def test_a_snapshot_keeps_a_name_only(cimi, started_machine, backend):
+    result = cimi.post(started_machine, action("snapshot", image={"description": "lost"}))
     assert result.status == 400
     assert "name only" in result.document["message"]
-    vm = backend.gateway.vm(int(started.rsplit("/", 1)[1]))
+    vm = backend.gateway.vm(int(started_machine.rsplit("/", 1)[1]))
     assert vm.snapshots == () and vm.disk_snapshots == ()
 
 
-def test_unknown_snapshots_and_machines_are_404(cimi, started, collection_href):
-    assert cimi.get(f"{started}/snapshots/system-3").status == 404
-    assert cimi.get(f"{started}/snapshots/nonsense").status == 404
+def test_unknown_snapshots_and_machines_are_404(cimi, started_machine, collection_href):
+    assert cimi.get(f"{started_machine}/snapshots/system-3").status == 404
+    assert cimi.get(f"{started_machine}/snapshots/nonsense").status == 404
     assert cimi.get(collection_href("machines") + "/987654/snapshots").status == 404
