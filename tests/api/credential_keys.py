@@ -5,7 +5,7 @@ import struct
 
 import pytest
 
-from app.errors import Conflict
+from second_user import second_user_session
 
 # Made with ssh-keygen (ed25519; rsa -b 2048; ecdsa -b 384 without a comment).
 ED25519_KEY = ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIM6YS7PiP/ny8Gs13vXpGJauxda6GuDzrVSv5CTN+rgv "
@@ -20,9 +20,6 @@ ECDSA_KEY = (
     "ecdsa-sha2-nistp384 AAAAE2VjZHNhLXNoYTItbmlzdHAzODQAAAAIbmlzdHAzODQAAABhBMNaU9zRS6Su8MC7i1mT"
     "ewb/u6kY7+d6tT9LzUY2fZcppXn+7ZE6B0t0aPOntmFEa8PodI2nn+M5FTqnryzVWIHA1U5ItD/wrPiiCNIUGcGD+BqI"
     "xNnvHJzogqQ9VcnPWQ==")
-
-OTHER_USER = ("alice", "alice-password")
-
 
 def ssh_string(data):
     return struct.pack(">I", len(data)) + data
@@ -44,17 +41,7 @@ def credential_create(key, **attributes):
             **attributes, "credentialTemplate": {"publicKey": key}}
 
 
-@pytest.fixture(scope="session")
-def other_user(onesim_server):
-    """A second OpenNebula user, "alice:alice-password", in the users group."""
-    from app import create_app
-    from app.one import gateway
-
-    application = create_app({"ONE_XMLRPC": onesim_server.endpoint})
-    with application.app_context():
-        admin = gateway(onesim_server.admin_session)
-        try:
-            admin.call("user.allocate", *OTHER_USER, "", [])
-        except Conflict:
-            pass
-    return "{}:{}".format(*OTHER_USER)
+@pytest.fixture
+def other_user(backend):
+    """Another ordinary user's session."""
+    return second_user_session(backend)
