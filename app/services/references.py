@@ -1,12 +1,13 @@
 """`$expand` support: the document an href of this server names, for the references that
-Machines and MachineTemplates hold (machineConfig, machineImage)."""
+Machines and MachineTemplates hold (machineConfig, machineImage, credential)."""
 from app.errors import BadRequest, Forbidden, NotFound
 from app.services import links as paths
-from app.services import machine_configurations, machine_images
+from app.services import credentials, machine_configurations, machine_images
 
 _GETTERS = (
     (paths.MACHINE_CONFIGURATIONS, machine_configurations.get_configuration),
     (paths.MACHINE_IMAGES, machine_images.get_image),
+    (paths.CREDENTIALS, credentials.get_credential),
 )
 
 

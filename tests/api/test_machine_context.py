@@ -241,6 +241,8 @@ def test_a_machine_template_carries_key_user_data_and_networks(cimi, collection_
         assert template["credential"] == {"href": credential_href}
         assert template["userData"] == WEB_SERVER_USER_DATA
         assert template["networkInterfaces"] == [{"network": {"href": lan}}]
+        expanded = cimi.get(href, params={"$expand": "credential"}).document
+        assert expanded["credential"]["publicKey"] == RSA_KEY
 
         machine = launched({"resourceURI": CIMI + "MachineCreate",
                             "machineTemplate": {"href": href}}).document
