@@ -5,6 +5,7 @@ Public API (see docs/architecture.md, section `app/protocol/`):
     init_app(app)
     respond(document, status=200, headers=None) -> Response
     read_body(schema) -> dict                      raises BadRequest
+    require_current(read)                          raises PreconditionFailed (If-Match)
     session_string() -> "user:password"            raises Unauthenticated
     base_uri() -> "http://host/cimi/"; href(*segments) -> absolute URI
     resource_uri(type_name); ACTION_URI; CIMI_NAMESPACE
@@ -18,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.protocol import version
+from app.protocol.conditional import require_current
 from app.protocol.auth import session_string
 from app.protocol.bodies import read_body
 from app.protocol.errors import error_document, error_response, handle_error
@@ -28,8 +30,8 @@ from app.protocol.responses import collection, operation, respond
 
 __all__ = [
     "ACTION_URI", "CIMI_NAMESPACE", "base_uri", "collection", "error_document",
-    "error_response", "href", "init_app", "operation", "read_body", "resource_uri", "respond",
-    "session_string",
+    "error_response", "href", "init_app", "operation", "read_body", "require_current",
+    "resource_uri", "respond", "session_string",
 ]
 
 
@@ -46,6 +48,7 @@ def init_app(app):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
                                 x_port=hops, x_prefix=hops)
     app.before_request(check_request)
+    app.before_request(version.check_request_version)
     app.after_request(_add_protocol_headers)
     app.register_error_handler(HTTPException, handle_error)
     app.register_error_handler(Exception, handle_error)

@@ -1,13 +1,20 @@
 """Responses with a document rendered in the negotiated format, and document helpers."""
 from flask import current_app
 
-from app.protocol import negotiation, render
+from app.protocol import conditional, negotiation, render
 from app.protocol.names import member_key, resource_uri
 
 
 def respond(document, status=200, headers=None):
-    """`document` (a dict, or None for an empty body) as a Response in the negotiated format."""
-    return render_response(document, status, headers, negotiation.response_media_type())
+    """`document` (a dict, or None for an empty body) as a Response in the negotiated format;
+    a single resource answered 200 carries its entity tag (see `conditional`)."""
+    tag = conditional.entity_tag(document) if status == 200 else None
+    if tag is not None and conditional.not_modified(tag):
+        return conditional.not_modified_response(tag)
+    response = render_response(document, status, headers, negotiation.response_media_type())
+    if tag is not None:
+        response.set_etag(tag)
+    return response
 
 
 def render_response(document, status, headers, media_type, xml_root=None):
