@@ -3,7 +3,7 @@ from flask_restx import Resource
 
 from app.cimi.context import ID, request_context, request_query
 from app.cimi.registry import CollectionNamespace
-from app.protocol import read_body, respond
+from app.protocol import read_body, require_current, respond
 from app.services import links, machine_configurations as configurations
 from schemas.machine_configurations import MachineConfigurationSchema
 
@@ -33,9 +33,11 @@ class MachineConfiguration(Resource):
     def put(self, configuration_id):
         ctx = request_context()
         body = read_body(MachineConfigurationSchema)
+        require_current(lambda: configurations.get_configuration(ctx, configuration_id))
         return respond(configurations.update_configuration(ctx, configuration_id, body))
 
     def delete(self, configuration_id):
         ctx = request_context()
+        require_current(lambda: configurations.get_configuration(ctx, configuration_id))
         configurations.delete_configuration(ctx, configuration_id)
         return respond(None, 200)

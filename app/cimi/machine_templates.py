@@ -3,7 +3,7 @@ from flask_restx import Resource
 
 from app.cimi.context import ID, request_context, request_query
 from app.cimi.registry import CollectionNamespace
-from app.protocol import read_body, respond
+from app.protocol import read_body, require_current, respond
 from app.services import links, machine_templates as templates
 from schemas.machine_templates import MachineTemplateSchema
 
@@ -32,9 +32,11 @@ class MachineTemplate(Resource):
     def put(self, template_id):
         ctx = request_context()
         body = read_body(MachineTemplateSchema)
+        require_current(lambda: templates.get_template(ctx, template_id))
         return respond(templates.update_template(ctx, template_id, body))
 
     def delete(self, template_id):
         ctx = request_context()
+        require_current(lambda: templates.get_template(ctx, template_id))
         templates.delete_template(ctx, template_id)
         return respond(None, 200)

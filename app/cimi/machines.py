@@ -6,7 +6,7 @@ from flask_restx import Resource
 
 from app.cimi.context import ID, forced, request_context, request_query
 from app.cimi.registry import CollectionNamespace
-from app.protocol import read_body, respond
+from app.protocol import read_body, require_current, respond
 from app.services import jobs, links, machines
 from schemas.actions import ActionSchema
 from schemas.machines import MachineCreateSchema, MachineUpdateSchema
@@ -36,6 +36,7 @@ class Machine(Resource):
         """A full update, or a partial one of the attributes named by `$select`."""
         ctx, query = request_context(), request_query()
         update = query.updates(read_body(MachineUpdateSchema))
+        require_current(lambda: machines.get_machine(ctx, machine_id))
         return respond(machines.update_machine(ctx, machine_id, update.values, update.cleared))
 
     def post(self, machine_id):
@@ -45,5 +46,6 @@ class Machine(Resource):
 
     def delete(self, machine_id):
         ctx = request_context()
+        require_current(lambda: machines.get_machine(ctx, machine_id))
         job_uri = machines.delete_machine(ctx, machine_id, force=forced())
         return respond(None, 202, jobs.job_header(job_uri))
