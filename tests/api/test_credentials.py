@@ -1,5 +1,8 @@
 """Credentials: users' SSH public keys, private to their owner, with a default key."""
+import base64
+
 import pytest
+from hypothesis import given, settings, strategies
 
 from app.one import parse
 from app.one.documents import CREDENTIAL
@@ -207,3 +210,23 @@ def test_credentials_are_listed_newest_first_and_page(cimi, own_credential, coll
     assert page["count"] == len(listed)
     found = cimi.get(href, params={"$filter": "name='older'"}).document["credentials"]
     assert [member["id"] for member in found] == [older]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=strategies.text(max_size=300)
+       | strategies.builds(lambda kind, blob, comment: f"{kind} {blob} {comment}",
+                           strategies.sampled_from(["ssh-ed25519", "ssh-rsa",
+                                                    "ecdsa-sha2-nistp256", "sk-ssh-ed25519@openssh.com"]),
+                           strategies.binary(max_size=120).map(
+                               lambda data: base64.b64encode(data).decode()),
+                           strategies.text(max_size=20)))
+def test_any_text_is_a_checked_key_or_a_reason(text):
+    from marshmallow import ValidationError
+    from schemas.credentials import check_public_keys
+
+    try:
+        keys = check_public_keys(text)
+    except ValidationError as refusal:
+        assert refusal.messages and all(isinstance(message, str) for message in refusal.messages)
+    else:
+        assert keys and all(line.split()[0] in text for line in keys.splitlines())
