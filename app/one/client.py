@@ -53,8 +53,15 @@ class Gateway:
         return parse.one(self.call("user.info", user_id), parse.user)
 
     def user_update(self, user_id, attributes, merge=True):
-        """Write the user's TEMPLATE (e.g. its SSH_PUBLIC_KEY); a user may update its own."""
-        self._update("user", user_id, attributes, merge, lambda: self.user(user_id).template)
+        """Write the user's TEMPLATE (e.g. its SSH_PUBLIC_KEY); a user may update its own.
+
+        A removal writes the template back whole, read decrypted: oned encrypts attributes
+        such as SSH_PRIVATE_KEY when they are written, so they go back in clear and are
+        stored encrypted once."""
+        self._update("user", user_id, attributes, merge, lambda: self._decrypted_user(user_id))
+
+    def _decrypted_user(self, user_id):
+        return parse.one(self.call("user.info", user_id, True), parse.user).template
 
     def datastores(self):
         return parse.pool(self.call("datastorepool.info"), parse.datastore)

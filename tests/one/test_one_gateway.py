@@ -95,6 +95,18 @@ def test_updates_send_append_as_an_int(gateway, fake_oned):
     assert all(type(append) is int for append in appends)
 
 
+def test_user_update_removal_rewrites_the_decrypted_template(gateway, fake_oned):
+    user = ("<USER><ID>5</ID><NAME>demo</NAME><TEMPLATE><SSH_PRIVATE_KEY>plain</SSH_PRIVATE_KEY>"
+            "<SSH_PUBLIC_KEY>ssh-ed25519 AAAA</SSH_PUBLIC_KEY></TEMPLATE></USER>")
+    fake_oned.succeed("one.user.info", user)
+    fake_oned.succeed("one.user.update", 5)
+    gateway.user_update(5, {"SSH_PUBLIC_KEY": None})
+    assert fake_oned.calls == [
+        ("one.user.info", (SESSION, 5, True)),
+        ("one.user.update", (SESSION, 5,
+                             "<TEMPLATE><SSH_PRIVATE_KEY>plain</SSH_PRIVATE_KEY></TEMPLATE>", 0))]
+
+
 def test_vm_resize_sends_only_given_capacity(gateway, fake_oned):
     fake_oned.succeed("one.vm.resize", 1)
     gateway.vm_resize(1, vcpu=2, memory_mb=512)
