@@ -1,4 +1,4 @@
-"""Where the server's time goes: `python -m bench.profile [--size N] [--request listing]`.
+"""Where the server's time goes: `python -m bench.profiling [--size N] [--request listing]`.
 
 Seeds an emulator process the way `python -m bench` does, then serves the benchmark's requests
 with the application in this process (Flask's test client, no gunicorn) under cProfile, and
@@ -28,7 +28,7 @@ PROJECT_CODE = r"/(app|schemas)/"
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.profiling", description=__doc__)
     parser.add_argument("--size", type=int, default=10_000, help="VMs in the pool (default %(default)s)")
     parser.add_argument("--request", choices=REQUESTS, default="listing",
                         help="what to profile (default %(default)s)")
