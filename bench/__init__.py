@@ -7,5 +7,6 @@ absolute times, then each ratio next to its target with PASS or MISS. The exit s
 whether the run completed, never whether a target was met: these are measurements, not tests.
 
 Options: `--sizes 1000,10000`, `--repeat 5`, `--quick` (small sizes for a smoke run),
-`--time-limit` (seconds for the whole run). `bench/onesim_pool.py` times the emulator alone.
+`--time-limit` (seconds for the whole run). `python -m bench.profiling` shows where the server
+spends the time of one of these requests; `bench/onesim_pool.py` times the emulator alone.
 """

@@ -45,8 +45,8 @@ class RawBackend:
         """(seconds, body bytes) of one whole-pool call, the answer read but not parsed."""
         request = xmlrpc.client.dumps((self.session, POOL_ALL, -1, -1, VM_NOT_DONE), method)
         started = time.perf_counter()
-        # A connection of its own, as pyone makes: kept-alive XML-RPC connections to the
-        # emulator wait on delayed ACKs (see the benchmark report).
+        # A connection of its own, as pyone makes: onesim writes an answer's headers and body
+        # in two segments, so on a kept-alive connection the body waits for a delayed ACK.
         response = requests.post(self.endpoint, data=request, headers={"Content-Type": "text/xml"},
                                  timeout=HTTP_TIMEOUT)
         response.raise_for_status()
