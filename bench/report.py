@@ -87,7 +87,7 @@ def _timing(kind, what, timing, note=""):
 
 
 def _rate(kind, what, rate):
-    failed = f", {rate.failed} calls failed" if rate.failed else ""
+    failed = f", {rate.failed} failed" if rate.failed else ""
     _measurement(kind, what, f"{rate.median:8.1f} /s",
                  f"({rate.lowest:.1f}..{rate.highest:.1f} /s{failed})")
 
