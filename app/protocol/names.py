@@ -17,9 +17,11 @@ SINGULAR_ELEMENTS = {
     "properties": "property",
     "operations": "operation",
     "addresses": "address",
+    "actions": "action",
     "affectedResources": "affectedResource",
     "attributes": "attribute",
     "capabilities": "capability",
+    "constraints": "constraint",
     "disks": "disk",
     "eventLogTemplates": "eventLogTemplate",
     "ipAddresses": "ipAddress",
@@ -37,6 +39,8 @@ PLURAL_ATTRIBUTES = {element: attribute for attribute, element in SINGULAR_ELEME
 # or VolumeImage's `volume` reference, a MachineTemplate's `<volume>` items): read without a
 # schema, such an element inside these types stays single.
 SINGLE_VALUED_ELEMENTS = {
+    "Action": {"action"},
+    "Job": {"action"},
     "MachineVolume": {"volume"},
     "VolumeImage": {"volume"},
     "MachineNetworkInterfaceAddress": {"address"},
@@ -72,6 +76,8 @@ def singular(attribute):
 def member_key(member_type_name):
     """The JSON attribute holding a collection's members: `MachineImage` -> `machineImages`."""
     camel = member_type_name[:1].lower() + member_type_name[1:]
+    if camel.endswith("Metadata"):
+        return camel    # uncountable: ResourceMetadata entries sit under `resourceMetadata`
     if camel.endswith(("s", "x", "sh", "ch")):
         return camel + "es"
     if camel.endswith("y") and camel[-2:-1] not in "aeiou":

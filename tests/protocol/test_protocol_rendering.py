@@ -121,7 +121,7 @@ def test_collection_refuses_a_member_key_xml_readers_could_not_rebuild():
 @pytest.mark.parametrize("type_name, key", [
     ("Machine", "machines"), ("MachineConfiguration", "machineConfigurations"),
     ("Address", "addresses"), ("Disk", "disks"), ("MachineVolume", "machineVolumes"),
-    ("EventLog", "eventLogs"), ("ResourceMetadata", "resourceMetadatas"), ("Policy", "policies"),
+    ("EventLog", "eventLogs"), ("ResourceMetadata", "resourceMetadata"), ("Policy", "policies"),
 ])
 def test_member_keys(type_name, key):
     assert member_key(type_name) == key
