@@ -14,7 +14,7 @@ from app.services.listing import Listing, Pool, listed_pool, owner_pushdown
 from app.services.machine_definitions import MACHINE_CONFIG, MACHINE_IMAGE, machine_attributes
 from app.services.machine_context import template_view
 from app.services.machine_storage import template_volumes
-from app.services.machines import INITIAL_STATE
+from app.services.machines import DEFAULT_INITIAL_STATE, INITIAL_STATE
 from app.services.references import resolver
 from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
 
@@ -61,7 +61,7 @@ def delete_template(ctx, template_id):
 
 def _attributes(ctx, body):
     attributes = machine_attributes(ctx, body)
-    attributes[INITIAL_STATE] = body.get("initialState", "STARTED")
+    attributes[INITIAL_STATE] = body.get("initialState", DEFAULT_INITIAL_STATE)
     attributes.update(encode_metadata(body.get("description"), body.get("properties", {})))
     return attributes
 
@@ -78,7 +78,7 @@ def render(ctx, vm_template):
         "properties": properties_of(attributes),
         "machineConfig": _machine_config(ctx, attributes),
         "machineImage": _machine_image(ctx, attributes),
-        "initialState": attributes.get(INITIAL_STATE) or "STARTED",
+        "initialState": attributes.get(INITIAL_STATE) or DEFAULT_INITIAL_STATE,
         "volumes": template_volumes(ctx, attributes, attributes.get(MACHINE_IMAGE)),
         **template_view(ctx, attributes),
         "owner": vm_template.owner.uname,

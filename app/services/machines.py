@@ -38,6 +38,7 @@ ACTIONS = ("start", "stop", "restart", "suspend", "capture", "snapshot", "restor
 # Carried out by the capture and snapshot services rather than `one.vm.action`.
 IMAGE_ACTIONS = ("capture", "snapshot", "restore")
 INITIAL_STATE = "CIMI_INITIAL_STATE"
+DEFAULT_INITIAL_STATE = "STARTED"
 EDITABLE = ("name", "description", "properties")
 # The `app.one.outcomes` expectation a Job of each action follows.
 JOB_EXPECTATIONS = {"start": "started", "stop": "stopped", "restart": "restarted",
@@ -105,7 +106,7 @@ def _allocate(ctx, body, choice):
     if body.get("name"):
         attributes = {"NAME": body["name"], **attributes}
     attributes.update(encode_metadata(body.get("description"), body.get("properties", {})))
-    held = choice.get("initialState", "STARTED") == "STOPPED"
+    held = choice.get("initialState", DEFAULT_INITIAL_STATE) == "STOPPED"
     with new_volume_disks(ctx, choice, body.get("name", ""), "machineTemplate") as disks:
         attributes["DISK"] = attributes["DISK"] + disks
         return ctx.gateway.vm_allocate(attributes, hold=held)
@@ -118,7 +119,8 @@ def _instantiate(ctx, body, choice):
         template = ctx.gateway.template(template_id)
     except NotFound:
         raise BadRequest("machineTemplate.href names no machine template you can use.") from None
-    initial_state = choice.get("initialState") or template.template.get(INITIAL_STATE, "STARTED")
+    initial_state = (choice.get("initialState")
+                     or template.template.get(INITIAL_STATE, DEFAULT_INITIAL_STATE))
     # The machine's own properties replace the template's (an empty map included); the
     # template's description is kept unless the MachineCreate gives one.
     extra = encode_metadata(body.get("description") or None, body.get("properties", {}))
