@@ -9,6 +9,7 @@ from app.cimi import (
 )
 from app.cimi import addresses, credentials, networks
 from app.cimi import machine_snapshots
+from app.cimi import resource_metadata
 from app.cimi import (
     machine_volumes, volume_configurations, volume_images, volume_templates, volumes,
 )
@@ -16,6 +17,7 @@ from app.cimi.registry import CimiApi
 
 RESOURCE_MODULES = (
     cloud_entry_point,
+    resource_metadata,
     machines,
     machine_disks,
     machine_network_interfaces,

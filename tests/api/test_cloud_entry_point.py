@@ -5,7 +5,7 @@ from api_support import CIMI
 
 SERVED = {"machines", "machineTemplates", "machineConfigs", "machineImages", "credentials",
           "networks", "addresses", "jobs", "eventLogs", "volumes", "volumeTemplates",
-          "volumeConfigs", "volumeImages"}
+          "volumeConfigs", "volumeImages", "resourceMetadata"}
 
 
 def test_entry_point_lists_the_registered_collections(cimi):
