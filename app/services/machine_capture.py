@@ -5,7 +5,8 @@ not read-only). OpenNebula creates the new image at once, LOCKED (CREATING) whil
 datastore copies the disk, with the machine CAPTURING meanwhile; the image then turns
 AVAILABLE and launches machines like any other. The Machine `capture` action and a POST to
 machineImages naming the machine as `imageLocation` both do it, and both are answered
-202 Accepted with the new image's href as Location: the copy is still under way. The Action's
+202 Accepted with the new image's href as Location and a Job (CIMI-Job-URI) that follows
+the image until it is READY or ERROR: the copy is still under way. The Action's
 optional `image` gives the new image's name, description and properties; without a name it
 is called `<machine name>-<UTC time>`. OpenNebula refuses disksaveas while the machine is
 being created, shut down or moved (409 naming the state).

@@ -5,7 +5,8 @@ OpenNebula has two kinds, and the machine's state picks one (the tables in app/o
 a STARTED (running) machine gets a system snapshot (`one.vm.snapshotcreate`, the whole
 machine as the hypervisor keeps it); a STOPPED (powered-off) or SUSPENDED one a snapshot of
 its boot disk (`one.vm.disksnapshotcreate`). Elsewhere the action is a 409 naming the state.
-Both actions are answered 202 Accepted: OpenNebula takes the snapshot or reverts in the
+Both actions are answered 202 Accepted, with a Job that follows the machine until it has
+settled again: OpenNebula takes the snapshot or reverts in the
 background (the machine shows the state it had, or RESTORING). `snapshot` gives the new
 snapshot's href as Location; its Action's optional `image.name` names the snapshot (else
 `<machine name>-<UTC time>`). OpenNebula snapshots carry a name only, so a description or
