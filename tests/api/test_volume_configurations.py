@@ -3,7 +3,9 @@ reference in a VolumeCreate, and bad input."""
 import pytest
 
 from api_support import CIMI
-from volume_support import GIB_KIB, MIB_KIB, other_user, volumes  # noqa: F401 (fixtures)
+from volume_support import (  # noqa: F401 (fixtures)
+    GIB_KIB, MIB_KIB, create_document, other_user, volumes,
+)
 
 CONFIGURATIONS = "/cimi/volumeConfigs"
 
@@ -14,22 +16,8 @@ def configuration(name="small-disk", capacity=GIB_KIB, **attributes):
 
 
 @pytest.fixture
-def configurations(cimi, backend):
-    created = []
-
-    def create(body):
-        result = cimi.post(CONFIGURATIONS, body)
-        assert result.status == 201, result.document
-        assert result.headers["Location"] == result.document["id"]
-        created.append(int(result.document["id"].rsplit("/", 1)[1]))
-        return result.document
-
-    yield create
-    for document_id in created:
-        try:
-            backend.gateway.document_delete(document_id)
-        except Exception:
-            pass
+def configurations(create_document):
+    return lambda body: create_document(CONFIGURATIONS, body)
 
 
 def test_create_read_list_update_delete(cimi, configurations):

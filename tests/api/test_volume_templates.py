@@ -4,7 +4,7 @@ VolumeCreate, and bad input."""
 import pytest
 
 from api_support import CIMI
-from volume_support import MIB_KIB, volumes  # noqa: F401 (fixture)
+from volume_support import MIB_KIB, create_document, volumes  # noqa: F401 (fixtures)
 
 TEMPLATES = "/cimi/volumeTemplates"
 
@@ -14,21 +14,8 @@ def template(name="tpl", **attributes):
 
 
 @pytest.fixture
-def templates(cimi, backend):
-    created = []
-
-    def create(body):
-        result = cimi.post(TEMPLATES, body)
-        assert result.status == 201, result.document
-        created.append(int(result.document["id"].rsplit("/", 1)[1]))
-        return result.document
-
-    yield create
-    for document_id in created:
-        try:
-            backend.gateway.document_delete(document_id)
-        except Exception:
-            pass
+def templates(create_document):
+    return lambda body: create_document(TEMPLATES, body)
 
 
 def test_create_read_list_update_delete(cimi, templates):
@@ -47,20 +34,15 @@ def test_create_read_list_update_delete(cimi, templates):
     assert cimi.get(created["id"]).status == 404
 
 
-def test_a_volume_from_a_template_by_reference(cimi, templates, volumes):
-    configuration = cimi.post("/cimi/volumeConfigs", {
+def test_a_volume_from_a_template_by_reference(templates, create_document, volumes):
+    configuration = create_document("/cimi/volumeConfigs", {
         "resourceURI": CIMI + "VolumeConfiguration", "name": "tpl-config",
         "capacity": 3 * MIB_KIB})
-    assert configuration.status == 201
-    try:
-        created = templates(template("by-reference",
-                                     volumeConfig={"href": configuration.document["id"]}))
-        assert created["volumeConfig"] == {"href": configuration.document["id"]}
-        volume = volumes({"resourceURI": CIMI + "VolumeCreate", "name": "from-template",
-                          "volumeTemplate": {"href": created["id"]}})
-        assert (volume["capacity"], volume["format"]) == (3 * MIB_KIB, "raw")
-    finally:
-        cimi.delete(configuration.document["id"])
+    created = templates(template("by-reference", volumeConfig={"href": configuration["id"]}))
+    assert created["volumeConfig"] == {"href": configuration["id"]}
+    volume = volumes({"resourceURI": CIMI + "VolumeCreate", "name": "from-template",
+                      "volumeTemplate": {"href": created["id"]}})
+    assert (volume["capacity"], volume["format"]) == (3 * MIB_KIB, "raw")
 
 
 @pytest.mark.parametrize("body, message", [

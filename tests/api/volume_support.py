@@ -1,10 +1,12 @@
-"""Bodies, users and waits the volume tests share."""
+"""Bodies, users and fixtures the volume tests share."""
+import contextlib
 import itertools
 import time
 
 import pytest
 
 from api_support import CIMI, terminate_all
+from app.errors import DomainError
 
 MIB_KIB = 1024
 GIB_KIB = 1024 * 1024
@@ -37,6 +39,25 @@ def volumes(cimi, backend):
     terminate_all(gateway, {vm_id for image in left for vm_id in image.vm_ids})
     for image in left:
         gateway.image_delete(image.id)
+
+
+@pytest.fixture
+def create_document(cimi, backend):
+    """POST a document-backed resource (configuration, template) to `collection`; each one
+    created is deleted at the end of the test."""
+    created = []
+
+    def create(collection, body):
+        result = cimi.post(collection, body)
+        assert result.status == 201, result.document
+        assert result.headers["Location"] == result.document["id"]
+        created.append(int(result.document["id"].rsplit("/", 1)[1]))
+        return result.document
+
+    yield create
+    for document_id in created:
+        with contextlib.suppress(DomainError):
+            backend.gateway.document_delete(document_id)
 
 
 @pytest.fixture(scope="session")
