@@ -6,9 +6,9 @@ import threading
 
 import pytest
 
-from api_support import CIMI
+from api_support import CIMI, terminate_all
 from cimiclient import CimiTestClient
-from volume_support import MIB_KIB, volume_create, volumes  # noqa: F401 (fixture)
+from volume_support import MIB_KIB, other_user, volume_create, volumes  # noqa: F401 (fixtures)
 
 
 def volume_attachment(volume_href, **attributes):
@@ -253,3 +253,25 @@ def test_a_refused_launch_deletes_the_volumes_made_for_it(cimi, machine_create, 
     result = cimi.post("/cimi/machines", machine_create(volumeTemplates=[
         {"volumeTemplate": {"volumeConfig": {"capacity": MIB_KIB}}}]))
     assert result.status == 403
+
+
+def test_another_user_attaches_a_public_volume_but_not_a_private_one(
+        cimi, other_user, machine_create, available_volume, backend, wait_for_state):
+    public = available_volume("lent", visibility="public")
+    private = available_volume("kept")
+    stranger = cimi.as_user(other_user)
+    refused = stranger.post("/cimi/machines", machine_create(
+        volumes=[{"volume": {"href": private["id"]}}]))
+    assert refused.status == 400
+    assert "names no volume you can use" in refused.document["message"]
+    launched = stranger.post("/cimi/machines", machine_create(
+        volumes=[{"volume": {"href": public["id"]}}]))
+    assert launched.status == 201, launched.document
+    try:
+        machine = launched.document
+        (attached,) = attached_volumes(stranger, machine)
+        assert attached["volume"]["href"] == public["id"]
+        assert cimi.get(public["id"]).document["users"] == 1
+    finally:
+        terminate_all(backend.gateway, [int(machine["id"].rsplit("/", 1)[1])])
+    assert wait_for_state(public["id"], "AVAILABLE")["users"] == 0
