@@ -65,18 +65,17 @@ def test_hot_plug_and_unplug(cimi, running_machine, available_volume, wait_for_s
         result = cimi.post(machine["volumes"]["href"], volume_attachment(volume["id"]))
         assert result.status == 202, result.document
         assert result.headers["Location"] == result.document["id"]
-        assert result.headers.get("CIMI-Job-URI")
         assert result.document["volume"]["href"] == volume["id"]
         devices.append(result.document["initialLocation"])
-        wait_for_state(machine["id"], "STARTED")
+        assert wait_for_state(result.headers["CIMI-Job-URI"], "SUCCESS")["action"] == "add"
     assert len(set(devices)) == 2 and all(devices)
     listed = attached_volumes(cimi, machine)
     assert [item["initialLocation"] for item in listed] == devices
     for item in listed:
         detached = cimi.delete(item["id"])
         assert detached.status == 202
-        assert detached.headers.get("CIMI-Job-URI")
-        wait_for_state(machine["id"], "STARTED")
+        job = wait_for_state(detached.headers["CIMI-Job-URI"], "SUCCESS")
+        assert job["targetResource"]["href"] == item["id"]
     assert attached_volumes(cimi, machine) == []
     assert wait_for_state(first["id"], "AVAILABLE")["users"] == 0
 
