@@ -82,3 +82,17 @@ def test_a_failed_snapshot_leaves_no_copy(cimi, volumes, wait_for_state, onesim_
                                 "volume": {"href": volume["id"]}})
     assert result.status == 502
     assert backend.objects() == before
+
+
+def test_a_volume_in_use_cannot_be_snapshotted(cimi, volumes, launched, machine_create,
+                                              wait_for_state, backend):
+    volume = volumes(volume_create("busy-snap"))
+    wait_for_state(volume["id"], "AVAILABLE")
+    machine = launched(machine_create(volumes=[{"volume": {"href": volume["id"]}}])).document
+    wait_for_state(machine["id"], "STARTED")
+    before = backend.objects()
+    result = cimi.post(IMAGES, {"resourceURI": CIMI + "VolumeImage", "name": "busy-snap-1",
+                                "volume": {"href": volume["id"]}})
+    assert result.status == 409
+    assert "Cannot clone image in state" in result.document["message"]
+    assert backend.objects() == before
