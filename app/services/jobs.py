@@ -53,7 +53,9 @@ end.
 
 A listing costs one documentpool call plus one pool call per kind of target still being
 followed (vmpool.infoset for VMs, imagepool.info for images), never one call per Job; the
-only further calls are the one-time writes of newly finished Jobs.
+only further calls are the one-time writes of newly finished Jobs. A `$first`/`$last` page
+without `$filter` or `$orderby` reads only its window of the document pool (and counts the
+pool with one more call when the window does not reach its end).
 
 Jobs are visible to their owner only: the collection lists the caller's own documents and
 anyone else's Job is a 404. DELETE forgets a Job in any state (200): it never cancels the
@@ -62,7 +64,7 @@ expected state would otherwise stay RUNNING for ever.
 """
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.errors import DomainError, Forbidden, NotFound
 from app.one.documents import JOB
@@ -72,7 +74,7 @@ from app.protocol.names import ACTION_URI, resource_uri
 from app.protocol.responses import operation
 from app.services import documents, links as paths
 from app.services.context import undone_on_failure
-from app.services.listing import Listing, listed
+from app.services.listing import Listing, Pool, listed_pool
 from app.services.rendering import iso_time, without_empty
 
 TYPE_NAME = "Job"
@@ -146,11 +148,17 @@ def _allocate(ctx, target, action, expectation, affected, attached_image=None,
 
 
 def list_jobs(ctx, query):
-    """The caller's Jobs in pool order, newest first."""
-    job_documents = ctx.gateway.document_page(JOB, mine=True).items
-    members = [render(ctx, job) for job in _followed(ctx, job_documents)]
-    return listed(query, Listing(TYPE_NAME, "jobs", ctx.links.href(SEGMENT), add=False),
-                  members)
+    """The caller's Jobs in pool order, newest first. A page the query allows is read as a
+    window of the document pool, and only the targets of its Jobs are looked up."""
+    gateway = ctx.gateway
+
+    def page(offset, size):
+        found = gateway.document_page(JOB, offset=offset, size=size, mine=True)
+        return replace(found, items=tuple(_followed(ctx, found.items)))
+
+    pool = Pool(page=page, count=lambda: len(gateway.document_page(JOB, mine=True).items))
+    listing = Listing(TYPE_NAME, "jobs", ctx.links.href(SEGMENT), add=False)
+    return listed_pool(query, listing, pool, lambda job: render(ctx, job))
 
 
 def get_job(ctx, job_id):

@@ -119,6 +119,11 @@ def test_the_collection_lists_own_jobs_newest_first_with_queries(
     assert result.document["count"] == len(listed)
     assert "operations" not in result.document        # Jobs are not created by clients
 
+    for position in (1, 2):
+        page = cimi.get(collection_href("jobs"), params={"$first": position, "$last": position})
+        assert [job["id"] for job in page.document["jobs"]] == [listed[position - 1]]
+        assert page.document["count"] == len(listed)
+
     selected = cimi.get(collection_href("jobs"), params={
         "$filter": f"targetResource/href='{machine}' and action='{ACTION}stop'",
         "$select": "state"})
