@@ -246,3 +246,31 @@ def test_bad_queries_on_jobs_are_400(cimi, collection_href, params):
     result = cimi.get(collection_href("jobs"), params=params)
     assert result.status == 400
     assert result.document["resourceURI"] == CIMI + "Error"
+
+
+def test_capture_by_post_and_stop_with_an_image_answer_jobs_that_follow_the_image(
+        cimi, started, wait_for_job, collection_href):
+    machine = started()
+    posted = cimi.post(collection_href("machineImages"), {
+        "resourceURI": CIMI + "MachineImage", "name": f"job-post-{time.monotonic_ns()}",
+        "imageLocation": {"href": machine}})
+    stopped = act(cimi, machine, "stop", image={"name": f"job-stop-{time.monotonic_ns()}"})
+    for result, action in ((posted, "capture"), (stopped, "stop")):
+        job = wait_for_job(job_uri(result))
+        assert (job["state"], job["action"]) == ("SUCCESS", ACTION + action)
+        assert job["targetResource"] == {"href": result.headers["Location"]}
+        assert wait_for_job(job_uri(cimi.delete(result.headers["Location"])))["state"] == "SUCCESS"
+
+
+def test_a_volume_image_delete_answers_a_job_that_resolves(cimi, wait_for_job, wait_for_state,
+                                                           collection_href):
+    volume = cimi.post(collection_href("volumes"), volume_create("job-snapped")).document
+    wait_for_state(volume["id"], "AVAILABLE")
+    image = cimi.post(collection_href("volumeImages"), {
+        "resourceURI": CIMI + "VolumeImage", "name": "job-snap",
+        "volume": {"href": volume["id"]}}).document
+    wait_for_state(image["id"], "AVAILABLE")
+    job = wait_for_job(job_uri(cimi.delete(image["id"])))
+    assert (job["state"], job["targetResource"]) == ("SUCCESS", {"href": image["id"]})
+    wait_for_state(volume["id"], "AVAILABLE")
+    assert wait_for_job(job_uri(cimi.delete(volume["id"])))["state"] == "SUCCESS"
