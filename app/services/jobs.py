@@ -276,7 +276,7 @@ def _status(document, observation):
         return _Status(SUCCESS, f"{label} is {state}.", now)
     created = documents.created_of(document)
     if state in _states(template, "QUEUED_STATES"):
-        return _Status(QUEUED, f"{label} is {state}: waiting for OpenNebula.", created)
+        return _Status(QUEUED, f"{label} is {state}: waiting to be scheduled.", created)
     return _Status(RUNNING, f"{label} is {state}.", created)
 
 
