@@ -74,6 +74,25 @@ def listed_pool(query, listing, pool, render, expand=None):
     return _collection(listing, page, count)
 
 
+def listed_documents(ctx, query, listing, document_type, render):
+    """A collection of the OpenNebula documents of one type, `render(ctx, document)` making
+    each a CIMI document whose `owner` is the document's owner."""
+    query, mine = owner_pushdown(ctx.user_name, query)
+    pool = Pool(lambda offset, size: ctx.gateway.document_page(document_type, offset, size,
+                                                               mine=mine))
+    return listed_pool(query, listing, pool, lambda document: render(ctx, document))
+
+
+def listed_images(ctx, query, listing, wanted, render):
+    """A collection of the images `wanted(image)` picks, `render(ctx, image)` making each a
+    CIMI document whose `owner` is the image's owner. OpenNebula's image pool holds every
+    kind of image, so the members are picked out here and a page cannot be a pool window."""
+    query, mine = owner_pushdown(ctx.user_name, query)
+    members = [render(ctx, image) for image in ctx.gateway.image_page(mine=mine).items
+               if wanted(image)]
+    return listed(query, listing, members)
+
+
 def owner_pushdown(user_name, query):
     """(query, mine): `owner='<the caller>'` becomes the pools' "owned by me" filter flag,
     which applies it exactly, for collections whose `owner` is the pool object's owner."""
