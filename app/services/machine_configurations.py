@@ -16,7 +16,7 @@ from app.services import links as paths
 from app.services.context import undone_on_failure
 from app.services.documents import all_of, allocate, as_list, common_attributes, replace, whole
 from app.services.instance_types import DEFAULT_PROPERTY, INSTANCE_TYPES
-from app.services.listing import Listing, Pool, listed_pool, owner_pushdown
+from app.services.listing import Listing, listed_documents
 from app.services.rendering import edit_and_delete, without_empty
 
 TYPE_NAME = "MachineConfiguration"
@@ -32,12 +32,9 @@ class Sizing:
 
 
 def list_configurations(ctx, query):
-    query, mine = owner_pushdown(ctx.user_name, query)
-    pool = Pool(lambda offset, size: ctx.gateway.document_page(
-        MACHINE_CONFIGURATION, offset, size, mine=mine))
     listing = Listing(TYPE_NAME, "machineConfigurations",
                       ctx.links.href(paths.MACHINE_CONFIGURATIONS))
-    return listed_pool(query, listing, pool, lambda document: render(ctx, document))
+    return listed_documents(ctx, query, listing, MACHINE_CONFIGURATION, render)
 
 
 def get_configuration(ctx, configuration_id):
