@@ -11,11 +11,11 @@ from app.errors import BadRequest, Forbidden, NotFound
 from app.one.documents import VOLUME_CONFIGURATION
 from app.one.metadata import description_of, encode_metadata, properties_of
 from app.protocol.names import resource_uri
-from app.protocol.responses import collection
 from app.services import links as paths
 from app.services.context import undone_on_failure
-from app.services.documents import all_of, allocate, created_of, replace, updated_of, whole
+from app.services.documents import allocate, created_of, replace, updated_of, whole
 from app.services.rendering import edit_and_delete, iso_time, without_empty
+from app.services.listing import Listing, listed_documents
 from schemas.volumes import VOLUME_TYPE
 
 TYPE_NAME = "VolumeConfiguration"
@@ -30,10 +30,9 @@ class VolumeSizing:
 
 
 def list_configurations(ctx, query):
-    members = [render(ctx, document) for document in all_of(ctx.gateway, VOLUME_CONFIGURATION)]
-    page, count = query.apply(members)
-    return collection(TYPE_NAME, "volumeConfigurations", page,
-                      ctx.links.href(paths.VOLUME_CONFIGURATIONS), count=count)
+    listing = Listing(TYPE_NAME, "volumeConfigurations",
+                      ctx.links.href(paths.VOLUME_CONFIGURATIONS))
+    return listed_documents(ctx, query, listing, VOLUME_CONFIGURATION, render)
 
 
 def get_configuration(ctx, configuration_id):

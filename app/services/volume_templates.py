@@ -11,13 +11,13 @@ from app.errors import BadRequest, Forbidden, NotFound
 from app.one.documents import VOLUME_TEMPLATE
 from app.one.metadata import description_of, encode_metadata, properties_of
 from app.protocol.names import resource_uri
-from app.protocol.responses import collection
 from app.services import links as paths
 from app.services import volume_configurations
 from app.services.context import undone_on_failure
-from app.services.documents import all_of, allocate, created_of, replace, updated_of, whole
+from app.services.documents import allocate, created_of, replace, updated_of, whole
 from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
 from app.services.storage_images import referenced_volume_image
+from app.services.listing import Listing, listed_documents
 
 TYPE_NAME = "VolumeTemplate"
 VOLUME_CONFIG = "VOLUME_CONFIG"
@@ -33,10 +33,8 @@ class VolumeDefinition:
 
 
 def list_templates(ctx, query):
-    members = [render(ctx, document) for document in all_of(ctx.gateway, VOLUME_TEMPLATE)]
-    page, count = query.apply(members)
-    return collection(TYPE_NAME, "volumeTemplates", page, ctx.links.href(paths.VOLUME_TEMPLATES),
-                      count=count)
+    listing = Listing(TYPE_NAME, "volumeTemplates", ctx.links.href(paths.VOLUME_TEMPLATES))
+    return listed_documents(ctx, query, listing, VOLUME_TEMPLATE, render)
 
 
 def get_template(ctx, template_id):
