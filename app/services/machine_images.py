@@ -27,10 +27,10 @@ from app.errors import BadRequest, NotFound
 from app.one.metadata import description_of, encode_metadata, properties_of
 from app.one.states import machine_image_state
 from app.protocol.names import resource_uri
-from app.protocol.responses import collection
 from app.services import jobs, links as paths
 from app.services.context import undone_on_failure
 from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
+from app.services.listing import Listing, listed_images
 
 TYPE_NAME = "MachineImage"
 MACHINE_IMAGE_TYPES = ("OS", "CDROM")
@@ -42,12 +42,8 @@ SAVED_IMAGE = "SAVED_IMAGE_ID"
 
 
 def list_images(ctx, query):
-    images = sorted((image for image in ctx.gateway.image_page().items
-                     if image.type in MACHINE_IMAGE_TYPES), key=lambda image: image.id)
-    members = [render(ctx, image) for image in images]
-    page, count = query.apply(members)
-    return collection(TYPE_NAME, "machineImages", page, ctx.links.href(paths.MACHINE_IMAGES),
-                      count=count)
+    listing = Listing(TYPE_NAME, "machineImages", ctx.links.href(paths.MACHINE_IMAGES))
+    return listed_images(ctx, query, listing, _is_machine_image, render)
 
 
 def get_image(ctx, image_id):
@@ -154,9 +150,13 @@ def _saved_reference(ctx, collection_segment, saved_id):
     return ctx.links.reference(collection_segment, saved_id)
 
 
+def _is_machine_image(image):
+    return image.type in MACHINE_IMAGE_TYPES
+
+
 def _machine_image(gateway, image_id):
     image = gateway.image(image_id)
-    if image.type not in MACHINE_IMAGE_TYPES:
+    if not _is_machine_image(image):
         raise NotFound(f"Machine image {image_id} does not exist.")
     return image
 

@@ -12,11 +12,11 @@ import secrets
 from app.one.metadata import description_of, encode_metadata, properties_of
 from app.one.states import machine_image_state
 from app.protocol.names import resource_uri
-from app.protocol.responses import collection
 from app.services import jobs
 from app.services import links as paths
 from app.services.context import undone_on_failure
 from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
+from app.services.listing import Listing, listed_images
 from app.services.storage_images import (
     KIND, VOLUME_IMAGE_KIND, is_volume_image, load_volume_image, referenced_volume,
 )
@@ -26,11 +26,8 @@ SOURCE_VOLUME = "CIMI_VOLUME"
 
 
 def list_images(ctx, query):
-    images = sorted((image for image in ctx.gateway.image_page().items
-                     if is_volume_image(image)), key=lambda image: image.id)
-    page, count = query.apply([render(ctx, image) for image in images])
-    return collection(TYPE_NAME, "volumeImages", page, ctx.links.href(paths.VOLUME_IMAGES),
-                      count=count)
+    listing = Listing(TYPE_NAME, "volumeImages", ctx.links.href(paths.VOLUME_IMAGES))
+    return listed_images(ctx, query, listing, is_volume_image, render)
 
 
 def get_image(ctx, image_id):

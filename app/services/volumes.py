@@ -14,7 +14,6 @@ from app.errors import Conflict, Forbidden
 from app.one.metadata import description_of, encode_metadata, properties_of
 from app.one.states import volume_state
 from app.protocol.names import resource_uri
-from app.protocol.responses import collection
 from app.services import links as paths
 from app.services import jobs, volume_templates
 from app.services.context import undone_on_failure
@@ -22,6 +21,7 @@ from app.services.storage_images import (
     DATABLOCK, KIND, PERSISTENT_TYPE, SHAREABLE, VOLUME_KIND, is_shareable, is_volume,
     load_volume,
 )
+from app.services.listing import Listing, listed_images
 from app.services.rendering import (
     edit_and_delete, iso_time, kib_from_mb, mb_from_kib, without_empty,
 )
@@ -33,10 +33,8 @@ DATASTORE_READY = 0
 
 
 def list_volumes(ctx, query):
-    images = sorted((image for image in ctx.gateway.image_page().items if is_volume(image)),
-                    key=lambda image: image.id)
-    page, count = query.apply([render(ctx, image) for image in images])
-    return collection(TYPE_NAME, "volumes", page, ctx.links.href(paths.VOLUMES), count=count)
+    listing = Listing(TYPE_NAME, "volumes", ctx.links.href(paths.VOLUMES))
+    return listed_images(ctx, query, listing, is_volume, render)
 
 
 def get_volume(ctx, volume_id):
