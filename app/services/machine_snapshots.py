@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from app.errors import BadRequest, Conflict, NotFound
 from app.one.states import machine_state, one_action_for
 from app.protocol.names import resource_uri
-from app.protocol.responses import collection
 from app.services import links as paths
 from app.services import machine_capture, machines
 from app.services.rendering import iso_time, kib_from_mb, without_empty
+from app.services.listing import Listing, listed
 
 TYPE_NAME = "MachineImage"
 SEGMENT = "snapshots"
@@ -56,9 +56,9 @@ class Snapshot:
 
 def list_snapshots(ctx, vm_id, query):
     vm = machines.load(ctx.gateway, vm_id)
-    page, count = query.apply([render(ctx, vm, snapshot) for snapshot in snapshots_of(vm)])
-    return collection(TYPE_NAME, "machineImages", page,
-                      ctx.links.href(paths.MACHINES, vm.id, SEGMENT), add=False, count=count)
+    listing = Listing(TYPE_NAME, "machineImages", ctx.links.href(paths.MACHINES, vm.id, SEGMENT),
+                      add=False)
+    return listed(query, listing, [render(ctx, vm, snapshot) for snapshot in snapshots_of(vm)])
 
 
 def get_snapshot(ctx, vm_id, key):

@@ -18,12 +18,13 @@ from app.errors import BackendError, Conflict, NotFound
 from app.one.outcomes import VM
 from app.one.states import can_hotplug_disk, machine_state
 from app.protocol.names import resource_uri
-from app.protocol.responses import collection, operation
+from app.protocol.responses import operation
 from app.services import jobs
 from app.services import links as paths
 from app.services.machines import load
 from app.services.rendering import without_empty
 from app.services.storage_images import attachment_refusal, is_volume, referenced_volume
+from app.services.listing import Listing, listed
 
 TYPE_NAME = "MachineVolume"
 SEGMENT = "volumes"
@@ -31,9 +32,9 @@ SEGMENT = "volumes"
 
 def list_volumes(ctx, vm_id, query):
     vm = load(ctx.gateway, vm_id)
-    page, count = query.apply([render(ctx, vm.id, disk) for disk in _attached(ctx.gateway, vm)])
-    return collection(TYPE_NAME, "machineVolumes", page,
-                      ctx.links.href(paths.MACHINES, vm_id, SEGMENT), count=count)
+    listing = Listing(TYPE_NAME, "machineVolumes", ctx.links.href(paths.MACHINES, vm_id, SEGMENT))
+    attached = _attached(ctx.gateway, vm)
+    return listed(query, listing, [render(ctx, vm.id, disk) for disk in attached])
 
 
 def get_volume(ctx, vm_id, disk_id):
