@@ -8,8 +8,8 @@ Every Machine has one EventLog, `<base>/eventLogs/<vm id>` (the Machine's `event
   the action recorded in it, once done (RETIME, else ETIME): the state that action leaves
   (`history.MACHINE_STATE_AFTER`: STOPPED, SUSPENDED, DELETED), or a `model` event for an
   action that changes the machine but not its state (disk-attach, snapshot-create, ...);
-- the end of a terminated VM (its ETIME): DELETED; a VM in a failure state now: ERROR, at the
-  latest time recorded, with OpenNebula's state name and error message.
+- a VM in a failure state now: ERROR, at the latest time recorded, with OpenNebula's state
+  name and error message.
 A state event that repeats the previous state (a guest running on after a hot-plug) is left
 out. State events carry the previous state, the action and the host, and the host is the
 event's `contact`. Failures have outcome Failure and severity high, everything else outcome
@@ -22,9 +22,8 @@ state and goes when the VM leaves it). A terminated machine's EventLog is gone w
 from dataclasses import dataclass
 
 from app.errors import NotFound
-from app.one.client import VM_NOT_DONE
 from app.one.history import MACHINE_STATE_AFTER, NO_ACTION, vm_action_name
-from app.one.states import DONE, machine_state, vm_state_name
+from app.one.states import machine_state, vm_state_name
 from app.protocol.names import resource_uri
 from app.services import links as paths
 from app.services.listing import Listing, Pool, listed, listed_pool
@@ -53,8 +52,8 @@ class _Happening:
 def list_event_logs(ctx, query):
     gateway = ctx.gateway
     pool = Pool(page=lambda offset, size: gateway.vm_page(offset=offset, size=size,
-                                                         state=VM_NOT_DONE, extended=True),
-                count=lambda: gateway.vm_count())
+                                                         extended=True),
+                count=gateway.vm_count)
     listing = Listing(TYPE_NAME, "eventLogs", ctx.links.href(SEGMENT), add=False)
     return listed_pool(query, listing, pool, lambda vm: render_log(ctx, vm))
 
@@ -110,12 +109,10 @@ def happenings_of(vm):
         if record.action != NO_ACTION and finished:
             action = vm_action_name(record.action)
             changed(finished, action, MACHINE_STATE_AFTER.get(action), record.hostname)
-    latest = max(happening.time for happening in happenings)
-    if vm.state == DONE:
-        changed(vm.etime or latest, "done", "DELETED", vm.hostname)
-    elif machine_state(vm.state, vm.lcm_state) == ERROR_STATE:
+    if machine_state(vm.state, vm.lcm_state) == ERROR_STATE:
         error = vm.user_template.get("ERROR", "")
         reason = vm_state_name(vm.state, vm.lcm_state) + (f": {error}" if error else "")
+        latest = max(happening.time for happening in happenings)
         changed(latest, reason, ERROR_STATE, vm.hostname, failure=True)
     return happenings
 
