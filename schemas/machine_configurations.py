@@ -12,7 +12,9 @@ CPU_MAX = 256
 MEMORY_MAX_KIB = 4 * 1024 * 1024 * 1024       # 4 TiB
 DISK_CAPACITY_MAX_KIB = 64 * 1024 * 1024 * 1024  # 64 TiB
 DISKS_MAX = 16
-DISK_FORMATS = ("raw", "qcow2", "swap")
+# File systems OpenNebula can format a volatile disk with (its FS attribute, on a raw disk).
+FILE_SYSTEMS = ("ext2", "ext3", "ext4", "xfs", "vfat")
+DISK_FORMATS = ("raw", "qcow2", "swap") + FILE_SYSTEMS
 
 
 def _whole_mib(what):
@@ -51,7 +53,8 @@ def initial_location_field():
 
 
 class DiskSchema(CimiBody):
-    """A disk of a configuration: a volatile disk, or the swap space when its format is swap."""
+    """A disk of a configuration: a volatile disk, or the swap space when its format is swap;
+    a file system as format gives a raw disk formatted with it."""
 
     capacity = capacity_field(required=True)
     format = fields.String(load_default="raw", validate=validate.OneOf(

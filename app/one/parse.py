@@ -178,6 +178,7 @@ def _disk(fields):
         image_name=_text(fields, "IMAGE"),
         type=disk_type,
         format=_text(fields, "FORMAT"),
+        fs=_text(fields, "FS"),
         readonly=_text(fields, "READONLY") == "YES",
         persistent=_text(fields, "PERSISTENT") == "YES",
         volatile=image_id is None and disk_type in _VOLATILE_DISK_TYPES,

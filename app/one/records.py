@@ -44,6 +44,7 @@ class VmDisk:
     image_name: str = ""
     type: str = ""            # OpenNebula DISK TYPE: FILE, BLOCK, fs, swap, CDROM ...
     format: str = ""          # raw, qcow2, swap ...
+    fs: str = ""              # the file system a volatile disk was formatted with (ext4 ...)
     readonly: bool = False
     persistent: bool = False
     volatile: bool = False    # a disk with no image (TYPE=fs or swap)

@@ -10,6 +10,7 @@ CIMI_MACHINE_IMAGE (OpenNebula ids), so Machines and MachineTemplates can refer 
 """
 from app.services import machine_configurations, machine_context, machine_images, machine_storage
 from app.services.rendering import mb_from_kib
+from schemas.machine_configurations import FILE_SYSTEMS
 
 MACHINE_CONFIG = "CIMI_MACHINE_CONFIG"
 MACHINE_IMAGE = "CIMI_MACHINE_IMAGE"
@@ -42,6 +43,9 @@ def _field(prefix, name):
 def _volatile_disk(disk):
     if disk["format"] == "swap":
         vector = {"TYPE": "swap", "SIZE": mb_from_kib(disk["capacity"])}
+    elif disk["format"] in FILE_SYSTEMS:
+        vector = {"TYPE": "fs", "SIZE": mb_from_kib(disk["capacity"]), "FORMAT": "raw",
+                  "FS": disk["format"]}
     else:
         vector = {"TYPE": "fs", "SIZE": mb_from_kib(disk["capacity"]), "FORMAT": disk["format"]}
     if disk.get("initialLocation"):

@@ -35,7 +35,7 @@ def render(ctx, vm_id, disk):
         "id": ctx.links.href(paths.MACHINES, vm_id, SEGMENT, disk.disk_id),
         "name": disk.image_name or disk.target,
         "capacity": kib_from_mb(disk.size_mb),
-        "format": disk.format or _format_of_type(disk.type),
+        "format": disk.fs or disk.format or _format_of_type(disk.type),
         "initialLocation": disk.target,
         "volatile": disk.volatile,
         "readOnly": disk.readonly,

@@ -110,7 +110,8 @@ def _machine_image(ctx, attributes):
 
 def _disk(vector):
     disk = {"capacity": kib_from_mb(_whole(vector.get("SIZE"))),
-            "format": "swap" if vector.get("TYPE", "").lower() == "swap" else vector.get("FORMAT", "raw")}
+            "format": ("swap" if vector.get("TYPE", "").lower() == "swap"
+                       else vector.get("FS") or vector.get("FORMAT", "raw"))}
     if vector.get("TARGET"):
         disk["initialLocation"] = vector["TARGET"]
     return disk
