@@ -212,6 +212,27 @@ def test_a_volatile_disk_is_a_disk_not_a_volume_and_goes_with_the_machine(
     assert backend.objects()["images"] == before
 
 
+def test_a_volatile_disk_formatted_with_a_file_system(cimi, running_machine, machine_create,
+                                                      backend):
+    machine = running_machine(machine_create(machineConfig={
+        "cpu": 1, "memory": 256 * MIB_KIB,
+        "disks": [{"capacity": 2 * MIB_KIB, "format": "ext4", "initialLocation": "vdc"}]}))
+    disks = cimi.get(machine["disks"]["href"]).document["machineDisks"]
+    (scratch,) = [disk for disk in disks if disk.get("volatile")]
+    assert (scratch["format"], scratch["capacity"], scratch["initialLocation"]) == (
+        "ext4", 2 * MIB_KIB, "vdc")
+    (vector,) = [disk for disk in backend.gateway.vm(int(machine["id"].rsplit("/", 1)[1])).disks
+                 if disk.volatile]
+    assert (vector.type, vector.format, vector.fs) == ("fs", "raw", "ext4")
+
+
+def test_an_unknown_volatile_format_is_refused(cimi, machine_create, unchanged_backend):
+    result = cimi.post("/cimi/machines", machine_create(machineConfig={
+        "cpu": 1, "memory": 256 * MIB_KIB, "disks": [{"capacity": MIB_KIB, "format": "ntfs"}]}))
+    assert result.status == 400
+    assert "format must be one of" in result.document["message"]
+
+
 def test_a_volume_template_that_fails_leaves_no_volume(cimi, machine_create, backend):
     before = backend.objects()
     body = machine_create(volumeTemplates=[
