@@ -1,6 +1,6 @@
 """A machine's snapshots: `<base>/machines/<id>/snapshots` and
-`<base>/machines/<id>/snapshots/<snapshot id>`, read-only (the Machine `snapshot` and
-`restore` actions take and use them)."""
+`<base>/machines/<id>/snapshots/<snapshot id>` (the Machine `snapshot` and `restore` actions
+take and use them; DELETE removes one)."""
 from flask_restx import Namespace, Resource
 
 from app.cimi.context import ID, request_context, request_query
@@ -24,3 +24,8 @@ class MachineSnapshot(Resource):
         ctx, query = request_context(), request_query()
         return respond(query.select_resource(
             machine_snapshots.get_snapshot(ctx, machine_id, snapshot_id)))
+
+    def delete(self, machine_id, snapshot_id):
+        ctx = request_context()
+        machine_snapshots.delete_snapshot(ctx, machine_id, snapshot_id)
+        return respond(None, 202)

@@ -222,7 +222,8 @@ MACHINE_ACTIONS = (
     MachineAction("restore", False, "disksnapshotrevert", _pairs("POWEROFF")),
 )
 
-# Where the snapshot methods that are not CIMI actions of their own are legal.
+# Where a system snapshot (`one.vm.snapshotdelete`) and a disk snapshot
+# (`one.vm.disksnapshotdelete`) can be deleted.
 SNAPSHOT_DELETE_STATES = {
     "snapshotdelete": _pairs("RUNNING"),
     "disksnapshotdelete": _pairs("POWEROFF", "SUSPENDED", "RUNNING"),
@@ -236,6 +237,11 @@ DISK_HOTPLUG_STATES = _pairs("RUNNING", "POWEROFF")
 
 def can_hotplug_disk(state, lcm_state):
     return _normalized(state, lcm_state) in DISK_HOTPLUG_STATES
+
+
+def can_delete_snapshot(method, state, lcm_state):
+    """Whether `method` (snapshotdelete or disksnapshotdelete) is legal now."""
+    return _normalized(state, lcm_state) in SNAPSHOT_DELETE_STATES[method]
 
 
 def _normalized(state, lcm_state):

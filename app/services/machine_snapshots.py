@@ -22,13 +22,18 @@ collection and cannot launch machines (capture makes an image that can). Their i
 machine is STARTED (`one.vm.snapshotrevert`), a disk snapshot while it is powered off
 (`one.vm.disksnapshotrevert`); the other state is a 409 saying which one is needed. restore is
 offered as an operation only when a snapshot can be restored in the machine's state.
+
+DELETE of a snapshot (202) is `one.vm.snapshotdelete` while STARTED for a system snapshot,
+`one.vm.disksnapshotdelete` while STARTED, STOPPED (powered off) or SUSPENDED for a disk
+snapshot, except the one the disk is based on now; a snapshot offers delete only then.
 """
 import re
 from dataclasses import dataclass
 
 from app.errors import BadRequest, Conflict, NotFound
-from app.one.states import machine_state, one_action_for
+from app.one.states import can_delete_snapshot, machine_state, one_action_for
 from app.protocol.names import resource_uri
+from app.protocol.responses import operation
 from app.services import links as paths
 from app.services import machine_capture, machines
 from app.services.rendering import iso_time, kib_from_mb, without_empty
@@ -38,6 +43,8 @@ TYPE_NAME = "MachineImage"
 SEGMENT = "snapshots"
 SYSTEM_REVERT = "snapshotrevert"
 DISK_REVERT = "disksnapshotrevert"
+SYSTEM_DELETE = "snapshotdelete"
+DISK_DELETE = "disksnapshotdelete"
 # Where each kind can be reverted, in CIMI's words.
 RESTORABLE_WHEN = {SYSTEM_REVERT: "STARTED", DISK_REVERT: "STOPPED (powered off)"}
 _SNAPSHOT_ID = re.compile(r"^(?:system-(0|[1-9][0-9]{0,9})|disk-(0|[1-9][0-9]{0,9})-(0|[1-9][0-9]{0,9}))$")
@@ -49,9 +56,11 @@ class Snapshot:
     name: str
     created: int
     revert: str              # the one.vm method that goes back to it
+    delete: str              # the one.vm method that deletes it
     snapshot_id: int
     disk_id: int | None = None
     size_mb: int = 0
+    active: bool = False     # the disk is based on it now
 
 
 def list_snapshots(ctx, vm_id, query):
@@ -64,6 +73,18 @@ def list_snapshots(ctx, vm_id, query):
 def get_snapshot(ctx, vm_id, key):
     vm = machines.load(ctx.gateway, vm_id)
     return render(ctx, vm, _snapshot(vm, key, NotFound))
+
+
+def delete_snapshot(ctx, vm_id, key):
+    vm = machines.load(ctx.gateway, vm_id)
+    snapshot = _snapshot(vm, key, NotFound)
+    if not _deletable(vm, snapshot):
+        raise Conflict(f"Machine {vm.id} is {machine_state(vm.state, vm.lcm_state)}: snapshot "
+                       f"{snapshot.key} cannot be deleted now.")
+    if snapshot.disk_id is None:
+        ctx.gateway.vm_snapshot_delete(vm.id, snapshot.snapshot_id)
+    else:
+        ctx.gateway.vm_disk_snapshot_delete(vm.id, snapshot.disk_id, snapshot.snapshot_id)
 
 
 def take(ctx, vm, create_method, hints):
@@ -111,29 +132,35 @@ def restorable(vm):
 
 def snapshots_of(vm):
     system = [Snapshot(key=f"system-{snapshot.snapshot_id}", name=snapshot.name,
-                       created=snapshot.time, revert=SYSTEM_REVERT,
+                       created=snapshot.time, revert=SYSTEM_REVERT, delete=SYSTEM_DELETE,
                        snapshot_id=snapshot.snapshot_id)
               for snapshot in vm.snapshots]
     disk = [Snapshot(key=f"disk-{snapshot.disk_id}-{snapshot.snapshot_id}", name=snapshot.name,
-                     created=snapshot.date, revert=DISK_REVERT,
+                     created=snapshot.date, revert=DISK_REVERT, delete=DISK_DELETE,
                      snapshot_id=snapshot.snapshot_id, disk_id=snapshot.disk_id,
-                     size_mb=snapshot.size_mb)
+                     size_mb=snapshot.size_mb, active=snapshot.active)
             for snapshot in vm.disk_snapshots]
     return system + disk
 
 
 def render(ctx, vm, snapshot):
     machine_href = ctx.links.href(paths.MACHINES, vm.id)
+    href = f"{machine_href}/{SEGMENT}/{snapshot.key}"
     return without_empty({
         "resourceURI": resource_uri(TYPE_NAME),
-        "id": f"{machine_href}/{SEGMENT}/{snapshot.key}",
+        "id": href,
         "name": snapshot.name,
         "created": iso_time(snapshot.created),
         "state": "AVAILABLE",
         "type": "SNAPSHOT",
         "imageLocation": {"href": machine_href},
         "size": kib_from_mb(snapshot.size_mb) or None,
+        "operations": [operation("delete", href)] if _deletable(vm, snapshot) else [],
     })
+
+
+def _deletable(vm, snapshot):
+    return not snapshot.active and can_delete_snapshot(snapshot.delete, vm.state, vm.lcm_state)
 
 
 def _snapshot(vm, key, error):

@@ -130,3 +130,27 @@ def test_unknown_snapshots_and_machines_are_404(cimi, started_machine, collectio
     assert cimi.get(f"{started_machine}/snapshots/system-3").status == 404
     assert cimi.get(f"{started_machine}/snapshots/nonsense").status == 404
     assert cimi.get(collection_href("machines") + "/987654/snapshots").status == 404
+
+
+def test_delete_a_snapshot(cimi, started_machine, offering, wait_for_state):
+    assert cimi.post(started_machine, action("snapshot")).status == 202
+    offering(started_machine, ACTION + "restore")
+    href = f"{started_machine}/snapshots/system-0"
+    assert rels(cimi.get(href).document) == {"delete"}
+    assert cimi.delete(href).status == 202
+    assert cimi.get(href).status == 404
+    assert cimi.delete(href).status == 404
+
+
+def test_the_snapshot_a_disk_is_based_on_cannot_be_deleted(cimi, started_machine, offering,
+                                                          wait_for_state):
+    assert cimi.post(started_machine, action("stop")).status == 202
+    wait_for_state(started_machine, "STOPPED")
+    assert cimi.post(started_machine, action("snapshot")).status == 202
+    offering(started_machine, ACTION + "restore")
+    href = f"{started_machine}/snapshots/disk-0-0"
+    assert "operations" not in cimi.get(href).document
+    result = cimi.delete(href)
+    assert result.status == 409
+    assert "cannot be deleted now" in result.document["message"]
+    assert cimi.get(href).status == 200

@@ -146,6 +146,14 @@ def test_unknown_action_is_a_programming_error():
         one_action_for("explode", *R)
 
 
+def test_snapshot_deletion_states():
+    assert states.can_delete_snapshot("snapshotdelete", *R)
+    assert not states.can_delete_snapshot("snapshotdelete", *plain("POWEROFF"))
+    for pair in (R, plain("POWEROFF"), plain("SUSPENDED")):
+        assert states.can_delete_snapshot("disksnapshotdelete", *pair)
+    assert not states.can_delete_snapshot("disksnapshotdelete", *plain("STOPPED"))
+
+
 def test_advertised_operations():
     assert machine_actions(*R) == ("stop", "restart", "suspend", "delete", "capture",
                                    "snapshot", "restore")
