@@ -68,12 +68,14 @@ def capture_location(ctx, vm_id, body):
 
 def capture(ctx, vm, hints):
     """Save the machine's boot disk as a new image now; the new image's href."""
+    check_new_image(hints)
     return _save(ctx, vm, boot_disk(vm), hints.get("name") or default_name(vm), hints)
 
 
 def stop_and_save(ctx, vm, stop_action, hints):
     """Power the machine off (`stop_action`: poweroff or poweroff-hard), then save its boot
     disk; the new image's href. See the module's docstring for the failure modes."""
+    check_new_image(hints)
     disk = boot_disk(vm)
     name = hints.get("name") or default_name(vm)
     _check_name_free(ctx.gateway, name)
@@ -84,6 +86,13 @@ def stop_and_save(ctx, vm, stop_action, hints):
     except DomainError as error:
         raise type(error)(f"Machine {vm.id} is stopped, but its disk was not saved: "
                           f"{error.message}") from None
+
+
+def check_new_image(hints):
+    """An action's `image` describes the image it creates: an href names an existing one."""
+    if "href" in hints:
+        raise BadRequest("image.href names an existing image or snapshot, which only restore "
+                         "takes; give the new image's name, description or properties.")
 
 
 def boot_disk(vm):

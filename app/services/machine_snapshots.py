@@ -90,6 +90,7 @@ def delete_snapshot(ctx, vm_id, key):
 def take(ctx, vm, create_method, hints):
     """The `snapshot` action by `create_method` (snapshotcreate or disksnapshotcreate, as the
     state tables chose it); the new snapshot's href."""
+    machine_capture.check_new_image(hints)
     unkept = sorted({"description", "properties"} & set(hints))
     if unkept:
         raise BadRequest(f"A snapshot has a name only; image.{unkept[0]} cannot be kept.")

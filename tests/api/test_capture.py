@@ -181,3 +181,13 @@ def test_an_image_input_on_another_action_is_refused(cimi, started_machine):
     result = cimi.post(machine, action("restart", image={"name": "x"}))
     assert result.status == 400
     assert "takes no image" in result.document["message"]
+
+
+@pytest.mark.parametrize("name", ["capture", "snapshot", "stop"])
+def test_an_href_for_a_new_image_is_refused(cimi, started_machine, image_href, backend, name):
+    before = image_names(backend)
+    result = cimi.post(started_machine, action(name, image={"href": image_href}))
+    assert result.status == 400
+    assert "only restore takes" in result.document["message"]
+    assert cimi.get(started_machine).document["state"] == "STARTED"
+    assert image_names(backend) == before

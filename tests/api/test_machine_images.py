@@ -305,3 +305,12 @@ def test_persistent_boot_runs_one_machine_on_the_image_itself(
     again = launched(launch_from(href, "on-the-image-again")).document["id"]
     (disk, *_) = cimi.get(again + "/disks").document["machineDisks"]
     assert disk["machineImage"] == {"href": href}
+
+
+def test_a_registration_failing_halfway_leaves_no_image(cimi, collection_href, onesim_server,
+                                                        unchanged_backend):
+    onesim_server.fail_next("one.image.chmod", code=0x2000, message="Injected failure.")
+    result = cimi.post(collection_href("machineImages"), {
+        "resourceURI": CIMI + "MachineImage", "name": unique("public"),
+        "imageLocation": "https://images.example.org/public.img", "visibility": "public"})
+    assert result.status == 502
