@@ -32,6 +32,15 @@ class MachineTemplateChoice(CommonAttributes, LaunchContext):
             raise ValidationError(
                 "A machineTemplate given by value needs a machineImage.", "machineImage")
 
+    @validates_schema
+    def _storage_by_value(self, data, **kwargs):
+        # OpenNebula's instantiate would replace the template's DISKs with extra ones.
+        given = [name for name in ("volumes", "volumeTemplates") if data.get(name)]
+        if "href" in data and given:
+            raise ValidationError(
+                f"{given[0]} go with a machineTemplate by value; a MachineTemplate given by href "
+                "attaches its own volumes.", given[0])
+
 
 class MachineCreateSchema(CommonAttributes):
     machineTemplate = fields.Nested(MachineTemplateChoice, required=True)
