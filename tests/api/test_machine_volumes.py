@@ -295,3 +295,14 @@ def test_another_user_attaches_a_public_volume_but_not_a_private_one(
     finally:
         terminate_all(backend.gateway, [int(machine["id"].rsplit("/", 1)[1])])
     assert wait_for_state(public["id"], "AVAILABLE")["users"] == 0
+
+
+def test_volumes_next_to_a_machine_template_href_are_refused(cimi, collection_href,
+                                                            unchanged_backend):
+    result = cimi.post("/cimi/machines", {
+        "resourceURI": CIMI + "MachineCreate", "machineTemplate": {
+            "href": collection_href("machineTemplates") + "/0", "volumeTemplates": [
+                {"volumeTemplate": {"volumeConfig": {"capacity": MIB_KIB}}}]}})
+    assert result.status == 400
+    assert "machineTemplate.volumeTemplates" in result.document["message"]
+    assert "by value" in result.document["message"]
