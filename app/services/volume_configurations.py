@@ -9,13 +9,12 @@ from dataclasses import dataclass
 
 from app.errors import BadRequest, Forbidden, NotFound
 from app.one.documents import VOLUME_CONFIGURATION
-from app.one.metadata import description_of, encode_metadata, properties_of
-from app.protocol.names import resource_uri
+from app.one.metadata import encode_metadata
 from app.services import links as paths
 from app.services.context import undone_on_failure
-from app.services.documents import allocate, created_of, replace, updated_of, whole
-from app.services.rendering import edit_and_delete, iso_time, without_empty
+from app.services.documents import allocate, common_attributes, replace, whole
 from app.services.listing import Listing, listed_documents
+from app.services.rendering import edit_and_delete, without_empty
 from schemas.volumes import VOLUME_TYPE
 
 TYPE_NAME = "VolumeConfiguration"
@@ -60,16 +59,9 @@ def delete_configuration(ctx, configuration_id):
 
 def render(ctx, document):
     href = ctx.links.href(paths.VOLUME_CONFIGURATIONS, document.id)
-    template = document.template
     sizing = _sizing_of(document)
     return without_empty({
-        "resourceURI": resource_uri(TYPE_NAME),
-        "id": href,
-        "name": document.name,
-        "description": description_of(template),
-        "created": iso_time(created_of(document)),
-        "updated": iso_time(updated_of(document)),
-        "properties": properties_of(template),
+        **common_attributes(TYPE_NAME, href, document),
         "type": VOLUME_TYPE,
         "format": sizing.format,
         "capacity": sizing.capacity_kib,

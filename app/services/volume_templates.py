@@ -9,15 +9,14 @@ from dataclasses import dataclass
 
 from app.errors import BadRequest, Forbidden, NotFound
 from app.one.documents import VOLUME_TEMPLATE
-from app.one.metadata import description_of, encode_metadata, properties_of
-from app.protocol.names import resource_uri
+from app.one.metadata import encode_metadata
 from app.services import links as paths
 from app.services import volume_configurations
 from app.services.context import undone_on_failure
-from app.services.documents import allocate, created_of, replace, updated_of, whole
-from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
-from app.services.storage_images import referenced_volume_image
+from app.services.documents import allocate, common_attributes, replace, whole
 from app.services.listing import Listing, listed_documents
+from app.services.rendering import edit_and_delete, kib_from_mb, without_empty
+from app.services.storage_images import referenced_volume_image
 
 TYPE_NAME = "VolumeTemplate"
 VOLUME_CONFIG = "VOLUME_CONFIG"
@@ -62,16 +61,9 @@ def delete_template(ctx, template_id):
 
 def render(ctx, document):
     href = ctx.links.href(paths.VOLUME_TEMPLATES, document.id)
-    template = document.template
     return without_empty({
-        "resourceURI": resource_uri(TYPE_NAME),
-        "id": href,
-        "name": document.name,
-        "description": description_of(template),
-        "created": iso_time(created_of(document)),
-        "updated": iso_time(updated_of(document)),
-        "properties": properties_of(template),
-        **_choice_of(ctx, template),
+        **common_attributes(TYPE_NAME, href, document),
+        **_choice_of(ctx, document.template),
         "owner": document.owner.uname,
         "operations": edit_and_delete(ctx, document.owner, document.permissions, href),
     })
