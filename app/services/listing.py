@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from app.protocol.responses import collection
+from app.services.references import resolver
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,8 @@ def listed_documents(ctx, query, listing, document_type, render):
     query, mine = owner_pushdown(ctx.user_name, query)
     pool = Pool(lambda offset, size: ctx.gateway.document_page(document_type, offset, size,
                                                                mine=mine))
-    return listed_pool(query, listing, pool, lambda document: render(ctx, document))
+    return listed_pool(query, listing, pool, lambda document: render(ctx, document),
+                       expand=resolver(ctx))
 
 
 def listed_images(ctx, query, listing, wanted, render):
@@ -90,7 +92,7 @@ def listed_images(ctx, query, listing, wanted, render):
     query, mine = owner_pushdown(ctx.user_name, query)
     members = [render(ctx, image) for image in ctx.gateway.image_page(mine=mine).items
                if wanted(image)]
-    return listed(query, listing, members)
+    return listed(query, listing, members, expand=resolver(ctx))
 
 
 def owner_pushdown(user_name, query):
