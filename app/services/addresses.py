@@ -13,6 +13,7 @@ from app.protocol.names import resource_uri
 from app.services import links as paths
 from app.services import networks
 from app.services.listing import Listing, listed
+from app.services.references import resolver
 from app.services.rendering import without_empty
 
 TYPE_NAME = "Address"
@@ -58,7 +59,8 @@ def render(ctx, vnet, lease):
 
 def _collection(ctx, query, vnets, href):
     members = [render(ctx, vnet, lease) for vnet in vnets for lease in vnet.leases if lease.ip]
-    return listed(query, Listing(TYPE_NAME, "addresses", href, add=False), members)
+    return listed(query, Listing(TYPE_NAME, "addresses", href, add=False), members,
+                  expand=resolver(ctx))
 
 
 def _canonical(ip):

@@ -27,6 +27,7 @@ from app.one.states import machine_state, vm_state_name
 from app.protocol.names import resource_uri
 from app.services import links as paths
 from app.services.listing import Listing, Pool, listed, listed_pool
+from app.services.references import resolver
 from app.services.machines import load
 from app.services.rendering import iso_time, without_empty
 
@@ -55,7 +56,8 @@ def list_event_logs(ctx, query):
                                                          extended=True),
                 count=gateway.vm_count)
     listing = Listing(TYPE_NAME, "eventLogs", ctx.links.href(SEGMENT), add=False)
-    return listed_pool(query, listing, pool, lambda vm: render_log(ctx, vm))
+    return listed_pool(query, listing, pool, lambda vm: render_log(ctx, vm),
+                       expand=resolver(ctx))
 
 
 def get_event_log(ctx, vm_id):
@@ -65,7 +67,7 @@ def get_event_log(ctx, vm_id):
 def list_events(ctx, vm_id, query):
     vm = load(ctx.gateway, vm_id)
     listing = Listing(EVENT_TYPE_NAME, "events", _events_href(ctx, vm.id), add=False)
-    return listed(query, listing, _rendered_events(ctx, vm))
+    return listed(query, listing, _rendered_events(ctx, vm), expand=resolver(ctx))
 
 
 def get_event(ctx, vm_id, position):

@@ -75,6 +75,7 @@ from app.protocol.responses import operation
 from app.services import documents, links as paths
 from app.services.context import undone_on_failure
 from app.services.listing import Listing, Pool, listed_pool
+from app.services.references import resolver
 from app.services.rendering import iso_time, without_empty
 
 TYPE_NAME = "Job"
@@ -158,7 +159,8 @@ def list_jobs(ctx, query):
 
     pool = Pool(page=page, count=lambda: len(gateway.document_page(JOB, mine=True).items))
     listing = Listing(TYPE_NAME, "jobs", ctx.links.href(SEGMENT), add=False)
-    return listed_pool(query, listing, pool, lambda job: render(ctx, job))
+    return listed_pool(query, listing, pool, lambda job: render(ctx, job),
+                       expand=resolver(ctx))
 
 
 def get_job(ctx, job_id):

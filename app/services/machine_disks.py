@@ -7,6 +7,7 @@ from app.errors import NotFound
 from app.protocol.names import resource_uri
 from app.services import links as paths
 from app.services.listing import Listing, listed
+from app.services.references import resolver
 from app.services.machines import load
 from app.services.rendering import kib_from_mb, without_empty
 
@@ -18,7 +19,8 @@ def list_disks(ctx, vm_id, query):
     vm = load(ctx.gateway, vm_id)
     listing = Listing(TYPE_NAME, "machineDisks", ctx.links.href(paths.MACHINES, vm_id, SEGMENT),
                       add=False)
-    return listed(query, listing, [render(ctx, vm.id, disk) for disk in vm.disks])
+    return listed(query, listing, [render(ctx, vm.id, disk) for disk in vm.disks],
+                  expand=resolver(ctx))
 
 
 def get_disk(ctx, vm_id, disk_id):

@@ -3,6 +3,7 @@ from app.errors import NotFound
 from app.protocol.names import resource_uri
 from app.services import links as paths
 from app.services.listing import Listing, listed
+from app.services.references import resolver
 from app.services.machines import load
 from app.services.rendering import without_empty
 
@@ -14,7 +15,8 @@ def list_interfaces(ctx, vm_id, query):
     vm = load(ctx.gateway, vm_id)
     listing = Listing(TYPE_NAME, "machineNetworkInterfaces",
                       ctx.links.href(paths.MACHINES, vm_id, SEGMENT), add=False)
-    return listed(query, listing, [render(ctx, vm.id, nic) for nic in vm.nics])
+    return listed(query, listing, [render(ctx, vm.id, nic) for nic in vm.nics],
+                  expand=resolver(ctx))
 
 
 def get_interface(ctx, vm_id, nic_id):

@@ -25,6 +25,7 @@ from app.services.machines import load
 from app.services.rendering import without_empty
 from app.services.storage_images import attachment_refusal, is_volume, referenced_volume
 from app.services.listing import Listing, listed
+from app.services.references import resolver
 
 TYPE_NAME = "MachineVolume"
 SEGMENT = "volumes"
@@ -34,7 +35,8 @@ def list_volumes(ctx, vm_id, query):
     vm = load(ctx.gateway, vm_id)
     listing = Listing(TYPE_NAME, "machineVolumes", ctx.links.href(paths.MACHINES, vm_id, SEGMENT))
     attached = _attached(ctx.gateway, vm)
-    return listed(query, listing, [render(ctx, vm.id, disk) for disk in attached])
+    return listed(query, listing, [render(ctx, vm.id, disk) for disk in attached],
+                  expand=resolver(ctx))
 
 
 def get_volume(ctx, vm_id, disk_id):
