@@ -8,23 +8,14 @@ orderings, expansions, `$format`, and malformed parameters answered 400.
 """
 import pytest
 
-from app import create_app
-from app.cimi.cloud_entry_point import EXTENSION
-from app.cimi.registry import registered_collections
+from query_support import ids, members_of, parametrize_collections, read, sub_collections
 
 PAGE_SIZES = (1, 2, 3)
 PAGED_MEMBERS = 7       # pages are checked over the first members only: the pool is shared
 MEDIA_TYPES = {"json": "application/json", "xml": "application/xml"}
 
 
-def collection_keys():
-    application = create_app({"TESTING": True})
-    return [key for key, _ in registered_collections(application.extensions[EXTENSION])]
-
-
-def pytest_generate_tests(metafunc):
-    if "collection_key" in metafunc.fixturenames:
-        metafunc.parametrize("collection_key", collection_keys())
+pytest_generate_tests = parametrize_collections
 
 
 @pytest.fixture
@@ -37,22 +28,6 @@ def held_machines(launched, machine_create):
 @pytest.fixture
 def collection(entry_point, collection_key, held_machines):
     return entry_point[collection_key]["href"]
-
-
-def read(cimi, href, **params):
-    result = cimi.get(href, params=params)
-    assert result.status == 200, (href, params, result.document)
-    return result.document
-
-
-def members_of(document):
-    (key,) = [key for key, value in document.items()
-              if isinstance(value, list) and key != "operations"] or ["none"]
-    return document.get(key, [])
-
-
-def ids(document):
-    return [member["id"] for member in members_of(document)]
 
 
 def check_every_parameter(cimi, href):
@@ -159,12 +134,9 @@ def test_every_parameter_on_every_collection(cimi, collection):
 
 
 def test_every_parameter_on_a_machines_sub_collections(cimi, held_machines):
-    machine = read(cimi, held_machines[0])
-    sub_collections = [value["href"] for value in machine.values()
-                       if isinstance(value, dict) and str(value.get("href", ""))
-                       .startswith(machine["id"] + "/")]
-    assert sub_collections
-    for href in sub_collections:
+    hrefs = sub_collections(read(cimi, held_machines[0]))
+    assert hrefs
+    for href in hrefs:
         check_every_parameter(cimi, href)
 
 

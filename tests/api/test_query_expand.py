@@ -1,0 +1,56 @@
+"""`$expand` on every collection, in JSON and XML: each reference to a resource of this
+server that a GET answers is inlined with that resource's attributes;
+other references stay as they are."""
+import pytest
+
+from query_support import ids, members_of, parametrize_collections, read, sub_collections
+
+pytest_generate_tests = parametrize_collections
+
+
+@pytest.fixture
+def held_machine(launched, machine_create):
+    return launched(machine_create(name="expanded", initialState="STOPPED")).document["id"]
+
+
+def references(member):
+    return {name: value["href"] for name, value in member.items()
+            if isinstance(value, dict) and isinstance(value.get("href"), str)}
+
+
+def check_expansion(cimi, href):
+    plain = read(cimi, href)
+    expanded = read(cimi, href, **{"$expand": "*"})
+    assert ids(expanded) == ids(plain)
+    checked = 0
+    for before, after in zip(members_of(plain), members_of(expanded)):
+        for name, target in references(before).items():
+            answer = cimi.get(target)
+            resource = answer.document if answer.status == 200 else None
+            if resource is None or "count" in resource:
+                assert after[name]["href"] == target
+                continue
+            assert after[name]["href"] == target
+            assert after[name].get("id") == resource["id"] == target, name
+            assert after[name].get("name") == resource.get("name")
+            checked += 1
+    return checked
+
+
+def test_expand_inlines_references_on_every_collection(cimi, entry_point, held_machine,
+                                                       collection_key):
+    check_expansion(cimi, entry_point[collection_key]["href"])
+
+
+def test_expand_inlines_references_of_a_machines_members(cimi, held_machine):
+    hrefs = sub_collections(read(cimi, held_machine))
+    inlined = sum(check_expansion(cimi, href) for href in hrefs)
+    assert inlined, "a machine's disks or interfaces refer to an image or a network"
+
+
+def test_only_the_named_reference_is_expanded(cimi, entry_point, held_machine):
+    listing = read(cimi, entry_point["machines"]["href"], **{
+        "$expand": "machineImage", "$filter": f"id='{held_machine}'"})
+    (machine,) = members_of(listing)
+    assert "name" in machine["machineImage"]
+    assert set(machine["disks"]) == {"href"}
