@@ -10,8 +10,8 @@ keeps them in, ascending ids. `$orderby` sorts stably from that order.
 
 Push-down. With neither `$filter` nor `$orderby` left to evaluate, `$first`/`$last` (or the
 CIMI_PAGE_SIZE_MAX cap) become a pool window: only the page travels and is rendered. `count`
-is then known from the window when it reaches the pool's end, else the pool is counted
-without rendering it. A service narrows the query first where a pool argument applies a
+is then known from the window when it reaches the pool's end (the window asks for one member
+more than the page to see that), else the pool is counted without rendering it. A service narrows the query first where a pool argument applies a
 filter term exactly (`owner_pushdown`; the machines' state argument), so such filters still
 page in OpenNebula.
 """
@@ -67,7 +67,9 @@ def listed_pool(query, listing, pool, render, expand=None):
     if window.is_empty:
         records, count = (), pool.size()
     else:
-        fetched = pool.page(window.offset, window.size)
+        # One member more than the page tells whether the page reaches the pool's end, and
+        # then the count needs no second call.
+        fetched = pool.page(window.offset, window.size + 1)
         records = fetched.items
         count = fetched.total if fetched.total is not None else pool.size()
     page, count = query.apply_window([render(record) for record in records], count,

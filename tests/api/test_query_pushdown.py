@@ -57,11 +57,11 @@ def test_a_page_is_one_pool_window_and_no_member_is_read_alone(cimi, machines, m
     assert ids(page) == ids(whole)[1:3]
     assert page["count"] == whole["count"]
     (window,) = pool_calls(calls, "vmpool.infoextended")
-    assert window[1:3] == (1, -2)
+    assert window[1:3] == (1, -3)       # one more, to see whether the page ends the pool
     assert not pool_calls(calls, "vm.info")
 
 
-def test_a_page_of_one_is_asked_as_two_and_cut(cimi, machines, mixed_machines, calls):
+def test_a_page_of_one_is_asked_with_the_next_and_cut(cimi, machines, mixed_machines, calls):
     whole = read(cimi, machines)
     calls.clear()
     page = read(cimi, machines, **{"$first": 3, "$last": 3})
@@ -85,7 +85,7 @@ def test_the_page_size_is_capped_by_configuration(cimi, machines, mixed_machines
     page = read(cimi, machines)
     assert len(ids(page)) == 2
     assert page["count"] >= 3
-    assert pool_calls(calls, "vmpool.infoextended")[0][1:3] == (0, -2)
+    assert pool_calls(calls, "vmpool.infoextended")[0][1:3] == (0, -3)
 
 
 @pytest.mark.parametrize("state", ["STOPPED", "STARTED", "CREATING", "ERROR", "DELETED", "X"])
@@ -132,3 +132,12 @@ def test_an_owner_filter_on_the_caller_becomes_the_own_objects_flag(
     assert ids(others, "machineConfigurations") == [
         member["id"] for member in whole["machineConfigurations"]
         if member.get("owner") == "oneadmin"]
+
+
+def test_a_page_ending_exactly_at_the_pool_end_needs_no_count(cimi, machines, mixed_machines,
+                                                              calls):
+    count = read(cimi, machines)["count"]
+    calls.clear()
+    page = read(cimi, machines, **{"$first": count - 1, "$last": count})
+    assert len(ids(page)) == 2 and page["count"] == count
+    assert [name for name, _ in calls] == ["vmpool.infoextended"]
