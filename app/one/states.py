@@ -11,6 +11,7 @@ CAPTURING; reverting a snapshot or restoring a backup is RESTORING; migrations o
 machine stay STARTED. Failures and UNKNOWN are ERROR; DONE is DELETED.
 """
 from dataclasses import dataclass
+from functools import cache
 
 VM_STATES = {
     0: "INIT", 1: "PENDING", 2: "HOLD", 3: "ACTIVE", 4: "STOPPED", 5: "SUSPENDED",
@@ -264,8 +265,11 @@ def one_action_for(action, state, lcm_state, force=False):
     return None
 
 
+@cache
 def machine_actions(state, lcm_state):
-    """CIMI actions legal now in at least one form (plain or forced), in table order."""
+    """CIMI actions legal now in at least one form (plain or forced), in table order.
+
+    Cached: listing thousands of machines asks it for the same few state pairs."""
     current = _normalized(state, lcm_state)
     return tuple(name for name in MACHINE_ACTION_NAMES
                  if any(row.name == name and current in row.allowed for row in MACHINE_ACTIONS))
