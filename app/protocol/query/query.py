@@ -167,6 +167,8 @@ class Query:
 
     def _shape_all(self, documents, expand):
         resolver = _memoized(expand) if expand is not None and self.expand else None
+        if resolver is None and self.select is None:
+            return list(documents)
         return [self.select_resource(self._expanded(doc, resolver)) for doc in documents]
 
     def _expanded(self, document, resolver):
