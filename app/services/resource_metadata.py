@@ -13,9 +13,14 @@ from marshmallow import fields, validate
 
 from app.protocol.names import ACTION_URI, CIMI_NAMESPACE, resource_uri
 from app.services import machines
+from schemas.credentials import CredentialUpdateSchema
 from schemas.machine_configurations import MachineConfigChoice, MachineConfigurationSchema
+from schemas.machine_images import MachineImageCreateSchema
 from schemas.machine_templates import MachineTemplateSchema
 from schemas.machines import INITIAL_STATES, MachineUpdateSchema
+from schemas.volumes import (
+    VolumeConfigurationSchema, VolumeImageCreateSchema, VolumeTemplateSchema, VolumeUpdateSchema,
+)
 
 TYPE_NAME = "ResourceMetadata"
 SEGMENT = "resourceMetadata"
@@ -60,6 +65,13 @@ DECLARATIONS = {
     ),
     "MachineConfiguration": Declaration(attributes=((MachineConfigurationSchema, None),)),
     "MachineTemplate": Declaration(attributes=((MachineTemplateSchema, None),)),
+    "MachineImage": Declaration(attributes=((MachineImageCreateSchema, None),)),
+    "Credential": Declaration(attributes=((CredentialUpdateSchema, None),)),
+    "Volume": Declaration(attributes=((VolumeUpdateSchema, None),
+                                      (VolumeConfigurationSchema, ("capacity", "format")))),
+    "VolumeConfiguration": Declaration(attributes=((VolumeConfigurationSchema, None),)),
+    "VolumeTemplate": Declaration(attributes=((VolumeTemplateSchema, None),)),
+    "VolumeImage": Declaration(attributes=((VolumeImageCreateSchema, None),)),
 }
 
 

@@ -117,3 +117,24 @@ def test_metadata_answers_query_parameters(cimi, entry_point):
     assert result.document["count"] == 1
     (entry,) = result.document["resourceMetadata"]
     assert set(entry) == {"resourceURI", "id", "typeURI"}
+
+
+def test_every_entry_is_well_formed(all_metadata):
+    for key, entry in all_metadata.items():
+        attributes = entry.get("attributes", [])     # XML has no element for an empty list
+        names = [attribute["name"] for attribute in attributes]
+        assert len(names) == len(set(names)), key
+        for attribute in attributes:
+            assert attribute["type"] in {"string", "integer", "boolean", "map", "array", "ref",
+                                         "dateTime"}, (key, attribute)
+            assert all("=" in text for text in attribute.get("constraints", [])), key
+        for action in entry.get("actions", []):
+            assert action["uri"] == CIMI + "action/" + action["name"]
+
+
+def test_volume_capacity_bound_is_the_one_volume_configurations_enforce(
+        cimi, all_metadata, collection_href, unchanged_backend):
+    maximum = constraint(all_metadata["volumeConfigs"], "capacity", "maximum")
+    body = {"resourceURI": CIMI + "VolumeConfiguration", "name": "too-big", "format": "raw",
+            "capacity": maximum + 1}
+    assert cimi.post(collection_href("volumeConfigs"), body).status == 400
