@@ -69,7 +69,9 @@ def capture_location(ctx, vm_id, body):
 def capture(ctx, vm, hints):
     """Save the machine's boot disk as a new image now; the new image's href."""
     check_new_image(hints)
-    return _save(ctx, vm, boot_disk(vm), hints.get("name") or default_name(vm), hints)
+    name = hints.get("name") or default_name(vm)
+    image_id = ctx.gateway.vm_disk_saveas(vm.id, boot_disk(vm).disk_id, name)
+    return _described(ctx, image_id, hints)
 
 
 def stop_and_save(ctx, vm, stop_action, hints):
@@ -80,12 +82,13 @@ def stop_and_save(ctx, vm, stop_action, hints):
     name = hints.get("name") or default_name(vm)
     _check_name_free(ctx.gateway, name)
     ctx.gateway.vm_action(stop_action, vm.id)
-    stopped = _wait_until_powered_off(ctx.gateway, vm.id)
+    _wait_until_powered_off(ctx.gateway, vm.id)
     try:
-        return _save(ctx, stopped, disk, name, hints)
+        image_id = ctx.gateway.vm_disk_saveas(vm.id, disk.disk_id, name)
     except DomainError as error:
         raise type(error)(f"Machine {vm.id} is stopped, but its disk was not saved: "
                           f"{error.message}") from None
+    return _described(ctx, image_id, hints)
 
 
 def check_new_image(hints):
@@ -108,8 +111,8 @@ def default_name(vm):
     return f"{vm.name}-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}"
 
 
-def _save(ctx, vm, disk, name, hints):
-    image_id = ctx.gateway.vm_disk_saveas(vm.id, disk.disk_id, name)
+def _described(ctx, image_id, hints):
+    """The new image's href, once its description and properties are written."""
     metadata = encode_metadata(hints.get("description"), hints.get("properties"))
     if metadata:
         # The image exists already; metadata that cannot be written is reported, not undone:
@@ -131,7 +134,7 @@ def _wait_until_powered_off(gateway, vm_id):
     while True:
         vm = gateway.vm(vm_id)
         if vm.state == POWEROFF:
-            return vm
+            return
         if vm.state != ACTIVE or vm.lcm_state not in ON_THE_WAY_TO_POWEROFF:
             raise Conflict(
                 f"Machine {vm_id} was asked to stop but is now "
