@@ -167,7 +167,11 @@ def test_stop_of_a_machine_that_ends_elsewhere_says_so(
     real_wait = machine_capture._wait_until_powered_off
 
     def deleted_meanwhile(gateway, waited_vm_id):
-        backend.gateway.vm_action("terminate-hard", vm_id)
+        deadline = time.monotonic() + STATE_WAIT_SECONDS
+        while backend.gateway.vm(vm_id).state != machine_capture.POWEROFF:
+            assert time.monotonic() < deadline, "the machine never powered off"
+            time.sleep(0.05)
+        backend.gateway.vm_action("terminate-hard", vm_id)     # someone deletes it meanwhile
         return real_wait(gateway, waited_vm_id)
 
     monkeypatch.setattr(machine_capture, "_wait_until_powered_off", deleted_meanwhile)
