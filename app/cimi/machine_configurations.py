@@ -32,8 +32,8 @@ class MachineConfiguration(Resource):
 
     def put(self, configuration_id):
         ctx = request_context()
-        body = read_body(MachineConfigurationSchema)
         require_current(lambda: configurations.get_configuration(ctx, configuration_id))
+        body = read_body(MachineConfigurationSchema)
         return respond(configurations.update_configuration(ctx, configuration_id, body))
 
     def delete(self, configuration_id):

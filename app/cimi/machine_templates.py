@@ -31,8 +31,8 @@ class MachineTemplate(Resource):
 
     def put(self, template_id):
         ctx = request_context()
-        body = read_body(MachineTemplateSchema)
         require_current(lambda: templates.get_template(ctx, template_id))
+        body = read_body(MachineTemplateSchema)
         return respond(templates.update_template(ctx, template_id, body))
 
     def delete(self, template_id):

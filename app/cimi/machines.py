@@ -35,8 +35,8 @@ class Machine(Resource):
     def put(self, machine_id):
         """A full update, or a partial one of the attributes named by `$select`."""
         ctx, query = request_context(), request_query()
-        update = query.updates(read_body(MachineUpdateSchema))
         require_current(lambda: machines.get_machine(ctx, machine_id))
+        update = query.updates(read_body(MachineUpdateSchema))
         return respond(machines.update_machine(ctx, machine_id, update.values, update.cleared))
 
     def post(self, machine_id):
