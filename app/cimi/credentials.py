@@ -3,7 +3,7 @@ from flask_restx import Resource
 
 from app.cimi.context import ID, request_context, request_query
 from app.cimi.registry import CollectionNamespace
-from app.protocol import read_body, respond
+from app.protocol import read_body, require_current, respond
 from app.services import credentials, links
 from schemas.credentials import CredentialCreateSchema, CredentialUpdateSchema
 
@@ -30,10 +30,12 @@ class Credential(Resource):
 
     def put(self, credential_id):
         ctx = request_context()
+        require_current(lambda: credentials.get_credential(ctx, credential_id))
         body = read_body(CredentialUpdateSchema)
         return respond(credentials.update_credential(ctx, credential_id, body))
 
     def delete(self, credential_id):
         ctx = request_context()
+        require_current(lambda: credentials.get_credential(ctx, credential_id))
         credentials.delete_credential(ctx, credential_id)
         return respond(None, 200)

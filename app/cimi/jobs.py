@@ -3,7 +3,7 @@ from flask_restx import Resource
 
 from app.cimi.context import ID, request_context, request_query
 from app.cimi.registry import CollectionNamespace
-from app.protocol import respond
+from app.protocol import require_current, respond
 from app.services import jobs
 
 namespace = CollectionNamespace("jobs", jobs.SEGMENT, "Jobs: the caller's asynchronous operations")
@@ -24,5 +24,6 @@ class Job(Resource):
 
     def delete(self, job_id):
         ctx = request_context()
+        require_current(lambda: jobs.get_job(ctx, job_id))
         jobs.delete_job(ctx, job_id)
         return respond(None, 200)

@@ -7,7 +7,7 @@ from flask_restx import Resource
 
 from app.cimi.context import ID, request_context, request_query
 from app.cimi.registry import CollectionNamespace
-from app.protocol import read_body, respond
+from app.protocol import read_body, require_current, respond
 from app.services import jobs, links, machine_capture, machine_images
 from schemas.machine_images import MachineImageCreateSchema, MachineImageUpdateSchema
 
@@ -39,10 +39,12 @@ class MachineImage(Resource):
 
     def put(self, image_id):
         ctx = request_context()
+        require_current(lambda: machine_images.get_image(ctx, image_id))
         body = read_body(MachineImageUpdateSchema)
         return respond(machine_images.update_image(ctx, image_id, body))
 
     def delete(self, image_id):
         ctx = request_context()
+        require_current(lambda: machine_images.get_image(ctx, image_id))
         job_uri = machine_images.delete_image(ctx, image_id)
         return respond(None, 202, jobs.job_header(job_uri))

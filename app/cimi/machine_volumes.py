@@ -3,7 +3,7 @@
 from flask_restx import Namespace, Resource
 
 from app.cimi.context import ID, request_context, request_query
-from app.protocol import read_body, respond
+from app.protocol import read_body, require_current, respond
 from app.services import jobs, links, machine_volumes
 from schemas.volumes import MachineVolumeSchema
 
@@ -32,5 +32,6 @@ class MachineVolume(Resource):
 
     def delete(self, machine_id, disk_id):
         ctx = request_context()
+        require_current(lambda: machine_volumes.get_volume(ctx, machine_id, disk_id))
         job_uri = machine_volumes.detach_volume(ctx, machine_id, disk_id)
         return respond(None, 202, jobs.job_header(job_uri))

@@ -3,7 +3,7 @@ from flask_restx import Resource
 
 from app.cimi.context import ID, request_context, request_query
 from app.cimi.registry import CollectionNamespace
-from app.protocol import read_body, respond
+from app.protocol import read_body, require_current, respond
 from app.services import links, volume_configurations as configurations
 from schemas.volumes import VolumeConfigurationSchema
 
@@ -32,10 +32,12 @@ class VolumeConfiguration(Resource):
 
     def put(self, configuration_id):
         ctx = request_context()
+        require_current(lambda: configurations.get_configuration(ctx, configuration_id))
         body = read_body(VolumeConfigurationSchema)
         return respond(configurations.update_configuration(ctx, configuration_id, body))
 
     def delete(self, configuration_id):
         ctx = request_context()
+        require_current(lambda: configurations.get_configuration(ctx, configuration_id))
         configurations.delete_configuration(ctx, configuration_id)
         return respond(None, 200)

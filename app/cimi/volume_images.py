@@ -3,7 +3,7 @@ from flask_restx import Resource
 
 from app.cimi.context import ID, request_context, request_query
 from app.cimi.registry import CollectionNamespace
-from app.protocol import read_body, respond
+from app.protocol import read_body, require_current, respond
 from app.services import jobs, links, volume_images as images
 from schemas.volumes import VolumeImageCreateSchema
 
@@ -31,5 +31,6 @@ class VolumeImage(Resource):
 
     def delete(self, image_id):
         ctx = request_context()
+        require_current(lambda: images.get_image(ctx, image_id))
         job_uri = images.delete_image(ctx, image_id)
         return respond(None, 202, jobs.job_header(job_uri))

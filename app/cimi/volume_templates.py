@@ -3,7 +3,7 @@ from flask_restx import Resource
 
 from app.cimi.context import ID, request_context, request_query
 from app.cimi.registry import CollectionNamespace
-from app.protocol import read_body, respond
+from app.protocol import read_body, require_current, respond
 from app.services import links, volume_templates as templates
 from schemas.volumes import VolumeTemplateSchema
 
@@ -31,10 +31,12 @@ class VolumeTemplate(Resource):
 
     def put(self, template_id):
         ctx = request_context()
+        require_current(lambda: templates.get_template(ctx, template_id))
         body = read_body(VolumeTemplateSchema)
         return respond(templates.update_template(ctx, template_id, body))
 
     def delete(self, template_id):
         ctx = request_context()
+        require_current(lambda: templates.get_template(ctx, template_id))
         templates.delete_template(ctx, template_id)
         return respond(None, 200)

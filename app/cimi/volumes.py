@@ -3,7 +3,7 @@ from flask_restx import Resource
 
 from app.cimi.context import ID, request_context, request_query
 from app.cimi.registry import CollectionNamespace
-from app.protocol import read_body, respond
+from app.protocol import read_body, require_current, respond
 from app.services import jobs, links, volumes
 from schemas.volumes import VolumeCreateSchema, VolumeUpdateSchema
 
@@ -31,9 +31,11 @@ class Volume(Resource):
 
     def put(self, volume_id):
         ctx = request_context()
+        require_current(lambda: volumes.get_volume(ctx, volume_id))
         return respond(volumes.update_volume(ctx, volume_id, read_body(VolumeUpdateSchema)))
 
     def delete(self, volume_id):
         ctx = request_context()
+        require_current(lambda: volumes.get_volume(ctx, volume_id))
         job_uri = volumes.delete_volume(ctx, volume_id)
         return respond(None, 202, jobs.job_header(job_uri))
