@@ -30,11 +30,11 @@ from app.protocol.names import resource_uri
 from app.services import jobs, links as paths
 from app.services.context import undone_on_failure
 from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
+from app.services.storage_images import image_datastore
 from app.services.listing import Listing, listed_images
 
 TYPE_NAME = "MachineImage"
 MACHINE_IMAGE_TYPES = ("OS", "CDROM")
-IMAGE_DATASTORE = 0            # OpenNebula datastore type IMAGE_DS
 URL_SCHEMES = ("http", "https")
 # What disksaveas leaves in the new image's TEMPLATE.
 SAVED_VM = "SAVED_VM_ID"
@@ -69,7 +69,7 @@ def register_image(ctx, body):
         "PERSISTENT": "YES" if body.get("persistent") else "NO",
         **encode_metadata(body.get("description"), body.get("properties", {})),
     }
-    image_id = ctx.gateway.image_allocate(attributes, _image_datastore(ctx.gateway))
+    image_id = ctx.gateway.image_allocate(attributes, image_datastore(ctx.gateway))
     with undone_on_failure(lambda: ctx.gateway.image_delete(image_id)):
         if body.get("visibility") == "public":
             ctx.gateway.image_chmod(image_id, other_use=True)
@@ -192,14 +192,6 @@ def _name_from(location):
     if not name:
         raise BadRequest("A name is needed: imageLocation does not end in a file name.")
     return name
-
-
-def _image_datastore(gateway):
-    datastores = [datastore.id for datastore in gateway.datastores()
-                  if datastore.type == IMAGE_DATASTORE]
-    if not datastores:
-        raise BadRequest("No image datastore is available to you for new images.")
-    return min(datastores)
 
 
 def _text(value):

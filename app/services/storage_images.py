@@ -6,7 +6,7 @@ VOLUME_IMAGE for a snapshot of one (a clone, a DATABLOCK too). A Volume is a DAT
 that is not a volume image, so a datablock made outside CIMI is a volume as well; machine
 images are OS and CDROM images only, so no image is ever two kinds of resource.
 """
-from app.errors import BadRequest, Forbidden, NotFound
+from app.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.services import links as paths
 
 DATABLOCK = "DATABLOCK"
@@ -15,6 +15,17 @@ VOLUME_KIND = "VOLUME"
 VOLUME_IMAGE_KIND = "VOLUME_IMAGE"
 PERSISTENT_TYPE = "PERSISTENT_TYPE"
 SHAREABLE = "SHAREABLE"
+IMAGE_DATASTORE = 0    # Datastore TYPE of image datastores
+DATASTORE_READY = 0
+
+
+def image_datastore(gateway):
+    """Where new images go: the lowest-numbered ready image datastore the caller can see."""
+    usable = [datastore.id for datastore in gateway.datastores()
+              if datastore.type == IMAGE_DATASTORE and datastore.state == DATASTORE_READY]
+    if not usable:
+        raise Conflict("There is no image datastore you can create images in.")
+    return min(usable)
 
 
 def is_volume(image):

@@ -18,8 +18,8 @@ from app.services import links as paths
 from app.services import jobs, volume_templates
 from app.services.context import undone_on_failure
 from app.services.storage_images import (
-    DATABLOCK, KIND, PERSISTENT_TYPE, SHAREABLE, VOLUME_KIND, is_shareable, is_volume,
-    load_volume,
+    DATABLOCK, KIND, PERSISTENT_TYPE, SHAREABLE, VOLUME_KIND, image_datastore, is_shareable,
+    is_volume, load_volume,
 )
 from app.services.listing import Listing, listed_images
 from app.services.rendering import (
@@ -28,8 +28,6 @@ from app.services.rendering import (
 from schemas.volumes import VOLUME_TYPE
 
 TYPE_NAME = "Volume"
-IMAGE_DATASTORE = 0    # Datastore TYPE of image datastores
-DATASTORE_READY = 0
 
 
 def list_volumes(ctx, query):
@@ -71,7 +69,7 @@ def _allocate(gateway, name, definition, marks):
     attributes = {"NAME": name, "TYPE": DATABLOCK, "PERSISTENT": True,
                   "SIZE": mb_from_kib(definition.capacity_kib), "FORMAT": definition.format,
                   **marks}
-    return gateway.image_allocate(attributes, _image_datastore(gateway))
+    return gateway.image_allocate(attributes, image_datastore(gateway))
 
 
 def _clone(gateway, name, definition, marks):
@@ -82,14 +80,6 @@ def _clone(gateway, name, definition, marks):
         gateway.image_persistent(volume_id, True)
         gateway.image_update(volume_id, marks, merge=True)
     return volume_id
-
-
-def _image_datastore(gateway):
-    usable = [datastore.id for datastore in gateway.datastores()
-              if datastore.type == IMAGE_DATASTORE and datastore.state == DATASTORE_READY]
-    if not usable:
-        raise Conflict("There is no image datastore you can create volumes in.")
-    return min(usable)
 
 
 def update_volume(ctx, volume_id, body):

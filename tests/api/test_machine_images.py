@@ -272,8 +272,9 @@ def test_non_persistent_boot_gives_each_machine_its_own_copy(
         vm = backend.gateway.vm(int(machine.rsplit("/", 1)[1]))
         assert (vm.disks[0].image_id, vm.disks[0].persistent) == (int(href.rsplit("/", 1)[1]),
                                                                  False)
-    assert cimi.delete(first).status == 202
-    assert cimi.delete(second).status == 202
+    for machine in (first, second):
+        wait_for_state(machine, "STARTED")       # a machine still booting cannot be deleted
+        assert cimi.delete(machine).status == 202
     wait_for_state(first, 404)
     wait_for_state(second, 404)
     wait_for_state(href, "AVAILABLE")
@@ -298,6 +299,7 @@ def test_persistent_boot_runs_one_machine_on_the_image_itself(
     assert refused.status == 409
     assert "in use" in refused.document["message"]
 
+    wait_for_state(machine, "STARTED")
     assert cimi.delete(machine).status == 202
     wait_for_state(machine, 404)
     image = wait_for_state(href, "AVAILABLE")    # the same image, with what the machine wrote
