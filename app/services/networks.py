@@ -10,7 +10,7 @@ from app.one.metadata import DESCRIPTION, properties_of
 from app.one.states import network_state
 from app.protocol.names import resource_uri
 from app.services import links as paths
-from app.services.listing import Listing, Pool, listed_pool
+from app.services.listing import Listing, Pool, listed_pool, owner_pushdown
 from app.services.rendering import without_empty
 
 TYPE_NAME = "Network"
@@ -19,7 +19,8 @@ ADDRESSES = "addresses"
 
 def list_networks(ctx, query):
     """The visible networks in OpenNebula's pool order, newest first."""
-    pool = Pool(lambda offset, size: ctx.gateway.vnet_page(offset, size))
+    query, mine = owner_pushdown(ctx.user_name, query)
+    pool = Pool(lambda offset, size: ctx.gateway.vnet_page(offset, size, mine=mine))
     listing = Listing(TYPE_NAME, "networks", ctx.links.href(paths.NETWORKS), add=False)
     return listed_pool(query, listing, pool, lambda vnet: render(ctx, vnet))
 
