@@ -1,7 +1,7 @@
 """Addresses: `<base>/addresses` and `<base>/addresses/<network id>/<ip>` (read-only)."""
 from flask_restx import Resource
 
-from app.cimi.context import ID, request_context, request_query
+from app.cimi.context import ID, request_context, request_query, shaped
 from app.cimi.registry import CollectionNamespace
 from app.protocol import respond
 from app.services import addresses, links
@@ -20,4 +20,4 @@ class AddressCollection(Resource):
 class Address(Resource):
     def get(self, network_id, ip):
         ctx, query = request_context(), request_query()
-        return respond(query.select_resource(addresses.get_address(ctx, network_id, ip)))
+        return respond(shaped(ctx, query, addresses.get_address(ctx, network_id, ip)))

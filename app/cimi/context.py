@@ -6,6 +6,7 @@ from app.protocol import base_uri, session_string
 from app.protocol.query import parse_query
 from app.services.context import RequestContext
 from app.services.links import MAX_ID, Links
+from app.services.references import resolver
 
 # URL ids are OpenNebula ids: anything else is not a resource of this server (404).
 ID = f"int(max={MAX_ID})"
@@ -20,6 +21,11 @@ def request_context():
 
 def request_query():
     return parse_query(request.args, max_page_size=current_app.config["CIMI_PAGE_SIZE_MAX"])
+
+
+def shaped(ctx, query, document):
+    """One resource as the request's `$expand` and `$select` ask."""
+    return query.shape(document, expand=resolver(ctx))
 
 
 def forced():

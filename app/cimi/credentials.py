@@ -1,7 +1,7 @@
 """Credentials: `<base>/credentials` and `<base>/credentials/<id>`."""
 from flask_restx import Resource
 
-from app.cimi.context import ID, request_context, request_query
+from app.cimi.context import ID, request_context, request_query, shaped
 from app.cimi.registry import CollectionNamespace
 from app.protocol import read_body, require_current, respond
 from app.services import credentials, links
@@ -26,7 +26,7 @@ class CredentialCollection(Resource):
 class Credential(Resource):
     def get(self, credential_id):
         ctx, query = request_context(), request_query()
-        return respond(query.select_resource(credentials.get_credential(ctx, credential_id)))
+        return respond(shaped(ctx, query, credentials.get_credential(ctx, credential_id)))
 
     def put(self, credential_id):
         ctx = request_context()

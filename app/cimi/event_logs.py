@@ -2,7 +2,7 @@
 `events` and `events/<n>` (see app/services/event_logs.py)."""
 from flask_restx import Resource
 
-from app.cimi.context import ID, request_context, request_query
+from app.cimi.context import ID, request_context, request_query, shaped
 from app.cimi.registry import CollectionNamespace
 from app.protocol import respond
 from app.services import event_logs
@@ -22,7 +22,7 @@ class EventLogCollection(Resource):
 class EventLog(Resource):
     def get(self, machine_id):
         ctx, query = request_context(), request_query()
-        return respond(query.select_resource(event_logs.get_event_log(ctx, machine_id)))
+        return respond(shaped(ctx, query, event_logs.get_event_log(ctx, machine_id)))
 
 
 @namespace.route(f"/<{ID}:machine_id>/{event_logs.EVENTS}")
@@ -36,4 +36,4 @@ class EventCollection(Resource):
 class Event(Resource):
     def get(self, machine_id, position):
         ctx, query = request_context(), request_query()
-        return respond(query.select_resource(event_logs.get_event(ctx, machine_id, position)))
+        return respond(shaped(ctx, query, event_logs.get_event(ctx, machine_id, position)))

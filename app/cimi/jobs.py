@@ -1,7 +1,7 @@
 """Jobs: `<base>/jobs` and `<base>/jobs/<id>`, read and delete only (see app/services/jobs.py)."""
 from flask_restx import Resource
 
-from app.cimi.context import ID, request_context, request_query
+from app.cimi.context import ID, request_context, request_query, shaped
 from app.cimi.registry import CollectionNamespace
 from app.protocol import require_current, respond
 from app.services import jobs
@@ -20,7 +20,7 @@ class JobCollection(Resource):
 class Job(Resource):
     def get(self, job_id):
         ctx, query = request_context(), request_query()
-        return respond(query.select_resource(jobs.get_job(ctx, job_id)))
+        return respond(shaped(ctx, query, jobs.get_job(ctx, job_id)))
 
     def delete(self, job_id):
         ctx = request_context()

@@ -1,7 +1,7 @@
 """MachineConfigurations: `<base>/machineConfigs` and `<base>/machineConfigs/<id>`."""
 from flask_restx import Resource
 
-from app.cimi.context import ID, request_context, request_query
+from app.cimi.context import ID, request_context, request_query, shaped
 from app.cimi.registry import CollectionNamespace
 from app.protocol import read_body, require_current, respond
 from app.services import links, machine_configurations as configurations
@@ -27,7 +27,7 @@ class MachineConfigurationCollection(Resource):
 class MachineConfiguration(Resource):
     def get(self, configuration_id):
         ctx, query = request_context(), request_query()
-        return respond(query.select_resource(
+        return respond(shaped(ctx, query, 
             configurations.get_configuration(ctx, configuration_id)))
 
     def put(self, configuration_id):

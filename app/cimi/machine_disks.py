@@ -1,7 +1,7 @@
 """MachineDisks: `<base>/machines/<id>/disks` and `<base>/machines/<id>/disks/<disk id>`."""
 from flask_restx import Namespace, Resource
 
-from app.cimi.context import ID, request_context, request_query
+from app.cimi.context import ID, request_context, request_query, shaped
 from app.protocol import respond
 from app.services import links, machine_disks
 
@@ -20,4 +20,4 @@ class MachineDiskCollection(Resource):
 class MachineDisk(Resource):
     def get(self, machine_id, disk_id):
         ctx, query = request_context(), request_query()
-        return respond(query.select_resource(machine_disks.get_disk(ctx, machine_id, disk_id)))
+        return respond(shaped(ctx, query, machine_disks.get_disk(ctx, machine_id, disk_id)))

@@ -5,7 +5,7 @@ imageLocation is a Machine, captures that machine's disk (202, Location: the new
 """
 from flask_restx import Resource
 
-from app.cimi.context import ID, request_context, request_query
+from app.cimi.context import ID, request_context, request_query, shaped
 from app.cimi.registry import CollectionNamespace
 from app.protocol import read_body, require_current, respond
 from app.services import jobs, links, machine_capture, machine_images
@@ -35,7 +35,7 @@ class MachineImageCollection(Resource):
 class MachineImage(Resource):
     def get(self, image_id):
         ctx, query = request_context(), request_query()
-        return respond(query.select_resource(machine_images.get_image(ctx, image_id)))
+        return respond(shaped(ctx, query, machine_images.get_image(ctx, image_id)))
 
     def put(self, image_id):
         ctx = request_context()

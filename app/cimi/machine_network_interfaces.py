@@ -1,7 +1,7 @@
 """MachineNetworkInterfaces: `<base>/machines/<id>/networkInterfaces[/<nic id>]`."""
 from flask_restx import Namespace, Resource
 
-from app.cimi.context import ID, request_context, request_query
+from app.cimi.context import ID, request_context, request_query, shaped
 from app.protocol import respond
 from app.services import links, machine_network_interfaces as interfaces
 
@@ -21,4 +21,4 @@ class MachineNetworkInterfaceCollection(Resource):
 class MachineNetworkInterface(Resource):
     def get(self, machine_id, nic_id):
         ctx, query = request_context(), request_query()
-        return respond(query.select_resource(interfaces.get_interface(ctx, machine_id, nic_id)))
+        return respond(shaped(ctx, query, interfaces.get_interface(ctx, machine_id, nic_id)))

@@ -3,7 +3,7 @@
 take and use them; DELETE removes one)."""
 from flask_restx import Namespace, Resource
 
-from app.cimi.context import ID, request_context, request_query
+from app.cimi.context import ID, request_context, request_query, shaped
 from app.protocol import respond
 from app.services import links, machine_snapshots
 
@@ -22,7 +22,7 @@ class MachineSnapshotCollection(Resource):
 class MachineSnapshot(Resource):
     def get(self, machine_id, snapshot_id):
         ctx, query = request_context(), request_query()
-        return respond(query.select_resource(
+        return respond(shaped(ctx, query, 
             machine_snapshots.get_snapshot(ctx, machine_id, snapshot_id)))
 
     def delete(self, machine_id, snapshot_id):

@@ -2,7 +2,7 @@
 (detach); both answer 202 with the Job that follows the hot-plug."""
 from flask_restx import Namespace, Resource
 
-from app.cimi.context import ID, request_context, request_query
+from app.cimi.context import ID, request_context, request_query, shaped
 from app.protocol import read_body, require_current, respond
 from app.services import jobs, links, machine_volumes
 from schemas.volumes import MachineVolumeSchema
@@ -28,7 +28,7 @@ class MachineVolumeCollection(Resource):
 class MachineVolume(Resource):
     def get(self, machine_id, disk_id):
         ctx, query = request_context(), request_query()
-        return respond(query.select_resource(machine_volumes.get_volume(ctx, machine_id, disk_id)))
+        return respond(shaped(ctx, query, machine_volumes.get_volume(ctx, machine_id, disk_id)))
 
     def delete(self, machine_id, disk_id):
         ctx = request_context()

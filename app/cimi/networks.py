@@ -2,7 +2,7 @@
 `<base>/networks/<id>/addresses` (read-only)."""
 from flask_restx import Resource
 
-from app.cimi.context import ID, request_context, request_query
+from app.cimi.context import ID, request_context, request_query, shaped
 from app.cimi.registry import CollectionNamespace
 from app.protocol import respond
 from app.services import addresses, links, networks
@@ -21,7 +21,7 @@ class NetworkCollection(Resource):
 class Network(Resource):
     def get(self, network_id):
         ctx, query = request_context(), request_query()
-        return respond(query.select_resource(networks.get_network(ctx, network_id)))
+        return respond(shaped(ctx, query, networks.get_network(ctx, network_id)))
 
 
 @namespace.route(f"/<{ID}:network_id>/{networks.ADDRESSES}")

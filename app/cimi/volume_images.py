@@ -1,7 +1,7 @@
 """VolumeImages: `<base>/volumeImages` and `<base>/volumeImages/<id>` (snapshots of volumes)."""
 from flask_restx import Resource
 
-from app.cimi.context import ID, request_context, request_query
+from app.cimi.context import ID, request_context, request_query, shaped
 from app.cimi.registry import CollectionNamespace
 from app.protocol import read_body, require_current, respond
 from app.services import jobs, links, volume_images as images
@@ -27,7 +27,7 @@ class VolumeImageCollection(Resource):
 class VolumeImage(Resource):
     def get(self, image_id):
         ctx, query = request_context(), request_query()
-        return respond(query.select_resource(images.get_image(ctx, image_id)))
+        return respond(shaped(ctx, query, images.get_image(ctx, image_id)))
 
     def delete(self, image_id):
         ctx = request_context()

@@ -1,7 +1,7 @@
 """VolumeTemplates: `<base>/volumeTemplates` and `<base>/volumeTemplates/<id>`."""
 from flask_restx import Resource
 
-from app.cimi.context import ID, request_context, request_query
+from app.cimi.context import ID, request_context, request_query, shaped
 from app.cimi.registry import CollectionNamespace
 from app.protocol import read_body, require_current, respond
 from app.services import links, volume_templates as templates
@@ -27,7 +27,7 @@ class VolumeTemplateCollection(Resource):
 class VolumeTemplate(Resource):
     def get(self, template_id):
         ctx, query = request_context(), request_query()
-        return respond(query.select_resource(templates.get_template(ctx, template_id)))
+        return respond(shaped(ctx, query, templates.get_template(ctx, template_id)))
 
     def put(self, template_id):
         ctx = request_context()

@@ -1,7 +1,7 @@
 """Volumes: `<base>/volumes` and `<base>/volumes/<id>`."""
 from flask_restx import Resource
 
-from app.cimi.context import ID, request_context, request_query
+from app.cimi.context import ID, request_context, request_query, shaped
 from app.cimi.registry import CollectionNamespace
 from app.protocol import read_body, require_current, respond
 from app.services import jobs, links, volumes
@@ -27,7 +27,7 @@ class VolumeCollection(Resource):
 class Volume(Resource):
     def get(self, volume_id):
         ctx, query = request_context(), request_query()
-        return respond(query.select_resource(volumes.get_volume(ctx, volume_id)))
+        return respond(shaped(ctx, query, volumes.get_volume(ctx, volume_id)))
 
     def put(self, volume_id):
         ctx = request_context()

@@ -54,3 +54,12 @@ def test_only_the_named_reference_is_expanded(cimi, entry_point, held_machine):
     (machine,) = members_of(listing)
     assert "name" in machine["machineImage"]
     assert set(machine["disks"]) == {"href"}
+
+
+def test_a_single_resource_expands_as_its_collection_does(cimi, held_machine):
+    for href in sub_collections(read(cimi, held_machine)):
+        for member in members_of(read(cimi, href, **{"$expand": "*"})):
+            alone = read(cimi, member["id"], **{"$expand": "*"})
+            assert alone == member
+            selected = read(cimi, member["id"], **{"$expand": "*", "$select": "name"})
+            assert set(selected) <= {"resourceURI", "id", "name"}
