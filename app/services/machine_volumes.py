@@ -16,7 +16,7 @@ so it can serve many machines at once without two of them writing to it.
 """
 from app.errors import BackendError, Conflict, NotFound
 from app.one.outcomes import VM
-from app.one.states import can_hotplug_disk, machine_state
+from app.one.states import can_hotplug_disk, machine_state, vm_state_name
 from app.protocol.names import resource_uri
 from app.protocol.responses import operation
 from app.services import jobs
@@ -93,8 +93,11 @@ def _check_attachable(vm, volume, read_only):
 
 
 def _not_now(vm, relation):
-    return (f"Machine {vm.id} is {machine_state(vm.state, vm.lcm_state)}: volumes can be "
-            f"{relation} a machine only while it is running or stopped (powered off).")
+    """Why a hot-plug is refused now; a machine STARTED or STOPPED in CIMI may still be busy
+    with another operation in OpenNebula (a hot-plug under way, a snapshot)."""
+    return (f"Machine {vm.id} is {machine_state(vm.state, vm.lcm_state)} (OpenNebula state "
+            f"{vm_state_name(vm.state, vm.lcm_state)}): volumes can be {relation} a machine only "
+            "while it is running or powered off and no other operation is under way.")
 
 
 def _attached(gateway, vm):

@@ -107,7 +107,8 @@ def test_attaching_to_a_machine_that_is_not_running_is_409(cimi, launched, machi
     held = launched(machine_create(initialState="STOPPED")).document
     result = cimi.post(held["volumes"]["href"], volume_attachment(volume["id"]))
     assert result.status == 409
-    assert f"Machine {held['id'].rsplit('/', 1)[1]} is STOPPED" in result.document["message"]
+    assert (f"Machine {held['id'].rsplit('/', 1)[1]} is STOPPED (OpenNebula state HOLD)"
+            in result.document["message"])
     assert cimi.get(volume["id"]).document["users"] == 0
 
 
