@@ -168,8 +168,10 @@ def _is_machine_href(ctx, location):
 
 def _checked_location(location):
     """An http(s) URL with a host, or an absolute path; nothing else reaches OpenNebula."""
+    if any(character.isspace() or not character.isprintable() for character in location):
+        raise BadRequest(f"imageLocation {location!r} contains spaces or control characters.")
     if location.startswith("/"):
-        if any(character.isspace() for character in location) or "/../" in location + "/":
+        if "/../" in location + "/":
             raise BadRequest(f"imageLocation {location!r} is not a usable absolute path.")
         return location
     parts = urlsplit(location)
@@ -177,7 +179,7 @@ def _checked_location(location):
         raise BadRequest(
             f"imageLocation must be an http or https URL, an absolute path in the image "
             f"datastore, or a machine of this server to capture; got {location!r}.")
-    if not parts.hostname or any(character.isspace() for character in location):
+    if not parts.hostname:
         raise BadRequest(f"imageLocation {location!r} is not a valid URL.")
     try:
         parts.port

@@ -174,6 +174,19 @@ def test_invalid_locations_are_refused(cimi, collection_href, unchanged_backend,
     assert "imageLocation" in result.document["message"]
 
 
+@pytest.mark.parametrize("location", ["/var/lib/one/a\u0000b.img",
+                                      "https://images.example.org/a\u0007.img"])
+def test_control_characters_in_a_location_are_refused(cimi, fmt, collection_href,
+                                                      unchanged_backend, location):
+    if fmt == "xml":
+        pytest.skip("XML 1.0 cannot carry control characters")
+    result = cimi.post(collection_href("machineImages"),
+                       {"resourceURI": CIMI + "MachineImage", "name": unique("bad"),
+                        "imageLocation": location})
+    assert result.status == 400
+    assert "control characters" in result.document["message"]
+
+
 @pytest.mark.parametrize("body, field", [
     ({"imageLocation": "https://x.example.org/a.img", "visibility": "everyone"}, "visibility"),
     ({"imageLocation": "https://x.example.org/a.img", "type": "SNAPSHOT"}, "type"),
