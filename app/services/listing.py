@@ -11,9 +11,12 @@ keeps them in, ascending ids. `$orderby` sorts stably from that order.
 Push-down. With neither `$filter` nor `$orderby` left to evaluate, `$first`/`$last` (or the
 CIMI_PAGE_SIZE_MAX cap) become a pool window: only the page travels and is rendered. `count`
 is then known from the window when it reaches the pool's end (the window asks for one member
-more than the page to see that), else the pool is counted without rendering it. A service narrows the query first where a pool argument applies a
-filter term exactly (`owner_pushdown`; the machines' state argument), so such filters still
-page in OpenNebula.
+more than the page to see that), else the pool is counted without rendering it.
+
+Filters. A service narrows the pool where a pool argument applies a filter term: exactly, and
+the term leaves the query so the page can still be a window (`owner_pushdown`; a machine
+state that one VM STATE stands for), or as a narrowing the query still checks (the machine
+states of ACTIVE VMs).
 """
 from dataclasses import dataclass
 from typing import Callable
