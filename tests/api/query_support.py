@@ -35,5 +35,6 @@ def ids(document):
 
 def sub_collections(machine):
     """The hrefs of a machine document's sub-collections (disks, networkInterfaces, ...)."""
+    prefix = machine["id"] + "/"
     return [value["href"] for value in machine.values()
-            if isinstance(value, dict) and str(value.get("href", "")).startswith(machine["id"] + "/")]
+            if isinstance(value, dict) and str(value.get("href", "")).startswith(prefix)]
