@@ -249,17 +249,23 @@ def test_bad_queries_on_jobs_are_400(cimi, collection_href, params):
 
 
 def test_capture_by_post_and_stop_with_an_image_answer_jobs_that_follow_the_image(
-        cimi, started, wait_for_job, collection_href):
+        cimi, started, wait_for_job, wait_for_state, collection_href):
     machine = started()
     posted = cimi.post(collection_href("machineImages"), {
         "resourceURI": CIMI + "MachineImage", "name": f"job-post-{time.monotonic_ns()}",
         "imageLocation": {"href": machine}})
+    check_image_job(cimi, wait_for_job, posted, "capture")
+    # The machine is CAPTURING until its disk is saved; only then may it stop.
+    wait_for_state(machine, "STARTED")
     stopped = act(cimi, machine, "stop", image={"name": f"job-stop-{time.monotonic_ns()}"})
-    for result, action in ((posted, "capture"), (stopped, "stop")):
-        job = wait_for_job(job_uri(result))
-        assert (job["state"], job["action"]) == ("SUCCESS", ACTION + action)
-        assert job["targetResource"] == {"href": result.headers["Location"]}
-        assert wait_for_job(job_uri(cimi.delete(result.headers["Location"])))["state"] == "SUCCESS"
+    check_image_job(cimi, wait_for_job, stopped, "stop")
+
+
+def check_image_job(cimi, wait_for_job, result, action):
+    job = wait_for_job(job_uri(result))
+    assert (job["state"], job["action"]) == ("SUCCESS", ACTION + action)
+    assert job["targetResource"] == {"href": result.headers["Location"]}
+    assert wait_for_job(job_uri(cimi.delete(result.headers["Location"])))["state"] == "SUCCESS"
 
 
 def test_a_volume_image_delete_answers_a_job_that_resolves(cimi, wait_for_job, wait_for_state,

@@ -213,19 +213,23 @@ def test_unknown_machine_is_404(cimi, collection_href):
 
 
 def test_pages_come_from_the_pool_in_its_order(cimi, launched, collection_href):
+    # Ids, not whole documents: the machines are booting while the pages are read.
+    def ids(document):
+        return [machine["id"] for machine in document.get("machines", [])]
+
     for _ in range(4):
         launched()
     machines = collection_href("machines")
     whole = cimi.get(machines).document
     filtered = cimi.get(machines, params={"$filter": "name!='no such name'"}).document
-    assert filtered["machines"] == whole["machines"]
+    assert ids(filtered) == ids(whole)
     page = cimi.get(machines, params={"$first": "2", "$last": "3"}).document
-    assert page["machines"] == whole["machines"][1:3]
+    assert ids(page) == ids(whole)[1:3]
     assert page["count"] == whole["count"] == len(whole["machines"])
     single = cimi.get(machines, params={"$first": "4", "$last": "4"}).document
-    assert single["machines"] == whole["machines"][3:4]
+    assert ids(single) == ids(whole)[3:4]
     empty = cimi.get(machines, params={"$first": "3", "$last": "2"}).document
-    assert (empty.get("machines", []), empty["count"]) == ([], whole["count"])
+    assert (ids(empty), empty["count"]) == ([], whole["count"])
 
 
 def test_expand_and_select(cimi, launched, collection_href, image_href):
