@@ -74,4 +74,5 @@ def test_a_malformed_key_is_the_servers_error(cimi, home, cloud):
     result = cimi("run-instance", "--key", str(home / "bad.pub"), "ttylinux")
     assert result.returncode == 1
     assert result.stderr.startswith("[ERROR] Service error: ")
-    assert {short_id(machine["id"]) for machine in cloud.client().members("machines")} == before
+    # No new machine; one an earlier test killed may have finished terminating meanwhile.
+    assert {short_id(machine["id"]) for machine in cloud.client().members("machines")} <= before
