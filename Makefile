@@ -23,7 +23,7 @@ run: $(VENV)/.runtime-installed
 
 ## test: run the whole test suite
 test: $(VENV)/.dev-installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 ## bench: print the benchmark ratios against the raw backend
 bench: $(VENV)/.dev-installed
