@@ -5,7 +5,7 @@ from flask_restx import Namespace, Resource
 
 from app.cimi.context import ID, request_context, request_query, shaped
 from app.protocol import respond
-from app.services import links, machine_snapshots
+from app.services import jobs, links, machine_snapshots
 
 namespace = Namespace("machineSnapshots", description="Snapshots of a machine",
                       path="/" + links.MACHINES)
@@ -27,5 +27,5 @@ class MachineSnapshot(Resource):
 
     def delete(self, machine_id, snapshot_id):
         ctx = request_context()
-        machine_snapshots.delete_snapshot(ctx, machine_id, snapshot_id)
-        return respond(None, 202)
+        job_uri = machine_snapshots.delete_snapshot(ctx, machine_id, snapshot_id)
+        return respond(None, 202, jobs.job_header(job_uri))

@@ -26,6 +26,8 @@ the route answers 202 with it:
 - attached_image / detached_disk: an attach succeeds only if the VM then has a disk of that
   image, a detach only if the disk with that DISK_ID is gone (OpenNebula takes a failed
   hot-plug back and returns the VM to its former state).
+- deleted_snapshot / returns_to: a snapshot's deletion succeeds only if the VM then has no
+  snapshot of that id (`snapshot_keys`) and is in the state it had (OpenNebula's name for it).
 
 The Job document is allocated before the call and deleted again if the call fails, so a
 refused operation leaves no Job behind.
@@ -72,7 +74,7 @@ from app.one.outcomes import EXPECTATIONS, FAILED, IMAGE, SUCCESS, VM
 from app.one.states import DONE, image_state_name, vm_state_name
 from app.protocol.names import ACTION_URI, resource_uri
 from app.protocol.responses import operation
-from app.services import documents, links as paths
+from app.services import documents, links as paths, snapshot_keys
 from app.services.context import undone_on_failure
 from app.services.listing import Listing, Pool, listed_pool
 from app.services.references import resolver
@@ -88,6 +90,10 @@ PROGRESS = {QUEUED: 0, RUNNING: 50, SUCCESS: 100, FAILED: 100}
 RETURN_CODES = {SUCCESS: 0, FAILED: 1}
 TARGET_LABELS = {VM: "OpenNebula VM", IMAGE: "OpenNebula image"}
 PATH_SEPARATOR = " "
+# What else a success needs, checked once the target is in a success state: tracked()'s
+# keyword -> the attribute of the Job document that keeps it.
+CONDITIONS = {"attached_image": "ATTACHED_IMAGE", "detached_disk": "DETACHED_DISK",
+              "deleted_snapshot": "DELETED_SNAPSHOT", "returns_to": "RETURN_STATE"}
 
 
 @dataclass(frozen=True)
@@ -110,11 +116,10 @@ def job_header(job_uri):
 
 
 @contextmanager
-def tracked(ctx, target, action, expectation, affected=(), attached_image=None,
-            detached_disk=None):
-    """Yields the new Job's URI; the Job is deleted again if the block fails."""
-    job_id = _allocate(ctx, target, action, expectation, affected, attached_image,
-                       detached_disk)
+def tracked(ctx, target, action, expectation, affected=(), **conditions):
+    """Yields the new Job's URI; the Job is deleted again if the block fails. `conditions`
+    are named in CONDITIONS."""
+    job_id = _allocate(ctx, target, action, expectation, affected, conditions)
     with undone_on_failure(lambda: ctx.gateway.document_delete(job_id)):
         yield ctx.links.href(SEGMENT, job_id)
 
@@ -124,8 +129,7 @@ def record(ctx, target, action, expectation, affected=()):
     return ctx.links.href(SEGMENT, _allocate(ctx, target, action, expectation, affected))
 
 
-def _allocate(ctx, target, action, expectation, affected, attached_image=None,
-              detached_disk=None):
+def _allocate(ctx, target, action, expectation, affected, conditions=None):
     expected = EXPECTATIONS[expectation]
     if expected.kind != target.kind:
         raise ValueError(f"expectation {expectation!r} follows a {expected.kind}, "
@@ -140,8 +144,7 @@ def _allocate(ctx, target, action, expectation, affected, attached_image=None,
         "FAILURE_STATES": PATH_SEPARATOR.join(sorted(expected.failure)),
         "QUEUED_STATES": PATH_SEPARATOR.join(sorted(expected.queued)),
         "WHEN_GONE": expected.gone,
-        "ATTACHED_IMAGE": attached_image,
-        "DETACHED_DISK": detached_disk,
+        **{CONDITIONS[name]: value for name, value in (conditions or {}).items()},
     }
     return documents.allocate(
         ctx.gateway, JOB, f"{action} {_joined(target.path)}",
@@ -235,6 +238,7 @@ class _Observation:
     error: str
     disk_ids: frozenset = frozenset()
     image_ids: frozenset = frozenset()
+    snapshot_keys: frozenset = frozenset()
 
 
 def _observe(gateway, job_documents):
@@ -251,7 +255,7 @@ def _observe(gateway, job_documents):
                 observed[VM, vm.id] = _Observation(
                     vm_state_name(vm.state, vm.lcm_state), vm.user_template.get("ERROR", ""),
                     frozenset(disk.disk_id for disk in vm.disks),
-                    frozenset(disk.image_id for disk in vm.disks))
+                    frozenset(disk.image_id for disk in vm.disks), snapshot_keys.keys_of(vm))
     if wanted[IMAGE]:
         for found in gateway.image_page().items:
             if found.id in wanted[IMAGE]:
@@ -289,6 +293,12 @@ def _unmet_condition(template, observation):
     detached = template.get("DETACHED_DISK")
     if detached and documents.whole(detached) in observation.disk_ids:
         return f"disk {detached} is still attached"
+    deleted = template.get("DELETED_SNAPSHOT")
+    if deleted and deleted in observation.snapshot_keys:
+        return f"snapshot {deleted} still exists"
+    former = template.get("RETURN_STATE")
+    if former and observation.state != former:
+        return f"it was {former} before"
     return None
 
 

@@ -23,7 +23,8 @@ machine is STARTED (`one.vm.snapshotrevert`), a disk snapshot while it is powere
 (`one.vm.disksnapshotrevert`); the other state is a 409 saying which one is needed. restore is
 offered as an operation only when a snapshot can be restored in the machine's state.
 
-DELETE of a snapshot (202) is `one.vm.snapshotdelete` while STARTED for a system snapshot,
+DELETE of a snapshot (202, with a Job that follows the machine until the snapshot is gone and
+the machine is back in the state it had) is `one.vm.snapshotdelete` while STARTED for a system snapshot,
 `one.vm.disksnapshotdelete` while STARTED, STOPPED (powered off) or SUSPENDED for a disk
 snapshot, except the one the disk is based on now; a snapshot offers delete only then.
 """
@@ -31,12 +32,14 @@ import re
 from dataclasses import dataclass
 
 from app.errors import BadRequest, Conflict, NotFound
-from app.one.states import can_delete_snapshot, machine_state, one_action_for
+from app.one.outcomes import VM
+from app.one.states import can_delete_snapshot, machine_state, one_action_for, vm_state_name
 from app.protocol.names import resource_uri
 from app.protocol.responses import operation
 from app.services import links as paths
-from app.services import machine_capture, machines
+from app.services import jobs, machine_capture, machines
 from app.services.rendering import iso_time, kib_from_mb, without_empty
+from app.services.snapshot_keys import disk_key, system_key
 from app.services.listing import Listing, listed
 
 TYPE_NAME = "MachineImage"
@@ -76,15 +79,22 @@ def get_snapshot(ctx, vm_id, key):
 
 
 def delete_snapshot(ctx, vm_id, key):
+    """Start the deletion; the URI of its Job, which succeeds once the snapshot is gone and
+    the machine is back in the state it had."""
     vm = machines.load(ctx.gateway, vm_id)
     snapshot = _snapshot(vm, key, NotFound)
     if not _deletable(vm, snapshot):
         raise Conflict(f"Machine {vm.id} is {machine_state(vm.state, vm.lcm_state)}: snapshot "
                        f"{snapshot.key} cannot be deleted now.")
-    if snapshot.disk_id is None:
-        ctx.gateway.vm_snapshot_delete(vm.id, snapshot.snapshot_id)
-    else:
-        ctx.gateway.vm_disk_snapshot_delete(vm.id, snapshot.disk_id, snapshot.snapshot_id)
+    target = jobs.Target(VM, vm.id, (paths.MACHINES, vm.id, SEGMENT, snapshot.key))
+    with jobs.tracked(ctx, target, "delete", "settled", affected=[(paths.MACHINES, vm.id)],
+                      deleted_snapshot=snapshot.key,
+                      returns_to=vm_state_name(vm.state, vm.lcm_state)) as job_uri:
+        if snapshot.disk_id is None:
+            ctx.gateway.vm_snapshot_delete(vm.id, snapshot.snapshot_id)
+        else:
+            ctx.gateway.vm_disk_snapshot_delete(vm.id, snapshot.disk_id, snapshot.snapshot_id)
+    return job_uri
 
 
 def take(ctx, vm, create_method, hints):
@@ -97,11 +107,11 @@ def take(ctx, vm, create_method, hints):
     name = hints.get("name") or machine_capture.default_name(vm)
     if create_method == "snapshotcreate":
         snapshot_id = ctx.gateway.vm_snapshot_create(vm.id, name)
-        key = f"system-{snapshot_id}"
+        key = system_key(snapshot_id)
     else:
         disk = machine_capture.boot_disk(vm)
         snapshot_id = ctx.gateway.vm_disk_snapshot_create(vm.id, disk.disk_id, name)
-        key = f"disk-{disk.disk_id}-{snapshot_id}"
+        key = disk_key(disk.disk_id, snapshot_id)
     return ctx.links.href(paths.MACHINES, vm.id, SEGMENT, key)
 
 
@@ -132,11 +142,11 @@ def restorable(vm):
 
 
 def snapshots_of(vm):
-    system = [Snapshot(key=f"system-{snapshot.snapshot_id}", name=snapshot.name,
+    system = [Snapshot(key=system_key(snapshot.snapshot_id), name=snapshot.name,
                        created=snapshot.time, revert=SYSTEM_REVERT, delete=SYSTEM_DELETE,
                        snapshot_id=snapshot.snapshot_id)
               for snapshot in vm.snapshots]
-    disk = [Snapshot(key=f"disk-{snapshot.disk_id}-{snapshot.snapshot_id}", name=snapshot.name,
+    disk = [Snapshot(key=disk_key(snapshot.disk_id, snapshot.snapshot_id), name=snapshot.name,
                      created=snapshot.date, revert=DISK_REVERT, delete=DISK_DELETE,
                      snapshot_id=snapshot.snapshot_id, disk_id=snapshot.disk_id,
                      size_mb=snapshot.size_mb, active=snapshot.active)

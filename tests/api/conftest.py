@@ -131,6 +131,22 @@ def wait_for_state(cimi):
 
 
 @pytest.fixture
+def wait_for_job(cimi):
+    """Poll a Job until it has finished; the bound is a hang guard, not a timing check."""
+    def wait(href):
+        deadline = time.monotonic() + STATE_WAIT_SECONDS
+        while True:
+            result = cimi.get(href)
+            assert result.status == 200, result.document
+            if result.document["state"] in ("SUCCESS", "FAILED"):
+                return result.document
+            assert result.document["state"] in ("QUEUED", "RUNNING")
+            assert time.monotonic() < deadline, f"{href} never finished"
+            time.sleep(0.05)
+    return wait
+
+
+@pytest.fixture
 def started_machine(launched, wait_for_state):
     """The href of a machine launched from ttylinux and STARTED."""
     href = launched().document["id"]

@@ -7,7 +7,7 @@ import pytest
 from app.one import gateway
 from app.one.documents import JOB
 
-from api_support import ACTION, CIMI, STATE_WAIT_SECONDS
+from api_support import ACTION, CIMI
 from second_user import second_user_session
 from volume_support import volume_create
 
@@ -15,22 +15,6 @@ from volume_support import volume_create
 @pytest.fixture
 def other_session(backend):
     return second_user_session(backend)
-
-
-@pytest.fixture
-def wait_for_job(cimi):
-    """Poll a Job until it has finished; the bound is a hang guard, not a timing check."""
-    def wait(href):
-        deadline = time.monotonic() + STATE_WAIT_SECONDS
-        while True:
-            result = cimi.get(href)
-            assert result.status == 200, result.document
-            if result.document["state"] in ("SUCCESS", "FAILED"):
-                return result.document
-            assert result.document["state"] in ("QUEUED", "RUNNING")
-            assert time.monotonic() < deadline, f"{href} never finished"
-            time.sleep(0.05)
-    return wait
 
 
 def act(cimi, href, name, **extra):

@@ -4,6 +4,8 @@ import time
 
 import pytest
 
+from app.one.documents import JOB
+
 from api_support import ACTION, CIMI, STATE_WAIT_SECONDS
 
 
@@ -154,3 +156,85 @@ def test_the_snapshot_a_disk_is_based_on_cannot_be_deleted(cimi, started_machine
     assert result.status == 409
     assert "cannot be deleted now" in result.document["message"]
     assert cimi.get(href).status == 200
+
+
+def deleted_job(cimi, href):
+    result = cimi.delete(href)
+    assert result.status == 202, result.document
+    return result.headers["CIMI-Job-URI"]
+
+
+def older_disk_snapshot(cimi, machine, wait_for_state, wait_for_job):
+    """Stop the machine and take two disk snapshots; the href of the first, which the disk
+    is no longer based on."""
+    assert cimi.post(machine, action("stop")).status == 202
+    wait_for_state(machine, "STOPPED")
+    first = cimi.post(machine, action("snapshot"))
+    wait_for_job(first.headers["CIMI-Job-URI"])
+    wait_for_job(cimi.post(machine, action("snapshot")).headers["CIMI-Job-URI"])
+    return first.headers["Location"]
+
+
+def test_a_system_snapshot_delete_answers_a_job_that_resolves(cimi, started_machine,
+                                                              wait_for_job):
+    taken = cimi.post(started_machine, action("snapshot"))
+    href = taken.headers["Location"]
+    wait_for_job(taken.headers["CIMI-Job-URI"])
+    job = wait_for_job(deleted_job(cimi, href))
+    assert (job["state"], job["action"], job["returnCode"]) == ("SUCCESS", "delete", 0)
+    assert job["targetResource"] == {"href": href}
+    assert job["affectedResources"] == [{"href": href}, {"href": started_machine}]
+    assert "RUNNING" in job["statusMessage"]
+    assert cimi.get(href).status == 404
+    assert cimi.get(started_machine).document["state"] == "STARTED"
+
+
+def test_a_disk_snapshot_delete_answers_a_job_that_resolves_with_the_machine_stopped(
+        cimi, started_machine, wait_for_state, wait_for_job):
+    first = older_disk_snapshot(cimi, started_machine, wait_for_state, wait_for_job)
+    job = wait_for_job(deleted_job(cimi, first))
+    assert (job["state"], job["returnCode"]) == ("SUCCESS", 0)
+    assert "POWEROFF" in job["statusMessage"]
+    assert cimi.get(first).status == 404
+    assert cimi.get(started_machine).document["state"] == "STOPPED"
+
+
+def test_a_snapshot_delete_job_fails_when_the_snapshot_is_back_when_it_ends(
+        cimi, started_machine, offering, wait_for_job):
+    # OpenNebula numbers system snapshots from the highest left, so a new one takes the id
+    # of the one just deleted: the delete's Job, read only now, finds that id taken.
+    taken = cimi.post(started_machine, action("snapshot"))
+    wait_for_job(taken.headers["CIMI-Job-URI"])
+    job_href = deleted_job(cimi, taken.headers["Location"])
+    offering(started_machine, ACTION + "snapshot")
+    again = cimi.post(started_machine, action("snapshot"))
+    assert again.headers["Location"] == taken.headers["Location"]
+    wait_for_job(again.headers["CIMI-Job-URI"])
+    job = wait_for_job(job_href)
+    assert (job["state"], job["returnCode"]) == ("FAILED", 1)
+    assert "system-0 still exists" in job["statusMessage"]
+
+
+def test_a_snapshot_delete_job_fails_when_the_machine_ends_in_another_state(
+        cimi, started_machine, offering, wait_for_state, wait_for_job):
+    first = older_disk_snapshot(cimi, started_machine, wait_for_state, wait_for_job)
+    job_href = deleted_job(cimi, first)
+    offering(started_machine, ACTION + "start")
+    wait_for_job(cimi.post(started_machine, action("start")).headers["CIMI-Job-URI"])
+    job = wait_for_job(job_href)
+    assert job["state"] == "FAILED"
+    assert "RUNNING but it was POWEROFF before" in job["statusMessage"]
+
+
+def test_a_refused_snapshot_delete_leaves_no_job(cimi, started_machine, wait_for_job, backend,
+                                                 onesim_server):
+    taken = cimi.post(started_machine, action("snapshot"))
+    wait_for_job(taken.headers["CIMI-Job-URI"])
+    before = {document.id for document in backend.gateway.document_page(JOB).items}
+    onesim_server.fail_next("one.vm.snapshotdelete")
+    try:
+        assert cimi.delete(taken.headers["Location"]).status >= 500
+    finally:
+        onesim_server.clear_faults()
+    assert {document.id for document in backend.gateway.document_page(JOB).items} == before
+    assert cimi.get(taken.headers["Location"]).status == 200
