@@ -35,12 +35,13 @@ SINGULAR_ELEMENTS = {
     "volumeTemplates": "volumeTemplate",
 }
 PLURAL_ATTRIBUTES = {element: attribute for attribute, element in SINGULAR_ELEMENTS.items()}
-# Types with a single-valued attribute named like another type's list item (a MachineVolume's
-# or VolumeImage's `volume` reference, a MachineTemplate's `<volume>` items): read without a
-# schema, such an element inside these types stays single.
+# Types with a single-valued attribute named like another type's list item (a MachineVolume's,
+# MachineDisk's or VolumeImage's `volume` reference, a MachineTemplate's `<volume>` items):
+# read without a schema, such an element inside these types stays single.
 SINGLE_VALUED_ELEMENTS = {
     "Action": {"action"},
     "Job": {"action"},
+    "MachineDisk": {"volume"},
     "MachineVolume": {"volume"},
     "VolumeImage": {"volume"},
     "MachineNetworkInterfaceAddress": {"address"},
