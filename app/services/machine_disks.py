@@ -1,14 +1,18 @@
 """MachineDisks: the DISKs of a Machine's VM, read-only.
 
 Every OpenNebula DISK is one: the image the machine boots from, persistent or read-only
-images, and volatile disks (swap and scratch space, destroyed with the machine).
+images, and volatile disks (swap and scratch space, destroyed with the machine). A disk of an
+OS or CDROM image links it as its `machineImage`, a disk of a persistent volume links that
+Volume as its `volume`; a disk of any other image (or of one the caller cannot see) links none.
 """
 from app.errors import NotFound
 from app.protocol.names import resource_uri
 from app.services import links as paths
 from app.services.listing import Listing, listed
 from app.services.references import resolver
+from app.services.machine_images import is_machine_image
 from app.services.machines import load
+from app.services.storage_images import is_volume
 from app.services.rendering import kib_from_mb, without_empty
 
 TYPE_NAME = "MachineDisk"
@@ -19,7 +23,8 @@ def list_disks(ctx, vm_id, query):
     vm = load(ctx.gateway, vm_id)
     listing = Listing(TYPE_NAME, "machineDisks", ctx.links.href(paths.MACHINES, vm_id, SEGMENT),
                       add=False)
-    return listed(query, listing, [render(ctx, vm.id, disk) for disk in vm.disks],
+    links = _image_links(ctx, vm)
+    return listed(query, listing, [render(ctx, vm.id, disk, links) for disk in vm.disks],
                   expand=resolver(ctx))
 
 
@@ -27,11 +32,12 @@ def get_disk(ctx, vm_id, disk_id):
     vm = load(ctx.gateway, vm_id)
     for disk in vm.disks:
         if disk.disk_id == disk_id:
-            return render(ctx, vm.id, disk)
+            return render(ctx, vm.id, disk, _image_links(ctx, vm))
     raise NotFound(f"Machine {vm_id} has no disk {disk_id}.")
 
 
-def render(ctx, vm_id, disk):
+def render(ctx, vm_id, disk, image_links):
+    """`image_links`: what _image_links found for the VM."""
     return without_empty({
         "resourceURI": resource_uri(TYPE_NAME),
         "id": ctx.links.href(paths.MACHINES, vm_id, SEGMENT, disk.disk_id),
@@ -42,9 +48,25 @@ def render(ctx, vm_id, disk):
         "volatile": disk.volatile,
         "readOnly": disk.readonly,
         "persistent": disk.persistent,
-        "machineImage": (ctx.links.reference(paths.MACHINE_IMAGES, disk.image_id)
-                         if disk.image_id is not None else None),
+        **image_links.get(disk.image_id, {}),
     })
+
+
+def _image_links(ctx, vm):
+    """image id -> {attribute: reference} for the images of the VM's disks, by what CIMI
+    resource each image is."""
+    image_ids = {disk.image_id for disk in vm.disks if disk.image_id is not None}
+    if not image_ids:
+        return {}
+    links = {}
+    for image in ctx.gateway.image_page().items:
+        if image.id not in image_ids:
+            continue
+        if is_machine_image(image):
+            links[image.id] = {"machineImage": ctx.links.reference(paths.MACHINE_IMAGES, image.id)}
+        elif is_volume(image):
+            links[image.id] = {"volume": ctx.links.reference(paths.VOLUMES, image.id)}
+    return links
 
 
 def _format_of_type(disk_type):

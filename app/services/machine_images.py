@@ -43,7 +43,7 @@ SAVED_IMAGE = "SAVED_IMAGE_ID"
 
 def list_images(ctx, query):
     listing = Listing(TYPE_NAME, "machineImages", ctx.links.href(paths.MACHINE_IMAGES))
-    return listed_images(ctx, query, listing, _is_machine_image, render)
+    return listed_images(ctx, query, listing, is_machine_image, render)
 
 
 def get_image(ctx, image_id):
@@ -150,13 +150,13 @@ def _saved_reference(ctx, collection_segment, saved_id):
     return ctx.links.reference(collection_segment, saved_id)
 
 
-def _is_machine_image(image):
+def is_machine_image(image):
     return image.type in MACHINE_IMAGE_TYPES
 
 
 def _machine_image(gateway, image_id):
     image = gateway.image(image_id)
-    if not _is_machine_image(image):
+    if not is_machine_image(image):
         raise NotFound(f"Machine image {image_id} does not exist.")
     return image
 

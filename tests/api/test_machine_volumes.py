@@ -307,3 +307,26 @@ def test_volumes_next_to_a_machine_template_href_are_refused(cimi, collection_hr
     assert result.status == 400
     assert "machineTemplate.volumeTemplates" in result.document["message"]
     assert "by value" in result.document["message"]
+
+
+def hrefs_in(value):
+    """Every href in a document, however deep."""
+    if isinstance(value, dict):
+        return [found for key, item in value.items()
+                for found in ([item] if key == "href" else hrefs_in(item))]
+    if isinstance(value, list):
+        return [found for item in value for found in hrefs_in(item)]
+    return []
+
+
+def test_every_href_of_a_machines_disks_resolves(
+        cimi, running_machine, machine_create, available_volume, image_href):
+    volume = available_volume("disk-links")
+    machine = running_machine(machine_create(volumes=[{"volume": {"href": volume["id"]}}]))
+    disks = cimi.get(machine["disks"]["href"]).document["machineDisks"]
+    by_image = {disk["name"]: disk for disk in disks}
+    assert by_image["ttylinux"]["machineImage"] == {"href": image_href}
+    assert by_image["disk-links"]["volume"] == {"href": volume["id"]}
+    assert "machineImage" not in by_image["disk-links"]
+    hrefs = hrefs_in(disks) + [disk["id"] for disk in disks]
+    assert {href: cimi.get(href).status for href in hrefs} == dict.fromkeys(hrefs, 200)
