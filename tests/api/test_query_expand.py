@@ -3,6 +3,7 @@ server that a GET answers is inlined with that resource's attributes;
 other references stay as they are."""
 import pytest
 
+from api_support import ACTION, CIMI
 from query_support import ids, members_of, parametrize_collections, read, sub_collections
 
 pytest_generate_tests = parametrize_collections
@@ -63,3 +64,40 @@ def test_a_single_resource_expands_as_its_collection_does(cimi, held_machine):
             assert alone == member
             selected = read(cimi, member["id"], **{"$expand": "*", "$select": "name"})
             assert set(selected) <= {"resourceURI", "id", "name"}
+
+
+def inlined(reference):
+    """An expanded reference's attributes but its href (XML carries no resourceURI inside)."""
+    return {name: value for name, value in reference.items()
+            if name not in ("href", "resourceURI")}
+
+
+def test_a_machines_event_log_expands(cimi, held_machine):
+    machine = read(cimi, held_machine, **{"$expand": "eventLog"})
+    log = read(cimi, machine["eventLog"]["href"])
+    assert log["resourceURI"].endswith("/EventLog")
+    assert inlined(machine["eventLog"]) == inlined(log)
+    assert machine["eventLog"]["href"] == log["id"]
+    listed = read(cimi, held_machine.rsplit("/", 1)[0], **{
+        "$expand": "eventLog", "$filter": f"id='{held_machine}'"})
+    (member,) = members_of(listed)
+    assert inlined(member["eventLog"]) == inlined(log)
+
+
+def test_a_jobs_target_and_affected_resources_expand(cimi, held_machine):
+    started = cimi.post(held_machine, {"resourceURI": CIMI + "Action", "action": ACTION + "start"})
+    assert started.status == 202, started.document
+    job_href = started.headers["CIMI-Job-URI"]
+    plain = read(cimi, job_href)
+    job = read(cimi, job_href, **{"$expand": "targetResource,affectedResources"})
+    machine = read(cimi, held_machine)
+    assert job["targetResource"]["id"] == held_machine
+    assert job["targetResource"]["name"] == machine["name"]
+    assert [resource["id"] for resource in job["affectedResources"]] == [held_machine]
+    assert [resource["name"] for resource in job["affectedResources"]] == [machine["name"]]
+    assert plain["targetResource"] == {"href": held_machine}
+    (listed,) = [member for member in members_of(read(
+        cimi, job_href.rsplit("/", 1)[0], **{"$expand": "targetResource"}))
+        if member["id"] == job_href]
+    assert listed["targetResource"]["id"] == held_machine
+    assert listed["affectedResources"] == [{"href": held_machine}]
