@@ -53,6 +53,9 @@ class Output:
 
         def show(state):
             if not seen:
+                # What stdout holds comes first: with both streams in one file (2>&1) a
+                # buffered line would otherwise land after, or inside, the progress line.
+                self.stdout.flush()
                 self.stderr.write(f":: {label}: {state}")
             elif state != seen[-1]:
                 self.stderr.write(f" {state}")

@@ -28,16 +28,21 @@ def cimi_command():
     return [sys.executable, "-m", "cli"]
 
 
-def run_cimi(arguments, home, settings=None, stdin=None, path=None):
-    """Run `cimi` with HOME=`home` and the given CIMI_* environment only."""
+def run_cimi(arguments, home, settings=None, stdin=None, path=None, merged=False):
+    """Run `cimi` with HOME=`home` and the given CIMI_* environment only. `merged` sends
+    stderr into stdout, as `cimi ... 2>&1 | tee log` does, with Python's default buffering
+    of a pipe (block-buffered stdout), whatever the test run itself uses."""
     environment = {name: value for name, value in os.environ.items()
-                   if not name.startswith("CIMI_")}
+                   if not name.startswith("CIMI_")
+                   and not (merged and name == "PYTHONUNBUFFERED")}
     environment.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
                        CIMI_TIMEOUT=WAIT_SECONDS, **(settings or {}))
     if path is not None:
         environment["PATH"] = path
     completed = subprocess.run(cimi_command() + list(arguments), env=environment, cwd=home,
-                               capture_output=True, text=True, timeout=COMMAND_SECONDS,
+                               stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT if merged else subprocess.PIPE,
+                               text=True, timeout=COMMAND_SECONDS,
                                stdin=subprocess.DEVNULL if stdin is None else None,
                                input=stdin)
     return Result(completed.returncode, completed.stdout, completed.stderr)

@@ -172,3 +172,32 @@ def test_speaking_xml_to_the_server_prints_the_same(cimi):
         assert in_xml.returncode == 0, in_xml.stderr
         assert json.loads(in_xml.stdout) == json.loads(in_json.stdout)
     cimi("kill-instance", machine_id)
+
+
+PROGRESS_LINE = re.compile(r"^:: machine (\d+): (?:[A-Z]+\.* )*STARTED$")
+
+
+def test_wait_progress_is_a_line_of_its_own_after_what_came_before(cimi):
+    run = cimi("run-instance", "ttylinux", "--wait", "--count", "2", merged=True)
+    assert run.returncode == 0, run.stdout
+    assert run.stdout.endswith("\n")
+    lines = run.lines
+    machine_lines = [index for index, line in enumerate(lines) if "vm ID:" in line]
+    progress_lines = [index for index, line in enumerate(lines) if PROGRESS_LINE.match(line)]
+    assert len(machine_lines) == len(progress_lines) == 2, lines
+    assert max(machine_lines) < min(progress_lines), lines
+    assert lines[-1] == ":: Done!"
+    assert not [line for line in lines if ":: machine" in line[1:]], lines
+    cimi("kill-instance", *(PROGRESS_LINE.match(lines[index]).group(1)
+                            for index in progress_lines))
+
+
+def test_wait_shows_no_progress_with_quiet_or_json(cimi):
+    quiet = cimi("run-instance", "-q", "--wait", "ttylinux")
+    assert (quiet.returncode, quiet.stderr) == (0, "")
+    (line,) = quiet.lines
+    as_json = cimi("run-instance", "--json", "--wait", "ttylinux")
+    assert (as_json.returncode, as_json.stderr) == (0, "")
+    (machine,) = json.loads(as_json.stdout)
+    assert machine["state"] == "STARTED"
+    cimi("kill-instance", QUIET_LINE.match(line).group(1), short_id(machine["id"]))
