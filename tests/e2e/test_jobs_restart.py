@@ -2,7 +2,7 @@
 read from a new one, in JSON and XML."""
 import time
 
-from servers import free_port, running_gunicorn
+from support.servers import free_port, running_gunicorn
 from test_stratuslab_workflow import ACTION, CIMI, STATE_WAIT_SECONDS, wait_for
 
 

@@ -1,4 +1,6 @@
-"""gunicorn as a process, for the end-to-end tests."""
+"""onesim and gunicorn as real processes on free loopback ports, with the instance types
+installed by the admin command: the servers of the end-to-end tests (tests/e2e) and of the
+`cimi` command's tests (tests/cli). A conftest imports the fixtures it uses."""
 import contextlib
 import os
 import socket
@@ -7,10 +9,30 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 START_SECONDS = 60
+
+
+@pytest.fixture(scope="session")
+def onesim_process():
+    from onesim.testing import FAST_SPEED, running_onesim
+
+    with running_onesim(seed="demo", speed=FAST_SPEED, in_process=False) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def installed(onesim_process):
+    """The onesim process, with the instance types installed by the admin command."""
+    environment = dict(os.environ, ONE_XMLRPC=onesim_process.endpoint,
+                       ONE_AUTH=str(onesim_process.data_dir / "one_auth"))
+    command = [sys.executable, "-m", "app.admin", "install-instance-types"]
+    subprocess.run(command, cwd=ROOT, env=environment, check=True, timeout=START_SECONDS,
+                   capture_output=True)
+    return onesim_process
 
 
 def free_port():
