@@ -1,6 +1,7 @@
 """Per-request inputs of the services, read from the request in one place."""
 from flask import current_app, request
 
+from app.errors import BadRequest
 from app.one import gateway
 from app.protocol import base_uri, session_string
 from app.protocol.query import parse_query
@@ -10,6 +11,8 @@ from app.services.references import resolver
 
 # URL ids are OpenNebula ids: anything else is not a resource of this server (404).
 ID = f"int(max={MAX_ID})"
+# What a partial PUT empties when `$select` names it and the body leaves it out.
+EMPTIED = {"description": "", "properties": {}}
 
 
 def request_context():
@@ -26,6 +29,20 @@ def request_query():
 def shaped(ctx, query, document):
     """One resource as the request's `$expand` and `$select` ask."""
     return query.shape(document, expand=resolver(ctx))
+
+
+def selected_update(query, body):
+    """The body of a PUT whose unmentioned attributes keep their values, as `$select` narrows
+    it: only the selected attributes change, and a selected description or properties that
+    the body leaves out is emptied; no other attribute can be emptied that way."""
+    update = query.updates(body)
+    if not update.partial:
+        return body
+    kept = sorted(update.cleared - EMPTIED.keys())
+    if kept:
+        raise BadRequest("$select names " + ", ".join(kept) + ", which the body does not "
+                         "give and which cannot be emptied.")
+    return {**update.values, **{name: EMPTIED[name] for name in update.cleared}}
 
 
 def forced():

@@ -1,7 +1,7 @@
 """Credentials: `<base>/credentials` and `<base>/credentials/<id>`."""
 from flask_restx import Resource
 
-from app.cimi.context import ID, request_context, request_query, shaped
+from app.cimi.context import ID, request_context, request_query, selected_update, shaped
 from app.cimi.registry import CollectionNamespace
 from app.protocol import read_body, require_current, respond
 from app.services import credentials, links
@@ -29,9 +29,10 @@ class Credential(Resource):
         return respond(shaped(ctx, query, credentials.get_credential(ctx, credential_id)))
 
     def put(self, credential_id):
-        ctx = request_context()
+        """An update of the attributes the body gives, or of those `$select` names."""
+        ctx, query = request_context(), request_query()
         require_current(lambda: credentials.get_credential(ctx, credential_id))
-        body = read_body(CredentialUpdateSchema)
+        body = selected_update(query, read_body(CredentialUpdateSchema))
         return respond(credentials.update_credential(ctx, credential_id, body))
 
     def delete(self, credential_id):

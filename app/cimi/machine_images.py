@@ -5,7 +5,7 @@ imageLocation is a Machine, captures that machine's disk (202, Location: the new
 """
 from flask_restx import Resource
 
-from app.cimi.context import ID, request_context, request_query, shaped
+from app.cimi.context import ID, request_context, request_query, selected_update, shaped
 from app.cimi.registry import CollectionNamespace
 from app.protocol import read_body, require_current, respond
 from app.services import jobs, links, machine_capture, machine_images
@@ -38,9 +38,10 @@ class MachineImage(Resource):
         return respond(shaped(ctx, query, machine_images.get_image(ctx, image_id)))
 
     def put(self, image_id):
-        ctx = request_context()
+        """An update of the attributes the body gives, or of those `$select` names."""
+        ctx, query = request_context(), request_query()
         require_current(lambda: machine_images.get_image(ctx, image_id))
-        body = read_body(MachineImageUpdateSchema)
+        body = selected_update(query, read_body(MachineImageUpdateSchema))
         return respond(machine_images.update_image(ctx, image_id, body))
 
     def delete(self, image_id):

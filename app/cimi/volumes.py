@@ -1,7 +1,7 @@
 """Volumes: `<base>/volumes` and `<base>/volumes/<id>`."""
 from flask_restx import Resource
 
-from app.cimi.context import ID, request_context, request_query, shaped
+from app.cimi.context import ID, request_context, request_query, selected_update, shaped
 from app.cimi.registry import CollectionNamespace
 from app.protocol import read_body, require_current, respond
 from app.services import jobs, links, volumes
@@ -30,9 +30,11 @@ class Volume(Resource):
         return respond(shaped(ctx, query, volumes.get_volume(ctx, volume_id)))
 
     def put(self, volume_id):
-        ctx = request_context()
+        """An update of the attributes the body gives, or of those `$select` names."""
+        ctx, query = request_context(), request_query()
         require_current(lambda: volumes.get_volume(ctx, volume_id))
-        return respond(volumes.update_volume(ctx, volume_id, read_body(VolumeUpdateSchema)))
+        body = selected_update(query, read_body(VolumeUpdateSchema))
+        return respond(volumes.update_volume(ctx, volume_id, body))
 
     def delete(self, volume_id):
         ctx = request_context()
