@@ -35,6 +35,8 @@ def from_environment():
         "ONE_READ_TIMEOUT": _float("CIMI_ONE_READ_TIMEOUT", 30.0),
         "ONE_POOL_CONNECTIONS": _int("CIMI_ONE_POOL_CONNECTIONS", 32),
         "CIMI_PAGE_SIZE_MAX": _int("CIMI_PAGE_SIZE_MAX", 1000),
+        # How long a process remembers a collection's size for the `count` of later pages.
+        "CIMI_COUNT_CACHE_SECONDS": _float("CIMI_COUNT_CACHE_SECONDS", 5.0),
         "MAX_CONTENT_LENGTH": _int("CIMI_MAX_BODY_BYTES", 1024 * 1024),
         # How many reverse proxies in front of the server may set X-Forwarded-* headers.
         "CIMI_PROXY_HOPS": _int("CIMI_PROXY_HOPS", 0),

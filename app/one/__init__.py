@@ -1,18 +1,21 @@
 """The OpenNebula gateway: the only package that talks to oned (and imports pyone).
 
-`init_app(app)` builds the process's pooled transport from the configuration;
+`init_app(app)` builds the process's pooled transport and its memory of pool sizes from the
+configuration;
 `gateway(session)` gives a `Gateway` (`app.one.client`) acting as the caller's own
 OpenNebula user.
 """
 from flask import current_app
 
 from app.one.client import POOL_ALL, POOL_MINE, VM_ANY_STATE, VM_NOT_DONE, Gateway
+from app.one.counts import CountMemory
 from app.one.transport import PooledTransport
 
 __all__ = ["init_app", "gateway", "Gateway", "POOL_ALL", "POOL_MINE", "VM_ANY_STATE",
            "VM_NOT_DONE"]
 
 EXTENSION = "one"
+COUNTS = "one_counts"
 
 
 def init_app(app):
@@ -24,8 +27,9 @@ def init_app(app):
         read_timeout=config["ONE_READ_TIMEOUT"],
         pool_connections=config["ONE_POOL_CONNECTIONS"],
     )
+    app.extensions[COUNTS] = CountMemory(config["CIMI_COUNT_CACHE_SECONDS"])
 
 
 def gateway(session):
     """A Gateway for the session string "user:password", inside an app context."""
-    return Gateway(current_app.extensions[EXTENSION], session)
+    return Gateway(current_app.extensions[EXTENSION], session, current_app.extensions[COUNTS])

@@ -29,9 +29,10 @@ _PERMISSION_FIELDS = tuple(Permissions.__dataclass_fields__)
 class Gateway:
     """OpenNebula as one user sees it; build one per request with `app.one.gateway`."""
 
-    def __init__(self, transport, session):
+    def __init__(self, transport, session, counts):
         self._server = EnvelopeServer(transport, session)
         self._session = session
+        self._counts = counts
 
     def call(self, method, *args):
         """One raw call, e.g. call("vm.info", 5): the success value or a domain error."""
@@ -84,8 +85,11 @@ class Gateway:
         return self._page(method, parse.vm, offset, size, _pool_filter(mine), state)
 
     def vm_count(self, state=VM_NOT_DONE, mine=False):
-        """How many VMs `vm_page` lists in all, counted in the short pool's text."""
-        return pool_size(self.call("vmpool.info", _pool_filter(mine), -1, -1, state), "VM")
+        """How many VMs `vm_page` lists in all, counted in the short pool's text and
+        remembered for a few seconds (`app.one.counts`)."""
+        pool_filter = _pool_filter(mine)
+        return self._counts.count(self._session, ("vm", pool_filter, state), lambda: pool_size(
+            self.call("vmpool.info", pool_filter, -1, -1, state), "VM"))
 
     def vm(self, vm_id):
         return parse.one(self.call("vm.info", vm_id), parse.vm)
@@ -99,11 +103,14 @@ class Gateway:
 
     def vm_allocate(self, attributes, hold=False):
         """A new VM from a full template dict; its id."""
-        return self.call("vm.allocate", build_template(attributes), hold)
+        vm_id = self.call("vm.allocate", build_template(attributes), hold)
+        self._counts.forget(self._session)
+        return vm_id
 
     def vm_action(self, action, vm_id):
         """One `one.vm.action` (terminate, poweroff, resume, ...); asynchronous in oned."""
         self.call("vm.action", action, vm_id)
+        self._counts.forget(self._session)
 
     def vm_update(self, vm_id, attributes, merge=True):
         """Write USER_TEMPLATE attributes: merged into it, or replacing it whole.
@@ -190,8 +197,10 @@ class Gateway:
         All five arguments are always sent: oned 7.0 reads `hold` and `extra` together.
         """
         extra_template = build_template(extra) if extra else ""
-        return self.call("template.instantiate", template_id, name, hold, extra_template,
-                         persistent)
+        vm_id = self.call("template.instantiate", template_id, name, hold, extra_template,
+                          persistent)
+        self._counts.forget(self._session)
+        return vm_id
 
     def template_rename(self, template_id, name):
         self.call("template.rename", template_id, name)
