@@ -2,6 +2,7 @@
 `events` and `events/<n>` (see app/services/event_logs.py)."""
 from flask_restx import Resource
 
+from app.cimi import crud
 from app.cimi.context import ID, request_context, request_query, shaped
 from app.cimi.registry import CollectionNamespace
 from app.protocol import respond
@@ -10,19 +11,8 @@ from app.services import event_logs
 namespace = CollectionNamespace("eventLogs", event_logs.SEGMENT,
                                 "Event logs of machines, from OpenNebula's VM history")
 
-
-@namespace.route("")
-class EventLogCollection(Resource):
-    def get(self):
-        ctx, query = request_context(), request_query()
-        return respond(event_logs.list_event_logs(ctx, query))
-
-
-@namespace.route(f"/<{ID}:machine_id>")
-class EventLog(Resource):
-    def get(self, machine_id):
-        ctx, query = request_context(), request_query()
-        return respond(shaped(ctx, query, event_logs.get_event_log(ctx, machine_id)))
+crud.collection_routes(namespace, event_logs.list_event_logs)
+crud.member_routes(namespace, event_logs.get_event_log)
 
 
 @namespace.route(f"/<{ID}:machine_id>/{event_logs.EVENTS}")

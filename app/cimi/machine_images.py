@@ -5,10 +5,11 @@ imageLocation is a Machine, captures that machine's disk (202, Location: the new
 """
 from flask_restx import Resource
 
-from app.cimi.context import ID, request_context, request_query, selected_update, shaped
+from app.cimi import crud
+from app.cimi.context import request_context, request_query
 from app.cimi.registry import CollectionNamespace
-from app.protocol import read_body, require_current, respond
-from app.services import jobs, links, machine_capture, machine_images
+from app.protocol import read_body, respond
+from app.services import links, machine_capture, machine_images
 from schemas.machine_images import MachineImageCreateSchema, MachineImageUpdateSchema
 
 namespace = CollectionNamespace("machineImages", links.MACHINE_IMAGES,
@@ -31,21 +32,6 @@ class MachineImageCollection(Resource):
         return respond(image, 201, {"Location": image["id"]})
 
 
-@namespace.route(f"/<{ID}:image_id>")
-class MachineImage(Resource):
-    def get(self, image_id):
-        ctx, query = request_context(), request_query()
-        return respond(shaped(ctx, query, machine_images.get_image(ctx, image_id)))
-
-    def put(self, image_id):
-        """An update of the attributes the body gives, or of those `$select` names."""
-        ctx, query = request_context(), request_query()
-        require_current(lambda: machine_images.get_image(ctx, image_id))
-        body = selected_update(query, read_body(MachineImageUpdateSchema))
-        return respond(machine_images.update_image(ctx, image_id, body))
-
-    def delete(self, image_id):
-        ctx = request_context()
-        require_current(lambda: machine_images.get_image(ctx, image_id))
-        job_uri = machine_images.delete_image(ctx, image_id)
-        return respond(None, 202, jobs.job_header(job_uri))
+crud.member_routes(namespace, machine_images.get_image, update=machine_images.update_image,
+                   update_schema=MachineImageUpdateSchema, partial_updates=True,
+                   delete_by_job=machine_images.delete_image)

@@ -1,0 +1,72 @@
+"""The collection and member routes that top-level CIMI resources share.
+
+A resource module keeps its own Namespace and states what it serves: the service functions,
+the request schemas, whether a PUT is narrowed by `$select` and whether a DELETE answers
+at once (200) or with a Job (202). A method a resource does not serve is left out of its
+route class, so flask-restx answers it with 405 and the right Allow header.
+"""
+from flask_restx import Resource
+
+from app.cimi.context import ID, request_context, request_query, selected_update, shaped
+from app.protocol import read_body, require_current, respond
+from app.services import jobs
+
+
+def collection_routes(namespace, list_members, create=None, create_schema=None):
+    """GET lists the collection; with `create`, POST adds a member (201, Location: its id)."""
+
+    def get(self):
+        ctx, query = request_context(), request_query()
+        return respond(list_members(ctx, query))
+
+    def post(self):
+        ctx = request_context()
+        created = create(ctx, read_body(create_schema))
+        return respond(created, 201, {"Location": created["id"]})
+
+    methods = {"get": get} if create is None else {"get": get, "post": post}
+    namespace.add_resource(type("Collection", (Resource,), methods), "")
+
+
+def member_routes(namespace, get, update=None, update_schema=None, partial_updates=False,
+                  delete=None, delete_by_job=None):
+    """GET reads one member, shaped by `$expand` and `$select`. With `update`, PUT replaces it
+    after If-Match holds, or with `partial_updates` changes the attributes the body gives or
+    `$select` names. DELETE, after If-Match holds, answers 200 with `delete` and 202 with the
+    Job's header with `delete_by_job` (which returns the Job's URI)."""
+
+    def read(self, resource_id):
+        ctx, query = request_context(), request_query()
+        return respond(shaped(ctx, query, get(ctx, resource_id)))
+
+    def replace(self, resource_id):
+        ctx = request_context()
+        require_current(lambda: get(ctx, resource_id))
+        return respond(update(ctx, resource_id, read_body(update_schema)))
+
+    def update_selected(self, resource_id):
+        ctx, query = request_context(), request_query()
+        require_current(lambda: get(ctx, resource_id))
+        body = selected_update(query, read_body(update_schema))
+        return respond(update(ctx, resource_id, body))
+
+    def remove(self, resource_id):
+        ctx = request_context()
+        require_current(lambda: get(ctx, resource_id))
+        delete(ctx, resource_id)
+        return respond(None, 200)
+
+    def remove_by_job(self, resource_id):
+        ctx = request_context()
+        require_current(lambda: get(ctx, resource_id))
+        job_uri = delete_by_job(ctx, resource_id)
+        return respond(None, 202, jobs.job_header(job_uri))
+
+    methods = {"get": read}
+    if update is not None:
+        methods["put"] = update_selected if partial_updates else replace
+    if delete is not None:
+        methods["delete"] = remove
+    if delete_by_job is not None:
+        methods["delete"] = remove_by_job
+    namespace.add_resource(type("Member", (Resource,), methods), f"/<{ID}:resource_id>")
