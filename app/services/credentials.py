@@ -16,7 +16,6 @@ from app.one.documents import CREDENTIAL
 from app.one.metadata import PROPERTIES, description_of, encode_metadata, encode_properties, \
     properties_of
 from app.services import documents, links as paths
-from app.services.context import undone_on_failure
 from app.services.listing import Listing, Pool, listed_pool
 from app.services.rendering import edit_and_delete, without_empty
 
@@ -45,11 +44,8 @@ def create_credential(ctx, body):
     values = {**template, **{key: body[key] for key in ("name", "description", "properties")
                              if key in body}}
     name = values.get("name") or _comment(values["publicKey"]) or DEFAULT_NAME
-    credential_id = documents.allocate(ctx.gateway, CREDENTIAL, name, _attributes(values))
-    with undone_on_failure(lambda: ctx.gateway.document_delete(credential_id)):
-        created = _load(ctx.gateway, credential_id)
-        _apply_default(ctx, created, was_default=False)
-        return render(ctx, created)
+    return documents.created(ctx.gateway, CREDENTIAL, name, _attributes(values),
+                             lambda credential_id: _made_default_if_marked(ctx, credential_id))
 
 
 def update_credential(ctx, credential_id, body):
@@ -87,6 +83,13 @@ def render(ctx, document):
         "owner": document.owner.uname,
         "operations": edit_and_delete(ctx, document.owner, document.permissions, href),
     })
+
+
+def _made_default_if_marked(ctx, credential_id):
+    """The new credential's document, once it is the user's key if it is marked default."""
+    created = _load(ctx.gateway, credential_id)
+    _apply_default(ctx, created, was_default=False)
+    return render(ctx, created)
 
 
 def _load(gateway, credential_id):

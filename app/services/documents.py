@@ -7,6 +7,7 @@ import time
 
 from app.one.metadata import description_of, properties_of
 from app.protocol.names import resource_uri
+from app.services.context import undone_on_failure
 from app.services.rendering import iso_time
 
 CREATED = "CIMI_CREATED"
@@ -24,6 +25,26 @@ def allocate(gateway, document_type, name, attributes):
     now = int(time.time())
     return gateway.document_allocate(
         document_type, {"NAME": name, **attributes, CREATED: now, UPDATED: now})
+
+
+def created(gateway, document_type, name, attributes, finish):
+    """`finish(id)` of a new document holding `attributes`; the document is deleted again
+    when `finish` fails, so a failed creation leaves nothing behind."""
+    document_id = allocate(gateway, document_type, name, attributes)
+    with undone_on_failure(lambda: gateway.document_delete(document_id)):
+        return finish(document_id)
+
+
+def replaced(gateway, document_type, document_id, name, attributes):
+    """`replace` the document of that type and id (NotFound when there is none)."""
+    replace(gateway, gateway.document(document_id, document_type), name, attributes)
+
+
+def deleted(gateway, document_type, document_id):
+    """Delete the document of that type and id: NotFound, and nothing deleted, when the id
+    names a document of another type."""
+    gateway.document(document_id, document_type)
+    gateway.document_delete(document_id)
 
 
 def replace(gateway, document, name, attributes):

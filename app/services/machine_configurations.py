@@ -13,8 +13,9 @@ from app.errors import BadRequest, NotFound
 from app.one.documents import MACHINE_CONFIGURATION
 from app.one.metadata import encode_metadata, properties_of
 from app.services import links as paths
-from app.services.context import undone_on_failure
-from app.services.documents import all_of, allocate, as_list, common_attributes, replace, whole
+from app.services.documents import (
+    all_of, as_list, common_attributes, created, deleted, replaced, whole,
+)
 from app.services.instance_types import DEFAULT_PROPERTY, INSTANCE_TYPES
 from app.services.listing import Listing, listed_documents
 from app.services.rendering import edit_and_delete, without_empty
@@ -42,21 +43,19 @@ def get_configuration(ctx, configuration_id):
 
 
 def create_configuration(ctx, body):
-    configuration_id = _allocate(ctx.gateway, body)
-    with undone_on_failure(lambda: ctx.gateway.document_delete(configuration_id)):
-        return get_configuration(ctx, configuration_id)
+    return created(ctx.gateway, MACHINE_CONFIGURATION, body["name"], _attributes(body),
+                   lambda configuration_id: get_configuration(ctx, configuration_id))
 
 
 def update_configuration(ctx, configuration_id, body):
     """PUT: the body is the configuration's whole new editable state."""
-    current = ctx.gateway.document(configuration_id, MACHINE_CONFIGURATION)
-    replace(ctx.gateway, current, body["name"], _attributes(body))
+    replaced(ctx.gateway, MACHINE_CONFIGURATION, configuration_id, body["name"],
+             _attributes(body))
     return get_configuration(ctx, configuration_id)
 
 
 def delete_configuration(ctx, configuration_id):
-    ctx.gateway.document(configuration_id, MACHINE_CONFIGURATION)
-    ctx.gateway.document_delete(configuration_id)
+    deleted(ctx.gateway, MACHINE_CONFIGURATION, configuration_id)
 
 
 def render(ctx, document):
@@ -121,13 +120,8 @@ def install_instance_types(gateway):
 
 
 def _install(gateway, body):
-    configuration_id = _allocate(gateway, body)
-    with undone_on_failure(lambda: gateway.document_delete(configuration_id)):
-        gateway.document_chmod(configuration_id, other_use=True)
-
-
-def _allocate(gateway, body):
-    return allocate(gateway, MACHINE_CONFIGURATION, body["name"], _attributes(body))
+    created(gateway, MACHINE_CONFIGURATION, body["name"], _attributes(body),
+            lambda configuration_id: gateway.document_chmod(configuration_id, other_use=True))
 
 
 def _attributes(body):

@@ -11,8 +11,7 @@ from app.errors import BadRequest, Forbidden, NotFound
 from app.one.documents import VOLUME_CONFIGURATION
 from app.one.metadata import encode_metadata
 from app.services import links as paths
-from app.services.context import undone_on_failure
-from app.services.documents import allocate, common_attributes, replace, whole
+from app.services.documents import common_attributes, created, deleted, replaced, whole
 from app.services.listing import Listing, listed_documents
 from app.services.rendering import edit_and_delete, without_empty
 from schemas.volumes import VOLUME_TYPE
@@ -39,22 +38,19 @@ def get_configuration(ctx, configuration_id):
 
 
 def create_configuration(ctx, body):
-    configuration_id = allocate(ctx.gateway, VOLUME_CONFIGURATION, body["name"],
-                                _attributes(body))
-    with undone_on_failure(lambda: ctx.gateway.document_delete(configuration_id)):
-        return get_configuration(ctx, configuration_id)
+    return created(ctx.gateway, VOLUME_CONFIGURATION, body["name"], _attributes(body),
+                   lambda configuration_id: get_configuration(ctx, configuration_id))
 
 
 def update_configuration(ctx, configuration_id, body):
     """PUT: the body is the configuration's whole new editable state."""
-    current = ctx.gateway.document(configuration_id, VOLUME_CONFIGURATION)
-    replace(ctx.gateway, current, body["name"], _attributes(body))
+    replaced(ctx.gateway, VOLUME_CONFIGURATION, configuration_id, body["name"],
+             _attributes(body))
     return get_configuration(ctx, configuration_id)
 
 
 def delete_configuration(ctx, configuration_id):
-    ctx.gateway.document(configuration_id, VOLUME_CONFIGURATION)
-    ctx.gateway.document_delete(configuration_id)
+    deleted(ctx.gateway, VOLUME_CONFIGURATION, configuration_id)
 
 
 def render(ctx, document):

@@ -12,8 +12,7 @@ from app.one.documents import VOLUME_TEMPLATE
 from app.one.metadata import encode_metadata
 from app.services import links as paths
 from app.services import volume_configurations
-from app.services.context import undone_on_failure
-from app.services.documents import allocate, common_attributes, replace, whole
+from app.services.documents import common_attributes, created, deleted, replaced, whole
 from app.services.listing import Listing, listed_documents
 from app.services.rendering import edit_and_delete, kib_from_mb, without_empty
 from app.services.storage_images import referenced_volume_image
@@ -41,22 +40,19 @@ def get_template(ctx, template_id):
 
 
 def create_template(ctx, body):
-    template_id = allocate(ctx.gateway, VOLUME_TEMPLATE, body["name"], _attributes(ctx, body))
-    with undone_on_failure(lambda: ctx.gateway.document_delete(template_id)):
-        return get_template(ctx, template_id)
+    return created(ctx.gateway, VOLUME_TEMPLATE, body["name"], _attributes(ctx, body),
+                   lambda template_id: get_template(ctx, template_id))
 
 
 def update_template(ctx, template_id, body):
     """PUT: the body is the template's whole new editable state."""
-    current = ctx.gateway.document(template_id, VOLUME_TEMPLATE)
-    replace(ctx.gateway, current, body["name"], _attributes(ctx, body))
+    replaced(ctx.gateway, VOLUME_TEMPLATE, template_id, body["name"], _attributes(ctx, body))
     return get_template(ctx, template_id)
 
 
 def delete_template(ctx, template_id):
     """The template only: the configuration and image it names belong to their owners."""
-    ctx.gateway.document(template_id, VOLUME_TEMPLATE)
-    ctx.gateway.document_delete(template_id)
+    deleted(ctx.gateway, VOLUME_TEMPLATE, template_id)
 
 
 def render(ctx, document):
