@@ -70,3 +70,22 @@ def member_routes(namespace, get, update=None, update_schema=None, partial_updat
     if delete_by_job is not None:
         methods["delete"] = remove_by_job
     namespace.add_resource(type("Member", (Resource,), methods), f"/<{ID}:resource_id>")
+
+
+def part_routes(namespace, segment, list_parts, get_part, part_converter=ID):
+    """GET `/<owner id>/<segment>` lists the parts of one resource (a machine's disks, a log's
+    events); GET `/<owner id>/<segment>/<part id>` reads one, shaped by `$expand` and
+    `$select`. Both are read-only."""
+
+    def list_of(self, owner_id):
+        ctx, query = request_context(), request_query()
+        return respond(list_parts(ctx, owner_id, query))
+
+    def read(self, owner_id, part_id):
+        ctx, query = request_context(), request_query()
+        return respond(shaped(ctx, query, get_part(ctx, owner_id, part_id)))
+
+    parts = f"/<{ID}:owner_id>/{segment}"
+    namespace.add_resource(type("Parts", (Resource,), {"get": list_of}), parts)
+    namespace.add_resource(type("Part", (Resource,), {"get": read}),
+                           f"{parts}/<{part_converter}:part_id>")
