@@ -7,6 +7,7 @@ otherwise) or a rule of the default ACL table below.
 """
 import hashlib
 import hmac
+import itertools
 import time
 from dataclasses import dataclass
 
@@ -128,18 +129,18 @@ ALL, MINE, MINE_GROUP, GROUP = -2, -3, -1, -4
 
 def visible(caller, objects, filter_flag=ALL):
     """Objects of a pool call's filter flag the caller may see, oned's where-clause."""
-    if filter_flag < GROUP:
-        raise api_error("Incorrect filter_flag.")
-    seen = [obj for obj in objects if can(caller, obj, USE)]
-    if filter_flag == ALL:
-        return seen
-    if filter_flag == MINE:
-        return [obj for obj in seen if obj.uid == caller.uid]
-    if filter_flag == MINE_GROUP:
-        return [obj for obj in seen if obj.uid == caller.uid or obj.gid in caller.groups]
-    if filter_flag == GROUP:
-        return [obj for obj in seen if obj.gid == caller.gid]
-    return [obj for obj in seen if obj.uid == filter_flag]
+    wanted = _wanted(caller, filter_flag)
+    return [obj for obj in objects if wanted(obj)]
+
+
+def select(caller, objects, filter_flag=ALL, start=-1, end=-1, keep=None):
+    """A pool call's objects: those of `filter_flag` the caller may see and `keep` accepts,
+    paged by start/end. Objects are looked at newest first and, with an offset and a page
+    size, none past the page is looked at, as oned's LIMIT reads no further."""
+    wanted = _wanted(caller, filter_flag)
+    chosen = (obj for obj in _newest_first(objects)
+              if (keep is None or keep(obj)) and wanted(obj))
+    return _page_in_order(chosen, start, end)
 
 
 def page(objects, start=-1, end=-1):
@@ -147,15 +148,31 @@ def page(objects, start=-1, end=-1):
 
     Objects come in descending id order (oned 7.0's API_LIST_ORDER="DESC").
     """
-    ordered = sorted(objects, key=lambda obj: obj.id, reverse=True)
+    return _page_in_order(_newest_first(objects), start, end)
+
+
+def _wanted(caller, filter_flag):
+    if filter_flag < GROUP:
+        raise api_error("Incorrect filter_flag.")
+    narrower = {
+        ALL: lambda obj: True,
+        MINE: lambda obj: obj.uid == caller.uid,
+        MINE_GROUP: lambda obj: obj.uid == caller.uid or obj.gid in caller.groups,
+        GROUP: lambda obj: obj.gid == caller.gid,
+    }.get(filter_flag, lambda obj: obj.uid == filter_flag)
+    return lambda obj: narrower(obj) and can(caller, obj, USE)
+
+
+def _newest_first(objects):
+    return sorted(objects, key=lambda obj: obj.id, reverse=True)
+
+
+def _page_in_order(ordered, start, end):
     if end < -1:
         offset = max(start, 0)
-        return ordered[offset: offset - end]
-    if start != -1:
-        ordered = [obj for obj in ordered if obj.id >= start]
-    if end != -1:
-        ordered = [obj for obj in ordered if obj.id <= end]
-    return ordered
+        return list(itertools.islice(ordered, offset, offset - end))
+    return [obj for obj in ordered
+            if (start == -1 or obj.id >= start) and (end == -1 or obj.id <= end)]
 
 
 def pool_xml(root, objects, tail=""):

@@ -18,12 +18,16 @@ def _selected(call, filter_flag, start, end, state, kv_filter):
         raise api_error("Incorrect state filter")
     if kv_filter:
         raise OneError(INTERNAL, "JSON query search is not supported by the SQL backend")
-    vms = auth.visible(call.caller, call.pool("vm").values(), filter_flag)
+    return auth.select(call.caller, call.pool("vm").values(), filter_flag, start, end,
+                       keep=_in_state(state))
+
+
+def _in_state(state):
     if state == ANY_BUT_DONE:
-        vms = [vm for vm in vms if vm.state != VmState.DONE]
-    elif state != ANY_STATE:
-        vms = [vm for vm in vms if vm.state == state]
-    return auth.page(vms, start, end)
+        return lambda vm: vm.state != VmState.DONE
+    if state == ANY_STATE:
+        return None
+    return lambda vm: vm.state == state
 
 
 def _document(vms, extended):

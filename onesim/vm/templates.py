@@ -61,8 +61,8 @@ def template_info(call, oid, extended, decrypt):
 
 @rpc("one.templatepool.info", Int("filter"), Int("start"), Int("end"))
 def templatepool_info(call, filter_flag, start, end):
-    templates = auth.visible(call.caller, call.pool("template").values(), filter_flag)
-    return auth.pool_xml("VMTEMPLATE_POOL", auth.page(templates, start, end))
+    templates = auth.select(call.caller, call.pool("template").values(), filter_flag, start, end)
+    return auth.pool_xml("VMTEMPLATE_POOL", templates)
 
 
 @rpc("one.template.update", Int("id"), Str("template"), Int("append", 0))
