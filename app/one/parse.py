@@ -103,6 +103,12 @@ def _optional_id(text):
     return _number(text, None) if text else None
 
 
+def _owned(fields):
+    """The id, name, owner and permissions every OpenNebula object with an owner carries."""
+    return {"id": _int(fields, "ID", -1), "name": _text(fields, "NAME"), "owner": _owner(fields),
+            "permissions": _permissions(fields.get("PERMISSIONS"))}
+
+
 def _owner(fields):
     return Owner(uid=_int(fields, "UID", -1), uname=_text(fields, "UNAME"),
                  gid=_int(fields, "GID", -1), gname=_text(fields, "GNAME"))
@@ -146,10 +152,7 @@ def vm(element):
             template_id = _optional_id(child.text)
     history = fields.get("HISTORY_RECORDS")
     return Vm(
-        id=_int(fields, "ID", -1),
-        name=_text(fields, "NAME"),
-        owner=_owner(fields),
-        permissions=_permissions(fields.get("PERMISSIONS")),
+        **_owned(fields),
         state=_int(fields, "STATE"),
         lcm_state=_int(fields, "LCM_STATE"),
         cpu=float(cpu) if cpu else 0.0,
@@ -225,10 +228,7 @@ def image(element):
     fields = _children(element)
     snapshots = fields.get("SNAPSHOTS")
     return Image(
-        id=_int(fields, "ID", -1),
-        name=_text(fields, "NAME"),
-        owner=_owner(fields),
-        permissions=_permissions(fields.get("PERMISSIONS")),
+        **_owned(fields),
         type=image_type_name(_int(fields, "TYPE")),
         state=_int(fields, "STATE"),
         persistent=_text(fields, "PERSISTENT") == "1",
@@ -255,10 +255,7 @@ def _image_snapshot(fields):
 def vm_template(element):
     fields = _children(element)
     return VmTemplate(
-        id=_int(fields, "ID", -1),
-        name=_text(fields, "NAME"),
-        owner=_owner(fields),
-        permissions=_permissions(fields.get("PERMISSIONS")),
+        **_owned(fields),
         regtime=_int(fields, "REGTIME"),
         template=template_dict(fields.get("TEMPLATE")),
     )
@@ -267,10 +264,7 @@ def vm_template(element):
 def one_document(element):
     fields = _children(element)
     return Document(
-        id=_int(fields, "ID", -1),
-        name=_text(fields, "NAME"),
-        owner=_owner(fields),
-        permissions=_permissions(fields.get("PERMISSIONS")),
+        **_owned(fields),
         type=_int(fields, "TYPE", -1),
         template=template_dict(fields.get("TEMPLATE")),
     )
@@ -281,10 +275,7 @@ def one_document(element):
 def vnet(element):
     fields = _children(element)
     return Vnet(
-        id=_int(fields, "ID", -1),
-        name=_text(fields, "NAME"),
-        owner=_owner(fields),
-        permissions=_permissions(fields.get("PERMISSIONS")),
+        **_owned(fields),
         bridge=_text(fields, "BRIDGE"),
         state=_int(fields, "STATE", -1),
         leases=tuple(_lease(_children(lease)) for lease in element.iterfind("AR_POOL/AR/LEASES/LEASE")),
@@ -312,10 +303,7 @@ def user(element):
 def datastore(element):
     fields = _children(element)
     return Datastore(
-        id=_int(fields, "ID", -1),
-        name=_text(fields, "NAME"),
-        owner=_owner(fields),
-        permissions=_permissions(fields.get("PERMISSIONS")),
+        **_owned(fields),
         type=_int(fields, "TYPE"),
         ds_mad=_text(fields, "DS_MAD"),
         tm_mad=_text(fields, "TM_MAD"),
