@@ -25,6 +25,7 @@ from app.one.states import (
 from app.protocol.names import ACTION_URI, resource_uri
 from app.protocol.responses import operation
 from app.services import jobs, links as paths, machine_capture, machine_snapshots
+from app.services.abandoned_machines import terminate_abandoned
 from app.services.context import undone_on_failure
 from app.services.listing import Listing, Pool, listed_pool
 from app.services.machine_definitions import MACHINE_CONFIG, MACHINE_IMAGE, machine_attributes
@@ -96,7 +97,7 @@ def create_machine(ctx, body):
         vm_id = _instantiate(ctx, body, choice)
     else:
         vm_id = _allocate(ctx, body, choice)
-    with undone_on_failure(lambda: ctx.gateway.vm_action("terminate-hard", vm_id)):
+    with undone_on_failure(lambda: terminate_abandoned(ctx.gateway, vm_id)):
         return get_machine(ctx, vm_id)
 
 
