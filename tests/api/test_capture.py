@@ -1,12 +1,16 @@
 """Capture: the Machine capture action, POST to machineImages with a machine as
 imageLocation, and save on shutdown (stop with an image), including its failure paths."""
+import contextlib
 import time
 
 import pytest
 
+from app.one.states import LCM_NUMBERS
 from app.services import machine_capture
 from onesim.vm import lifecycle
 from api_support import ACTION, CIMI, STATE_WAIT_SECONDS
+
+SHUTDOWN_POWEROFF = LCM_NUMBERS["SHUTDOWN_POWEROFF"]
 
 
 @pytest.fixture
@@ -143,19 +147,48 @@ def test_stop_whose_save_fails_says_the_machine_stopped_unsaved(
     assert image_names(backend) == before
 
 
+@pytest.fixture
+def stalled_power_off(backend, monkeypatch):
+    """`with stalled_power_off(vm_id):` the VM's guest never finishes powering off while the
+    block runs: the emulator's driver does not answer for that VM (the emulator's other VMs
+    and its scheduler keep their pace). A VM the test leaves stuck is powered off by force at
+    its end, so that it can be terminated and gives its host capacity back."""
+    stalled, left = set(), []
+    expect_driver = lifecycle._expect_driver
+
+    def expect_unless_stalled(emulator, vm):
+        if vm.id not in stalled:
+            expect_driver(emulator, vm)
+
+    @contextlib.contextmanager
+    def stall(vm_id):
+        stalled.add(vm_id)
+        try:
+            yield
+        finally:
+            stalled.discard(vm_id)
+            left.append(vm_id)
+
+    monkeypatch.setattr(lifecycle, "_expect_driver", expect_unless_stalled)
+    yield stall
+    stalled.clear()
+    one = backend.gateway
+    for vm_id in left:
+        if one.vm(vm_id).lcm_state == SHUTDOWN_POWEROFF:
+            one.vm_action("poweroff-hard", vm_id)
+
+
 def test_stop_that_does_not_finish_in_time_says_so(
-        cimi, started_machine, wait_for_state, backend, monkeypatch):
+        cimi, started_machine, wait_for_state, backend, monkeypatch, stalled_power_off):
     machine = started_machine
     before = image_names(backend)
     monkeypatch.setattr(machine_capture, "STOP_WAIT_SECONDS", 0)
-    # The guest takes "for ever" to power off: the driver's next answer is days away.
-    monkeypatch.setattr(lifecycle, "DRIVER_STEP_SECONDS", 10**7)
-    result = cimi.post(machine, action("stop", image={"name": f"y-{time.monotonic_ns()}"}))
+    with stalled_power_off(int(machine.rsplit("/", 1)[1])):
+        result = cimi.post(machine, action("stop", image={"name": f"y-{time.monotonic_ns()}"}))
     assert result.status == 504
     assert "its disk was not saved" in result.document["message"]
     assert cimi.get(machine).document["state"] == "STOPPING"
     assert image_names(backend) == before
-    monkeypatch.undo()
     assert cimi.post(machine, action("stop", force=True)).status == 202
     wait_for_state(machine, "STOPPED")
 
