@@ -10,7 +10,7 @@ def page_count(cimi, machines):
 
 
 def test_a_machine_created_or_deleted_through_the_api_changes_the_count_at_once(
-        cimi, launched, collection_href):
+        cimi, launched, collection_href, wait_for_state):
     machines = collection_href("machines")
     launched()
     launched()
@@ -18,6 +18,7 @@ def test_a_machine_created_or_deleted_through_the_api_changes_the_count_at_once(
     assert page_count(cimi, machines) == before
     created = launched().document["id"]
     assert page_count(cimi, machines) == before + 1
+    wait_for_state(created, "STARTED")      # a machine still booting cannot be deleted
     assert cimi.delete(created).status == 202
     # Terminating takes OpenNebula a moment; the count is recomputed, never the old one kept.
     assert page_count(cimi, machines) in (before, before + 1)
