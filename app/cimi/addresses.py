@@ -1,6 +1,7 @@
 """Addresses: `<base>/addresses` and `<base>/addresses/<network id>/<ip>` (read-only)."""
 from flask_restx import Resource
 
+from app.cimi import crud
 from app.cimi.context import ID, request_context, request_query, shaped
 from app.cimi.registry import CollectionNamespace
 from app.protocol import respond
@@ -8,12 +9,7 @@ from app.services import addresses, links
 
 namespace = CollectionNamespace("addresses", links.ADDRESSES, "IP addresses in use (read-only)")
 
-
-@namespace.route("")
-class AddressCollection(Resource):
-    def get(self):
-        ctx, query = request_context(), request_query()
-        return respond(addresses.list_addresses(ctx, query))
+crud.collection_routes(namespace, addresses.list_addresses)
 
 
 @namespace.route(f"/<{ID}:network_id>/<ip>")

@@ -1,4 +1,5 @@
-"""The collection and member routes that top-level CIMI resources share.
+"""The routes that CIMI resources share: a collection, its members, and the read-only parts
+of a member (a machine's disks, a log's events).
 
 A resource module keeps its own Namespace and states what it serves: the service functions,
 the request schemas, whether a PUT is narrowed by `$select` and whether a DELETE answers
@@ -72,7 +73,7 @@ def member_routes(namespace, get, update=None, update_schema=None, partial_updat
     namespace.add_resource(type("Member", (Resource,), methods), f"/<{ID}:resource_id>")
 
 
-def part_routes(namespace, segment, list_parts, get_part, part_converter=ID):
+def part_routes(namespace, segment, list_parts, get_part):
     """GET `/<owner id>/<segment>` lists the parts of one resource (a machine's disks, a log's
     events); GET `/<owner id>/<segment>/<part id>` reads one, shaped by `$expand` and
     `$select`. Both are read-only."""
@@ -88,4 +89,4 @@ def part_routes(namespace, segment, list_parts, get_part, part_converter=ID):
     parts = f"/<{ID}:owner_id>/{segment}"
     namespace.add_resource(type("Parts", (Resource,), {"get": list_of}), parts)
     namespace.add_resource(type("Part", (Resource,), {"get": read}),
-                           f"{parts}/<{part_converter}:part_id>")
+                           f"{parts}/<{ID}:part_id>")

@@ -4,6 +4,7 @@ POST to a machine's URI carries a CIMI Action (the href every action operation n
 """
 from flask_restx import Resource
 
+from app.cimi import crud
 from app.cimi.context import ID, forced, request_context, request_query
 from app.cimi.registry import CollectionNamespace
 from app.protocol import read_body, require_current, respond
@@ -13,17 +14,8 @@ from schemas.machines import MachineCreateSchema, MachineUpdateSchema
 
 namespace = CollectionNamespace("machines", links.MACHINES, "Machines (OpenNebula VMs)")
 
-
-@namespace.route("")
-class MachineCollection(Resource):
-    def get(self):
-        ctx, query = request_context(), request_query()
-        return respond(machines.list_machines(ctx, query))
-
-    def post(self):
-        ctx = request_context()
-        machine = machines.create_machine(ctx, read_body(MachineCreateSchema))
-        return respond(machine, 201, {"Location": machine["id"]})
+crud.collection_routes(namespace, machines.list_machines, machines.create_machine,
+                       MachineCreateSchema)
 
 
 @namespace.route(f"/<{ID}:machine_id>")
