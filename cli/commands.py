@@ -84,6 +84,16 @@ class Invocation:
                 self.output.error(describe_error(error))
                 self.failures += 1
 
+    def chosen(self, members, kind, by_name=False):
+        """The members the command's ids name (a failure to find one is reported like any
+        other), or all of them when it names none."""
+        if not self.arguments.ids:
+            return members
+        chosen = []
+        self.each(self.arguments.ids, lambda identifier: chosen.append(
+            pick(members, identifier, kind, by_name)))
+        return chosen
+
     def _connect(self):
         endpoint = self.settings["endpoint"]
         if not endpoint:
@@ -111,6 +121,15 @@ def find(client, collection, identifier, kind, by_name=False):
     """The member of a collection an id (last URI segment), full URI or, when `by_name`, a
     name designates."""
     return pick(client.members(collection), identifier, kind, by_name)
+
+
+def created_href(answer, unlocated):
+    """The URI of what a POST created: its Location, else the id of the document it answered
+    with; CimiError(unlocated) when it gives neither."""
+    href = answer.location or (answer.document or {}).get("id")
+    if not href:
+        raise CimiError(unlocated)
+    return href
 
 
 def pick(members, identifier, kind, by_name=False):

@@ -1,6 +1,6 @@
 """Image commands: find machine images (the guide's chapter 8) and register new ones."""
 from cli.client import CIMI, CimiError, short_id
-from cli.commands import Arg, Command, pick
+from cli.commands import Arg, Command, created_href
 
 KIB_PER_MIB = 1024
 HEADERS = ("id", "state", "size(MB)", "format", "owner", "name")
@@ -10,12 +10,8 @@ READY = {"AVAILABLE", "ERROR"}
 def describe_images(invocation):
     arguments = invocation.arguments
     params = {"$filter": arguments.filter} if arguments.filter else None
-    found = invocation.client.members("machineImages", params)
-    if arguments.ids:
-        chosen = []
-        invocation.each(arguments.ids, lambda identifier: chosen.append(
-            pick(found, identifier, "machine image", by_name=True)))
-        found = chosen
+    found = invocation.chosen(invocation.client.members("machineImages", params),
+                              "machine image", by_name=True)
     rows = [(short_id(image["id"]), image.get("state", "?"), _mib(image.get("size")),
              image.get("format", "-"), image.get("owner", "-"), image.get("name", ""))
             for image in found]
@@ -32,10 +28,8 @@ def register_image(invocation):
     if arguments.description:
         body["description"] = arguments.description
     answer = client.create("machineImages", body)
-    href = answer.location or (answer.document or {}).get("id")
-    if not href:
-        raise CimiError("The server registered the image but did not say where it is "
-                        "(no Location).")
+    href = created_href(answer, "The server registered the image but did not say where it is "
+                                "(no Location).")
     image = answer.document if answer.document and answer.document.get("id") else None
     if arguments.wait:
         progress = invocation.output.progress(f"image {short_id(href)}")

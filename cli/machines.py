@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cli import context as cloud_init
 from cli.client import ACTION, CIMI, GONE, CimiError, short_id
-from cli.commands import NOT_NEGATIVE, POSITIVE, Arg, Command, find, pick
+from cli.commands import NOT_NEGATIVE, POSITIVE, Arg, Command, created_href, find, pick
 
 KIB_PER_MIB = 1024
 KIB_PER_GIB = 1024 * 1024
@@ -170,10 +170,8 @@ def credential_for(client, keys, timeout):
     answer = client.create("credentials", body)
     if answer.job:
         client.wait_for_job(answer.job, timeout)
-    href = answer.location or (answer.document or {}).get("id")
-    if not href:
-        raise CimiError("The server created the credential but did not say where it is.")
-    return {"href": href}
+    return {"href": created_href(
+        answer, "The server created the credential but did not say where it is.")}
 
 
 def list_types(invocation):
@@ -199,12 +197,7 @@ def swap_kib(configuration):
 
 def describe_instance(invocation):
     client, arguments = invocation.client, invocation.arguments
-    machines = client.members("machines")
-    if arguments.ids:
-        chosen = []
-        invocation.each(arguments.ids,
-                        lambda identifier: chosen.append(pick(machines, identifier, "machine")))
-        machines = chosen
+    machines = invocation.chosen(client.members("machines"), "machine")
     rows = [row(machine) for machine in machines]
     details = [detail_lines(client, machine, arguments.verbose) for machine in machines] \
         if arguments.verbose else ()

@@ -1,7 +1,7 @@
 """Volume commands: the guide's persistent disks (chapter 7) as CIMI Volumes and
 MachineVolumes (a volume attached to a machine, in the machine's `volumes` collection)."""
 from cli.client import CIMI, GONE, CimiError, short_id
-from cli.commands import POSITIVE, Arg, Command, find, pick
+from cli.commands import POSITIVE, Arg, Command, created_href, find, pick
 
 KIB_PER_GIB = 1024 * 1024
 READY = {"AVAILABLE", "ERROR"}
@@ -19,9 +19,8 @@ def create_volume(invocation):
     if arguments.shareable:
         body["shareable"] = True
     answer = client.create("volumes", body)
-    href = answer.location or (answer.document or {}).get("id")
-    if not href:
-        raise CimiError("The server created the volume but did not say where it is (no Location).")
+    href = created_href(answer, "The server created the volume but did not say where it is "
+                                "(no Location).")
     volume = answer.document if answer.document and answer.document.get("id") else {"id": href}
     if arguments.wait:
         progress = invocation.output.progress(f"volume {short_id(href)}")
@@ -31,15 +30,9 @@ def create_volume(invocation):
 
 
 def describe_volumes(invocation):
-    arguments, output = invocation.arguments, invocation.output
-    found = invocation.client.members("volumes")
-    if arguments.ids:
-        chosen = []
-        invocation.each(arguments.ids,
-                        lambda identifier: chosen.append(pick(found, identifier, "volume")))
-        found = chosen
+    found = invocation.chosen(invocation.client.members("volumes"), "volume")
     for volume in found:
-        output.record(volume, short_id(volume["id"]), "\n".join(_volume_lines(volume)))
+        invocation.output.record(volume, short_id(volume["id"]), "\n".join(_volume_lines(volume)))
 
 
 def _volume_lines(volume):
