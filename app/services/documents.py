@@ -96,3 +96,8 @@ def as_list(value):
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
+
+
+def vectors(value):
+    """The vector attributes (dicts) among a single or repeated template attribute."""
+    return [item for item in as_list(value) if isinstance(item, dict)]

@@ -17,6 +17,7 @@
 The credential chosen is remembered as CIMI_CREDENTIAL, so a MachineTemplate can show it.
 """
 from app.services import credentials, links as paths, networks
+from app.services.documents import vectors
 
 CREDENTIAL = "CIMI_CREDENTIAL"
 USER_KEY_VARIABLE = f"$USER[{credentials.USER_KEY}]"
@@ -47,7 +48,7 @@ def instantiate_overrides(ctx, choice, template_attributes, prefix):
     if choice.get("networkInterfaces"):
         overrides["NIC"] = _nics(ctx, choice, where + "networkInterfaces")
     if "credential" in choice or "userData" in choice:
-        vector = dict(next(iter(_vectors(template_attributes.get("CONTEXT"))), {}))
+        vector = dict(next(iter(vectors(template_attributes.get("CONTEXT"))), {}))
         if "credential" in choice:
             key, credential_id = _key(ctx, choice["credential"], where + "credential")
             vector["SSH_PUBLIC_KEY"] = key
@@ -70,7 +71,7 @@ def _user_data(user_data):
 def template_view(ctx, attributes):
     """credential, userData and networkInterfaces of a VM template's attributes, as a
     MachineTemplate shows them."""
-    vector = next(iter(_vectors(attributes.get("CONTEXT"))), {})
+    vector = next(iter(vectors(attributes.get("CONTEXT"))), {})
     credential_id = attributes.get(CREDENTIAL)
     return {
         "credential": (ctx.links.reference(paths.CREDENTIALS, credential_id)
@@ -78,7 +79,7 @@ def template_view(ctx, attributes):
         "userData": (vector.get("USER_DATA")
                      if vector.get("USERDATA_ENCODING") == USER_DATA_ENCODING else None),
         "networkInterfaces": [{"network": ctx.links.reference(paths.NETWORKS, nic["NETWORK_ID"])}
-                              for nic in _vectors(attributes.get("NIC"))
+                              for nic in vectors(attributes.get("NIC"))
                               if nic.get("NETWORK_ID")],
     }
 
@@ -100,9 +101,3 @@ def _key(ctx, credential, attribute):
         return credential["publicKey"], None
     credential_id = ctx.links.id_in(credential["href"], paths.CREDENTIALS, attribute + ".href")
     return credentials.public_key(ctx, credential_id, attribute + ".href"), credential_id
-
-
-def _vectors(value):
-    items = value if isinstance(value, list) else [value] if value is not None else []
-    return [item for item in items if isinstance(item, dict)]
-

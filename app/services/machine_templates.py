@@ -10,6 +10,7 @@ from app.one.metadata import description_of, encode_metadata, properties_of
 from app.protocol.names import resource_uri
 from app.services import links as paths
 from app.services.context import undone_on_failure
+from app.services.documents import vectors
 from app.services.listing import Listing, Pool, listed_pool, owner_pushdown
 from app.services.machine_definitions import MACHINE_CONFIG, MACHINE_IMAGE, machine_attributes
 from app.services.machine_context import template_view
@@ -92,7 +93,7 @@ def _machine_config(ctx, attributes):
     sizing = without_empty({
         "cpu": _whole(attributes.get("VCPU")) or _whole(attributes.get("CPU")),
         "memory": kib_from_mb(_whole(attributes.get("MEMORY"))),
-        "disks": [_disk(vector) for vector in _as_list(attributes.get("DISK"))
+        "disks": [_disk(vector) for vector in vectors(attributes.get("DISK"))
                   if not vector.get("IMAGE_ID") and not vector.get("IMAGE")],
     })
     configuration_id = attributes.get(MACHINE_CONFIG)
@@ -103,7 +104,7 @@ def _machine_config(ctx, attributes):
 
 def _machine_image(ctx, attributes):
     image_id = attributes.get(MACHINE_IMAGE) or next(
-        (vector["IMAGE_ID"] for vector in _as_list(attributes.get("DISK"))
+        (vector["IMAGE_ID"] for vector in vectors(attributes.get("DISK"))
          if vector.get("IMAGE_ID")), None)
     return ctx.links.reference(paths.MACHINE_IMAGES, image_id) if image_id else None
 
@@ -115,13 +116,6 @@ def _disk(vector):
     if vector.get("TARGET"):
         disk["initialLocation"] = vector["TARGET"]
     return disk
-
-
-def _as_list(value):
-    if value is None:
-        return []
-    items = value if isinstance(value, list) else [value]
-    return [item for item in items if isinstance(item, dict)]
 
 
 def _whole(text):
