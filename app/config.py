@@ -7,23 +7,21 @@ import os
 
 
 def _int(name, default):
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+    return _number(name, default, int, "an integer")
 
 
 def _float(name, default):
+    return _number(name, default, float, "a number")
+
+
+def _number(name, default, convert, kind):
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return float(raw)
+        return convert(raw)
     except ValueError as exc:
-        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+        raise ValueError(f"{name} must be {kind}, got {raw!r}") from exc
 
 
 def from_environment():
