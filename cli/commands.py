@@ -84,6 +84,14 @@ class Invocation:
                 self.output.error(describe_error(error))
                 self.failures += 1
 
+    def settled(self, answer, states, href, kind):
+        """The resource at `href` once the change `answer` started has brought it to one of
+        `states`, with a progress line meanwhile."""
+        progress = self.output.progress(f"{kind} {short_id(href)}")
+        document = self.client.settle(answer, self.timeout, states, href, progress)
+        self.output.end_progress()
+        return document
+
     def chosen(self, members, kind, by_name=False):
         """The members the command's ids name (a failure to find one is reported like any
         other), or all of them when it names none."""

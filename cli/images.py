@@ -32,9 +32,7 @@ def register_image(invocation):
                                 "(no Location).")
     image = answer.document if answer.document and answer.document.get("id") else None
     if arguments.wait:
-        progress = invocation.output.progress(f"image {short_id(href)}")
-        image = client.settle(answer, invocation.timeout, READY, href, progress)
-        invocation.output.end_progress()
+        image = invocation.settled(answer, READY, href, "image")
         if image["state"] != "AVAILABLE":
             raise CimiError(f"Image {short_id(href)} is {image['state']}, not AVAILABLE.")
     invocation.output.record(image or {"id": href}, short_id(href), f"IMAGE {short_id(href)}")

@@ -317,9 +317,7 @@ def _for_each_machine(invocation, rel, work, settled_states=None):
                                             invocation.timeout)
         answer, image = work(machine)
         if waiting:
-            progress = output.progress(f"machine {short_id(machine['id'])}")
-            client.settle(answer, invocation.timeout, settled_states, machine["id"], progress)
-            output.end_progress()
+            invocation.settled(answer, settled_states, machine["id"], "machine")
         result = {"id": machine["id"], "status": answer.status}
         if image:
             result["machineImage"] = image

@@ -23,9 +23,7 @@ def create_volume(invocation):
                                 "(no Location).")
     volume = answer.document if answer.document and answer.document.get("id") else {"id": href}
     if arguments.wait:
-        progress = invocation.output.progress(f"volume {short_id(href)}")
-        volume = client.settle(answer, invocation.timeout, READY, href, progress)
-        invocation.output.end_progress()
+        volume = invocation.settled(answer, READY, href, "volume")
     invocation.output.record(volume, short_id(href), f"DISK {short_id(href)}")
 
 
