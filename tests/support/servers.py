@@ -71,6 +71,8 @@ def _wait_until_answering(process, url):
         try:
             requests.get(url, timeout=2)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
+            # Refused before gunicorn listens; unanswered while its worker is still booting
+            # (the master accepts connections first), which takes longer on a loaded machine.
             time.sleep(0.1)
     raise AssertionError(f"the server did not answer at {url}")
