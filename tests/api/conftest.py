@@ -13,6 +13,14 @@ from api_support import CIMI, STATE_WAIT_SECONDS, terminate_all
 
 
 
+@pytest.fixture(autouse=True)
+def faults_cleared(onesim_server):
+    """No fault a test injects outlives it, even one its request never reached: the emulator
+    serves every later test of this worker."""
+    yield
+    onesim_server.clear_faults()
+
+
 @pytest.fixture(scope="session")
 def instance_types(onesim_server):
     """The StratusLab instance types, installed by oneadmin as `make run` does."""
