@@ -111,6 +111,12 @@ def image(image_id, collection_segment):
     return Target(IMAGE, image_id, (collection_segment, image_id))
 
 
+def image_deletion(ctx, image_id, collection_segment):
+    """`tracked` for deleting an image, which OpenNebula removes in the background: yields the
+    URI of the Job that follows the removal."""
+    return tracked(ctx, image(image_id, collection_segment), "delete", "image_deleted")
+
+
 def job_header(job_uri):
     return {HEADER: job_uri}
 

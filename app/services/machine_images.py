@@ -97,8 +97,7 @@ def delete_image(ctx, image_id):
     """OpenNebula refuses while machines use the image (409) and otherwise removes it in the
     background (DELETING); the URI of the Job that follows the removal."""
     _machine_image(ctx.gateway, image_id)
-    with jobs.tracked(ctx, jobs.image(image_id, paths.MACHINE_IMAGES), "delete",
-                      "image_deleted") as job_uri:
+    with jobs.image_deletion(ctx, image_id, paths.MACHINE_IMAGES) as job_uri:
         ctx.gateway.image_delete(image_id)
     return job_uri
 

@@ -51,8 +51,7 @@ def create_image(ctx, body):
 def delete_image(ctx, image_id):
     """OpenNebula removes the copy asynchronously: the answer is a Job's URI."""
     load_volume_image(ctx.gateway, image_id)
-    with jobs.tracked(ctx, jobs.image(image_id, paths.VOLUME_IMAGES), "delete",
-                      "image_deleted") as job_uri:
+    with jobs.image_deletion(ctx, image_id, paths.VOLUME_IMAGES) as job_uri:
         ctx.gateway.image_delete(image_id)
     return job_uri
 

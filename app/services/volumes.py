@@ -106,8 +106,8 @@ def delete_volume(ctx, volume_id):
     """Only a volume no machine uses can go; OpenNebula removes it asynchronously, so the
     answer is a Job's URI."""
     volume = load_volume(ctx.gateway, volume_id)
-    with owner_only(volume, "delete"), jobs.tracked(
-            ctx, jobs.image(volume_id, paths.VOLUMES), "delete", "image_deleted") as job_uri:
+    with (owner_only(volume, "delete"),
+          jobs.image_deletion(ctx, volume_id, paths.VOLUMES) as job_uri):
         try:
             ctx.gateway.image_delete(volume_id)
         except Conflict as refusal:
