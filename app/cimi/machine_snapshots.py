@@ -4,7 +4,7 @@ take and use them; DELETE removes one)."""
 from flask_restx import Namespace, Resource
 
 from app.cimi.context import ID, request_context, request_query, shaped
-from app.protocol import respond
+from app.protocol import require_current, respond
 from app.services import jobs, links, machine_snapshots
 
 namespace = Namespace("machineSnapshots", description="Snapshots of a machine",
@@ -22,10 +22,11 @@ class MachineSnapshotCollection(Resource):
 class MachineSnapshot(Resource):
     def get(self, machine_id, snapshot_id):
         ctx, query = request_context(), request_query()
-        return respond(shaped(ctx, query, 
-            machine_snapshots.get_snapshot(ctx, machine_id, snapshot_id)))
+        snapshot = machine_snapshots.get_snapshot(ctx, machine_id, snapshot_id)
+        return respond(shaped(ctx, query, snapshot))
 
     def delete(self, machine_id, snapshot_id):
         ctx = request_context()
+        require_current(lambda: machine_snapshots.get_snapshot(ctx, machine_id, snapshot_id))
         job_uri = machine_snapshots.delete_snapshot(ctx, machine_id, snapshot_id)
         return respond(None, 202, jobs.job_header(job_uri))

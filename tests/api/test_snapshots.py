@@ -141,8 +141,12 @@ def test_delete_a_snapshot(cimi, started_machine, offering, wait_for_state):
     assert cimi.post(started_machine, action("snapshot")).status == 202
     offering(started_machine, ACTION + "restore")
     href = f"{started_machine}/snapshots/system-0"
-    assert rels(cimi.get(href).document) == {"delete"}
-    assert cimi.delete(href).status == 202
+    current = cimi.get(href)
+    assert rels(current.document) == {"delete"}
+    stale = cimi.delete(href, headers={"If-Match": '"not-the-current-tag"'})
+    assert stale.status == 412, stale.document
+    assert cimi.get(href).status == 200
+    assert cimi.delete(href, headers={"If-Match": current.headers["ETag"]}).status == 202
     assert cimi.get(href).status == 404
     assert cimi.delete(href).status == 404
 
