@@ -119,10 +119,16 @@ def test_placement_accounts_capacity_until_nothing_fits(sim, admin):
     assert (share.CPU_USAGE, share.MEM_USAGE, share.RUNNING_VMS) == (0, 0, 0)
 
 
-def test_a_new_host_is_monitored_before_it_takes_vms(admin, unique, wait_for):
+def test_a_new_host_is_monitored_before_it_takes_vms(sim, admin, unique, wait_for):
+    # The dummy monitor reports on the timer thread, inside the emulator's transaction: while
+    # the test holds it, the new host is seen before that report however loaded the machine.
+    with sim.emulator.transaction():
+        waiting = hosts.add_host(sim.emulator, unique("host"))
+        assert waiting.state == hosts.INIT
+        assert not waiting.fits(cpu_percent=1, memory_kb=1)
     host_id = admin.host.allocate(unique("host"), "dummy", "dummy", -1)
-    assert admin.host.info(host_id).STATE == hosts.INIT
     wait_for(lambda: admin.host.info(host_id).STATE == hosts.MONITORED)
+    assert admin.host.info(host_id).PREV_STATE == hosts.INIT
 
 
 def test_only_admins_add_hosts(demo, unique):
