@@ -133,12 +133,12 @@ def visible(caller, objects, filter_flag=ALL):
     return [obj for obj in objects if wanted(obj)]
 
 
-def select(caller, objects, filter_flag=ALL, start=-1, end=-1, keep=None):
+def select(caller, pool, filter_flag=ALL, start=-1, end=-1, keep=None):
     """A pool call's objects: those of `filter_flag` the caller may see and `keep` accepts,
     paged by start/end. Objects are looked at newest first and, with an offset and a page
     size, none past the page is looked at, as oned's LIMIT reads no further."""
     wanted = _wanted(caller, filter_flag)
-    chosen = (obj for obj in _newest_first(objects)
+    chosen = (obj for obj in pool.newest_first()
               if (keep is None or keep(obj)) and wanted(obj))
     return _page_in_order(chosen, start, end)
 

@@ -73,7 +73,7 @@ def document_clone(call, oid, name):
 
 @rpc("one.documentpool.info", Int("filter"), Int("start"), Int("end"), Int("type"))
 def documentpool_info(call, filter_flag, start, end, document_type):
-    documents = auth.select(call.caller, call.pool("document").values(), filter_flag, start, end,
+    documents = auth.select(call.caller, call.pool("document"), filter_flag, start, end,
                             keep=lambda document: document.type == document_type)
     return auth.pool_xml("DOCUMENT_POOL", documents)
 

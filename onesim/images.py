@@ -348,7 +348,7 @@ def image_info(call, oid, decrypt):
 
 @rpc("one.imagepool.info", Int("filter"), Int("start"), Int("end"))
 def imagepool_info(call, filter_flag, start, end):
-    images = auth.select(call.caller, call.pool("image").values(), filter_flag, start, end)
+    images = auth.select(call.caller, call.pool("image"), filter_flag, start, end)
     return auth.pool_xml("IMAGE_POOL", images)
 
 

@@ -170,9 +170,11 @@ class Pool:
         self.object_name = spec.object_name
         self.first_id = spec.first_id
         self.objects = {}
+        self._newest_first_ids = None
 
     def load(self):
         self.objects = {}
+        self._newest_first_ids = None
         for state in self.store.states(self.name):
             obj = self.object_class.from_state(state)
             self.objects[obj.id] = obj
@@ -202,6 +204,7 @@ class Pool:
         """Give `obj` the next id (or `oid`) and save it."""
         obj.id = self.store.next_id(self.name, self.first_id) if oid is None else oid
         self.objects[obj.id] = obj
+        self._newest_first_ids = None
         self.save(obj)
         return obj.id
 
@@ -211,10 +214,19 @@ class Pool:
 
     def drop(self, obj):
         self.objects.pop(obj.id, None)
+        self._newest_first_ids = None
         self.store.delete(self.name, obj.id)
 
     def values(self):
         return list(self.objects.values())
+
+    def newest_first(self):
+        """The objects in descending id order, oned 7.0's listing order, lazily: a pool page
+        reads no further than it needs, like oned's indexed LIMIT. The order is kept until
+        an object is added or dropped."""
+        if self._newest_first_ids is None:
+            self._newest_first_ids = sorted(self.objects, reverse=True)
+        return (self.objects[oid] for oid in self._newest_first_ids)
 
     def __len__(self):
         return len(self.objects)

@@ -174,5 +174,5 @@ def vn_info(call, oid, decrypt):
 
 @rpc("one.vnpool.info", Int("filter"), Int("start"), Int("end"))
 def vnpool_info(call, filter_flag, start, end):
-    vnets = auth.select(call.caller, call.pool("vnet").values(), filter_flag, start, end)
+    vnets = auth.select(call.caller, call.pool("vnet"), filter_flag, start, end)
     return auth.pool_xml("VNET_POOL", vnets)

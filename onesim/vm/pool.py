@@ -18,7 +18,7 @@ def _selected(call, filter_flag, start, end, state, kv_filter):
         raise api_error("Incorrect state filter")
     if kv_filter:
         raise OneError(INTERNAL, "JSON query search is not supported by the SQL backend")
-    return auth.select(call.caller, call.pool("vm").values(), filter_flag, start, end,
+    return auth.select(call.caller, call.pool("vm"), filter_flag, start, end,
                        keep=_in_state(state))
 
 

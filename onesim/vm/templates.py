@@ -61,7 +61,7 @@ def template_info(call, oid, extended, decrypt):
 
 @rpc("one.templatepool.info", Int("filter"), Int("start"), Int("end"))
 def templatepool_info(call, filter_flag, start, end):
-    templates = auth.select(call.caller, call.pool("template").values(), filter_flag, start, end)
+    templates = auth.select(call.caller, call.pool("template"), filter_flag, start, end)
     return auth.pool_xml("VMTEMPLATE_POOL", templates)
 
 
