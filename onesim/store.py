@@ -9,6 +9,7 @@ Lock discipline: all reads and writes of objects happen while holding `emulator.
 (one re-entrant lock). The dispatcher holds it for the whole handler; timers take it with
 `emulator.transaction()`. HTTP parsing and encoding run outside the lock.
 """
+import abc
 import json
 import sqlite3
 import time
@@ -81,7 +82,7 @@ def permissions_from_umask(umask=DEFAULT_UMASK):
     return [(mode >> shift) & 1 for shift in (8, 7, 6, 5, 4, 3, 2, 1, 0)]
 
 
-class PoolObject:
+class PoolObject(abc.ABC):
     """Base of every pooled object: ID, owner, group, name, permissions, lock, template.
 
     Subclasses implement `render()` (the object's XML) and may add attributes; every public
@@ -108,9 +109,9 @@ class PoolObject:
         self.template = template if template is not None else Template()
         self.xml = self.short_xml = ""
 
+    @abc.abstractmethod
     def render(self):
         """The object's full XML document (what `one.<object>.info` returns)."""
-        raise NotImplementedError
 
     def render_short(self):
         """The object's entry in pool listings when it differs from `render()`."""
