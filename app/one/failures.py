@@ -41,13 +41,19 @@ ERRORS_BY_CODE = {
     # Wrong state for the operation, or not enough room in a datastore.
     ACTION: ((None, Conflict),),
     RPC_API: ((None, BadRequest),),
-    # Template parse errors come back as INTERNAL ("Parse error: ...").
-    INTERNAL: (("Parse error", BadRequest), (None, BackendError)),
+    # Template parse errors come back as INTERNAL ("Parse error: ..."), and so do refusals
+    # that depend on the state of an object (src/rm/RequestManagerVirtualMachine.cc,
+    # RequestManagerDelete.cc, ImageManagerActions.cc in OpenNebula 7.0.2): a persistent
+    # image already in use, an image still being copied, a disk saved in the wrong VM state.
+    INTERNAL: (("Parse error", BadRequest), ("already in use", Conflict),
+               ("Image locked", Conflict), ("to save disks", Conflict),
+               ("Object is being renamed", Conflict), (None, BackendError)),
     # A name clash is a conflict with an existing object; everything else ALLOCATE reports
     # (missing SIZE, wrong datastore type, persistent-only datastore, bad attribute values)
     # is about what the caller asked for.
     ALLOCATE: (("already taken", Conflict), ("already exists", Conflict),
-               ("already in use", Conflict), (None, BadRequest)),
+               ("already in use", Conflict), ("Cannot clone image in state", Conflict),
+               (None, BadRequest)),
     LOCKED: ((None, Conflict),),
     REPLICATION: ((None, BackendUnavailable),),
 }

@@ -70,7 +70,7 @@ def register_image(ctx, body):
         **encode_metadata(body.get("description"), body.get("properties", {})),
     }
     image_id = ctx.gateway.image_allocate(attributes, image_datastore(ctx.gateway))
-    with undone_on_failure(lambda: ctx.gateway.image_delete(image_id)):
+    with undone_on_failure(lambda: ctx.gateway.image_discard(image_id)):
         if body.get("visibility") == "public":
             ctx.gateway.image_chmod(image_id, other_use=True)
         return get_image(ctx, image_id)

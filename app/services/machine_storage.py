@@ -55,7 +55,7 @@ def _delete_all(ctx, volume_ids):
     """Each volume is tried, whatever happens to the others."""
     for volume_id in volume_ids:
         try:
-            ctx.gateway.image_delete(volume_id)
+            ctx.gateway.image_discard(volume_id)
         except DomainError:
             pass
 

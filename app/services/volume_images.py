@@ -39,7 +39,7 @@ def create_image(ctx, body):
     volume = referenced_volume(ctx, body["volume"]["href"], "volume.href")
     name = body.get("name") or f"{volume.name}-snapshot-{secrets.token_hex(3)}"
     image_id = ctx.gateway.image_clone(volume.id, name)
-    with undone_on_failure(lambda: ctx.gateway.image_delete(image_id)):
+    with undone_on_failure(lambda: ctx.gateway.image_discard(image_id)):
         ctx.gateway.image_persistent(image_id, False)
         ctx.gateway.image_update(image_id, {
             KIND: VOLUME_IMAGE_KIND, SOURCE_VOLUME: volume.id,

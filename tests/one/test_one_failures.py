@@ -27,6 +27,15 @@ CASES = [
     (0x2000, "[one.vm.allocate] Parse error: syntax error, unexpected $end, expecting "
              "VARIABLE at line 1, columns 1:2", BadRequest),
     (0x2000, "[one.vm.info] Cannot get VM from DB", BackendError),
+    # State refusals oned 7.0.2 answers with INTERNAL (messages as it sent them).
+    (0x2000, "[one.vm.allocate] DISK 0: Cannot acquire image 152, it is persistent and "
+             "already in use", Conflict),
+    (0x2000, "[one.image.delete] Image locked, use --force flag to remove the image. Force "
+             "delete may leave some files on Datastore", Conflict),
+    (0x2000, "[one.vm.disksaveas] VM has to be RUNNING, POWEROFF or SUSPENDED to save disks.",
+     Conflict),
+    (0x4000, "[one.image.clone] Error allocating a new image. Cannot clone image in state: "
+             "USED", Conflict),
     (0x4000, "[one.image.allocate] Error allocating a new image. NAME is already taken by "
              "IMAGE 3.", Conflict),
     (0x4000, "[one.image.allocate] Error allocating a new image. Wrong number or missing "
