@@ -21,9 +21,17 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 run: $(VENV)/.runtime-installed
 	$(BIN)/python scripts/run.py
 
-## test: run the whole test suite
+## test: run the whole test suite against the emulator, then, when CIMI_TEST_ONE_XMLRPC and
+## CIMI_TEST_ONE_AUTH name a real OpenNebula, the real lane against it (README, "Tests")
+REAL_LANE_WORKERS ?= 4
 test: $(VENV)/.dev-installed
-	$(BIN)/python -m pytest -n 2
+	@status=0; \
+	$(BIN)/python -m pytest -n 2 || status=$$?; \
+	if [ -n "$$CIMI_TEST_ONE_XMLRPC" ]; then \
+	    echo "== real lane: $$CIMI_TEST_ONE_XMLRPC"; \
+	    CIMI_TEST_LANE=real $(BIN)/python -m pytest -n $(REAL_LANE_WORKERS) || status=$$?; \
+	fi; \
+	exit $$status
 
 ## bench: print the benchmark ratios against the raw backend
 bench: $(VENV)/.dev-installed

@@ -35,6 +35,11 @@ class CimiTestClient:
         self.fmt = fmt
         self.credentials = credentials
 
+    @property
+    def user(self):
+        """The name of the OpenNebula user this client acts as."""
+        return self.credentials.partition(":")[0]
+
     def as_user(self, credentials):
         """The same client acting as `credentials` ("user:password"; None for no credentials)."""
         return CimiTestClient(self.client, self.fmt, credentials)

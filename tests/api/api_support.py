@@ -2,10 +2,10 @@
 import time
 
 from app.errors import Conflict
+from support.lanes import STATE_WAIT_SECONDS
 
 CIMI = "http://schemas.dmtf.org/cimi/1/"
 ACTION = CIMI + "action/"
-STATE_WAIT_SECONDS = 60
 
 
 def terminate_all(one, vm_ids):

@@ -10,23 +10,24 @@ from app.one.documents import MACHINE_CONFIGURATION
 from app.services.machine_configurations import install_instance_types
 
 from api_support import CIMI, STATE_WAIT_SECONDS, terminate_all
-
+from support.lanes import exclusive
 
 
 @pytest.fixture(autouse=True)
-def faults_cleared(onesim_server):
+def faults_cleared(opennebula):
     """No fault a test injects outlives it, even one its request never reached: the emulator
     serves every later test of this worker."""
     yield
-    onesim_server.clear_faults()
+    opennebula.clear_faults()
 
 
 @pytest.fixture(scope="session")
-def instance_types(onesim_server):
-    """The StratusLab instance types, installed by oneadmin as `make run` does."""
-    application = create_app({"ONE_XMLRPC": onesim_server.endpoint})
-    with application.app_context():
-        install_instance_types(gateway(onesim_server.admin_session))
+def instance_types(opennebula):
+    """The StratusLab instance types, installed by oneadmin as `make run` does (by one worker
+    at a time: the real lane's workers share one OpenNebula)."""
+    application = create_app({"ONE_XMLRPC": opennebula.endpoint})
+    with application.app_context(), exclusive(opennebula, "instance types"):
+        install_instance_types(gateway(opennebula.admin_session))
 
 
 @pytest.fixture
@@ -39,38 +40,44 @@ def entry_point(cimi, instance_types):
 class Backend:
     """OpenNebula as oneadmin sees it, straight through the gateway."""
 
-    def __init__(self, session):
+    def __init__(self, session, demo_session):
         self.session = session
+        self.demo_name = demo_session.partition(":")[0]
+        self.user_names = {self.demo_name}
 
     @property
     def gateway(self):
         return gateway(self.session)
 
     def objects(self):
-        """Ids of everything a CIMI request could create: live VMs, images, VM templates and
-        machine configuration documents."""
+        """Ids of everything a CIMI request of this worker's users could create: live VMs,
+        images, VM templates and machine configuration documents they own (requests act as
+        their caller, so whatever they create is the caller's; on the real lane other
+        workers' objects come and go meanwhile)."""
         one = self.gateway
         return {
-            "vms": {vm.id for vm in one.vm_page().items},
-            "images": {image.id for image in one.image_page().items},
-            "templates": {template.id for template in one.template_page().items},
-            "configurations": {document.id for document in
-                               one.document_page(MACHINE_CONFIGURATION).items},
+            "vms": self._owned(one.vm_page().items),
+            "images": self._owned(one.image_page().items),
+            "templates": self._owned(one.template_page().items),
+            "configurations": self._owned(one.document_page(MACHINE_CONFIGURATION).items),
         }
 
-
-@pytest.fixture
-def backend(app, onesim_server):
-    return Backend(onesim_server.admin_session)
+    def _owned(self, items):
+        return {item.id for item in items if item.owner.uname in self.user_names}
 
 
 @pytest.fixture
-def unchanged_backend(backend, onesim_server):
+def backend(app, opennebula):
+    return Backend(opennebula.admin_session, opennebula.demo_session)
+
+
+@pytest.fixture
+def unchanged_backend(backend, opennebula):
     """Asserts at the end of the test that OpenNebula holds exactly what it held before, once
     what the request undid is gone: a terminated VM takes a few driver steps to reach DONE."""
     before = backend.objects()
     yield backend
-    onesim_server.clear_faults()
+    opennebula.clear_faults()
     deadline = time.monotonic() + STATE_WAIT_SECONDS
     while (after := backend.objects()) != before and time.monotonic() < deadline:
         time.sleep(0.05)

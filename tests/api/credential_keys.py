@@ -42,6 +42,6 @@ def credential_create(key, **attributes):
 
 
 @pytest.fixture
-def other_user(backend):
+def other_user(opennebula):
     """Another ordinary user's session."""
-    return second_user_session(backend)
+    return second_user_session(opennebula)

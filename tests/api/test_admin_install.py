@@ -4,10 +4,13 @@ import pytest
 from app import admin, create_app
 from app.one import gateway
 from app.one.documents import MACHINE_CONFIGURATION
+from support import lanes
 
 
 @pytest.fixture
 def fresh_onesim(monkeypatch):
+    if lanes.REAL:
+        pytest.skip(lanes.EMULATOR_ONLY)
     from onesim.testing import FAST_SPEED, running_onesim
 
     with running_onesim(seed="demo", speed=FAST_SPEED) as server:

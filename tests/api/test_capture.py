@@ -88,11 +88,11 @@ def test_capture_where_opennebula_refuses_it_is_a_conflict(
     held = launched(machine_create(initialState="STOPPED")).document["id"]     # HOLD
     before = image_names(backend)
     result = cimi.post(held, action("capture"))
-    assert result.status == 409
+    assert result.status == 409, result.document
     assert "cannot capture" in result.document["message"]
     result = cimi.post(collection_href("machineImages"), {
         "resourceURI": CIMI + "MachineImage", "imageLocation": held})
-    assert result.status == 409
+    assert result.status == 409, result.document
     assert image_names(backend) == before
 
 
@@ -124,7 +124,7 @@ def test_stop_with_a_name_already_taken_leaves_the_machine_running(
     machine = started_machine
     before = image_names(backend)
     result = cimi.post(machine, action("stop", image={"name": taken.document["name"]}))
-    assert result.status == 409
+    assert result.status == 409, result.document
     assert "the machine was not stopped" in result.document["message"]
     assert cimi.get(machine).document["state"] == "STARTED"
     assert image_names(backend) == before
@@ -139,7 +139,7 @@ def test_stop_whose_save_fails_says_the_machine_stopped_unsaved(
         result = cimi.post(machine, action("stop", image={"name": f"x-{time.monotonic_ns()}"}))
     finally:
         onesim_server.clear_faults()
-    assert result.status == 409
+    assert result.status == 409, result.document
     message = result.document["message"]
     assert "is stopped, but its disk was not saved" in message
     assert "Not enough space" in message
@@ -148,11 +148,12 @@ def test_stop_whose_save_fails_says_the_machine_stopped_unsaved(
 
 
 @pytest.fixture
-def stalled_power_off(backend, monkeypatch):
+def stalled_power_off(backend, monkeypatch, onesim_server):
     """`with stalled_power_off(vm_id):` the VM's guest never finishes powering off while the
     block runs: the emulator's driver does not answer for that VM (the emulator's other VMs
     and its scheduler keep their pace). A VM the test leaves stuck is powered off by force at
-    its end, so that it can be terminated and gives its host capacity back."""
+    its end, so that it can be terminated and gives its host capacity back. It stalls the
+    emulator's driver, hence `onesim_server`: skipped on the real lane."""
     stalled, left = set(), []
     expect_driver = lifecycle._expect_driver
 
@@ -209,7 +210,7 @@ def test_stop_of_a_machine_that_ends_elsewhere_says_so(
 
     monkeypatch.setattr(machine_capture, "_wait_until_powered_off", deleted_meanwhile)
     result = cimi.post(machine, action("stop", image={"name": f"z-{time.monotonic_ns()}"}))
-    assert result.status == 409
+    assert result.status == 409, result.document
     assert "its disk was not saved" in result.document["message"]
 
 

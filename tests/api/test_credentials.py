@@ -37,7 +37,7 @@ def credential_ids(backend):
 
 def demo_user(backend):
     (demo,) = [user for user in parse.pool(backend.gateway.call("userpool.info"), parse.user)
-               if user.name == "demo"]
+               if user.name == backend.demo_name]
     return demo
 
 
@@ -60,7 +60,7 @@ def test_create_read_update_delete(cimi, own_credential, backend, key):
     assert (document["name"], document["description"]) == ("laptop", "my key")
     assert document["properties"] == {"where": "home"}
     assert document["publicKey"] == key
-    assert document["owner"] == "demo"
+    assert document["owner"] == cimi.user
     assert {operation["rel"] for operation in document["operations"]} == {"edit", "delete"}
     assert "created" in document and "updated" in document
 

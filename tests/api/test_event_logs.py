@@ -122,9 +122,9 @@ def test_events_take_queries(cimi, launched, wait_for_state):
 
 
 def test_logs_of_unknown_or_hidden_machines_are_404(cimi, launched, collection_href,
-                                                   backend):
+                                                   opennebula):
     href = cimi.get(launched().document["id"]).document["eventLog"]["href"]
-    other = cimi.as_user(second_user_session(backend))
+    other = cimi.as_user(second_user_session(opennebula))
     assert other.get(href).status in (403, 404)
     assert other.get(href + "/events").status in (403, 404)
     unknown = f"{collection_href('eventLogs')}/123456"

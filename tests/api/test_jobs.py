@@ -13,8 +13,8 @@ from volume_support import volume_create
 
 
 @pytest.fixture
-def other_session(backend):
-    return second_user_session(backend)
+def other_session(opennebula):
+    return second_user_session(opennebula)
 
 
 def act(cimi, href, name, **extra):
@@ -211,10 +211,10 @@ def test_volume_attach_detach_and_delete_answer_jobs_that_resolve(
 
 
 def test_a_job_document_edited_by_hand_is_answered_not_crashed_on(
-        cimi, started, onesim_server, collection_href):
+        cimi, started, opennebula, collection_href):
     href = job_uri(act(cimi, started(), "stop"))
     job_id = int(href.rsplit("/", 1)[1])
-    gateway(onesim_server.demo_session).document_update(job_id, {
+    gateway(opennebula.demo_session).document_update(job_id, {
         "TARGET_KIND": "spaceship", "TARGET_ID": "x", "STATE": "WEIRD",
         "ATTACHED_IMAGE": "y"}, merge=True)
     job = cimi.get(href)

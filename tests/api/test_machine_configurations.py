@@ -79,7 +79,7 @@ def test_create_read_update_delete(cimi, own_configuration):
     assert document["disks"] == disks
     assert document["description"] == "two CPUs"
     assert document["properties"] == {"team": "a"}
-    assert document["owner"] == "demo"
+    assert document["owner"] == cimi.user
     assert {operation["rel"] for operation in document["operations"]} == {"edit", "delete"}
 
     updated = cimi.put(href, configuration(name="renamed", cpu=4, memory=1048576))

@@ -10,6 +10,7 @@ from app.one import parse
 from app.one.documents import CREDENTIAL
 from api_support import CIMI, terminate_all
 from credential_keys import ED25519_KEY, RSA_KEY, credential_create, fresh_key
+from support import lanes
 
 # The StratusLab user guide's web-server example (contextualization chapter, run-http.sh).
 WEB_SERVER_SCRIPT = b"""#!/bin/bash -x
@@ -39,13 +40,38 @@ def id_of(href):
 
 def demo_user(backend):
     users = parse.pool(backend.gateway.call("userpool.info"), parse.user)
-    return next(user for user in users if user.name == "demo")
+    return next(user for user in users if user.name == backend.demo_name)
+
+
+LAN_TEMPLATE = """NAME="lan"
+VN_MAD="dummy"
+BRIDGE="br0"
+GATEWAY="192.168.7.1"
+DNS="192.168.7.1"
+NETWORK_MASK="255.255.255.0"
+AR=[TYPE="IP4", IP="192.168.7.10", SIZE="20"]
+"""
 
 
 @pytest.fixture(scope="module")
-def extra_networks(onesim_server):
+def extra_networks(request, opennebula):
     """A second network ("lan", numbered after the default network); its id. OpenNebula's
-    default ACL lets the users group use every network, so users see all of them."""
+    default ACL lets the users group use every network, so users see all of them. The emulator
+    has no vn.allocate: there it is made as its seed makes networks."""
+    if not opennebula.real:
+        return emulator_lan(request.getfixturevalue("onesim_server"))
+    one = lanes.Rpc(opennebula.endpoint, opennebula.admin_session)
+    with lanes.exclusive(opennebula, "lan network"):
+        existing = {vnet.findtext("NAME"): int(vnet.findtext("ID"))
+                    for vnet in one.pool("vnpool.info", -2, -1, -1)}
+        if "lan" in existing:
+            return {"lan": existing["lan"]}
+        lan = one.call("vn.allocate", LAN_TEMPLATE, -1)
+        one.call("vn.chmod", lan, 1, 1, 0, 0, 0, 0, 1, 0, 0)
+    return {"lan": lan}
+
+
+def emulator_lan(onesim_server):
     from onesim.seed import PUBLIC_IMAGE_PERMISSIONS
     from onesim.vnets import create_vnet
 

@@ -16,14 +16,9 @@ def unique(prefix):
 
 
 @pytest.fixture(scope="session")
-def stranger(onesim_server):
+def stranger(opennebula):
     """A second user of the users group; its session."""
-    from app import create_app
-
-    name = unique("stranger")
-    with create_app({"ONE_XMLRPC": onesim_server.endpoint}).app_context():
-        gateway(onesim_server.admin_session).call("user.allocate", name, "secret", "", [])
-    return f"{name}:secret"
+    return opennebula.user_session("stranger")
 
 
 @pytest.fixture
@@ -62,16 +57,17 @@ def test_images_visible_to_the_user(cimi, collection_href):
     assert document["operations"] == [{"rel": "add", "href": collection_href("machineImages")}]
 
 
-def test_one_image(cimi, image_href):
+def test_one_image(cimi, image_href, backend):
     result = cimi.get(image_href)
     assert result.status == 200
     image = result.document
+    seeded = backend.gateway.image(int(image_href.rsplit("/", 1)[1]))
     assert image["id"] == image_href
     assert image["state"] == "AVAILABLE"
     assert image["type"] == "IMAGE"
-    assert image["imageLocation"] == {"href": "/var/lib/one/images/ttylinux.img"}
-    assert image["size"] == 40 * 1024
-    assert image["format"] == "qcow2"
+    assert image["imageLocation"] == {"href": seeded.path}
+    assert image["size"] == seeded.size_mb * 1024
+    assert image["format"] == seeded.format
     assert image["owner"] == "oneadmin"
     assert image["description"] == "Tiny Linux for tests"
     assert image["visibility"] == "public"
@@ -95,8 +91,8 @@ def test_unknown_image_is_404(cimi, collection_href):
     assert cimi.delete(collection_href("machineImages") + "/4242").status == 404
 
 
-def test_datablock_is_not_a_machine_image(cimi, collection_href, app, onesim_server):
-    own = gateway(onesim_server.demo_session)
+def test_datablock_is_not_a_machine_image(cimi, collection_href, app, opennebula):
+    own = gateway(opennebula.demo_session)
     image_id = own.image_allocate({"NAME": unique("scratch-volume"), "TYPE": "DATABLOCK",
                                    "SIZE": 10}, 1)
     try:
@@ -304,7 +300,7 @@ def test_persistent_boot_runs_one_machine_on_the_image_itself(
 
     vms_before = {vm.id for vm in backend.gateway.vm_page().items}
     second = cimi.post(href.rsplit("/", 2)[0] + "/machines", launch_from(href, "second"))
-    assert second.status == 409
+    assert second.status == 409, second.document
     assert "persistent and already in use" in second.document["message"]
     assert {vm.id for vm in backend.gateway.vm_page().items} == vms_before
 

@@ -32,14 +32,15 @@ def test_launch_with_the_default_instance_type(cimi, launched, image_href, confi
                              ACTION + "suspend", ACTION + "capture", ACTION + "snapshot"}
 
 
-def test_disks_and_network_interfaces(cimi, launched, image_href, wait_for_state):
+def test_disks_and_network_interfaces(cimi, launched, image_href, wait_for_state, backend):
     machine = wait_for_state(launched().document["id"], "STARTED")
+    image = backend.gateway.image(int(image_href.rsplit("/", 1)[1]))
     disks = cimi.get(machine["disks"]["href"])
     assert disks.status == 200
     assert disks.document["resourceURI"] == CIMI + "MachineDiskCollection"
     boot, swap = disks.document["machineDisks"]
     assert boot["machineImage"]["href"] == image_href
-    assert (boot["capacity"], boot["volatile"]) == (40 * KIB_PER_MB, False)
+    assert (boot["capacity"], boot["volatile"]) == (image.size_mb * KIB_PER_MB, False)
     assert (swap["capacity"], swap["format"], swap["volatile"]) == (1024 * KIB_PER_MB, "swap", True)
     assert swap["initialLocation"]
     assert cimi.get(swap["id"]).document == swap
@@ -192,9 +193,9 @@ def test_collection_lists_own_machines(cimi, launched, machine_create, collectio
     assert result.document["count"] == len(result.document["machines"])
 
 
-def test_machines_of_others_are_not_visible(cimi, launched, onesim_server):
+def test_machines_of_others_are_not_visible(cimi, launched, opennebula):
     href = launched().document["id"]
-    result = cimi.as_user(onesim_server.admin_session).get(href)
+    result = cimi.as_user(opennebula.admin_session).get(href)
     assert result.status == 200          # oneadmin sees everything
     own = cimi.get(href.rsplit("/", 1)[0])
     assert href in {machine["id"] for machine in own.document["machines"]}

@@ -27,7 +27,7 @@ def test_create_read_list_update_delete(cimi, configurations):
     assert (created["capacity"], created["format"], created["type"]) == (
         2 * GIB_KIB, "qcow2", CIMI + "mapped")
     assert (created["description"], created["properties"]) == ("two", {"k": "v"})
-    assert created["created"] and created["owner"] == "demo"
+    assert created["created"] and created["owner"] == cimi.user
     assert cimi.get(created["id"]).document == created
     listed = cimi.get(CONFIGURATIONS).document
     assert created["id"] in [member["id"] for member in listed["volumeConfigurations"]]

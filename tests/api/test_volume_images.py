@@ -93,6 +93,6 @@ def test_a_volume_in_use_cannot_be_snapshotted(cimi, volumes, launched, machine_
     before = backend.objects()
     result = cimi.post(IMAGES, {"resourceURI": CIMI + "VolumeImage", "name": "busy-snap-1",
                                 "volume": {"href": volume["id"]}})
-    assert result.status == 409
+    assert result.status == 409, result.document
     assert "Cannot clone image in state" in result.document["message"]
     assert backend.objects() == before

@@ -18,7 +18,7 @@ def test_a_new_volume_is_a_private_persistent_datablock(cimi, volumes, backend, 
     assert volume["capacity"] == 5 * GIB_KIB
     assert volume["state"] in ("CREATING", "AVAILABLE")
     assert volume["visibility"] == "private"
-    assert volume["owner"] == "demo"
+    assert volume["owner"] == cimi.user
     assert volume["users"] == 0
     assert volume["bootable"] is False
     assert volume["format"] == "raw"

@@ -1,7 +1,5 @@
 """Bodies, users and fixtures the volume tests share."""
 import contextlib
-import itertools
-import time
 
 import pytest
 
@@ -10,7 +8,6 @@ from app.errors import DomainError
 
 MIB_KIB = 1024
 GIB_KIB = 1024 * 1024
-_users = itertools.count()
 
 
 def volume_create(name="test-volume", capacity=MIB_KIB, visibility=None, **attributes):
@@ -61,12 +58,6 @@ def create_document(cimi, backend):
 
 
 @pytest.fixture(scope="session")
-def other_user(onesim_server):
+def other_user(opennebula):
     """A second OpenNebula user in the users group, created by oneadmin; its session."""
-    from app import create_app
-    from app.one import gateway
-
-    name = f"other{next(_users)}-{int(time.time())}"
-    with create_app({"ONE_XMLRPC": onesim_server.endpoint}).app_context():
-        gateway(onesim_server.admin_session).call("user.allocate", name, "secret", "", [])
-    return f"{name}:secret"
+    return opennebula.user_session("volumes-other")

@@ -5,8 +5,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-COMMAND_SECONDS = 120
-WAIT_SECONDS = "60"
+from support.lanes import STATE_WAIT_SECONDS
+
+COMMAND_SECONDS = 2 * STATE_WAIT_SECONDS
+WAIT_SECONDS = str(STATE_WAIT_SECONDS)
 INSTALLED_CIMI = Path(sys.executable).with_name("cimi")
 
 

@@ -2,14 +2,15 @@
 loopback ports (tests/support/servers.py, as in tests/e2e), the instance types installed by
 the admin command, and `cimi` run as a process against them with a scratch HOME and only the
 CIMI_* settings a test gives it."""
-import xmlrpc.client
 from dataclasses import dataclass
 
 import pytest
 
 from cli.client import CimiClient
 from cli_support import run_cimi
-from support.servers import installed, onesim_process, running_gunicorn  # noqa: F401 (fixtures)
+from support.servers import (  # noqa: F401 (fixtures)
+    installed, onesim_process, opennebula_process, running_gunicorn,
+)
 
 
 @dataclass
@@ -31,14 +32,10 @@ def cloud(installed):
 
 
 @pytest.fixture(scope="session")
-def other_user(onesim_process):
-    """A second OpenNebula user ("other:other"), made by the administrator."""
-    one = xmlrpc.client.ServerProxy(onesim_process.endpoint)
-    users_group = 1
-    answer = one.one.user.allocate(onesim_process.admin_session, "other", "other", "",
-                                   [users_group])
-    assert answer[0], answer
-    return {"CIMI_USERNAME": "other", "CIMI_PASSWORD": "other"}
+def other_user(opennebula_process):
+    """A second OpenNebula user of the users group, made by the administrator."""
+    name, _, password = opennebula_process.user_session("other").partition(":")
+    return {"CIMI_USERNAME": name, "CIMI_PASSWORD": password}
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from cli.client import (
     ACTION, CIMI, GONE, CimiClient, CimiError, JobFailed, ServiceError, WaitTimedOut, short_id,
 )
 from fake_cimi import FakeCimi
+from support.lanes import STATE_WAIT_SECONDS
 
 JOB_HEADER = "CIMI-Job-URI"
 
@@ -31,17 +32,17 @@ def test_create_act_and_delete_follow_operations_and_states(cloud):
         "machineTemplate": {"machineImage": {"href": image["id"]},
                             "machineConfig": {"cpu": 1, "memory": 131072}}})
     assert answer.status == 201 and answer.location == answer.document["id"]
-    machine = client.wait_for_state(answer.location, {"STARTED"}, timeout=60)
+    machine = client.wait_for_state(answer.location, {"STARTED"}, timeout=STATE_WAIT_SECONDS)
 
     stopping = client.act(machine, "stop")
     assert stopping.status == 202
-    stopped = client.settle(stopping, timeout=60, until={"STOPPED"}, resource=machine["id"])
+    stopped = client.settle(stopping, timeout=STATE_WAIT_SECONDS, until={"STOPPED"}, resource=machine["id"])
     assert stopped["state"] == "STOPPED"
     with pytest.raises(CimiError, match="no .*restart operation .* in state STOPPED"):
         client.act(stopped, "restart")
 
     deleting = client.delete(stopped)
-    assert client.settle(deleting, timeout=60, until={GONE}, resource=machine["id"]) is None
+    assert client.settle(deleting, timeout=STATE_WAIT_SECONDS, until={GONE}, resource=machine["id"]) is None
     with pytest.raises(ServiceError) as gone:
         client.get(machine["id"])
     assert gone.value.status == 404 and str(gone.value)
@@ -53,10 +54,10 @@ def test_jobs_of_the_real_server_are_waited_for(cloud, onesim_process):
     (image,) = client.members("machineImages", {"$filter": "name='ttylinux'"})
     answer = client.create("machines", {"machineTemplate": {
         "machineImage": {"href": image["id"]}, "machineConfig": {"cpu": 1, "memory": 131072}}})
-    machine = client.wait_for_state(answer.location, {"STARTED"}, timeout=60)
+    machine = client.wait_for_state(answer.location, {"STARTED"}, timeout=STATE_WAIT_SECONDS)
     stopping = client.act(machine, "stop")
     assert stopping.job
-    job = client.wait_for_job(stopping.job, timeout=60)
+    job = client.wait_for_job(stopping.job, timeout=STATE_WAIT_SECONDS)
     assert job["state"] == "SUCCESS"
     assert job["targetResource"]["href"] == machine["id"]
 
@@ -65,12 +66,12 @@ def test_jobs_of_the_real_server_are_waited_for(cloud, onesim_process):
     try:
         starting = client.act(stopped, "start")
         with pytest.raises(JobFailed) as failed:
-            client.wait_for_job(starting.job, timeout=60)
+            client.wait_for_job(starting.job, timeout=STATE_WAIT_SECONDS)
     finally:
         onesim_process.clear_faults()     # the emulator serves the later tests of this worker
     assert str(failed.value)
     client.settle(client.delete(client.wait_for_operation(
-        client.get(machine["id"]), "delete", timeout=60)), timeout=60, until={GONE},
+        client.get(machine["id"]), "delete", timeout=STATE_WAIT_SECONDS)), timeout=STATE_WAIT_SECONDS, until={GONE},
         resource=machine["id"])
 
 
@@ -138,7 +139,7 @@ def test_a_202_with_a_job_is_settled_through_the_job(fake):
     assert (answer.status, answer.location, answer.job) == (
         202, fake.url("/cimi/volumes/7"), fake.url("/cimi/jobs/1"))
     seen = []
-    volume = client.settle(answer, timeout=60, until={"AVAILABLE"}, progress=seen.append)
+    volume = client.settle(answer, timeout=STATE_WAIT_SECONDS, until={"AVAILABLE"}, progress=seen.append)
     assert volume["state"] == "AVAILABLE"
     assert seen[:3] == ["QUEUED", "RUNNING", "SUCCESS"]
     (posted,) = [request for request in fake.requests if request.method == "POST"]
@@ -150,7 +151,7 @@ def test_a_202_with_a_job_is_settled_through_the_job(fake):
 def test_a_failed_job_raises_its_status_message(fake):
     job_answering(fake, "/cimi/jobs/2", ["RUNNING", "FAILED"], message="Not enough rights")
     with pytest.raises(JobFailed, match="Not enough rights"):
-        client_of(fake).wait_for_job(fake.url("/cimi/jobs/2"), timeout=60)
+        client_of(fake).wait_for_job(fake.url("/cimi/jobs/2"), timeout=STATE_WAIT_SECONDS)
 
 
 def test_a_job_that_never_ends_times_out(fake):
@@ -166,13 +167,13 @@ def test_a_202_without_a_job_is_settled_by_the_resources_state(fake):
         "state": states.pop(0) if len(states) > 1 else states[0]}))
     fake.route("DELETE", "/cimi/volumes/8", lambda request: (202, {}, b""))
     client = client_of(fake)
-    volume = client.wait_for_state(fake.url("/cimi/volumes/8"), {"AVAILABLE"}, timeout=60)
+    volume = client.wait_for_state(fake.url("/cimi/volumes/8"), {"AVAILABLE"}, timeout=STATE_WAIT_SECONDS)
     assert volume["state"] == "AVAILABLE"
 
     resource = {"id": volume["id"], "operations": [{"rel": "delete", "href": volume["id"]}]}
     answer = client.delete(resource)
     assert (answer.status, answer.job, answer.location) == (202, None, None)
-    assert client.settle(answer, timeout=60) is None
+    assert client.settle(answer, timeout=STATE_WAIT_SECONDS) is None
 
 
 def test_actions_post_a_cimi_action_to_the_offered_href(fake):
@@ -242,7 +243,7 @@ def test_an_operation_a_creating_resource_lacks_is_waited_for(fake):
     fake.route("GET", "/cimi/machines/5", machine)
     client = client_of(fake)
     ready = client.wait_for_operation({"id": href, "state": "CREATING", "operations": []},
-                                      "delete", timeout=60)
+                                      "delete", timeout=STATE_WAIT_SECONDS)
     assert ready["operations"] == delete
     stopped = {"id": href, "state": "STOPPED", "operations": []}
-    assert client.wait_for_operation(stopped, "delete", timeout=60) is stopped
+    assert client.wait_for_operation(stopped, "delete", timeout=STATE_WAIT_SECONDS) is stopped

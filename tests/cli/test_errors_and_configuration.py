@@ -50,7 +50,7 @@ def test_no_endpoint_says_how_to_give_one(home):
 def test_no_password_without_a_terminal(cloud, home):
     result = run_cimi(["describe-instance"], home,
                       {"CIMI_ENDPOINT": cloud.endpoint, "CIMI_USERNAME": cloud.username})
-    assert_one_error_line(result, "No password for demo")
+    assert_one_error_line(result, f"No password for {cloud.username}")
 
 
 def test_password_on_the_command_line_is_not_an_option(home):

@@ -31,11 +31,11 @@ def launch(cimi, *arguments):
     return QUIET_LINE.match(run.stdout.strip()).groups()
 
 
-def test_persistent_disk_life_cycle(cimi):
+def test_persistent_disk_life_cycle(cimi, cloud):
     volume_id = create(cimi, "--size", "1", "--tag", "mydisk")
     block = described(cimi, volume_id)
     assert (block["tag"], block["size"], block["users"], block["owner"], block["visibility"],
-            block["shareable"]) == ("mydisk", "1", "0", "demo", "private", "false")
+            block["shareable"]) == ("mydisk", "1", "0", cloud.username, "private", "false")
     listed = cimi("describe-volumes", "-q")
     assert volume_id in listed.lines
 
@@ -72,11 +72,11 @@ def test_public_private_and_tag_updates(cimi):
     cimi("delete-volume", volume_id)
 
 
-def test_only_the_owner_may_delete_a_public_volume(cimi, other_user):
+def test_only_the_owner_may_delete_a_public_volume(cimi, cloud, other_user):
     volume_id = create(cimi, "--size", "1", "--tag", "mine", "--public")
     assert volume_id in cimi("describe-volumes", "-q", settings=other_user).lines
     refused = cimi("delete-volume", volume_id, settings=other_user)
-    assert_one_error_line(refused, "no delete operation on mine (owned by demo)")
+    assert_one_error_line(refused, f"no delete operation on mine (owned by {cloud.username})")
     assert volume_id in cimi("describe-volumes", "-q").lines
     cimi("delete-volume", volume_id)
 

@@ -4,7 +4,9 @@ under test (`fmt`)."""
 import pytest
 
 from http_cimi import HttpCimiClient
-from support.servers import installed, onesim_process, running_gunicorn  # noqa: F401 (fixtures)
+from support.servers import (  # noqa: F401 (fixtures)
+    installed, onesim_process, opennebula_process, running_gunicorn,
+)
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ class HttpCimiClient:
 
     def __init__(self, fmt, credentials):
         self.fmt = fmt
+        self.user = credentials.partition(":")[0]
         self.http = requests.Session()
         token = base64.b64encode(credentials.encode()).decode()
         self.http.headers.update({"Accept": MEDIA_TYPES[fmt], "Authorization": f"Basic {token}"})

@@ -10,7 +10,7 @@ import pytest
 
 from app.one import parse
 from http_cimi import HttpCimiClient
-from test_context_workflow import KEY, one_call, second_user  # noqa: F401 (fixture)
+from test_context_workflow import KEY, own_pool, second_user  # noqa: F401 (fixture)
 from test_stratuslab_workflow import ACTION, CIMI, STATE_WAIT_SECONDS, operation_href, wait_for
 
 USER_DATA = base64.b64encode(b"#!/bin/sh\necho built > /etc/motd\n").decode()
@@ -20,9 +20,10 @@ def unique(prefix):
     return f"{prefix}-{time.monotonic_ns()}"
 
 
-def image_ids(onesim):
-    return {image.id for image in parse.pool(one_call(onesim, "one.imagepool.info", -2, -1, -1),
-                                             parse.image)}
+def image_ids(opennebula):
+    """The images of the demo user."""
+    return {image.id for image in parse.pool(
+        own_pool(opennebula, opennebula.demo_session, "imagepool.info"), parse.image)}
 
 
 def wait_until_offered(client, href, rel):
@@ -152,7 +153,7 @@ def test_private_images_and_bad_input(http_cimi, entry_point, cleanup, fmt, inst
     assert other.get(private_href)[0] == 403
     status, listed, _ = other.get(entry_point["machineImages"])
     assert private_href not in {member["id"] for member in listed["machineImages"]}
-    vms_before = one_call(installed, "one.vmpool.info", -2, -1, -1, -1)
+    vms_before = own_pool(installed, second_user, "vmpool.info", -1)
     status, _, _ = other.post(entry_point["machines"], {
         "resourceURI": CIMI + "MachineCreate",
         "machineTemplate": {"machineImage": {"href": private_href}}})
@@ -160,7 +161,7 @@ def test_private_images_and_bad_input(http_cimi, entry_point, cleanup, fmt, inst
     status, _, _ = other.request("PUT", private_href, {"resourceURI": CIMI + "MachineImage",
                                                        "name": "stolen"})
     assert status == 403
-    assert one_call(installed, "one.vmpool.info", -2, -1, -1, -1) == vms_before
+    assert own_pool(installed, second_user, "vmpool.info", -1) == vms_before
 
     status, ttylinux, _ = http_cimi.get(entry_point["machineImages"],
                                         params={"$filter": "name='ttylinux'"})

@@ -3,9 +3,6 @@ hrefs from the Cloud Entry Point only: private and public volumes seen by their 
 second user, a volume attached at launch that outlives its machine, hot-plugged volumes, a
 detach of what is not attached, another user's refused delete, a read-only volume shared by
 two machines, a volatile disk that goes with its machine, and the volumes deleted."""
-import itertools
-import time
-import xmlrpc.client
 
 import pytest
 
@@ -13,17 +10,12 @@ from http_cimi import HttpCimiClient
 from test_stratuslab_workflow import CIMI, wait_for
 
 GIB_KIB = 1024 * 1024
-_users = itertools.count()
 
 
 @pytest.fixture
 def second_user(fmt, installed):
     """Another OpenNebula user, created with oneadmin's session, and a client acting as it."""
-    name = f"testor2-{fmt}-{next(_users)}-{int(time.time())}"
-    answer = xmlrpc.client.ServerProxy(installed.endpoint).one.user.allocate(
-        installed.admin_session, name, "secret", "", [])
-    assert answer[0], answer
-    return HttpCimiClient(fmt, f"{name}:secret")
+    return HttpCimiClient(fmt, installed.user_session("storage-second"))
 
 
 @pytest.fixture
@@ -100,7 +92,7 @@ def test_the_storage_chapter(fmt, http_cimi, cloud, second_user):
     # 7.2 List them: the owner sees both, the second user only the public one.
     mine = guide.volumes()
     assert {private["id"], public["id"]} <= set(mine)
-    assert (mine[private["id"]]["owner"], mine[private["id"]]["users"]) == ("demo", 0)
+    assert (mine[private["id"]]["owner"], mine[private["id"]]["users"]) == (http_cimi.user, 0)
     theirs = guide.volumes(second_user)
     assert public["id"] in theirs and private["id"] not in theirs
 

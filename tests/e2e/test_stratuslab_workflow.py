@@ -4,10 +4,10 @@ its address, stop, start, restart, kill."""
 import time
 
 from http_cimi import HttpCimiClient
+from support.lanes import STATE_WAIT_SECONDS
 
 CIMI = "http://schemas.dmtf.org/cimi/1/"
 ACTION = CIMI + "action/"
-STATE_WAIT_SECONDS = 60
 
 
 def wait_for(client, href, state):

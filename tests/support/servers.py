@@ -1,6 +1,7 @@
-"""onesim and gunicorn as real processes on free loopback ports, with the instance types
-installed by the admin command: the servers of the end-to-end tests (tests/e2e) and of the
-`cimi` command's tests (tests/cli). A conftest imports the fixtures it uses."""
+"""The OpenNebula of the lane (onesim as a real process, or the real lane's OpenNebula) and
+gunicorn on free loopback ports, with the instance types installed by the admin command: the
+servers of the end-to-end tests (tests/e2e) and of the `cimi` command's tests (tests/cli). A
+conftest imports the fixtures it uses."""
 import contextlib
 import os
 import socket
@@ -12,12 +13,17 @@ from pathlib import Path
 import pytest
 import requests
 
+from support import lanes
+
 ROOT = Path(__file__).resolve().parents[2]
 START_SECONDS = 60
 
 
 @pytest.fixture(scope="session")
 def onesim_process():
+    """This worker's emulator as a process, with fault injection; skipped on the real lane."""
+    if lanes.REAL:
+        pytest.skip(lanes.EMULATOR_ONLY)
     from onesim.testing import FAST_SPEED, running_onesim
 
     with running_onesim(seed="demo", speed=FAST_SPEED, in_process=False) as server:
@@ -25,14 +31,23 @@ def onesim_process():
 
 
 @pytest.fixture(scope="session")
-def installed(onesim_process):
-    """The onesim process, with the instance types installed by the admin command."""
-    environment = dict(os.environ, ONE_XMLRPC=onesim_process.endpoint,
-                       ONE_AUTH=str(onesim_process.data_dir / "one_auth"))
+def opennebula_process(request):
+    """The OpenNebula of the lane, served by a process of its own."""
+    if lanes.REAL:
+        return request.getfixturevalue("real_opennebula")
+    return lanes.Emulator(request.getfixturevalue("onesim_process"))
+
+
+@pytest.fixture(scope="session")
+def installed(opennebula_process):
+    """The lane's OpenNebula, with the instance types installed by the admin command."""
+    environment = dict(os.environ, ONE_XMLRPC=opennebula_process.endpoint,
+                       ONE_AUTH=str(opennebula_process.admin_auth_file))
     command = [sys.executable, "-m", "app.admin", "install-instance-types"]
-    subprocess.run(command, cwd=ROOT, env=environment, check=True, timeout=START_SECONDS,
-                   capture_output=True)
-    return onesim_process
+    with lanes.exclusive(opennebula_process, "instance types"):
+        subprocess.run(command, cwd=ROOT, env=environment, check=True, timeout=START_SECONDS,
+                       capture_output=True)
+    return opennebula_process
 
 
 def free_port():
