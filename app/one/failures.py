@@ -32,17 +32,23 @@ ALLOCATE = 0x4000
 LOCKED = 0x8000
 REPLICATION = 0x10000
 
+_INVALID_NAME = "Invalid NAME"
+
 # code -> ((text in the message or None for any, domain error), ...), first match wins.
 ERRORS_BY_CODE = {
     AUTHENTICATION: ((None, Unauthenticated),),
     # Also quota exceeded and restricted attributes: the caller may not do it.
     AUTHORIZATION: ((None, Forbidden),),
     NO_EXISTS: ((None, NotFound),),
-    # Wrong state for the operation, or not enough room in a datastore.
-    ACTION: ((None, Conflict),),
+    # Wrong state for the operation, or not enough room in a datastore; a rename to a name
+    # oned refuses is about what the caller asked for.
+    ACTION: ((_INVALID_NAME, BadRequest), (None, Conflict)),
     RPC_API: ((None, BadRequest),),
-    # Template parse errors come back as INTERNAL ("Parse error: ...").
-    INTERNAL: (("Parse error", BadRequest), (None, BackendError)),
+    # Template parse errors come back as INTERNAL ("Parse error: ..."), and so do refused
+    # names and values oned cannot write into its XML (`app.one.storable` keeps them away).
+    INTERNAL: (("Parse error", BadRequest), (_INVALID_NAME, BadRequest),
+               ("NAME is too long", BadRequest), ("Error transforming", BadRequest),
+               (None, BackendError)),
     # A name clash is a conflict with an existing object; everything else ALLOCATE reports
     # (missing SIZE, wrong datastore type, persistent-only datastore, bad attribute values)
     # is about what the caller asked for.

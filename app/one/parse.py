@@ -16,6 +16,7 @@ from app.one.records import (
     VmDisk, VmDiskSnapshot, VmHistory, VmNic, VmSnapshot, VmTemplate, Vnet,
 )
 from app.one.states import image_type_name
+from app.one.storable import is_own_attribute, read_value
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +56,14 @@ def document(xml):
 
 
 def template_dict(element):
-    """A TEMPLATE-like element as a dict: vectors are dicts, repeats lists, leaves strings."""
+    """A TEMPLATE-like element as a dict: vectors are dicts, repeats lists, leaves strings
+    (the server's own attributes decoded, see `app.one.storable`)."""
     result = {}
     if element is None:
         return result
     for child in element:
-        value = template_dict(child) if len(child) else (child.text or "")
         tag = child.tag
+        value = template_dict(child) if len(child) else _leaf(tag, child.text or "")
         if tag not in result:
             result[tag] = value
         elif isinstance(result[tag], list):
@@ -69,6 +71,11 @@ def template_dict(element):
         else:
             result[tag] = [result[tag], value]
     return result
+
+
+def _leaf(tag, text):
+    """A leaf's text; the server's own attributes decoded (`app.one.storable`)."""
+    return read_value(text) if is_own_attribute(tag) else text
 
 
 def _children(element):
