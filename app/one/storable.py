@@ -20,7 +20,8 @@ outside Unicode's Basic Multilingual Plane (an emoji). Values the server alone r
 such a value is written with `%`, `]]>` and those characters percent-escaped behind the
 `ENCODED` prefix, and read back decoded by `app.one.parse`, so every reader above the
 gateway sees the original text. Any other value (read by oned or the guest, such as a
-CONTEXT's SSH_PUBLIC_KEY) is refused by `app.one.templates` with a 400.
+CONTEXT's SSH_PUBLIC_KEY) is refused by `app.one.templates` with a 400, and the gateway
+refuses any other argument (or credentials) xmlrpc-c would refuse before sending it.
 """
 import re
 from urllib.parse import quote, unquote
@@ -86,6 +87,12 @@ def fitted_name(base, suffix=""):
     room = NAME_MAX_BYTES - len(suffix.encode("utf-8"))
     fitted = base.encode("utf-8")[:max(room, 0)].decode("utf-8", "ignore")
     return normal_name(fitted + suffix)
+
+
+def uncarriable_character(text):
+    """The first character of `text` oned's XML-RPC library refuses to receive, or None."""
+    found = _OUTSIDE_BMP.search(text)
+    return found.group() if found else None
 
 
 def unstorable_part(text):
