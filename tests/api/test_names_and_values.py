@@ -6,11 +6,13 @@ so the same answers come from the emulator and from a real oned.
 """
 import re
 import time
+from types import SimpleNamespace
 
 import pytest
 
 from api_support import CIMI, terminate_all
-from app.one.storable import FORBIDDEN_NAME_CHARACTERS
+from app.one.storable import FORBIDDEN_NAME_CHARACTERS, is_valid_name
+from app.services.machine_capture import default_name
 from credential_keys import ED25519_KEY, credential_create
 from volume_support import MIB_KIB, volume_create
 
@@ -286,6 +288,12 @@ def test_a_volume_images_default_name_fits_a_long_volume_name(cimi, created, wai
     finally:
         wait_for_state(result.headers["Location"], "AVAILABLE")
         cimi.delete(result.headers["Location"])
+
+
+def test_a_captures_default_name_fits_a_long_machine_name():
+    name = default_name(SimpleNamespace(name=ONE_TWENTY_EIGHT_BYTES))
+    assert re.fullmatch("é+-[0-9]{8}-[0-9]{6}", name) and is_valid_name(name)
+    assert len(name.encode()) in (127, 128)
 
 
 @pytest.mark.parametrize("comment, expected", [
