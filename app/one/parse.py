@@ -16,7 +16,7 @@ from app.one.records import (
     VmDisk, VmDiskSnapshot, VmHistory, VmNic, VmSnapshot, VmTemplate, Vnet,
 )
 from app.one.states import image_type_name
-from app.one.storable import is_own_attribute, read_value
+from app.one.storable import ENCODED, is_own_attribute, read_value
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,12 @@ def template_dict(element):
         return result
     for child in element:
         tag = child.tag
-        value = template_dict(child) if len(child) else _leaf(tag, child.text or "")
+        if len(child):
+            value = template_dict(child)
+        else:
+            value = child.text or ""
+            if value.startswith(ENCODED) and is_own_attribute(tag):
+                value = read_value(value)
         if tag not in result:
             result[tag] = value
         elif isinstance(result[tag], list):
@@ -71,11 +76,6 @@ def template_dict(element):
         else:
             result[tag] = [result[tag], value]
     return result
-
-
-def _leaf(tag, text):
-    """A leaf's text; the server's own attributes decoded (`app.one.storable`)."""
-    return read_value(text) if is_own_attribute(tag) else text
 
 
 def _children(element):
