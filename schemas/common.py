@@ -10,7 +10,8 @@ import re
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-NAME_MAX_LENGTH = 128
+from app.one.storable import name_problem, normal_name
+
 DESCRIPTION_MAX_LENGTH = 4096
 PROPERTY_KEY_MAX_LENGTH = 128
 PROPERTY_VALUE_MAX_LENGTH = 4096
@@ -60,8 +61,20 @@ def _printable(value):
         raise ValidationError("Must not contain control characters.")
 
 
+class Name(fields.String):
+    """A resource name, as OpenNebula keeps it (trailing white space trimmed) and only if
+    OpenNebula accepts it: one rule for every resource (`app.one.storable`)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        name = normal_name(super()._deserialize(value, attr, data, **kwargs))
+        problem = name_problem(name)
+        if problem:
+            raise ValidationError(problem)
+        return name
+
+
 def name_field(required=False):
-    return fields.String(required=required, validate=[validate.Length(min=1, max=NAME_MAX_LENGTH), _printable])
+    return Name(required=required)
 
 
 def description_field():

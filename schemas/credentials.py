@@ -4,13 +4,15 @@ and the SSH public key check shared with credentials given by value in a Machine
 A credential holds one or more OpenSSH public keys, one per line, as OpenNebula's
 SSH_PUBLIC_KEY does: `<type> <base64 blob> [comment]`. The blob must be a well-formed key of
 the type the line names (its fields are read, not only its base64). A comment may not hold
-`$`, because OpenNebula would read it as a variable in the machine's CONTEXT.
+`$`, because OpenNebula would read it as a variable in the machine's CONTEXT, nor what
+OpenNebula cannot store (`]]>`, characters outside the Basic Multilingual Plane).
 """
 import re
 import struct
 
 from marshmallow import ValidationError, fields, validates_schema
 
+from app.one.storable import unstorable_part
 from schemas.common import CimiBody, CommonAttributes, href_field, strict_base64
 
 MAX_KEYS = 32
@@ -68,6 +70,10 @@ def _check_key(line):
         raise ValueError("the key data is not valid base64.")
     if len(parts) == 3 and _COMMENT_FORBIDDEN.search(parts[2]):
         raise ValueError("the comment after the key must not contain control characters or '$'.")
+    unstorable = unstorable_part(parts[2]) if len(parts) == 3 else None
+    if unstorable:
+        raise ValueError(f"the comment after the key must not contain {unstorable!r}, which "
+                         "OpenNebula cannot store.")
     _check_blob(key_type, blob)
 
 

@@ -4,10 +4,11 @@ Every method is one XML-RPC call (pyone names and marshals it, our transport car
 removing attributes in an update reads the template first), returns records or plain ids, and raises the domain errors of `app.errors`. Templates are
 always passed as dicts and built by `app.one.templates`.
 """
-from app.errors import NotFound
+from app.errors import BadRequest, NotFound, Unauthenticated
 from app.one import parse
 from app.one.failures import TRANSPORT_EXCEPTIONS, exception_error, failure_error
 from app.one.records import Page, Permissions
+from app.one.storable import uncarriable_character
 from app.one.templates import build_template
 from app.one.transport import EnvelopeServer
 
@@ -36,6 +37,7 @@ class Gateway:
 
     def call(self, method, *args):
         """One raw call, e.g. call("vm.info", 5): the success value or a domain error."""
+        _check_carriable(self._session, args)
         try:
             envelope = self._server._ServerProxy__request(method, args)
         except TRANSPORT_EXCEPTIONS as exc:
@@ -318,6 +320,20 @@ def pool_size(xml, element):
     inside an object holds CDATA, as a value or as a vector's sub-attributes."""
     opening = f"<{element}><ID>"
     return xml.count(opening) - xml.count(opening + "<![CDATA[")
+
+
+def _check_carriable(session, args):
+    """oned's XML-RPC library refuses a whole call holding a character outside Unicode's
+    Basic Multilingual Plane, with a fault: such credentials cannot be an OpenNebula user's,
+    such an argument is the caller's to change."""
+    if uncarriable_character(session):
+        raise Unauthenticated("OpenNebula credentials cannot hold characters outside "
+                              "Unicode's Basic Multilingual Plane.")
+    for arg in args:
+        found = uncarriable_character(arg) if isinstance(arg, str) else None
+        if found:
+            raise BadRequest(f"OpenNebula cannot receive U+{ord(found):X}: characters "
+                             "outside Unicode's Basic Multilingual Plane are refused.")
 
 
 def _pool_filter(mine):

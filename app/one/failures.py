@@ -32,22 +32,28 @@ ALLOCATE = 0x4000
 LOCKED = 0x8000
 REPLICATION = 0x10000
 
+_INVALID_NAME = "Invalid NAME"
+
 # code -> ((text in the message or None for any, domain error), ...), first match wins.
 ERRORS_BY_CODE = {
     AUTHENTICATION: ((None, Unauthenticated),),
     # Also quota exceeded and restricted attributes: the caller may not do it.
     AUTHORIZATION: ((None, Forbidden),),
     NO_EXISTS: ((None, NotFound),),
-    # Wrong state for the operation, or not enough room in a datastore.
-    ACTION: ((None, Conflict),),
+    # Wrong state for the operation, or not enough room in a datastore; a rename to a name
+    # oned refuses is about what the caller asked for.
+    ACTION: ((_INVALID_NAME, BadRequest), (None, Conflict)),
     RPC_API: ((None, BadRequest),),
-    # Template parse errors come back as INTERNAL ("Parse error: ..."), and so do refusals
-    # that depend on the state of an object (src/rm/RequestManagerVirtualMachine.cc,
+    # Template parse errors come back as INTERNAL ("Parse error: ..."), and so do refused
+    # names and values oned cannot write into its XML (`app.one.storable` keeps them away),
+    # and refusals that depend on the state of an object (src/rm/RequestManagerVirtualMachine.cc,
     # RequestManagerDelete.cc, ImageManagerActions.cc in OpenNebula 7.0.2): a persistent
     # image already in use, an image still being copied, a disk saved in the wrong VM state.
-    INTERNAL: (("Parse error", BadRequest), ("already in use", Conflict),
-               ("Image locked", Conflict), ("to save disks", Conflict),
-               ("Object is being renamed", Conflict), (None, BackendError)),
+    INTERNAL: (("Parse error", BadRequest), (_INVALID_NAME, BadRequest),
+               ("NAME is too long", BadRequest), ("Error transforming", BadRequest),
+               ("already in use", Conflict), ("Image locked", Conflict),
+               ("to save disks", Conflict), ("Object is being renamed", Conflict),
+               (None, BackendError)),
     # A name clash is a conflict with an existing object; everything else ALLOCATE reports
     # (missing SIZE, wrong datastore type, persistent-only datastore, bad attribute values)
     # is about what the caller asked for.

@@ -16,6 +16,7 @@ from app.one.records import (
     VmDisk, VmDiskSnapshot, VmHistory, VmNic, VmSnapshot, VmTemplate, Vnet,
 )
 from app.one.states import image_type_name
+from app.one.storable import ENCODED, is_own_attribute, read_value
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +56,19 @@ def document(xml):
 
 
 def template_dict(element):
-    """A TEMPLATE-like element as a dict: vectors are dicts, repeats lists, leaves strings."""
+    """A TEMPLATE-like element as a dict: vectors are dicts, repeats lists, leaves strings
+    (the server's own attributes decoded, see `app.one.storable`)."""
     result = {}
     if element is None:
         return result
     for child in element:
-        value = template_dict(child) if len(child) else (child.text or "")
         tag = child.tag
+        if len(child):
+            value = template_dict(child)
+        else:
+            value = child.text or ""
+            if value.startswith(ENCODED) and is_own_attribute(tag):
+                value = read_value(value)
         if tag not in result:
             result[tag] = value
         elif isinstance(result[tag], list):

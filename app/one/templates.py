@@ -16,12 +16,15 @@ silently renames anything else.
 
 Limits that come from OpenNebula and XML, not from this module: characters XML 1.0 cannot
 carry (NUL and most other control characters, lone surrogates) are rejected; oned drops
-attributes whose value is empty; oned trims trailing white space from NAME.
+attributes whose value is empty; oned trims trailing white space from NAME. Values oned
+cannot store (`]]>`, characters outside the Basic Multilingual Plane) are encoded when the
+attribute is the server's own (`CIMI_...`) and refused otherwise (`app.one.storable`).
 """
 import math
 import re
 
 from app.errors import BadRequest
+from app.one.storable import CDATA_END, is_own_attribute, stored_value, unstorable_part
 
 ROOT = "TEMPLATE"
 
@@ -42,7 +45,7 @@ def build_template(attributes):
             if isinstance(item, dict):
                 parts.append(_vector(name, item))
             else:
-                parts.append(_element(name, _scalar(name, item)))
+                parts.append(_element(name, _scalar(name, name, item)))
     parts.append(f"</{ROOT}>")
     return "".join(parts)
 
@@ -55,7 +58,7 @@ def _vector(name, members):
         _check_name(key)
         if isinstance(value, (dict, list)):
             raise BadRequest(f"Attribute {name}/{key} must be a single value.")
-        parts.append(_element(key, _scalar(f"{name}/{key}", value)))
+        parts.append(_element(key, _scalar(key, f"{name}/{key}", value)))
     parts.append(f"</{name}>")
     return "".join(parts)
 
@@ -69,8 +72,8 @@ def _check_name(name):
         raise BadRequest(f"{name!r} is not a valid OpenNebula attribute name.")
 
 
-def _scalar(label, value):
-    """The escaped text of one value."""
+def _scalar(name, label, value):
+    """The escaped text of one value of attribute `name` (`label` in messages)."""
     if isinstance(value, bool):
         return "YES" if value else "NO"
     if isinstance(value, int):
@@ -85,5 +88,15 @@ def _scalar(label, value):
             raise BadRequest(
                 f"Attribute {label} contains a character that cannot be stored "
                 f"(code point U+{ord(bad.group()):04X}).")
-        return value.translate(_TEXT_ESCAPES)
+        return _storable(name, label, value).translate(_TEXT_ESCAPES)
     raise BadRequest(f"Attribute {label} has an unsupported value type.")
+
+
+def _storable(name, label, text):
+    if is_own_attribute(name):
+        return stored_value(text)
+    unstorable = unstorable_part(text)
+    if unstorable:
+        shown = unstorable if unstorable == CDATA_END else f"U+{ord(unstorable):X}"
+        raise BadRequest(f"Attribute {label} contains {shown}, which OpenNebula cannot store.")
+    return text

@@ -15,6 +15,7 @@ from app.errors import BadRequest, Forbidden, NotFound
 from app.one.documents import CREDENTIAL
 from app.one.metadata import PROPERTIES, description_of, encode_metadata, encode_properties, \
     properties_of
+from app.one.storable import fitted_name, is_valid_name
 from app.services import documents, links as paths
 from app.services.listing import Listing, Pool, listed_pool
 from app.services.rendering import edit_and_delete, without_empty
@@ -106,8 +107,10 @@ def _attributes(values):
 
 
 def _comment(keys):
+    """The first key's comment when it can serve as a name (shortened to fit), else ''."""
     first = keys.splitlines()[0].split(None, 2)
-    return first[2][:128].strip() if len(first) == 3 else ""
+    comment = fitted_name(first[2].strip()) if len(first) == 3 else ""
+    return comment if is_valid_name(comment) else ""
 
 
 def _is_default(document):

@@ -41,6 +41,7 @@ import time
 from app.errors import BackendTimeout, BadRequest, Conflict, DomainError
 from app.one.metadata import encode_metadata
 from app.one.states import ACTIVE, LCM_NUMBERS, STATE_NUMBERS, machine_state, vm_state_name
+from app.one.storable import fitted_name
 from app.protocol.names import ACTION_URI
 from app.services import links as paths
 from app.services import machines
@@ -108,7 +109,8 @@ def boot_disk(vm):
 
 
 def default_name(vm):
-    return f"{vm.name}-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}"
+    """`<machine name>-<UTC time>`, the machine's name shortened to fit OpenNebula's limit."""
+    return fitted_name(vm.name, f"-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}")
 
 
 def _described(ctx, image_id, hints):

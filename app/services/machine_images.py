@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from app.errors import BadRequest, NotFound
 from app.one.metadata import description_of, encode_metadata, properties_of
 from app.one.states import machine_image_state
+from app.one.storable import name_problem, normal_name
 from app.protocol.names import resource_uri
 from app.services import jobs, links as paths
 from app.services.context import undone_on_failure
@@ -189,9 +190,13 @@ def _checked_location(location):
 
 def _name_from(location):
     """A default name: the last segment of the URL's path or of the file path."""
-    name = urlsplit(location).path.rstrip("/").rpartition("/")[2]
+    name = normal_name(urlsplit(location).path.rstrip("/").rpartition("/")[2])
     if not name:
         raise BadRequest("A name is needed: imageLocation does not end in a file name.")
+    problem = name_problem(name)
+    if problem:
+        raise BadRequest(f"A name is needed: the file name imageLocation ends in cannot be "
+                         f"one. {problem}")
     return name
 
 

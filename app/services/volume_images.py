@@ -11,6 +11,7 @@ import secrets
 
 from app.one.metadata import description_of, encode_metadata, properties_of
 from app.one.states import machine_image_state
+from app.one.storable import fitted_name
 from app.protocol.names import resource_uri
 from app.services import jobs
 from app.services import links as paths
@@ -37,7 +38,7 @@ def get_image(ctx, image_id):
 def create_image(ctx, body):
     """A snapshot of the volume the body names."""
     volume = referenced_volume(ctx, body["volume"]["href"], "volume.href")
-    name = body.get("name") or f"{volume.name}-snapshot-{secrets.token_hex(3)}"
+    name = body.get("name") or fitted_name(volume.name, f"-snapshot-{secrets.token_hex(3)}")
     image_id = ctx.gateway.image_clone(volume.id, name)
     with undone_on_failure(lambda: ctx.gateway.image_discard(image_id)):
         ctx.gateway.image_persistent(image_id, False)

@@ -36,6 +36,16 @@ CASES = [
      Conflict),
     (0x4000, "[one.image.clone] Error allocating a new image. Cannot clone image in state: "
              "USED", Conflict),
+    # Names and values oned refuses (messages of a real oned 7.0.2).
+    (0x2000, "[one.template.allocate] Invalid NAME, char ':' is not allowed", BadRequest),
+    (0x2000, "[one.vm.allocate] Invalid NAME, max length is 128 chars", BadRequest),
+    (0x2000, "[one.document.allocate] NAME is too long; max length is 128 chars.", BadRequest),
+    (0x2000, "[one.vm.allocate] Error transforming the VM to XML.", BadRequest),
+    (0x2000, "[one.document.allocate] Error transforming the Document to XML.", BadRequest),
+    (0x4000, "[one.image.allocate] Error allocating a new image. Error transforming the "
+             "Image to XML.", BadRequest),
+    (0x800, "[one.document.rename] Invalid NAME, char '<' is not allowed", BadRequest),
+    (0x800, "[one.image.rename] Invalid NAME, max length is 128 chars", BadRequest),
     (0x4000, "[one.image.allocate] Error allocating a new image. NAME is already taken by "
              "IMAGE 3.", Conflict),
     (0x4000, "[one.image.allocate] Error allocating a new image. Wrong number or missing "

@@ -1,7 +1,8 @@
 """Gateway methods: the exact oned call each one makes and the records it returns."""
 import pytest
 
-from app.errors import BadRequest, NotFound
+import app.one
+from app.errors import BadRequest, NotFound, Unauthenticated
 from app.one import documents
 from app.one.client import POOL_ALL, POOL_MINE, VM_ANY_STATE, VM_NOT_DONE
 from onefake import SESSION, transcript_value
@@ -295,3 +296,37 @@ def test_a_page_of_one_knows_the_total_when_the_pool_ends(gateway, fake_oned):
     page = gateway.vm_page(offset=3, size=1)
     assert [vm.id for vm in page.items] == [1]
     assert page.total == 4
+
+
+ENCODED_DESCRIPTION = "%cimi%a ]]%3E b %F0%9F%9A%80"
+DOCUMENT_WITH_ENCODED_VALUE = (
+    "<DOCUMENT><ID>7</ID><UID>0</UID><GID>0</GID><UNAME>oneadmin</UNAME>"
+    "<GNAME>oneadmin</GNAME><NAME>d</NAME><TYPE>8001</TYPE><TEMPLATE>"
+    f"<CIMI_DESCRIPTION><![CDATA[{ENCODED_DESCRIPTION}]]></CIMI_DESCRIPTION>"
+    f"<OTHER><![CDATA[{ENCODED_DESCRIPTION}]]></OTHER><GONE><![CDATA[x]]></GONE>"
+    "</TEMPLATE></DOCUMENT>")
+
+
+def test_own_values_are_read_decoded_and_written_back_encoded(gateway, fake_oned):
+    fake_oned.succeed("one.document.info", DOCUMENT_WITH_ENCODED_VALUE)
+    fake_oned.succeed("one.document.update", 7)
+    template = gateway.document(7).template
+    assert template["CIMI_DESCRIPTION"] == "a ]]> b \U0001F680"
+    assert template["OTHER"] == ENCODED_DESCRIPTION     # not the server's: read as it is
+    gateway.document_update(7, {"GONE": None})
+    assert fake_oned.calls[-1] == ("one.document.update", (
+        SESSION, 7, f"<TEMPLATE><CIMI_DESCRIPTION>{ENCODED_DESCRIPTION}</CIMI_DESCRIPTION>"
+                    f"<OTHER>{ENCODED_DESCRIPTION}</OTHER></TEMPLATE>", 0))
+
+
+def test_arguments_oned_cannot_receive_are_refused_before_the_call(gateway, fake_oned):
+    with pytest.raises(BadRequest, match="U\\+1F680"):
+        gateway.vm_snapshot_create(1, "rocket \U0001F680")
+    assert fake_oned.calls == []
+
+
+def test_credentials_oned_cannot_receive_are_unauthenticated(one_app, fake_oned):
+    with one_app.app_context():
+        with pytest.raises(Unauthenticated):
+            app.one.gateway("demo:pass\U0001F680").whoami()
+    assert fake_oned.calls == []

@@ -16,6 +16,7 @@ from lxml import etree
 
 from app.errors import BadRequest
 from app.one.metadata import encode_metadata
+from app.one.storable import is_own_attribute, read_value, unstorable_part
 from app.one.templates import build_template
 from onefake import XML_CHARS, nasty_text, xml_text
 
@@ -58,34 +59,63 @@ def oned_attributes(template_text):
     return attributes
 
 
+def stored_as_read(stored):
+    """oned's stored attributes as the gateway reads them back: own attributes decoded."""
+    return {name: [read_value(value) if is_own_attribute(name) else value for value in values]
+            for name, values in stored.items()}
+
+
 @settings(max_examples=300, deadline=None)
 @given(value=nasty_text, key=xml_text)
 @example(value='x"]]><EVIL>1</EVIL><![CDATA[', key="k")
 @example(value='a\\"\nDISK=[IMAGE_ID=0]', key='"]')
 @example(value="\r\n\r", key="\r")
+@example(value="%cimi%]]>\U0001F600%41", key="]]>")
 def test_no_value_can_add_or_change_attributes(value, key):
     """Whatever a user writes as name, description, property or user data, oned stores
-    exactly these attributes with exactly these values."""
+    exactly these attributes, values it can keep, and the gateway reads back exactly these
+    values. A value oned cannot store is encoded in the server's own attributes (and
+    refused in the others, see below)."""
+    plain = value if unstorable_part(value) is None else "plain"
     attributes = {
-        "NAME": "m-" + value,
+        "NAME": "m-" + plain,
         "MEMORY": 64,
         **encode_metadata(description=value, properties={key: value, "k2": value}),
-        "CONTEXT": {"USER_DATA": value, "SSH_PUBLIC_KEY": value, "NETWORK": True},
+        "CONTEXT": {"USER_DATA": plain, "SSH_PUBLIC_KEY": plain, "NETWORK": True},
     }
     stored = oned_attributes(build_template(attributes))
+    assert all(unstorable_part(text) is None for values in stored.values() for item in values
+               for text in (item.values() if isinstance(item, dict) else (item,)))
     expected_context = {"NETWORK": "YES"}
-    if value:
-        expected_context.update(USER_DATA=value, SSH_PUBLIC_KEY=value)
+    if plain:
+        expected_context.update(USER_DATA=plain, SSH_PUBLIC_KEY=plain)
     expected = {
-        "NAME": [("m-" + value).rstrip(" \f\n\r\t\v")],
+        "NAME": [("m-" + plain).rstrip(" \f\n\r\t\v")],
         "MEMORY": ["64"],
         "CIMI_PROPERTIES": [attributes["CIMI_PROPERTIES"]],
         "CONTEXT": [expected_context],
     }
     if value:
         expected["CIMI_DESCRIPTION"] = [value]
-    assert stored == expected
-    assert json.loads(stored["CIMI_PROPERTIES"][0]) == {key: value, "k2": value}
+    read = stored_as_read(stored)
+    assert read == expected
+    assert json.loads(read["CIMI_PROPERTIES"][0]) == {key: value, "k2": value}
+
+
+@pytest.mark.parametrize("value", ["a]]>b", "]]>", "rocket \U0001F680"])
+def test_values_oned_cannot_store_are_refused_outside_own_attributes(value):
+    for attributes in ({"NAME": value}, {"SSH_PUBLIC_KEY": value},
+                       {"CONTEXT": {"SSH_PUBLIC_KEY": value}}):
+        with pytest.raises(BadRequest, match="OpenNebula cannot store"):
+            build_template(attributes)
+
+
+def test_own_values_oned_cannot_store_are_encoded():
+    text = build_template({"CIMI_DESCRIPTION": "50% ]]> \U0001F680", "CIMI_X": "%cimi%x",
+                           "CIMI_PLAIN": "50% ]] >"})
+    assert text == ("<TEMPLATE><CIMI_DESCRIPTION>%cimi%50%25 ]]%3E %F0%9F%9A%80"
+                    "</CIMI_DESCRIPTION><CIMI_X>%cimi%%25cimi%25x</CIMI_X>"
+                    "<CIMI_PLAIN>50% ]] &gt;</CIMI_PLAIN></TEMPLATE>")
 
 
 @settings(max_examples=200, deadline=None)
@@ -97,7 +127,7 @@ def test_values_xml_cannot_carry_are_refused(value):
 
 def test_exact_output():
     text = build_template({
-        "NAME": 'a "b" <c> & d]]>\r\n',
+        "NAME": 'a "b" <c> & d]]\r\n',
         "CPU": 0.5,
         "VCPU": 2,
         "PERSISTENT": False,
@@ -105,7 +135,7 @@ def test_exact_output():
         "GRAPHICS": {"TYPE": "VNC"},
     })
     assert text == (
-        "<TEMPLATE><NAME>a \"b\" &lt;c&gt; &amp; d]]&gt;&#13;\n</NAME><CPU>0.5</CPU>"
+        "<TEMPLATE><NAME>a \"b\" &lt;c&gt; &amp; d]]&#13;\n</NAME><CPU>0.5</CPU>"
         "<VCPU>2</VCPU><PERSISTENT>NO</PERSISTENT>"
         "<DISK><IMAGE_ID>3</IMAGE_ID><READONLY>YES</READONLY></DISK>"
         "<DISK><TYPE>fs</TYPE><SIZE>1024</SIZE></DISK>"
