@@ -71,6 +71,7 @@ from dataclasses import dataclass, replace
 from app.errors import DomainError, Forbidden, NotFound
 from app.one.documents import JOB
 from app.one.outcomes import EXPECTATIONS, FAILED, IMAGE, SUCCESS, VM
+from app.one.reasons import vm_reason
 from app.one.states import DONE, image_state_name, vm_state_name
 from app.protocol.names import ACTION_URI, resource_uri
 from app.protocol.responses import operation
@@ -245,6 +246,7 @@ class _Observation:
     disk_ids: frozenset = frozenset()
     image_ids: frozenset = frozenset()
     snapshot_keys: frozenset = frozenset()
+    waiting: str = ""        # why OpenNebula has not placed the VM yet (its scheduler's word)
 
 
 def _observe(gateway, job_documents):
@@ -258,16 +260,26 @@ def _observe(gateway, job_documents):
     if wanted[VM]:
         for vm in gateway.vms_by_ids(sorted(wanted[VM])):
             if vm.state != DONE:
+                error, waiting = _messages(vm)
                 observed[VM, vm.id] = _Observation(
-                    vm_state_name(vm.state, vm.lcm_state), vm.user_template.get("ERROR", ""),
+                    vm_state_name(vm.state, vm.lcm_state), error,
                     frozenset(disk.disk_id for disk in vm.disks),
-                    frozenset(disk.image_id for disk in vm.disks), snapshot_keys.keys_of(vm))
+                    frozenset(disk.image_id for disk in vm.disks), snapshot_keys.keys_of(vm),
+                    waiting)
     if wanted[IMAGE]:
         for found in gateway.image_page().items:
             if found.id in wanted[IMAGE]:
                 observed[IMAGE, found.id] = _Observation(
                     image_state_name(found.state), found.template.get("ERROR", ""))
     return observed
+
+
+def _messages(vm):
+    """(error, waiting): what oned says about the VM's failure or its wait, if it is in one."""
+    reason = vm_reason(vm)
+    if reason is None:
+        return "", ""
+    return (reason.message, "") if reason.failed else ("", reason.message)
 
 
 def _status(document, observation):
@@ -287,9 +299,11 @@ def _status(document, observation):
             return _Status(FAILED, f"{label} is {state} but {unmet}.", now)
         return _Status(SUCCESS, f"{label} is {state}.", now)
     created = documents.created_of(document)
+    waiting = f": waiting to be scheduled: {observation.waiting}" if observation.waiting else ""
     if state in _states(template, "QUEUED_STATES"):
-        return _Status(QUEUED, f"{label} is {state}: waiting to be scheduled.", created)
-    return _Status(RUNNING, f"{label} is {state}.", created)
+        return _Status(QUEUED, f"{label} is {state}{waiting or ': waiting to be scheduled.'}",
+                       created)
+    return _Status(RUNNING, f"{label} is {state}{waiting or '.'}", created)
 
 
 def _unmet_condition(template, observation):
