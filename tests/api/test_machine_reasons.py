@@ -66,24 +66,21 @@ def test_a_started_machine_has_no_status_message(cimi, started_machine):
     assert all(event["outcome"] == "Success" for event in events.document["events"])
 
 
-def test_a_failed_boot_says_why_on_the_machine_and_its_job(cimi, started_machine, wait_for_job,
-                                                           onesim_server):
-    """The failure is onesim's injected one; on a real oned the machine reads "BOOT_FAILURE:
-    <time>: DEPLOY: ..." (the dummy driver's deploy failing)."""
-    wait_for_job(act(cimi, started_machine, "stop").headers["CIMI-Job-URI"])
+def test_a_machine_whose_boot_fails_says_why(cimi, launched, wait_for_state, onesim_server):
+    """The failure is onesim's injected one; a real oned's dummy driver failing the deploy
+    gives "BOOT_FAILURE: <time>: DEPLOY: localhost:<name>:dummy"."""
     onesim_server.fail_boots(1)
     try:
-        job = wait_for_job(act(cimi, started_machine, "start").headers["CIMI-Job-URI"])
+        href = launched().document["id"]
+        machine = wait_for_state(href, "ERROR")
     finally:
         onesim_server.clear_faults()
-    machine = cimi.get(started_machine).document
-    assert machine["state"] == "ERROR"
     assert machine["statusMessage"].startswith("BOOT_FAILURE")
-    assert job["state"] == "FAILED"
-    assert job["statusMessage"].split(" is ", 1)[1].startswith("BOOT_FAILURE")
     log = cimi.get(machine["eventLog"]["href"]).document
     last = cimi.get(log["events"]["href"]).document["events"][-1]
-    assert last["content"]["change"] == machine["statusMessage"]
+    assert (last["content"]["state"], last["content"]["change"]) == ("ERROR",
+                                                                     machine["statusMessage"])
+    assert (last["outcome"], last["severity"]) == ("Failure", "high")
 
 
 def test_the_status_message_is_declared_in_the_machines_metadata(cimi, entry_point):
