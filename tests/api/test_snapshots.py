@@ -149,7 +149,7 @@ def test_unknown_snapshots_and_machines_are_404(cimi, started_machine, collectio
     assert cimi.get(collection_href("machines") + "/987654/snapshots").status == 404
 
 
-def test_delete_a_snapshot(cimi, started_machine, offering, wait_for_state):
+def test_delete_a_snapshot(cimi, started_machine, offering, wait_for_state, wait_for_job):
     assert cimi.post(started_machine, action("snapshot")).status == 202
     offering(started_machine, ACTION + "restore")
     href = f"{started_machine}/snapshots/system-0"
@@ -158,7 +158,10 @@ def test_delete_a_snapshot(cimi, started_machine, offering, wait_for_state):
     stale = cimi.delete(href, headers={"If-Match": '"not-the-current-tag"'})
     assert stale.status == 412, stale.document
     assert cimi.get(href).status == 200
-    assert cimi.delete(href, headers={"If-Match": current.headers["ETag"]}).status == 202
+    deleted = cimi.delete(href, headers={"If-Match": current.headers["ETag"]})
+    assert deleted.status == 202
+    # oned removes the snapshot once the driver has: the Job follows it there.
+    assert wait_for_job(deleted.headers["CIMI-Job-URI"])["state"] == "SUCCESS"
     assert cimi.get(href).status == 404
     assert cimi.delete(href).status == 404
 
