@@ -14,9 +14,10 @@ offered: OpenNebula has no paused state that keeps the guest in memory and resum
 Description, properties and the configuration and image a machine came from are kept in the
 VM's USER_TEMPLATE (CIMI_* attributes), so any server process can answer for any machine.
 
-A machine waiting for the scheduler (CREATING, OpenNebula PENDING) or failed (ERROR) carries
-`statusMessage`, why in OpenNebula's words (`app.one.reasons`): the scheduler's message (no
-host with enough capacity, ...) or the driver's error. It is an extension attribute, which
+A machine waiting (CREATING: OpenNebula PENDING for its scheduler, CLONING for copies of its
+images) or failed (ERROR) carries `statusMessage`, why in OpenNebula's words where it has some
+(`app.one.reasons`): the scheduler's message (no host with enough capacity, ...) or the
+driver's error. It is an extension attribute, which
 CIMI allows a provider to add to its resources and to declare in the type's ResourceMetadata
 (DSP0263 1.0.1, the ResourceMetadata clause: metadata may "introduce new attributes for CIMI
 defined resources"; every XML serialization ends with an `xs:any` extension point).

@@ -2,7 +2,7 @@
 that wrote them (they outlive it in the USER_TEMPLATE, as a real oned 7.0.2 shows)."""
 import pytest
 
-from app.one.reasons import WAITING_WITHOUT_MESSAGE, vm_reason
+from app.one.reasons import WAITING_FOR_COPIES, WAITING_WITHOUT_MESSAGE, vm_reason
 from app.one.records import Owner, Permissions, Vm
 from app.one.states import LCM_NUMBERS, STATE_NUMBERS
 
@@ -28,6 +28,11 @@ def test_a_pending_vm_tells_the_schedulers_message():
 def test_a_pending_vm_the_scheduler_has_not_judged_yet_is_waiting():
     reason = vm_reason(vm("PENDING"))
     assert (reason.text, reason.failed, reason.message) == (WAITING_WITHOUT_MESSAGE, False, "")
+
+
+def test_a_vm_waiting_for_copies_of_its_images_says_so():
+    reason = vm_reason(vm("CLONING", SCHED_MESSAGE=SCHEDULER))
+    assert (reason.text, reason.failed, reason.message) == (WAITING_FOR_COPIES, False, "")
 
 
 def test_a_failed_vm_tells_its_state_and_the_drivers_error():
