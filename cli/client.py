@@ -27,6 +27,8 @@ JOB_URI_HEADER = "CIMI-Job-URI"
 JOB_SUCCEEDED = "SUCCESS"
 JOB_ENDED = {"SUCCESS", "FAILED", "STOPPED", "CANCELLED"}
 GONE = "GONE"
+# This server's extension attribute: why a machine is waiting or has failed.
+STATUS_MESSAGE = "statusMessage"
 DEFAULT_POLL_SECONDS = 0.5
 
 
@@ -209,8 +211,15 @@ class CimiClient:
                 return document
             if time.monotonic() >= deadline:
                 raise WaitTimedOut(f"{shown(href)} is still {state} after {timeout:g} s "
-                                   f"(waiting for {awaited}).")
+                                   f"(waiting for {awaited}){why(document)}")
             time.sleep(self.poll_seconds)
+
+
+def why(document):
+    """The end of a sentence about a resource: the server's word on why it is waiting or has
+    failed (a Machine's `statusMessage`) after a colon, or a full stop when it says nothing."""
+    message = (document or {}).get(STATUS_MESSAGE)
+    return f": {message}" if message else "."
 
 
 def members_of(collection):

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from cli import context as cloud_init
-from cli.client import ACTION, CIMI, GONE, CimiError, short_id
+from cli.client import ACTION, CIMI, GONE, STATUS_MESSAGE, CimiError, short_id, why
 from cli.commands import NOT_NEGATIVE, POSITIVE, Arg, Command, created_href, find, pick
 
 KIB_PER_MIB = 1024
@@ -85,7 +85,8 @@ def wait_until_started(invocation, machine):
                                                invocation.timeout, output.progress(label))
     output.end_progress()
     if current["state"] != STARTED:
-        raise CimiError(f"Machine {short_id(machine['id'])} is {current['state']}, not {STARTED}.")
+        raise CimiError(f"Machine {short_id(machine['id'])} is {current['state']}, not "
+                        f"{STARTED}{why(current)}")
     return current
 
 
@@ -199,8 +200,9 @@ def describe_instance(invocation):
     client, arguments = invocation.client, invocation.arguments
     machines = invocation.chosen(client.members("machines"), "machine")
     rows = [row(machine) for machine in machines]
-    details = [detail_lines(client, machine, arguments.verbose) for machine in machines] \
-        if arguments.verbose else ()
+    details = [reason_lines(machine) + (detail_lines(client, machine, arguments.verbose)
+                                        if arguments.verbose else [])
+               for machine in machines]
     invocation.output.table(TABLE_HEADERS, rows, machines,
                             [short_id(machine["id"]) for machine in machines], details)
 
@@ -210,6 +212,11 @@ def row(machine):
     stays "-"."""
     return (short_id(machine["id"]), machine.get("state", "?"), machine.get("cpu", "?"),
             machine.get("memory", "?"), "-", address(machine), machine.get("name", ""))
+
+
+def reason_lines(machine):
+    """Why a machine is waiting or has failed, under its row whatever the verbosity."""
+    return [f"why: {machine[STATUS_MESSAGE]}"] if machine.get(STATUS_MESSAGE) else []
 
 
 def detail_lines(client, machine, verbosity):

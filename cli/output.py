@@ -25,7 +25,7 @@ class Output:
 
     def table(self, headers, rows, documents, ids, details=()):
         """Aligned columns for people, one id per line with -q, the documents with --json.
-        `details` are lines printed under each row (verbose modes)."""
+        `details` are lines printed under each row."""
         if self.mode == JSON:
             self.documents.extend(documents)
             return

@@ -9,21 +9,25 @@ Every Machine has one EventLog, `<base>/eventLogs/<vm id>` (the Machine's `event
   (`history.MACHINE_STATE_AFTER`: STOPPED, SUSPENDED, DELETED), or a `model` event for an
   action that changes the machine but not its state (disk-attach, snapshot-create, ...);
 - a VM in a failure state now: ERROR, at the latest time recorded, with OpenNebula's state
-  name and error message.
+  name and error message;
+- a VM waiting for the scheduler, which has said why it cannot place it (no host with enough
+  capacity, ...): a `model` event with the scheduler's message, outcome Warning, at the latest
+  time recorded (`app.one.reasons`).
 A state event that repeats the previous state (a guest running on after a hot-plug) is left
 out. State events carry the previous state, the action and the host, and the host is the
-event's `contact`. Failures have outcome Failure and severity high, everything else outcome
-Success and severity low; the EventLog's `summary` counts events by severity.
+event's `contact`. Failures have outcome Failure and severity high, the scheduler's warning
+severity medium, everything else outcome Success and severity low; the EventLog's `summary`
+counts events by severity.
 
 An Event's id is its position in that list: history records are only ever added or closed,
-so the list only grows at its end while the VM lives (the ERROR event stands for the current
-state and goes when the VM leaves it). A terminated machine's EventLog is gone with it.
+so the list only grows at its end while the VM lives (the ERROR and the scheduler's events
+stand for the current situation and go when the VM leaves it). A terminated machine's EventLog is gone with it.
 """
 from dataclasses import dataclass
 
 from app.errors import NotFound
 from app.one.history import MACHINE_STATE_AFTER, NO_ACTION, vm_action_name
-from app.one.states import machine_state, vm_state_name
+from app.one.reasons import vm_reason
 from app.protocol.names import resource_uri
 from app.services import links as paths
 from app.services.listing import Listing, Pool, listed, listed_pool
@@ -37,6 +41,8 @@ SEGMENT = paths.EVENT_LOGS
 EVENTS = "events"
 SEVERITIES = ("critical", "high", "medium", "low")
 ERROR_STATE = "ERROR"
+SUCCESS, WARNING, FAILURE = "Success", "Warning", "Failure"
+SEVERITY_OF_OUTCOME = {FAILURE: "high", WARNING: "medium", SUCCESS: "low"}
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,7 @@ class _Happening:
     state: str | None = None
     previous: str | None = None
     host: str = ""
-    failure: bool = False
+    outcome: str = SUCCESS
 
 
 def list_event_logs(ctx, query):
@@ -97,12 +103,12 @@ def happenings_of(vm):
     """The VM's events, oldest first (see the module's docstring)."""
     happenings = [_Happening(vm.stime, "create", "CREATING")]
 
-    def changed(time, change, state, host, failure=False):
+    def changed(time, change, state, host, outcome=SUCCESS):
         previous = _last_state(happenings)
         if state is None:
-            happenings.append(_Happening(time, change, host=host))
+            happenings.append(_Happening(time, change, host=host, outcome=outcome))
         elif state != previous:
-            happenings.append(_Happening(time, change, state, previous, host, failure))
+            happenings.append(_Happening(time, change, state, previous, host, outcome))
 
     for record in vm.history:
         if record.running_stime:
@@ -111,11 +117,12 @@ def happenings_of(vm):
         if record.action != NO_ACTION and finished:
             action = vm_action_name(record.action)
             changed(finished, action, MACHINE_STATE_AFTER.get(action), record.hostname)
-    if machine_state(vm.state, vm.lcm_state) == ERROR_STATE:
-        error = vm.user_template.get("ERROR", "")
-        reason = vm_state_name(vm.state, vm.lcm_state) + (f": {error}" if error else "")
-        latest = max(happening.time for happening in happenings)
-        changed(latest, reason, ERROR_STATE, vm.hostname, failure=True)
+    reason = vm_reason(vm)
+    latest = max(happening.time for happening in happenings)
+    if reason is not None and reason.failed:
+        changed(latest, reason.text, ERROR_STATE, vm.hostname, FAILURE)
+    elif reason is not None and reason.message:
+        changed(latest, reason.text, None, vm.hostname, WARNING)
     return happenings
 
 
@@ -142,14 +149,14 @@ def _render_event(ctx, vm, position, happening):
         "timestamp": iso_time(happening.time),
         "type": "state" if happening.state else "model",
         "content": without_empty(content),
-        "outcome": "Failure" if happening.failure else "Success",
+        "outcome": happening.outcome,
         "severity": _severity(happening),
         "contact": happening.host,
     })
 
 
 def _severity(happening):
-    return "high" if happening.failure else "low"
+    return SEVERITY_OF_OUTCOME[happening.outcome]
 
 
 def _events_href(ctx, vm_id):

@@ -48,7 +48,11 @@ affected resources, expectation and creation time; hrefs are built when it is re
 base URI of that request. Its state is derived from the target's current state whenever the
 Job is read: QUEUED while OpenNebula has not started (a VM waiting for the scheduler),
 RUNNING until the target reaches a success or failure state, then SUCCESS (returnCode 0) or
-FAILED (returnCode 1). The first read that sees the end writes it into the document with the
+FAILED (returnCode 1). A Job on a VM also keeps the VM's ERROR as it was when the Job began:
+a different ERROR later means a driver failed the operation, and the Job is FAILED with it
+even when the VM shows no failure state (a boot that fails while a powered-off machine is
+started puts it back in POWEROFF). The statusMessage says why a Job fails or waits: oned's
+ERROR, or the scheduler's SCHED_MESSAGE while the VM is PENDING (`app.one.reasons`). The first read that sees the end writes it into the document with the
 time it was seen, so a finished Job never changes again, whatever happens to its target
 later; no state lives in the server. progress is 0 while queued, 50 while running, 100 at the
 end.
@@ -71,6 +75,7 @@ from dataclasses import dataclass, replace
 from app.errors import DomainError, Forbidden, NotFound
 from app.one.documents import JOB
 from app.one.outcomes import EXPECTATIONS, FAILED, IMAGE, SUCCESS, VM
+from app.one.reasons import vm_reason
 from app.one.states import DONE, image_state_name, vm_state_name
 from app.protocol.names import ACTION_URI, resource_uri
 from app.protocol.responses import operation
@@ -94,6 +99,8 @@ PATH_SEPARATOR = " "
 # keyword -> the attribute of the Job document that keeps it.
 CONDITIONS = {"attached_image": "ATTACHED_IMAGE", "detached_disk": "DETACHED_DISK",
               "deleted_snapshot": "DELETED_SNAPSHOT", "returns_to": "RETURN_STATE"}
+WATCHES_ERROR = "WATCHES_ERROR"
+PRIOR_ERROR = "PRIOR_ERROR"
 
 
 @dataclass(frozen=True)
@@ -151,10 +158,19 @@ def _allocate(ctx, target, action, expectation, affected, conditions=None):
         "QUEUED_STATES": PATH_SEPARATOR.join(sorted(expected.queued)),
         "WHEN_GONE": expected.gone,
         **{CONDITIONS[name]: value for name, value in (conditions or {}).items()},
+        **(_error_watch(ctx.gateway, target.one_id) if target.kind == VM else {}),
     }
     return documents.allocate(
         ctx.gateway, JOB, f"{action} {_joined(target.path)}",
         {name: value for name, value in attributes.items() if value not in (None, "")})
+
+
+def _error_watch(gateway, vm_id):
+    """What a VM Job needs to notice a driver failure that leaves no failure state behind:
+    a machine whose boot fails while it is started from STOPPED (powered off) or SUSPENDED
+    goes back to that state, with a new ERROR (oned's `trigger_deploy_failure`). The VM's
+    ERROR now is kept; another one later means the operation failed."""
+    return {WATCHES_ERROR: "YES", PRIOR_ERROR: gateway.vm(vm_id).user_template.get("ERROR", "")}
 
 
 def list_jobs(ctx, query):
@@ -245,6 +261,7 @@ class _Observation:
     disk_ids: frozenset = frozenset()
     image_ids: frozenset = frozenset()
     snapshot_keys: frozenset = frozenset()
+    waiting: str = ""        # why OpenNebula has not placed the VM yet (its scheduler's word)
 
 
 def _observe(gateway, job_documents):
@@ -261,13 +278,20 @@ def _observe(gateway, job_documents):
                 observed[VM, vm.id] = _Observation(
                     vm_state_name(vm.state, vm.lcm_state), vm.user_template.get("ERROR", ""),
                     frozenset(disk.disk_id for disk in vm.disks),
-                    frozenset(disk.image_id for disk in vm.disks), snapshot_keys.keys_of(vm))
+                    frozenset(disk.image_id for disk in vm.disks), snapshot_keys.keys_of(vm),
+                    _waiting(vm))
     if wanted[IMAGE]:
         for found in gateway.image_page().items:
             if found.id in wanted[IMAGE]:
                 observed[IMAGE, found.id] = _Observation(
                     image_state_name(found.state), found.template.get("ERROR", ""))
     return observed
+
+
+def _waiting(vm):
+    """The scheduler's word on why it has not placed the VM, while it waits."""
+    reason = vm_reason(vm)
+    return reason.message if reason and not reason.failed else ""
 
 
 def _status(document, observation):
@@ -281,15 +305,29 @@ def _status(document, observation):
     if state in _states(template, "FAILURE_STATES"):
         error = f": {observation.error}" if observation.error else "."
         return _Status(FAILED, f"{label} is {state}{error}", now)
+    new_error = _new_error(template, observation)
     if state in _states(template, "SUCCESS_STATES"):
         unmet = _unmet_condition(template, observation)
         if unmet:
-            return _Status(FAILED, f"{label} is {state} but {unmet}.", now)
+            cause = f": {new_error}" if new_error else "."
+            return _Status(FAILED, f"{label} is {state} but {unmet}{cause}", now)
         return _Status(SUCCESS, f"{label} is {state}.", now)
+    if new_error:
+        return _Status(FAILED, f"{label} is {state}: {new_error}", now)
     created = documents.created_of(document)
+    waiting = f": waiting to be scheduled: {observation.waiting}" if observation.waiting else ""
     if state in _states(template, "QUEUED_STATES"):
-        return _Status(QUEUED, f"{label} is {state}: waiting to be scheduled.", created)
-    return _Status(RUNNING, f"{label} is {state}.", created)
+        return _Status(QUEUED, f"{label} is {state}{waiting or ': waiting to be scheduled.'}",
+                       created)
+    return _Status(RUNNING, f"{label} is {state}{waiting or '.'}", created)
+
+
+def _new_error(template, observation):
+    """The target's ERROR if it is not the one it had when the Job began (Jobs that watch)."""
+    if template.get(WATCHES_ERROR) != "YES":
+        return ""
+    error = observation.error
+    return error if error and error != template.get(PRIOR_ERROR, "") else ""
 
 
 def _unmet_condition(template, observation):

@@ -17,6 +17,7 @@ from app.services.rendering import kib_from_mb, without_empty
 
 TYPE_NAME = "MachineDisk"
 SEGMENT = "disks"
+SWAP = "swap"
 
 
 def list_disks(ctx, vm_id, query):
@@ -43,7 +44,7 @@ def render(ctx, vm_id, disk, image_links):
         "id": ctx.links.href(paths.MACHINES, vm_id, SEGMENT, disk.disk_id),
         "name": disk.image_name or disk.target,
         "capacity": kib_from_mb(disk.size_mb),
-        "format": disk.fs or disk.format or _format_of_type(disk.type),
+        "format": _format(disk),
         "initialLocation": disk.target,
         "volatile": disk.volatile,
         "readOnly": disk.readonly,
@@ -69,6 +70,11 @@ def _image_links(ctx, vm):
     return links
 
 
-def _format_of_type(disk_type):
-    """OpenNebula leaves FORMAT out of swap disks; their type says what they are."""
-    return "swap" if disk_type.lower() == "swap" else ""
+def _format(disk):
+    """What the disk holds: swap space for a swap disk, the file system a volatile disk was
+    made with, else the image format. oned writes FORMAT=raw into swap and file-system disks
+    when it deploys the VM (with DRIVER, ALLOW_ORPHANS and PERSISTENT_SNAPSHOTS), so only
+    their TYPE (swap) and FS (ext4, ...) say what they are, before and after deployment."""
+    if disk.type.lower() == SWAP:
+        return SWAP
+    return disk.fs or disk.format

@@ -16,7 +16,10 @@ Snapshots are listed as MachineImage documents of type SNAPSHOT whose `imageLoca
 machine: CIMI's restore takes a MachineImage as its `image` input, and, like OpenNebula's
 snapshots, they belong to the machine and go with it. They are not in the machineImages
 collection and cannot launch machines (capture makes an image that can). Their ids are
-`system-<n>` and `disk-<disk id>-<n>`.
+`system-<n>` and `disk-<disk id>-<n>`. They are always read from the VM as oned has it now:
+whether system snapshots outlive a stop (poweroff) is the hypervisor driver's choice
+(KEEP_SNAPSHOTS in oned.conf; without it oned drops them), and oned numbers a new system
+snapshot from the highest id left, so an id can come back after a deletion.
 
 `restore` takes a snapshot's href as `image.href`: a system snapshot is reverted while the
 machine is STARTED (`one.vm.snapshotrevert`), a disk snapshot while it is powered off

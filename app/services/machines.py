@@ -13,12 +13,21 @@ offered: OpenNebula has no paused state that keeps the guest in memory and resum
 
 Description, properties and the configuration and image a machine came from are kept in the
 VM's USER_TEMPLATE (CIMI_* attributes), so any server process can answer for any machine.
+
+A machine waiting (CREATING: OpenNebula PENDING for its scheduler, CLONING for copies of its
+images) or failed (ERROR) carries `statusMessage`, why in OpenNebula's words where it has some
+(`app.one.reasons`): the scheduler's message (no host with enough capacity, ...) or the
+driver's error. It is an extension attribute, which
+CIMI allows a provider to add to its resources and to declare in the type's ResourceMetadata
+(DSP0263 1.0.1, the ResourceMetadata clause: metadata may "introduce new attributes for CIMI
+defined resources"; every XML serialization ends with an `xs:any` extension point).
 """
 import math
 
 from app.errors import BadRequest, Conflict, NotFound
 from app.one.metadata import description_of, encode_metadata, properties_of
 from app.one.client import VM_NOT_DONE
+from app.one.reasons import vm_reason
 from app.one.states import (
     ACTIVE, DONE, machine_actions, machine_state, one_action_for, vm_states_shown_as,
 )
@@ -41,6 +50,9 @@ IMAGE_ACTIONS = ("capture", "snapshot", "restore")
 INITIAL_STATE = "CIMI_INITIAL_STATE"
 DEFAULT_INITIAL_STATE = "STARTED"
 EDITABLE = ("name", "description", "properties")
+# This server's extension attribute (declared in the Machine's ResourceMetadata): why the
+# machine is waiting or has failed, while it is.
+STATUS_MESSAGE = "statusMessage"
 # The `app.one.outcomes` expectation a Job of each action follows.
 JOB_EXPECTATIONS = {"start": "started", "stop": "stopped", "restart": "restarted",
                     "suspend": "suspended", "delete": "deleted"}
@@ -240,6 +252,7 @@ def render(ctx, vm):
         "updated": iso_time(_last_change(vm)),
         "properties": properties_of(user_template),
         "state": machine_state(vm.state, vm.lcm_state),
+        STATUS_MESSAGE: _status_message(vm),
         "cpu": vm.vcpu or math.ceil(vm.cpu),
         "memory": kib_from_mb(vm.memory_mb),
         "disks": {"href": f"{href}/disks"},
@@ -253,6 +266,11 @@ def render(ctx, vm):
         "ipAddresses": [nic.ip for nic in vm.nics if nic.ip],
         "operations": _operations(vm, href),
     })
+
+
+def _status_message(vm):
+    reason = vm_reason(vm)
+    return reason.text if reason else None
 
 
 def _operations(vm, href):

@@ -44,9 +44,11 @@ class Capability:
 @dataclass(frozen=True)
 class Declaration:
     """What one resource type supports: `attributes` are (schema class, field names or None
-    for all of them) pairs describing the attributes clients send."""
+    for all of them) pairs describing the attributes clients send; `shown` are (name, type)
+    pairs of extension attributes the server only sends."""
 
     attributes: tuple = ()
+    shown: tuple = ()
     capabilities: tuple = ()
     actions: tuple = ()
 
@@ -55,6 +57,7 @@ DECLARATIONS = {
     "Machine": Declaration(
         attributes=((MachineUpdateSchema, None),
                     (MachineConfigChoice, ("cpu", "memory"))),
+        shown=((machines.STATUS_MESSAGE, "string"),),
         capabilities=(
             Capability("InitialStates", ",".join(INITIAL_STATES),
                        "The states a MachineCreate's initialState may ask for."),
@@ -98,7 +101,8 @@ def metadata(links, entry_point_key):
         "name": type_name,
         "typeURI": resource_uri(type_name),
         "attributes": [attribute for schema, names in declaration.attributes
-                       for attribute in _attributes(schema, names)],
+                       for attribute in _attributes(schema, names)]
+        + [_shown_attribute(name, kind) for name, kind in declaration.shown],
         "capabilities": [_capability(type_name, capability)
                          for capability in declaration.capabilities],
         "actions": [_action(name) for name in declaration.actions],
@@ -131,6 +135,11 @@ def _attribute(name, field):
         "constraints": [constraint for validator in _validators(field)
                         for constraint in _constraints(validator)],
     }
+
+
+def _shown_attribute(name, kind):
+    return {"name": name, "namespace": CIMI_NAMESPACE, "type": kind, "required": False,
+            "constraints": []}
 
 
 def _validators(field):

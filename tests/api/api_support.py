@@ -1,11 +1,13 @@
 """Names and helpers the API tests share (`conftest` is not importable by name)."""
 import time
 
-from app.errors import Conflict
+from app.errors import Conflict, NotFound
+from app.one.states import IMAGE_STATES
 from support.lanes import STATE_WAIT_SECONDS
 
 CIMI = "http://schemas.dmtf.org/cimi/1/"
 ACTION = CIMI + "action/"
+IMAGE_BEING_DELETED = next(number for number, name in IMAGE_STATES.items() if name == "DELETE")
 
 
 def terminate_all(one, vm_ids):
@@ -23,3 +25,30 @@ def terminate_all(one, vm_ids):
             except Conflict:
                 pass   # in a transition (booting, already shutting down): try again shortly
         time.sleep(0.05)
+
+
+def delete_images(one, image_ids):
+    """Delete those of the images that still exist and are not being deleted already: oned
+    removes an image in the background (state DELETE), and it may vanish at any moment."""
+    for image in one.image_page().items:
+        if image.id in image_ids and image.state != IMAGE_BEING_DELETED:
+            try:
+                one.image_delete(image.id)
+            except NotFound:
+                pass
+
+
+def deleted_in_the_background(cimi, result, href):
+    """An image's DELETE: 202 with a Job; oned removes the image in the background, so it
+    may show DELETING for a moment, and is gone (404) once the Job has succeeded."""
+    assert result.status == 202, result.document
+    job_href = result.headers["CIMI-Job-URI"]
+    right_after = cimi.get(href)
+    assert right_after.status == 404 or right_after.document["state"] == "DELETING"
+    deadline = time.monotonic() + STATE_WAIT_SECONDS
+    while (job := cimi.get(job_href).document)["state"] not in ("SUCCESS", "FAILED"):
+        assert time.monotonic() < deadline, f"{job_href} never finished"
+        time.sleep(0.05)
+    assert (job["state"], job["action"]) == ("SUCCESS", "delete"), job
+    assert cimi.get(href).status == 404
+    return job

@@ -94,3 +94,44 @@ def test_running_and_queued_date_from_the_job_s_creation():
 def test_an_expectation_for_another_kind_of_target_is_a_programming_error():
     with pytest.raises(ValueError):
         jobs._allocate(None, jobs.machine(3), "capture", "image_ready", ())
+
+
+# As a real oned 7.0.2 wrote them (dummy driver failing a deploy; the scheduler with no room).
+OLD_ERROR = "Sat Dec  5 03:01:39 2026: DEPLOY: localhost:will-fail:dummy"
+NEW_ERROR = "Sat Dec  5 03:20:02 2026: DEPLOY: localhost:will-fail:dummy"
+NO_ROOM = "Sat Dec  5 03:00:26 2026: Cannot allocate VM. Not enough capacity in hosts 0"
+
+
+def test_a_start_whose_boot_fails_back_in_poweroff_fails_with_the_new_error():
+    """oned puts a powered-off VM whose boot failed back in POWEROFF, with a new ERROR."""
+    document = job_document("started", WATCHES_ERROR="YES", PRIOR_ERROR=OLD_ERROR)
+    status = jobs._status(document, seen("POWEROFF", NEW_ERROR))
+    assert (status.state, status.message) == (FAILED, f"OpenNebula VM 7 is POWEROFF: {NEW_ERROR}")
+
+
+@pytest.mark.parametrize("prior, now", [(OLD_ERROR, OLD_ERROR), (None, "")])
+def test_an_error_the_vm_already_had_is_no_failure(prior, now):
+    extra = {"PRIOR_ERROR": prior} if prior else {}
+    document = job_document("started", WATCHES_ERROR="YES", **extra)
+    assert jobs._status(document, seen("BOOT_POWEROFF", now)).state == "RUNNING"
+    assert jobs._status(document, seen("RUNNING", now)).state == SUCCESS
+
+
+def test_a_job_made_before_errors_were_watched_ignores_them():
+    assert jobs._status(job_document("started"), seen("POWEROFF", NEW_ERROR)).state == "RUNNING"
+
+
+def test_a_failed_hot_plug_says_what_the_driver_said():
+    document = job_document("settled", ATTACHED_IMAGE="4", WATCHES_ERROR="YES")
+    status = jobs._status(document, seen("RUNNING", NEW_ERROR, image_ids=[1]))
+    assert status.state == FAILED
+    assert status.message.endswith(f"no disk of image 4 is attached: {NEW_ERROR}")
+
+
+def test_a_job_waiting_for_the_scheduler_says_what_it_said():
+    status = jobs._status(job_document("started"), jobs._Observation("PENDING", "",
+                                                                      waiting=NO_ROOM))
+    assert (status.state, status.message) == (
+        "QUEUED", f"OpenNebula VM 7 is PENDING: waiting to be scheduled: {NO_ROOM}")
+    plain = jobs._status(job_document("started"), seen("PENDING"))
+    assert plain.message == "OpenNebula VM 7 is PENDING: waiting to be scheduled."

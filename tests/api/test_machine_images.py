@@ -6,7 +6,7 @@ import time
 import pytest
 
 from app.one import gateway
-from api_support import CIMI
+from api_support import CIMI, delete_images, deleted_in_the_background
 
 _names = itertools.count()
 
@@ -35,10 +35,7 @@ def registered(cimi, collection_href, backend):
         return result
 
     yield register
-    one = backend.gateway
-    for image_id in created:
-        if image_id in {image.id for image in one.image_page().items}:
-            one.image_delete(image_id)
+    delete_images(backend.gateway, set(created))
 
 
 def launch_from(image_href, name="from-image"):
@@ -254,8 +251,8 @@ def test_editing_or_deleting_another_users_image_is_forbidden(cimi, image_href, 
 def test_delete(cimi, registered, wait_for_state):
     href = registered().document["id"]
     wait_for_state(href, "AVAILABLE")
-    assert cimi.delete(href).status == 202
-    assert cimi.get(href).status == 404
+    job = deleted_in_the_background(cimi, cimi.delete(href), href)
+    assert job["targetResource"] == {"href": href}
 
 
 def test_an_image_in_use_cannot_be_deleted(cimi, registered, wait_for_state, launched):

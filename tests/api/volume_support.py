@@ -3,7 +3,7 @@ import contextlib
 
 import pytest
 
-from api_support import CIMI, terminate_all
+from api_support import CIMI, delete_images, terminate_all
 from app.errors import DomainError
 
 MIB_KIB = 1024
@@ -34,8 +34,7 @@ def volumes(cimi, backend):
     gateway = backend.gateway
     left = [image for image in gateway.image_page().items if image.id in created]
     terminate_all(gateway, {vm_id for image in left for vm_id in image.vm_ids})
-    for image in left:
-        gateway.image_delete(image.id)
+    delete_images(gateway, {image.id for image in left})
 
 
 @pytest.fixture

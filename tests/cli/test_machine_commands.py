@@ -201,3 +201,53 @@ def test_wait_shows_no_progress_with_quiet_or_json(cimi):
     (machine,) = json.loads(as_json.stdout)
     assert machine["state"] == "STARTED"
     cimi("kill-instance", QUIET_LINE.match(line).group(1), short_id(machine["id"]))
+
+
+def test_a_machine_no_host_can_take_says_why_when_the_wait_ends_and_when_described(cimi):
+    """64 GiB is more than the test clouds' host has: the machine stays CREATING, and both the
+    end of the wait and describe-instance say why, in the server's (OpenNebula's) words."""
+    run = cimi("run-instance", "ttylinux", "--ram", str(64 * 1024), "--wait", "--timeout", "3",
+               "--name", "too-big")
+    (machine_line,) = [line for line in run.lines if "vm ID:" in line]
+    machine_id = re.search(r"vm ID: (\d+)", machine_line).group(1)
+    try:
+        assert run.returncode != 0
+        progress, error = run.stderr.strip().splitlines()     # the progress line, then why
+        assert progress.startswith(f":: machine {machine_id}: CREATING")
+        assert error.startswith("[ERROR] ")
+        assert f"/machines/{machine_id} is still CREATING after 3 s (waiting for " in error
+        assert "): Waiting " in error
+        described = cimi("describe-instance", machine_id)
+        assert described.returncode == 0, described.stderr
+        header, row, why = described.lines
+        assert row.split()[:2] == [machine_id, "CREATING"]
+        assert why.startswith("    why: Waiting ")
+    finally:
+        cimi("kill-instance", machine_id)
+
+
+def test_a_started_machine_is_described_without_a_reason(cimi):
+    machine_id = QUIET_LINE.match(cimi("run-instance", "-q", "--wait", "ttylinux")
+                                  .stdout.strip()).group(1)
+    try:
+        assert len(cimi("describe-instance", machine_id).lines) == 2
+    finally:
+        cimi("kill-instance", machine_id)
+
+
+def test_a_machine_that_fails_to_boot_says_why_the_wait_failed(cimi, onesim_process):
+    """The boot failure is onesim's injected one (on a real oned: the dummy driver's)."""
+    onesim_process.fail_boots(1)
+    try:
+        run = cimi("run-instance", "ttylinux", "--wait", "--name", "doomed")
+    finally:
+        onesim_process.clear_faults()
+    (machine_line,) = [line for line in run.lines if "vm ID:" in line]
+    machine_id = re.search(r"vm ID: (\d+)", machine_line).group(1)
+    try:
+        assert run.returncode != 0
+        error = run.stderr.strip().splitlines()[-1]
+        assert error.startswith(f"[ERROR] Machine {machine_id} is ERROR, not STARTED: "
+                                "BOOT_FAILURE"), run.stderr
+    finally:
+        cimi("kill-instance", machine_id)
