@@ -1,0 +1,62 @@
+"""The known, deliberate differences between onesim and oned 7.0.2: the ONE place they are listed.
+
+`KNOWN_DIFFERENCES`: (scenario, step, kind, detail, reason); scenario, step and detail are
+patterns (`*` matches anything, nothing else is special) matched against a
+`differential_compare.Difference`. Any difference not
+matched here fails the test, and an entry that matches nothing fails it too (it is stale).
+
+`MISSABLE_STATES`: (walk, state) pairs a poll may legitimately miss on either backend, removed
+from both sequences before they are compared, each with its reason.
+"""
+from collections import namedtuple
+
+Known = namedtuple("Known", "scenario step kind detail reason")
+
+_MONITORING_TIMING = ("onesim sends a VM's first monitoring report a fixed delay after it boots; the real "
+                      "oned's dummy monitor reports on its own period, so whether a VM document already "
+                      "holds MONITORING values depends on timing, not on behaviour")
+_BISON_WORDING = ("onesim's template parser is not oned's bison grammar: a syntax error has the same "
+                  "code and 'Parse error: syntax error, ' prefix, but bison's token list and columns "
+                  "are not reproduced")
+
+KNOWN_DIFFERENCES = (
+    Known("vm_life_cycle", "*", "extra in onesim", "/VM/MONITORING", _MONITORING_TIMING),
+    Known("vm_life_cycle", "*", "extra in onesim", "/VM/MONITORING/*", _MONITORING_TIMING),
+    Known("vm_life_cycle", "*", "missing in onesim", "/VM/MONITORING (empty)", _MONITORING_TIMING),
+    Known("*", "*", "result",
+          "onesim ('failure', '0x2000', '[one.*] Parse error: syntax error, *', -1, 5) / "
+          "oned ('failure', '0x2000', '[one.*] Parse error: syntax error, *', -1, 5)", _BISON_WORDING),
+)
+
+_DUMMY_DRIVERS = ("the real oned's dummy drivers answer within milliseconds, so a 50 ms poll often "
+                  "misses this transient state; onesim holds it for a driver step")
+_QUEUED_ACTION = ("oned applies a VM action through its action queue after answering the call, so the "
+                  "first poll may still see the state the action started from; onesim moves at once")
+
+MISSABLE_STATES = {
+    ("deploy", "LCM_INIT"): _DUMMY_DRIVERS,
+    ("deploy", "PROLOG"): _DUMMY_DRIVERS,
+    ("deploy", "BOOT"): _DUMMY_DRIVERS,
+    ("attach", "HOTPLUG"): _DUMMY_DRIVERS,
+    ("detach", "HOTPLUG"): _DUMMY_DRIVERS,
+    ("diskresize", "DISK_RESIZE"): _DUMMY_DRIVERS,
+    ("disk snapshot", "DISK_SNAPSHOT"): _DUMMY_DRIVERS,
+    ("disk snapshot delete", "DISK_SNAPSHOT_DELETE"): _DUMMY_DRIVERS,
+    ("snapshot create", "HOTPLUG_SNAPSHOT"): _DUMMY_DRIVERS,
+    ("snapshot revert", "HOTPLUG_SNAPSHOT"): _DUMMY_DRIVERS,
+    ("snapshot delete", "HOTPLUG_SNAPSHOT"): _DUMMY_DRIVERS,
+    ("disk save-as", "HOTPLUG_SAVEAS"): _DUMMY_DRIVERS,
+    ("poweroff", "SHUTDOWN_POWEROFF"): _DUMMY_DRIVERS,
+    ("resume", "BOOT_POWEROFF"): _DUMMY_DRIVERS,
+    ("terminate", "SHUTDOWN"): _DUMMY_DRIVERS,
+    ("terminate", "EPILOG"): _DUMMY_DRIVERS,
+    ("held VM terminated", "HOLD"): _QUEUED_ACTION,
+    ("poweroff", "RUNNING"): _QUEUED_ACTION,
+    ("resume", "POWEROFF"): _QUEUED_ACTION,
+    ("terminate", "RUNNING"): _QUEUED_ACTION,
+    ("to READY", "LOCKED"): "the real oned's dummy datastore driver copies at once: a poll may miss LOCKED",
+    ("clone to READY", "LOCKED"): "the real oned's dummy datastore driver copies at once: a poll may miss LOCKED",
+    ("image to READY", "LOCKED"): "the real oned's dummy datastore driver copies at once: a poll may miss LOCKED",
+    ("private image READY", "LOCKED"): "the real oned's dummy datastore driver copies at once: a poll may miss LOCKED",
+    ("saved image", "LOCKED"): "the real oned's dummy datastore driver copies at once: a poll may miss LOCKED",
+}
