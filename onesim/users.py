@@ -110,10 +110,7 @@ def userpool_info(call):
     users = call.pool("user").values()
     if not call.caller.is_admin:
         users = [user for user in users if user.id == call.caller.uid]
-    users = auth.page(users)
-    quotas = "".join(f"<QUOTAS><ID>{user.id}</ID>{EMPTY_QUOTAS}</QUOTAS>" for user in users)
-    tail = f"{quotas}<DEFAULT_USER_QUOTAS>{EMPTY_QUOTAS}</DEFAULT_USER_QUOTAS>"
-    return auth.pool_xml("USER_POOL", users, tail)
+    return _pool_with_quotas("USER_POOL", auth.page(users), "DEFAULT_USER_QUOTAS")
 
 
 @rpc("one.user.allocate", Str("name"), Str("password"), Str("driver", ""), Array("group_ids", []))
@@ -203,10 +200,13 @@ def grouppool_info(call):
     groups = call.pool("group").values()
     if not call.caller.is_admin:
         groups = [group for group in groups if group.id in call.caller.groups]
-    groups = auth.page(groups)
-    quotas = "".join(f"<QUOTAS><ID>{group.id}</ID>{EMPTY_QUOTAS}</QUOTAS>" for group in groups)
-    tail = f"{quotas}<DEFAULT_GROUP_QUOTAS>{EMPTY_QUOTAS}</DEFAULT_GROUP_QUOTAS>"
-    return auth.pool_xml("GROUP_POOL", groups, tail)
+    return _pool_with_quotas("GROUP_POOL", auth.page(groups), "DEFAULT_GROUP_QUOTAS")
+
+
+def _pool_with_quotas(root, objects, default_quotas):
+    """oned joins each row with its quotas: every entry is followed by its own QUOTAS."""
+    entries = "".join(f"{obj.short_xml}<QUOTAS><ID>{obj.id}</ID>{EMPTY_QUOTAS}</QUOTAS>" for obj in objects)
+    return f"<{root}>{entries}<{default_quotas}>{EMPTY_QUOTAS}</{default_quotas}></{root}>"
 
 
 def create_group(emulator, name, oid=None):

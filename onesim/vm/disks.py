@@ -62,6 +62,7 @@ def detach_disk(emulator, vm, disk_id):
     if disk is None:
         raise OneError(ACTION, f"Could not detach disk with DISK_ID {disk_id}, it does not exist.")
     vm.replace_vectors("DISK", [other for other in vm.disks() if other["DISK_ID"] != str(disk_id)])
+    vm.disk_snapshots.pop(str(disk_id), None)
     release_disk(emulator, vm, disk)
     return disk
 

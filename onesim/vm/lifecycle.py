@@ -45,13 +45,15 @@ _RECOVER_RETRY = {
 RECOVER_FAILURE, RECOVER_SUCCESS, RECOVER_RETRY, RECOVER_DELETE, RECOVER_DELETE_RECREATE, \
     RECOVER_DELETE_DB = range(6)
 
-# The deploy path after a stop or an undeploy, told apart by the last history action.
+# The deploy path after a stop or an undeploy, told apart by the last history action. Every
+# deploy starts in ACTIVE/LCM_INIT: oned's DispatchManager::deploy sets ACTIVE before the
+# life-cycle manager picks the prolog (a poll of a real oned sees it too).
 _DEPLOY_PATHS = {
-    HistoryAction.STOP: active(L.PROLOG_RESUME, L.BOOT_STOPPED, L.RUNNING),
-    HistoryAction.UNDEPLOY: active(L.PROLOG_UNDEPLOY, L.BOOT_UNDEPLOY, L.RUNNING),
-    HistoryAction.UNDEPLOY_HARD: active(L.PROLOG_UNDEPLOY, L.BOOT_UNDEPLOY, L.RUNNING),
+    HistoryAction.STOP: active(L.LCM_INIT, L.PROLOG_RESUME, L.BOOT_STOPPED, L.RUNNING),
+    HistoryAction.UNDEPLOY: active(L.LCM_INIT, L.PROLOG_UNDEPLOY, L.BOOT_UNDEPLOY, L.RUNNING),
+    HistoryAction.UNDEPLOY_HARD: active(L.LCM_INIT, L.PROLOG_UNDEPLOY, L.BOOT_UNDEPLOY, L.RUNNING),
 }
-_FIRST_DEPLOY_PATH = active(L.PROLOG, L.BOOT, L.RUNNING)
+_FIRST_DEPLOY_PATH = active(L.LCM_INIT, L.PROLOG, L.BOOT, L.RUNNING)
 _CANNOT_DISPATCH = ("Cannot dispatch VM to any Host. Possible reasons: Not enough capacity in Host or "
                     "System DS, dispatch limit reached, or limit of free leases reached.")
 

@@ -31,14 +31,17 @@ class VmTemplate(PoolObject):
 register_common_methods("one.template", "template", methods=("rename", "chmod", "chown", "lock", "unlock"))
 
 
-def template_for(call, oid, operation):
+def template_for(call, oid, operation, lockable=True):
+    """The template, authorized for `operation`; reads pass `lockable=False` (see vm_for)."""
     vm_template = call.pool("template").get(oid)
     auth.authorize(call.caller, vm_template, operation)
-    check_lock(vm_template, operation)
+    if lockable:
+        check_lock(vm_template, operation, call.caller)
     return vm_template
 
 
 def _new_template(call, name, template):
+    template.remove("NAME")  # VMTemplate::insert keeps the name out of the body
     if not name:
         raise allocate_failed(OBJECT_NAME, "Invalid NAME, it cannot be empty")
     taken = name_taken(call, "template", name, call.caller.uid)
@@ -56,7 +59,7 @@ def template_allocate(call, text):
 
 @rpc("one.template.info", Int("id"), Bool("extended", False), Bool("decrypt", False))
 def template_info(call, oid, extended, decrypt):
-    return template_for(call, oid, auth.USE).xml
+    return template_for(call, oid, auth.USE, lockable=False).xml
 
 
 @rpc("one.templatepool.info", Int("filter"), Int("start"), Int("end"))
@@ -68,8 +71,8 @@ def templatepool_info(call, filter_flag, start, end):
 @rpc("one.template.update", Int("id"), Str("template"), Int("append", 0))
 def template_update(call, oid, text, append):
     vm_template = template_for(call, oid, auth.MANAGE)
+    # Unlike allocate, oned's update keeps a NAME given in the body inside TEMPLATE.
     vm_template.template = updated_template(vm_template.template, text, append, oid)
-    vm_template.template.remove("NAME")
     call.pool("template").save(vm_template)
     return oid
 
@@ -130,7 +133,7 @@ def template_instantiate(call, oid, name, hold, extra, persistent):
     vm_template = template_for(call, oid, auth.USE)
     merged = vm_template.template.copy()
     if extra:
-        merged.merge(parse(extra, oid))
+        merged.merge(parse(extra))  # oned leaves the envelope's object id at -1 here
     if persistent:
         # oned keeps a private copy of the template and of its images, made persistent.
         copy_name = name or f"{vm_template.name}-copy"
