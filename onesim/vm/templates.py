@@ -1,14 +1,15 @@
 """VM templates: one.template.* and one.templatepool.info (VMTemplateXRPC.cc, oned 7.0)."""
+import copy
 import time
 
 from .. import auth, images
 from ..common import check_lock, name_taken, register_common_methods
-from ..errors import allocate_failed
+from ..errors import OneError, allocate_failed
 from ..registry import Bool, Int, Str, pool_type, rpc
 from ..store import PoolObject, permissions_from_umask
 from ..template import Template
 from ..users import updated_template
-from . import creation
+from . import creation, disks, resources
 from .methods import parse
 
 OBJECT_NAME = "virtual machine template"
@@ -59,7 +60,35 @@ def template_allocate(call, text):
 
 @rpc("one.template.info", Int("id"), Bool("extended", False), Bool("decrypt", False))
 def template_info(call, oid, extended, decrypt):
-    return template_for(call, oid, auth.USE, lockable=False).xml
+    vm_template = template_for(call, oid, auth.USE, lockable=False)
+    if not extended:
+        return vm_template.xml
+    shown = copy.copy(vm_template)
+    shown.template = _extended(call, vm_template.template)
+    return shown.render()
+
+
+def _extended(call, template):
+    """The extended view: DISKs and NICs completed from their images and networks as a VM
+    would get them, nothing acquired (VMTemplate extended info); unresolvable ones stay as is."""
+    extended = template.copy()
+    extended.remove("DISK")
+    for disk_id, disk in enumerate(template.vectors("DISK")):
+        disk["DISK_ID"] = str(disk_id)
+        if not disks.is_volatile(disk):
+            try:
+                disk = disks.image_disk(call.emulator, disk, disks.image_for(call, disk))
+            except OneError:
+                pass
+        extended.add("DISK", list(disk.items()))
+    extended.remove("NIC")
+    for nic in template.vectors("NIC"):
+        try:
+            nic["NETWORK_ID"] = str(resources.vnet_for(call, nic).id)
+        except OneError:
+            pass
+        extended.add("NIC", list(nic.items()))
+    return extended
 
 
 @rpc("one.templatepool.info", Int("filter"), Int("start"), Int("end"))
