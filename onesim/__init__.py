@@ -65,7 +65,7 @@ Templates (`onesim.template`)
 `]]>` in the first syntax (oned's lexer refuses it) or a syntax error raises `TemplateError`
 whose str() is oned's "Parse error: ..." (fail with INTERNAL); XML text may carry `]]>`. `get(name)`, `vectors(name)` (dicts), `set`, `add`, `remove`,
 `merge` (update append=1), `to_xml(root)` renders as oned: attributes sorted by name,
-vector leaves sorted, leaves in CDATA (split around `]]>`). `users.updated_template(current, text, append, id)`
+vector leaves sorted, leaves in CDATA (split around `]]>`). `users.updated_template(current, text, append)`
 implements the `*.update` methods.
 
 Authorization and pools (`onesim.auth`)

@@ -43,7 +43,7 @@ def name_taken(call, pool_name, name, uid, exclude_id=None):
 
 def update_object(call, pool_name, oid, text, append):
     obj = managed(call, pool_name, oid)
-    obj.template = updated_template(obj.template, text, append, oid)
+    obj.template = updated_template(obj.template, text, append)
     call.pool(pool_name).save(obj)
     return oid
 

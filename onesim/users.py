@@ -142,17 +142,18 @@ def user_passwd(call, oid, password):
 @rpc("one.user.update", Int("id"), Str("template"), Int("append", 0))
 def user_update(call, oid, text, append):
     user = _user_for(call, oid, auth.MANAGE)
-    user.template = updated_template(user.template, text, append, oid)
+    user.template = updated_template(user.template, text, append)
     call.pool("user").save(user)
     return user.id
 
 
-def updated_template(current, text, append, object_id):
-    """oned's update: replace (append=0) or merge (append=1) a template."""
+def updated_template(current, text, append):
+    """oned's update: replace (append=0) or merge (append=1) a template. A parse error is
+    RequestManagerUpdateTemplate's, with the object id left at -1."""
     try:
         new = Template.parse(text)
     except TemplateError as error:
-        raise internal_error(str(error), object_id) from error
+        raise internal_error(f"Cannot update template. {error}") from error
     if append:
         merged = current.copy()
         merged.merge(new)

@@ -62,7 +62,7 @@ def vm_action(call, name, oid):
 @rpc("one.vm.update", Int("id"), Str("template"), Int("append", 0))
 def vm_update(call, oid, text, append):
     vm = vm_for(call, oid, auth.MANAGE)
-    vm.user_template = updated_template(vm.user_template, text, append, oid)
+    vm.user_template = updated_template(vm.user_template, text, append)
     call.pool("vm").save(vm)
     return vm.id
 

@@ -101,7 +101,7 @@ def templatepool_info(call, filter_flag, start, end):
 def template_update(call, oid, text, append):
     vm_template = template_for(call, oid, auth.MANAGE)
     # Unlike allocate, oned's update keeps a NAME given in the body inside TEMPLATE.
-    vm_template.template = updated_template(vm_template.template, text, append, oid)
+    vm_template.template = updated_template(vm_template.template, text, append)
     call.pool("template").save(vm_template)
     return oid
 
