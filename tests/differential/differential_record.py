@@ -78,9 +78,13 @@ class Session:
         envelope = self.raw(method, *args)
         self.recorder.record("result", step, normalized_envelope(self.recorder.names, method, args, envelope))
         if envelope[0] and isinstance(envelope[1], str) and envelope[1].startswith("<"):
-            self.recorder.documents[step] = envelope[1]
-            self.recorder.record("shape", step, element_paths(envelope[1]))
+            self.document(step, envelope[1])
         return envelope[1] if envelope[0] else None
+
+    def document(self, step, document):
+        """Record the shape of a document read elsewhere (a poll's answer)."""
+        self.recorder.documents[step] = document
+        self.recorder.record("shape", step, element_paths(document))
 
     def ok(self, step, method, *args):
         """Like `call`, but a failure ends the scenario (what follows depends on it)."""
@@ -181,29 +185,50 @@ IMAGE_STATES = ("INIT", "READY", "USED", "DISABLED", "LOCKED", "ERROR", "CLONE",
 
 def vm_state(session, vm_id):
     """The VM's state name, its LCM state's name while ACTIVE (as `onevm list` shows it)."""
-    root = etree.fromstring(session.raw("vm.info", vm_id)[1].encode())
+    return vm_state_of(vm_document(session, vm_id))
+
+
+def vm_document(session, vm_id):
+    return session.raw("vm.info", vm_id)[1]
+
+
+def vm_state_of(document):
+    root = etree.fromstring(document.encode())
     state = VmState(int(root.findtext("STATE")))
     return LcmState(int(root.findtext("LCM_STATE"))).name if state == VmState.ACTIVE else state.name
 
 
 def image_state(session, image_id):
     """The image's state name, or "gone" once oned no longer finds it."""
+    return image_state_of(image_document(session, image_id))
+
+
+def image_document(session, image_id):
     envelope = session.raw("image.info", image_id)
-    if not envelope[0]:
+    return envelope[1] if envelope[0] else None
+
+
+def image_state_of(document):
+    if document is None:
         return "gone"
-    return IMAGE_STATES[int(etree.fromstring(envelope[1].encode()).findtext("STATE"))]
+    return IMAGE_STATES[int(etree.fromstring(document.encode()).findtext("STATE"))]
 
 
-def walk(session, name, probe, until, timeout=90.0, on_new_state=None):
-    """Poll `probe()` until `until(state)`; record the distinct states seen, in order."""
+def walk(session, name, probe, until, timeout=90.0, state_of=None, on_new_state=None):
+    """Poll `probe()` until `until(state)`; record the distinct states seen, in order.
+
+    With `state_of`, `probe()` answers a document, `state_of(document)` its state, and
+    `on_new_state(state, document)` gets the very document in which a new state was seen.
+    """
     seen = []
     deadline = time.monotonic() + timeout
     while True:
-        state = probe()
+        answer = probe()
+        state = answer if state_of is None else state_of(answer)
         if not seen or seen[-1] != state:
             seen.append(state)
             if on_new_state is not None:
-                on_new_state(state)
+                on_new_state(state, answer)
         if until(state):
             break
         if time.monotonic() > deadline:

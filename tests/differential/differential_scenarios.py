@@ -7,7 +7,8 @@ a short state, so such a step only counts when both backends saw the state (see
 """
 from lxml import etree
 
-from differential_record import ScenarioBroken, image_state, network_seen_by, only_ids, vm_state, walk
+from differential_record import (ScenarioBroken, image_document, image_state, image_state_of, network_seen_by,
+                                 only_ids, vm_document, vm_state, vm_state_of, walk)
 
 NAME_LIMIT_BYTES = 128
 FORBIDDEN_NAME_CHARS = "&|:;/'#{}$<>"
@@ -40,12 +41,22 @@ def disk_id_of_image(session, vm_id, image_id):
     raise ScenarioBroken(f"image {image_id} is not attached to VM {vm_id}")
 
 
+def image_walk(session, image_id, name, target):
+    """Walk the image to `target` ("gone" once deleted), keeping the shape of the document each
+    new state was seen in."""
+    def keep(state, document):
+        if document is not None:
+            session.document(f"seen in {name}: {state}", document)
+    return walk(session, name, lambda: image_document(session, image_id), lambda state: state == target,
+                state_of=image_state_of, on_new_state=keep)
+
+
 def vm_walk(session, vm_id, name, target):
-    """Walk the VM to `target`, reading its document once at every new state."""
-    def read(state):
-        session.ok(f"seen in {name}: {state}", "vm.info", vm_id)
-    return walk(session, name, lambda: vm_state(session, vm_id), lambda state: state == target,
-                on_new_state=read)
+    """Walk the VM to `target`, keeping the shape of the document each new state was seen in."""
+    def keep(state, document):
+        session.document(f"seen in {name}: {state}", document)
+    return walk(session, name, lambda: vm_document(session, vm_id), lambda state: state == target,
+                state_of=vm_state_of, on_new_state=keep)
 
 
 def vm_life_cycle(ctx):
@@ -65,6 +76,10 @@ def vm_life_cycle(ctx):
     user.shape("VM pool", "vmpool.info", -3, -1, -1, -1, prune=only_ids([vm_id]))
     user.shape("VM pool extended", "vmpool.infoextended", -3, -1, -1, -1, prune=only_ids([vm_id]))
     user.call("resume while RUNNING", "vm.action", "resume", vm_id)
+    user.call("lock the VM", "vm.lock", vm_id, 2, False)
+    user.ok("VM info while locked", "vm.info", vm_id)
+    user.call("poweroff while locked", "vm.action", "poweroff", vm_id)
+    user.call("unlock the VM", "vm.unlock", vm_id)
     user.call("detach a disk that is not there", "vm.detach", vm_id, 42)
 
     user.ok("attach disk", "vm.attach", vm_id, f'DISK=[IMAGE_ID="{image_id}"]')
@@ -102,9 +117,8 @@ def vm_life_cycle(ctx):
     if saved_id is not None:
         ctx.track("image", saved_id)
         user.ok("VM info while saving a disk", "vm.info", vm_id)
-        user.ok("image info while being saved", "image.info", saved_id)
         vm_walk(user, vm_id, "disk save-as", "RUNNING")
-        walk(user, "saved image", lambda: image_state(user, saved_id), lambda state: state == "READY")
+        image_walk(user, saved_id, "saved image", "READY")
         user.ok("saved image info", "image.info", saved_id)
         user.ok("VM info after save-as", "vm.info", vm_id)
 
@@ -118,7 +132,7 @@ def vm_life_cycle(ctx):
     user.ok("VM info DONE", "vm.info", vm_id)
     user.call("resume when DONE", "vm.action", "resume", vm_id)
     user.ok("delete image", "image.delete", image_id)
-    walk(user, "image delete", lambda: image_state(user, image_id), lambda state: state == "gone")
+    image_walk(user, image_id, "image delete", "gone")
     user.call("image info after delete", "image.info", image_id)
 
 
@@ -126,9 +140,7 @@ def image_life_cycle(ctx):
     user = ctx.new_user()
     image_id = ctx.track("image", user.ok("allocate", "image.allocate",
                                           f'NAME="{ctx.names.new("img")}"\nTYPE="DATABLOCK"\nSIZE="1"', 1))
-    user.ok("image info LOCKED", "image.info", image_id)
-    walk(user, "to READY", lambda: image_state(user, image_id), lambda state: state == "READY")
-    user.ok("image info READY", "image.info", image_id)
+    image_walk(user, image_id, "to READY", "READY")
     user.shape("image pool", "imagepool.info", -3, -1, -1, prune=only_ids([image_id]))
     user.ok("persistent", "image.persistent", image_id, True)
     user.ok("image info persistent", "image.info", image_id)
@@ -145,14 +157,14 @@ def image_life_cycle(ctx):
     clone_id = user.call("clone", "image.clone", image_id, ctx.names.new("clone"), -1)
     if clone_id is not None:
         ctx.track("image", clone_id)
-        user.ok("clone info", "image.info", clone_id)
-        walk(user, "clone to READY", lambda: image_state(user, clone_id), lambda state: state == "READY")
+        image_walk(user, clone_id, "clone to READY", "READY")
         user.ok("delete clone", "image.delete", clone_id)
     user.call("lock", "image.lock", image_id, 4, False)
+    user.ok("image info while locked", "image.info", image_id, False)
     user.call("delete while locked", "image.delete", image_id)
     user.call("unlock", "image.unlock", image_id)
     user.ok("delete", "image.delete", image_id)
-    walk(user, "delete", lambda: image_state(user, image_id), lambda state: state == "gone")
+    image_walk(user, image_id, "delete", "gone")
 
 
 def template_life_cycle(ctx):
@@ -165,6 +177,7 @@ def template_life_cycle(ctx):
     user.ok("update replace", "template.update", template_id, vm_template(ctx.names.new("tpl2")), 0)
     user.ok("update append", "template.update", template_id, 'DESCRIPTION="more"', 1)
     user.ok("template info updated", "template.info", template_id, False, False)
+    user.call("update with a syntax error", "template.update", template_id, 'A=[B="1"', 1)
     user.call("rename", "template.rename", template_id, ctx.names.new("tpl-renamed"))
     user.call("chmod", "template.chmod", template_id, 1, 1, 0, 1, 0, 0, 0, 0, 0)
     clone_id = user.call("clone", "template.clone", template_id, ctx.names.new("tpl-clone"), False)
@@ -191,6 +204,7 @@ def document_life_cycle(ctx):
     user.ok("update replace", "document.update", document_id, 'B="2"', 0)
     user.ok("update append", "document.update", document_id, 'C="3"', 1)
     user.ok("document info updated", "document.info", document_id, False)
+    user.call("update with a syntax error", "document.update", document_id, 'A=[B="1"', 1)
     user.call("rename", "document.rename", document_id, ctx.names.new("doc-renamed"))
     user.call("chmod", "document.chmod", document_id, 1, 1, 0, 1, 0, 0, 0, 0, 0)
     clone_id = user.call("clone", "document.clone", document_id, ctx.names.new("doc-clone"))
@@ -198,7 +212,10 @@ def document_life_cycle(ctx):
         ctx.track("document", clone_id)
         user.ok("clone info", "document.info", clone_id, False)
     user.call("lock", "document.lock", document_id, 1, False)
+    user.ok("document info while locked", "document.info", document_id, False)
     user.call("update while locked", "document.update", document_id, 'D="4"', 1)
+    user.call("lock again, testing", "document.lock", document_id, 1, True)
+    ctx.admin.call("update while locked, as oneadmin", "document.update", document_id, 'D="4"', 1)
     user.call("unlock", "document.unlock", document_id)
     user.ok("delete", "document.delete", document_id)
     user.call("info after delete", "document.info", document_id, False)

@@ -23,7 +23,7 @@ def matches(pattern, text):
 
 def is_known(difference, known):
     return (matches(known.scenario, difference.scenario) and matches(known.step, difference.step)
-            and difference.kind == known.kind and matches(known.detail, difference.detail))
+            and matches(known.kind, difference.kind) and matches(known.detail, difference.detail))
 
 
 def unlisted(found):
@@ -42,7 +42,8 @@ def test_onesim_behaves_like_oned(recordings, scenario):
 
 def test_every_listed_difference_still_occurs(recordings):
     found = [difference for name in SCENARIOS for difference in differences(name, *recordings[name])]
-    stale = [known for known in KNOWN_DIFFERENCES if not any(is_known(difference, known) for difference in found)]
+    stale = [known for known in KNOWN_DIFFERENCES
+             if not known.timing and not any(is_known(difference, known) for difference in found)]
     assert not stale, f"entries of differential_known that match no difference any more: {stale}"
 
 
