@@ -13,23 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from differential_backends import Backend, Context
+from differential_backends import Backend, Context, real_oned
 from differential_record import RunNames, ScenarioBroken
 from differential_scenarios import SCENARIOS
 
-ONESIM_SPEED = 4.0
+ONESIM_SPEED = 2.0
 # Set to a directory to keep every document read, per backend and scenario, for inspection.
 DUMP_VARIABLE = "CIMI_DIFFERENTIAL_DUMP"
-ENDPOINT_VARIABLE = "CIMI_TEST_ONE_XMLRPC"
-AUTH_VARIABLE = "CIMI_TEST_ONE_AUTH"
-
-
-def real_oned_configured():
-    return bool(os.environ.get(ENDPOINT_VARIABLE) and os.environ.get(AUTH_VARIABLE))
-
-
-def real_oned():
-    return Backend("oned", os.environ[ENDPOINT_VARIABLE], Path(os.environ[AUTH_VARIABLE]).read_text().strip())
 
 
 def run_scenario(backend, names, scenario):

@@ -6,14 +6,27 @@ to this run) and `ctx.track(kind, id)`. Everything tracked is removed afterwards
 and unrecorded, whatever happened: VMs first (so their images are released), then images,
 templates, documents and users.
 """
+import os
 import time
 import xmlrpc.client
+from pathlib import Path
 
 from differential_record import Recorder, Session
 
+ENDPOINT_VARIABLE = "CIMI_TEST_ONE_XMLRPC"
+AUTH_VARIABLE = "CIMI_TEST_ONE_AUTH"
 USERS_GROUP = 1
 CLEANUP_SECONDS = 90.0
 CLEANUP_ORDER = ("vm", "image", "template", "document", "user")
+
+
+def real_oned_configured():
+    return bool(os.environ.get(ENDPOINT_VARIABLE) and os.environ.get(AUTH_VARIABLE))
+
+
+def real_oned():
+    """The oned of the environment: its endpoint, and oneadmin's session from the auth file."""
+    return Backend("oned", os.environ[ENDPOINT_VARIABLE], Path(os.environ[AUTH_VARIABLE]).read_text().strip())
 
 
 class Backend:

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import AUTH_VARIABLE, ENDPOINT_VARIABLE, real_oned_configured
+from differential_backends import AUTH_VARIABLE, ENDPOINT_VARIABLE, real_oned_configured
 from differential_compare import differences
 from differential_known import KNOWN_DIFFERENCES
 from differential_scenarios import SCENARIOS
