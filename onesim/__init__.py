@@ -30,7 +30,7 @@ module registers its methods, pools and hooks just by existing::
   `[False, "[one.x.y] " + message, code, object_id, <i8>-1]`. Helpers in `onesim.errors`
   build oned's wordings: `not_found(object_name, id)`, `not_authorized(uid, detail)`
   (oned leaves the object id at -1), `allocate_failed(object_name, detail)`, `api_error`,
-  `internal_error`, `locked`. Codes: AUTHENTICATION, AUTHORIZATION, NO_EXISTS, ACTION,
+  `internal_error`. Codes: AUTHENTICATION, AUTHORIZATION, NO_EXISTS, ACTION,
   XML_RPC_API, INTERNAL, ALLOCATE, LOCKED.
 - Handlers run inside `emulator.transaction()` holding `emulator.lock` (one RLock): calls
   are serialized and atomic. Check everything first, then change objects and save them
@@ -65,7 +65,7 @@ Templates (`onesim.template`)
 `]]>` in the first syntax (oned's lexer refuses it) or a syntax error raises `TemplateError`
 whose str() is oned's "Parse error: ..." (fail with INTERNAL); XML text may carry `]]>`. `get(name)`, `vectors(name)` (dicts), `set`, `add`, `remove`,
 `merge` (update append=1), `to_xml(root)` renders as oned: attributes sorted by name,
-vector leaves sorted, leaves in CDATA (split around `]]>`). `users.updated_template(current, text, append, id)`
+vector leaves sorted, leaves in CDATA (split around `]]>`). `users.updated_template(current, text, append)`
 implements the `*.update` methods.
 
 Authorization and pools (`onesim.auth`)

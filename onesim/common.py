@@ -4,7 +4,7 @@
 to pick a subset (e.g. a VM's update works on USER_TEMPLATE and is written separately).
 """
 from . import auth
-from .errors import ACTION, OneError, locked, not_authorized
+from .errors import ACTION, OneError, not_authorized
 from .registry import Bool, Int, Str, rpc
 from .users import updated_template
 
@@ -14,17 +14,21 @@ _BLOCKED_BY_LEVEL = {1: {auth.USE, auth.MANAGE, auth.ADMIN}, 2: {auth.MANAGE, au
                      3: {auth.ADMIN}, 4: {auth.USE, auth.MANAGE, auth.ADMIN}}
 
 
-def check_lock(obj, operation):
-    """oned's LOCKED error when `obj` is locked against `operation`."""
+def check_lock(obj, operation, caller):
+    """oned refuses an operation a lock blocks while authorizing it (AclManager): an
+    AUTHORIZATION error, worded for oneadmin's group as "<TYPE> is locked"."""
     if obj.lock and operation in _BLOCKED_BY_LEVEL.get(obj.lock["level"], set()):
-        raise locked(obj.object_name, obj.id)
+        auth_type = auth.AUTH_TYPES.get(obj.pool_name, obj.pool_name.upper())
+        if caller.is_admin:
+            raise not_authorized(caller.uid, f"{auth_type} is locked. [{obj.id}]")
+        raise not_authorized(caller.uid, f"Not authorized to perform {operation} {auth_type} [{obj.id}]")
 
 
 def managed(call, pool_name, oid, operation=auth.MANAGE):
     """The object, checked for existence, permission and lock, ready to be changed."""
     obj = call.pool(pool_name).get(oid)
     auth.authorize(call.caller, obj, operation)
-    check_lock(obj, operation)
+    check_lock(obj, operation, call.caller)
     return obj
 
 
@@ -39,7 +43,7 @@ def name_taken(call, pool_name, name, uid, exclude_id=None):
 
 def update_object(call, pool_name, oid, text, append):
     obj = managed(call, pool_name, oid)
-    obj.template = updated_template(obj.template, text, append, oid)
+    obj.template = updated_template(obj.template, text, append)
     call.pool(pool_name).save(obj)
     return oid
 
@@ -57,9 +61,14 @@ def rename_object(call, pool_name, oid, name):
     return oid
 
 
+ADMIN_BITS = (2, 5, 8)
+
+
 def chmod_object(call, pool_name, oid, bits):
-    """Nine bits (-1 keeps); changing an admin bit needs ADMIN rights, as in oned."""
-    admin_change = any(bit != -1 for bit in (bits[2], bits[5], bits[8]))
+    """Nine bits (-1 keeps); changing an admin bit needs ADMIN rights, as in oned, where an
+    admin bit given with its current value is no change."""
+    obj = call.pool(pool_name).get(oid)
+    admin_change = any(bits[index] not in (-1, obj.permissions[index]) for index in ADMIN_BITS)
     obj = managed(call, pool_name, oid, auth.ADMIN if admin_change else auth.MANAGE)
     obj.permissions = [old if new == -1 else int(bool(new)) for old, new in zip(obj.permissions, bits)]
     call.pool(pool_name).save(obj)
@@ -94,7 +103,8 @@ def lock_object(call, pool_name, oid, level, test):
         raise OneError(ACTION, "Wrong lock level", oid)
     if obj.lock:
         if test:
-            raise locked(obj.object_name, oid)
+            # oned's test_lock_db answers with the time the lock was taken.
+            raise OneError(ACTION, str(obj.lock["time"]))
         return oid
     obj.set_lock(level, call.caller.uid)
     call.pool(pool_name).save(obj)

@@ -66,8 +66,6 @@ def internal_error(message, object_id=-1):
     return OneError(INTERNAL, message, object_id)
 
 
-def locked(object_name, object_id):
-    return OneError(LOCKED, f"The resource {object_name} is locked. [{object_id}].", object_id)
 
 
 def authentication_failed():

@@ -133,8 +133,7 @@ def new_image(emulator, caller, template, datastore, skip_capacity_check=False):
     path, source, image_format = _files(template)
     kept = Template([(key, value) for key, value in template.attributes
                      if key not in OWN_ATTRIBUTES + ("DRIVER", "TM_MAD")])
-    if kept.get("DEV_PREFIX") is None:
-        kept.set("DEV_PREFIX", DEFAULT_CDROM_DEVICE_PREFIX if type_name == "CDROM" else DEFAULT_DEVICE_PREFIX)
+    _default_dev_prefix(kept, type_name)
     persistent = template.get("PERSISTENT", "NO").upper() == "YES"
     image = Image(name, IMAGE_TYPES.index(type_name), datastore, size, persistent, path, source, image_format,
                   template.get("FS", ""), kept, **_owner(caller))
@@ -142,6 +141,12 @@ def new_image(emulator, caller, template, datastore, skip_capacity_check=False):
     link_image(emulator, datastore, image.id, True)
     schedule_transfer(emulator, image.id)
     return image
+
+
+def _default_dev_prefix(template, type_name):
+    """Image::insert gives a disk image without DEV_PREFIX the configured default."""
+    if template.get("DEV_PREFIX") is None and type_name in ("OS", "DATABLOCK", "CDROM"):
+        template.set("DEV_PREFIX", DEFAULT_CDROM_DEVICE_PREFIX if type_name == "CDROM" else DEFAULT_DEVICE_PREFIX)
 
 
 def _checked_name(emulator, template, type_name, caller):
@@ -158,14 +163,15 @@ def _checked_name(emulator, template, type_name, caller):
 
 
 def _files(template):
-    """PATH, SOURCE and FORMAT: a copied file gets the driver's format, an empty one raw."""
+    """PATH, SOURCE and FORMAT: a copied file gets the driver's format, an empty one raw.
+    SOURCE stays empty until the datastore driver answers (`set_image_ready`)."""
     path, source = template.get("PATH", ""), template.get("SOURCE", "")
     if path and source:
         raise _allocation_error("PATH and SOURCE cannot be both set.")
     if source and not template.get("FORMAT"):
         raise _allocation_error("SOURCE needs FORMAT to be set.")
     image_format = DUMMY_FORMAT if path else (template.get("FORMAT") or "raw").lower()
-    return path, source or DUMMY_SOURCE, image_format
+    return path, source, image_format
 
 
 def name_taken_in(emulator, name, uid):
@@ -209,6 +215,7 @@ def set_image_ready(emulator, image_id):
     if image.state in following:
         image.set_state(following[image.state])
         image.transfer = None
+        image.source = image.source or DUMMY_SOURCE
         emulator.pool("image").save(image)
 
 
@@ -237,7 +244,7 @@ def acquire_image(emulator, caller, image_id, vm_id, hot=False):
     pool = emulator.pool("image")
     image = pool.get(image_id)
     auth.authorize(caller, image, auth.USE)
-    check_lock(image, auth.USE)
+    check_lock(image, auth.USE, caller)
     if image.type not in DISK_TYPES:
         raise OneError(ACTION, f"Image {image.id} ({image.name}) of type {image.type_name} cannot be used as DISK.",
                        image.id)
@@ -321,7 +328,7 @@ def create_saved_image(emulator, caller, source_image, name, image_type, vm_id, 
         ("SAVED_DISK_ID", str(disk_id)), ("SAVED_IMAGE_ID", str(source_image.id if source_image else -1)),
         ("SAVED_VM_ID", str(vm_id))])
     size = source_image.size if source_image else DUMMY_STAT_SIZE
-    image = Image(name, IMAGE_TYPES.index(type_name), datastore, size, False, "", DUMMY_SOURCE,
+    image = Image(name, IMAGE_TYPES.index(type_name), datastore, size, False, "", "",
                   DUMMY_FORMAT, "", template, **_owner(caller))
     image.transfer = "saveas"
     emulator.pool("image").add(image)
@@ -355,11 +362,11 @@ def imagepool_info(call, filter_flag, start, end):
 @rpc("one.image.delete", Int("id"), Bool("force", False))
 def image_delete(call, oid, force):
     image = managed(call, "image", oid)
+    # oned's ImageManager::delete_image refusals leave the envelope's object id at -1.
     if image.state == CLONE:
-        raise OneError(ACTION, f"Cannot delete image. There are {image.cloning_ops} active clone operations.",
-                       oid)
+        raise OneError(ACTION, f"Cannot delete image. There are {image.cloning_ops} active clone operations.")
     if image.running_vms > 0 or image.state in IN_USE:
-        raise OneError(ACTION, f"Cannot delete image. There are {image.running_vms} VMs using it.", oid)
+        raise OneError(ACTION, f"Cannot delete image. There are {image.running_vms} VMs using it.")
     datastore = call.pool("datastore").find(image.datastore_id)
     if datastore is not None:
         link_image(call.emulator, datastore, oid, False)
@@ -423,8 +430,11 @@ def image_clone(call, oid, name, ds_id):
     existing = name_taken(call, "image", name, call.caller.uid)
     if existing is not None:
         raise allocate_failed("image", f"NAME is already taken by IMAGE {existing.id}.")
-    clone = Image(name, source.type, datastore, source.size, source.persistent, "", DUMMY_SOURCE,
-                  source.format, source.fs, source.template.copy(), **_owner(call.caller))
+    # The copy reads the source image's SOURCE as its PATH; its own SOURCE comes with the driver.
+    template = source.template.copy()
+    _default_dev_prefix(template, source.type_name)
+    clone = Image(name, source.type, datastore, source.size, source.persistent, source.source, "",
+                  source.format, source.fs, template, **_owner(call.caller))
     clone.transfer = "clone"
     clone.cloning_id = source.id
     pool.add(clone)

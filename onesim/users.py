@@ -110,10 +110,7 @@ def userpool_info(call):
     users = call.pool("user").values()
     if not call.caller.is_admin:
         users = [user for user in users if user.id == call.caller.uid]
-    users = auth.page(users)
-    quotas = "".join(f"<QUOTAS><ID>{user.id}</ID>{EMPTY_QUOTAS}</QUOTAS>" for user in users)
-    tail = f"{quotas}<DEFAULT_USER_QUOTAS>{EMPTY_QUOTAS}</DEFAULT_USER_QUOTAS>"
-    return auth.pool_xml("USER_POOL", users, tail)
+    return _pool_with_quotas("USER_POOL", auth.page(users), "DEFAULT_USER_QUOTAS")
 
 
 @rpc("one.user.allocate", Str("name"), Str("password"), Str("driver", ""), Array("group_ids", []))
@@ -145,17 +142,18 @@ def user_passwd(call, oid, password):
 @rpc("one.user.update", Int("id"), Str("template"), Int("append", 0))
 def user_update(call, oid, text, append):
     user = _user_for(call, oid, auth.MANAGE)
-    user.template = updated_template(user.template, text, append, oid)
+    user.template = updated_template(user.template, text, append)
     call.pool("user").save(user)
     return user.id
 
 
-def updated_template(current, text, append, object_id):
-    """oned's update: replace (append=0) or merge (append=1) a template."""
+def updated_template(current, text, append):
+    """oned's update: replace (append=0) or merge (append=1) a template. A parse error is
+    RequestManagerUpdateTemplate's, with the object id left at -1."""
     try:
         new = Template.parse(text)
     except TemplateError as error:
-        raise internal_error(str(error), object_id) from error
+        raise internal_error(f"Cannot update template. {error}") from error
     if append:
         merged = current.copy()
         merged.merge(new)
@@ -203,10 +201,13 @@ def grouppool_info(call):
     groups = call.pool("group").values()
     if not call.caller.is_admin:
         groups = [group for group in groups if group.id in call.caller.groups]
-    groups = auth.page(groups)
-    quotas = "".join(f"<QUOTAS><ID>{group.id}</ID>{EMPTY_QUOTAS}</QUOTAS>" for group in groups)
-    tail = f"{quotas}<DEFAULT_GROUP_QUOTAS>{EMPTY_QUOTAS}</DEFAULT_GROUP_QUOTAS>"
-    return auth.pool_xml("GROUP_POOL", groups, tail)
+    return _pool_with_quotas("GROUP_POOL", auth.page(groups), "DEFAULT_GROUP_QUOTAS")
+
+
+def _pool_with_quotas(root, objects, default_quotas):
+    """oned joins each row with its quotas: every entry is followed by its own QUOTAS."""
+    entries = "".join(f"{obj.short_xml}<QUOTAS><ID>{obj.id}</ID>{EMPTY_QUOTAS}</QUOTAS>" for obj in objects)
+    return f"<{root}>{entries}<{default_quotas}>{EMPTY_QUOTAS}</{default_quotas}></{root}>"
 
 
 def create_group(emulator, name, oid=None):

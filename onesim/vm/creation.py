@@ -33,6 +33,9 @@ def create_vm(call, submitted, hold=False, name_prefix="one"):
     """Allocate a VM from `submitted` (a Template); returns the new VM."""
     auth.authorize_create(call.caller, "vm")
     user_template = submitted.copy()
+    if hold:
+        # VirtualMachinePool::allocate records the request as SUBMIT_ON_HOLD, moved to TEMPLATE.
+        user_template.set("SUBMIT_ON_HOLD", "YES")
     name, template_name, template = _split(user_template)
     vm = VirtualMachine(name, call.caller, permissions_from_umask(), template, user_template)
     vm.id = call.emulator.store.next_id("vm", 0)

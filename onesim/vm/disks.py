@@ -53,17 +53,34 @@ def attach_disk(call, vm, requested):
     if context:
         used.add(context[0].get("TARGET"))
     _assign_targets([disk], used)
+    disk["ATTACH"] = "YES"  # until the driver answers (finish_hotplug)
     vm.template.add("DISK", list(disk.items()))
     return disk
 
 
 def detach_disk(emulator, vm, disk_id):
+    """Mark the disk ATTACH=YES: oned removes it only when the driver answers (finish_hotplug)."""
     disk = vm.disk(disk_id)
     if disk is None:
         raise OneError(ACTION, f"Could not detach disk with DISK_ID {disk_id}, it does not exist.")
-    vm.replace_vectors("DISK", [other for other in vm.disks() if other["DISK_ID"] != str(disk_id)])
-    release_disk(emulator, vm, disk)
+    vm.replace_vectors("DISK", [dict(other, ATTACH="YES") if other["DISK_ID"] == str(disk_id) else other
+                                for other in vm.disks()])
+    vm.detaching = disk_id
     return disk
+
+
+def finish_hotplug(emulator, vm):
+    """The driver answered a disk hot-plug: the detached disk goes, an attached one stays unmarked."""
+    kept = []
+    for disk in vm.disks():
+        if disk["DISK_ID"] == str(vm.detaching):
+            vm.disk_snapshots.pop(disk["DISK_ID"], None)
+            release_disk(emulator, vm, disk)
+            continue
+        disk.pop("ATTACH", None)
+        kept.append(disk)
+    vm.replace_vectors("DISK", kept)
+    vm.detaching = None
 
 
 def release_disk(emulator, vm, disk):
@@ -75,17 +92,22 @@ def _prepare(call, vm, disk, disk_id, hot):
     disk["DISK_ID"] = str(disk_id)
     if is_volatile(disk):
         return _volatile(disk)
-    image = _image_for(call, disk)
+    image = image_for(call, disk)
     acquired = resources.acquire_image(call, image.id, vm.id, hot)
-    prepared = dict(resources.disk_attributes(call.emulator, acquired))
+    prepared = image_disk(call.emulator, disk, acquired)
+    prepared["_ORDER"] = _target_order(acquired.type)
+    return prepared
+
+
+def image_disk(emulator, disk, image):
+    """The DISK (with its DISK_ID) completed with what oned copies from its image."""
+    prepared = dict(resources.disk_attributes(emulator, image))
     # oned names the image's owner only when the DISK asked for the image by name.
     if "IMAGE_UNAME" not in disk:
         prepared.pop("IMAGE_UNAME", None)
-    if acquired.type == CDROM and not acquired.template.get("DEV_PREFIX"):
+    if image.type == CDROM and not image.template.get("DEV_PREFIX"):
         prepared["DEV_PREFIX"] = CDROM_DEVICE_PREFIX
     prepared.update({key: value for key, value in disk.items() if key not in ("IMAGE", "IMAGE_UID")})
-    prepared["DISK_ID"] = str(disk_id)
-    prepared["_ORDER"] = _target_order(acquired.type)
     return prepared
 
 
@@ -100,7 +122,7 @@ def _volatile(disk):
     return disk
 
 
-def _image_for(call, disk):
+def image_for(call, disk):
     pool = call.pool("image")
     if "IMAGE_ID" in disk:
         if not disk["IMAGE_ID"].lstrip("-").isdigit():

@@ -10,7 +10,7 @@ import time
 
 from ..errors import ACTION, OneError
 from ..registry import on_start
-from . import disks, resources
+from . import disks, progress, resources
 from .actions import CLONING, DONE, HOLD, PENDING, RUNNING, STOPPED, UNDEPLOYED, HistoryAction, active
 from .states import FAILURE_STATES, LcmState as L, VmState as S
 
@@ -27,6 +27,7 @@ _SHUTDOWNS = frozenset({L.SHUTDOWN, L.SHUTDOWN_POWEROFF, L.SHUTDOWN_UNDEPLOY, L.
 _EPILOGS = frozenset({L.EPILOG, L.EPILOG_STOP, L.EPILOG_UNDEPLOY})
 _HOST_FREED = frozenset({S.STOPPED, S.UNDEPLOYED, S.DONE})
 _WAITING_STATES = frozenset({S.PENDING, S.CLONING})
+_DISK_HOTPLUGS = frozenset({L.HOTPLUG, L.HOTPLUG_PROLOG_POWEROFF, L.HOTPLUG_EPILOG_POWEROFF})
 _SAVING = frozenset({L.HOTPLUG_SAVEAS, L.HOTPLUG_SAVEAS_POWEROFF, L.HOTPLUG_SAVEAS_SUSPENDED,
                      L.HOTPLUG_SAVEAS_UNDEPLOYED, L.HOTPLUG_SAVEAS_STOPPED})
 
@@ -45,13 +46,15 @@ _RECOVER_RETRY = {
 RECOVER_FAILURE, RECOVER_SUCCESS, RECOVER_RETRY, RECOVER_DELETE, RECOVER_DELETE_RECREATE, \
     RECOVER_DELETE_DB = range(6)
 
-# The deploy path after a stop or an undeploy, told apart by the last history action.
+# The deploy path after a stop or an undeploy, told apart by the last history action. Every
+# deploy starts in ACTIVE/LCM_INIT: oned's DispatchManager::deploy sets ACTIVE before the
+# life-cycle manager picks the prolog (a poll of a real oned sees it too).
 _DEPLOY_PATHS = {
-    HistoryAction.STOP: active(L.PROLOG_RESUME, L.BOOT_STOPPED, L.RUNNING),
-    HistoryAction.UNDEPLOY: active(L.PROLOG_UNDEPLOY, L.BOOT_UNDEPLOY, L.RUNNING),
-    HistoryAction.UNDEPLOY_HARD: active(L.PROLOG_UNDEPLOY, L.BOOT_UNDEPLOY, L.RUNNING),
+    HistoryAction.STOP: active(L.LCM_INIT, L.PROLOG_RESUME, L.BOOT_STOPPED, L.RUNNING),
+    HistoryAction.UNDEPLOY: active(L.LCM_INIT, L.PROLOG_UNDEPLOY, L.BOOT_UNDEPLOY, L.RUNNING),
+    HistoryAction.UNDEPLOY_HARD: active(L.LCM_INIT, L.PROLOG_UNDEPLOY, L.BOOT_UNDEPLOY, L.RUNNING),
 }
-_FIRST_DEPLOY_PATH = active(L.PROLOG, L.BOOT, L.RUNNING)
+_FIRST_DEPLOY_PATH = active(L.LCM_INIT, L.PROLOG, L.BOOT, L.RUNNING)
 _CANNOT_DISPATCH = ("Cannot dispatch VM to any Host. Possible reasons: Not enough capacity in Host or "
                     "System DS, dispatch limit reached, or limit of free leases reached.")
 
@@ -83,6 +86,8 @@ def perform(call, vm, operation, route):
     if operation.resched is not None:
         vm.resched = int(operation.resched)
     walk(call.emulator, vm, route.path)
+    if not route.path:
+        progress.settle(vm)  # no transient state: the change is immediate
 
 
 def close_and_copy_history(vm, action, caller, request_id, now):
@@ -145,6 +150,10 @@ def _arrive(emulator, vm, target):
         vm.stamp_history("ETIME", now)
     if target == RUNNING and (leaving[1] in _BOOTS or leaving[1] in FAILURE_STATES):
         _booted(emulator, vm)
+    if leaving[1] in _DISK_HOTPLUGS:
+        disks.finish_hotplug(emulator, vm)
+    if leaving[1] in progress.SETTLED_ON_LEAVING:
+        progress.settle(vm)
     if leaving[1] in _SAVING and vm.saving:
         resources.saved_image_ready(emulator, vm.saving["image_id"])
         vm.saving = None

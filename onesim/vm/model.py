@@ -42,6 +42,10 @@ class VirtualMachine(PoolObject):
         self.host_id = -1
         # The image a disksaveas is writing ({"image_id", "disk_id"}) until it is done.
         self.saving = None
+        # The DISK_ID being hot-detached: it stays, marked ATTACH=YES, until the driver answers.
+        self.detaching = None
+        # A snapshot or disk operation the driver is working on (progress.begin/settle).
+        self.in_progress = None
         # Submitted on hold: where a VM goes once its images are copied (CLONING).
         self.on_hold = False
 

@@ -69,7 +69,8 @@ def _disk_snapshots(vm):
             f"<NAME>{escape(snapshot['name'])}</NAME><PARENT>-1</PARENT><SIZE>{snapshot['size']}</SIZE>"
             f"</SNAPSHOT>"
             for snapshot in snapshots["snapshots"])
-        parts.append(f"<SNAPSHOTS><ALLOW_ORPHANS>{cdata('YES')}</ALLOW_ORPHANS>"
+        disk = vm.disk(int(disk_id)) or {}
+        parts.append(f"<SNAPSHOTS><ALLOW_ORPHANS>{cdata(disk.get('ALLOW_ORPHANS', 'NO'))}</ALLOW_ORPHANS>"
                      f"<CURRENT_BASE>{snapshots['current_base']}</CURRENT_BASE>"
                      f"<DISK_ID>{disk_id}</DISK_ID><NEXT_SNAPSHOT>{snapshots['next']}</NEXT_SNAPSHOT>"
                      f"{entries}</SNAPSHOTS>")

@@ -36,7 +36,7 @@ def saved_image_ready(emulator, image_id):
 
 def lease_nic(call, vm, requested, nic_id):
     """The NIC vector of a new lease for `requested` (NETWORK_ID or NETWORK [+ NETWORK_UNAME])."""
-    vnet = _vnet_for(call, requested)
+    vnet = vnet_for(call, requested)
     pairs = vnets.allocate_lease(call.emulator, call.caller, vnet.id, vm.id,
                                           ip=requested.get("IP") or None)
     nic = dict(pairs)
@@ -52,7 +52,7 @@ def release_nic(emulator, vm, nic):
         vnets.release_lease(emulator, int(nic["NETWORK_ID"]), vm.id)
 
 
-def _vnet_for(call, requested):
+def vnet_for(call, requested):
     pool = call.pool("vnet")
     if requested.get("NETWORK_ID", "").lstrip("-").isdigit():
         return pool.get(int(requested["NETWORK_ID"]))

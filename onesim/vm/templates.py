@@ -1,14 +1,15 @@
 """VM templates: one.template.* and one.templatepool.info (VMTemplateXRPC.cc, oned 7.0)."""
+import copy
 import time
 
 from .. import auth, images
 from ..common import check_lock, name_taken, register_common_methods
-from ..errors import allocate_failed
+from ..errors import OneError, allocate_failed
 from ..registry import Bool, Int, Str, pool_type, rpc
 from ..store import PoolObject, permissions_from_umask
 from ..template import Template
 from ..users import updated_template
-from . import creation
+from . import creation, disks, resources
 from .methods import parse
 
 OBJECT_NAME = "virtual machine template"
@@ -31,14 +32,17 @@ class VmTemplate(PoolObject):
 register_common_methods("one.template", "template", methods=("rename", "chmod", "chown", "lock", "unlock"))
 
 
-def template_for(call, oid, operation):
+def template_for(call, oid, operation, lockable=True):
+    """The template, authorized for `operation`; reads pass `lockable=False` (see vm_for)."""
     vm_template = call.pool("template").get(oid)
     auth.authorize(call.caller, vm_template, operation)
-    check_lock(vm_template, operation)
+    if lockable:
+        check_lock(vm_template, operation, call.caller)
     return vm_template
 
 
 def _new_template(call, name, template):
+    template.remove("NAME")  # VMTemplate::insert keeps the name out of the body
     if not name:
         raise allocate_failed(OBJECT_NAME, "Invalid NAME, it cannot be empty")
     taken = name_taken(call, "template", name, call.caller.uid)
@@ -56,7 +60,35 @@ def template_allocate(call, text):
 
 @rpc("one.template.info", Int("id"), Bool("extended", False), Bool("decrypt", False))
 def template_info(call, oid, extended, decrypt):
-    return template_for(call, oid, auth.USE).xml
+    vm_template = template_for(call, oid, auth.USE, lockable=False)
+    if not extended:
+        return vm_template.xml
+    shown = copy.copy(vm_template)
+    shown.template = _extended(call, vm_template.template)
+    return shown.render()
+
+
+def _extended(call, template):
+    """The extended view: DISKs and NICs completed from their images and networks as a VM
+    would get them, nothing acquired (VMTemplate extended info); unresolvable ones stay as is."""
+    extended = template.copy()
+    extended.remove("DISK")
+    for disk_id, disk in enumerate(template.vectors("DISK")):
+        disk["DISK_ID"] = str(disk_id)
+        if not disks.is_volatile(disk):
+            try:
+                disk = disks.image_disk(call.emulator, disk, disks.image_for(call, disk))
+            except OneError:
+                pass
+        extended.add("DISK", list(disk.items()))
+    extended.remove("NIC")
+    for nic in template.vectors("NIC"):
+        try:
+            nic["NETWORK_ID"] = str(resources.vnet_for(call, nic).id)
+        except OneError:
+            pass
+        extended.add("NIC", list(nic.items()))
+    return extended
 
 
 @rpc("one.templatepool.info", Int("filter"), Int("start"), Int("end"))
@@ -68,8 +100,8 @@ def templatepool_info(call, filter_flag, start, end):
 @rpc("one.template.update", Int("id"), Str("template"), Int("append", 0))
 def template_update(call, oid, text, append):
     vm_template = template_for(call, oid, auth.MANAGE)
-    vm_template.template = updated_template(vm_template.template, text, append, oid)
-    vm_template.template.remove("NAME")
+    # Unlike allocate, oned's update keeps a NAME given in the body inside TEMPLATE.
+    vm_template.template = updated_template(vm_template.template, text, append)
     call.pool("template").save(vm_template)
     return oid
 
@@ -130,7 +162,7 @@ def template_instantiate(call, oid, name, hold, extra, persistent):
     vm_template = template_for(call, oid, auth.USE)
     merged = vm_template.template.copy()
     if extra:
-        merged.merge(parse(extra, oid))
+        merged.merge(parse(extra))  # oned leaves the envelope's object id at -1 here
     if persistent:
         # oned keeps a private copy of the template and of its images, made persistent.
         copy_name = name or f"{vm_template.name}-copy"

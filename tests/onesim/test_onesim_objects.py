@@ -90,8 +90,12 @@ def test_documents_are_private_by_default(sim, demo, new_user):
 def test_locked_documents_refuse_changes(demo):
     doc = demo.document.allocate('NAME="locked"', 4400)
     demo.document.lock(doc, 1, False)
-    with pytest.raises(pyone.OneException, match=rf"The resource document is locked. \[{doc}\]."):
+    assert demo.document.info(doc).NAME == "locked"  # reads are never locked
+    with pytest.raises(pyone.OneAuthorizationException,
+                       match=rf"Not authorized to perform MANAGE DOCUMENT \[{doc}\]\."):
         demo.document.update(doc, "A=1", 0)
+    with pytest.raises(pyone.OneActionException, match=r"\] \d+$"):
+        demo.document.lock(doc, 1, True)
     demo.document.unlock(doc)
     demo.document.update(doc, "A=1", 0)
 

@@ -43,7 +43,7 @@ def test_the_transcripts_hold_the_walks_used_here():
 def test_deploy_walk(sim):
     vm_id = sim.ok("one.vm.allocate", SMALL_VM)
     observed = walk(sim, vm_id, RUNNING)
-    assert observed == [(1, 0), (3, 1), (3, 2), (3, 3)]
+    assert observed == [(1, 0), (3, 0), (3, 1), (3, 2), (3, 3)]
     assert is_subsequence(RECORDED[("vm1", "wait-vm-ACTIVE/RUNNING(3/3)")], observed)
     assert is_subsequence(RECORDED[("vm2", "wait-vm2-RUNNING")], observed)
 
@@ -93,8 +93,8 @@ def test_full_walks_from_running(sim, running_vm, action, expected):
 
 
 @pytest.mark.parametrize("leave, parked, expected", [
-    ("stop", (4, 0), [(1, 0), (3, 9), (3, 22), (3, 3)]),
-    ("undeploy", (9, 0), [(1, 0), (3, 31), (3, 32), (3, 3)]),
+    ("stop", (4, 0), [(1, 0), (3, 0), (3, 9), (3, 22), (3, 3)]),
+    ("undeploy", (9, 0), [(1, 0), (3, 0), (3, 31), (3, 32), (3, 3)]),
     ("suspend", (5, 0), [(3, 21), (3, 3)]),
 ])
 def test_resume_walks(sim, running_vm, leave, parked, expected):
@@ -108,7 +108,7 @@ def test_hold_and_release(sim):
     vm_id = sim.ok("one.vm.allocate", SMALL_VM, True)
     assert sim.position(vm_id) == (2, 0)
     sim.ok("one.vm.action", "release", vm_id)
-    assert walk(sim, vm_id, RUNNING) == [(1, 0), (3, 1), (3, 2), (3, 3)]
+    assert walk(sim, vm_id, RUNNING) == [(1, 0), (3, 0), (3, 1), (3, 2), (3, 3)]
 
 
 def test_terminate_while_pending_is_immediate(sim):

@@ -17,7 +17,7 @@ def test_unknown_attributes_stay_in_user_template(sim):
                    'OS=[ARCH="x86_64"]\nFEATURES=[ACPI="yes"]\nSCHED_REQUIREMENTS="ID=0"', True)
     document = sim.ok("one.vm.info", vm_id)
     assert template_names(document, "TEMPLATE") == [
-        "AUTOMATIC_REQUIREMENTS", "CPU", "FEATURES", "GRAPHICS", "MEMORY", "OS", "VCPU", "VMID"]
+        "AUTOMATIC_REQUIREMENTS", "CPU", "FEATURES", "GRAPHICS", "MEMORY", "OS", "SUBMIT_ON_HOLD", "VCPU", "VMID"]
     assert template_names(document, "USER_TEMPLATE") == ["CIMI_DESCRIPTION", "LABELS", "SCHED_REQUIREMENTS"]
     os_vector = etree.fromstring(document.encode()).find("TEMPLATE/OS")
     assert os_vector.findtext("ARCH") == "x86_64" and os_vector.findtext("UUID")
