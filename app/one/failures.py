@@ -53,6 +53,7 @@ ERRORS_BY_CODE = {
                ("NAME is too long", BadRequest), ("Error transforming", BadRequest),
                ("already in use", Conflict), ("Image locked", Conflict),
                ("to save disks", Conflict), ("Object is being renamed", Conflict),
+               ("cannot be in state", Conflict),
                (None, BackendError)),
     # A name clash is a conflict with an existing object; everything else ALLOCATE reports
     # (missing SIZE, wrong datastore type, persistent-only datastore, bad attribute values)

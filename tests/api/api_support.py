@@ -29,11 +29,12 @@ def terminate_all(one, vm_ids):
 
 def delete_images(one, image_ids):
     """Delete those of the images that still exist and are not being deleted already: oned
-    removes an image in the background (state DELETE), and it may vanish at any moment."""
+    removes an image in the background (state DELETE), and it may vanish at any moment. An
+    image still being copied (LOCKED) can only go by force, as the server undoes a creation."""
     for image in one.image_page().items:
         if image.id in image_ids and image.state != IMAGE_BEING_DELETED:
             try:
-                one.image_delete(image.id)
+                one.image_discard(image.id)
             except NotFound:
                 pass
 

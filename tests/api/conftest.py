@@ -40,35 +40,39 @@ def entry_point(cimi, instance_types):
 class Backend:
     """OpenNebula as oneadmin sees it, straight through the gateway."""
 
-    def __init__(self, session, demo_session):
-        self.session = session
-        self.demo_name = demo_session.partition(":")[0]
-        self.user_names = {self.demo_name}
+    def __init__(self, opennebula):
+        self.opennebula = opennebula
+        self.session = opennebula.admin_session
+        self.demo_name = opennebula.demo_session.partition(":")[0]
 
     @property
     def gateway(self):
         return gateway(self.session)
 
     def objects(self):
-        """Ids of everything a CIMI request of this worker's users could create: live VMs,
-        images, VM templates and machine configuration documents they own (requests act as
-        their caller, so whatever they create is the caller's; on the real lane other
-        workers' objects come and go meanwhile)."""
+        """Ids of everything a CIMI request of this worker could create: live VMs, images,
+        VM templates and machine configuration documents of its users (requests act as their
+        caller, so whatever they create is the caller's; on the real lane other workers'
+        objects come and go meanwhile)."""
         one = self.gateway
         return {
-            "vms": self._owned(one.vm_page().items),
-            "images": self._owned(one.image_page().items),
-            "templates": self._owned(one.template_page().items),
-            "configurations": self._owned(one.document_page(MACHINE_CONFIGURATION).items),
+            "vms": self.owned_ids(one.vm_page().items),
+            "images": self.owned_ids(one.image_page().items),
+            "templates": self.owned_ids(one.template_page().items),
+            "configurations": self.owned_ids(one.document_page(MACHINE_CONFIGURATION).items),
         }
 
-    def _owned(self, items):
-        return {item.id for item in items if item.owner.uname in self.user_names}
+    def owned_ids(self, items):
+        """Ids of the items this worker's users own."""
+        return {item.id for item in self.owned(items)}
+
+    def owned(self, items):
+        return [item for item in items if self.opennebula.owns(item.owner.uname)]
 
 
 @pytest.fixture
 def backend(app, opennebula):
-    return Backend(opennebula.admin_session, opennebula.demo_session)
+    return Backend(opennebula)
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def action(name, **inputs):
 
 
 def image_names(backend):
-    return {image.name for image in backend.gateway.image_page().items}
+    return {image.name for image in backend.owned(backend.gateway.image_page().items)}
 
 
 def test_capture_action_makes_an_image_that_launches_machines(

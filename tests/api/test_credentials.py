@@ -32,7 +32,7 @@ def own_credential(cimi, collection_href, backend):
 
 
 def credential_ids(backend):
-    return {document.id for document in backend.gateway.document_page(CREDENTIAL).items}
+    return backend.owned_ids(backend.gateway.document_page(CREDENTIAL).items)
 
 
 def demo_user(backend):

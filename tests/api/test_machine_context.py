@@ -105,7 +105,7 @@ def credential(cimi, collection_href, backend):
         return result.document["id"]
 
     yield create
-    existing = {document.id for document in backend.gateway.document_page(CREDENTIAL).items}
+    existing = backend.owned_ids(backend.gateway.document_page(CREDENTIAL).items)
     for document_id in created:
         if document_id in existing:
             backend.gateway.document_delete(document_id)

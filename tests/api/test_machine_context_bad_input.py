@@ -86,10 +86,10 @@ def test_another_users_credential_cannot_be_used(cimi, collection_href, machine_
     href = created.document["id"]
     try:
         alice = cimi.as_user(other_user)
-        vms_before = {vm.id for vm in backend.gateway.vm_page().items}
+        vms_before = backend.owned_ids(backend.gateway.vm_page().items)
         result = alice.post(collection_href("machines"), machine_create(credential={"href": href}))
         assert_refused(result, "machineTemplate.credential.href", "no credential you can use")
-        assert {vm.id for vm in backend.gateway.vm_page().items} == vms_before
+        assert backend.owned_ids(backend.gateway.vm_page().items) == vms_before
     finally:
         assert cimi.delete(href).status == 200
 
@@ -102,13 +102,13 @@ def test_a_template_href_with_a_bad_override_leaves_nothing(cimi, collection_hre
     assert created.status == 201
     href = created.document["id"]
     try:
-        vms_before = {vm.id for vm in backend.gateway.vm_page().items}
+        vms_before = backend.owned_ids(backend.gateway.vm_page().items)
         base = collection_href("networks")
         result = cimi.post(collection_href("machines"), {
             "resourceURI": "http://schemas.dmtf.org/cimi/1/MachineCreate",
             "machineTemplate": {"href": href,
                                 "networkInterfaces": [{"network": {"href": base + "/987654"}}]}})
         assert_refused(result, "machineTemplate.networkInterfaces[0].network.href")
-        assert {vm.id for vm in backend.gateway.vm_page().items} == vms_before
+        assert backend.owned_ids(backend.gateway.vm_page().items) == vms_before
     finally:
         assert cimi.delete(href).status == 200

@@ -99,7 +99,7 @@ def test_datablock_is_not_a_machine_image(cimi, collection_href, app, opennebula
         listed = cimi.get(collection_href("machineImages")).document["machineImages"]
         assert all(image["id"] != href for image in listed)
     finally:
-        own.image_delete(image_id)
+        own.image_discard(image_id)
 
 
 def test_register_from_a_url(cimi, registered, wait_for_state, backend):
@@ -232,10 +232,10 @@ def test_private_images_are_hidden_from_other_users(cimi, registered, wait_for_s
     assert other.get(href).status == 403       # OpenNebula's answer: not authorized
     listed = other.get(collection_href("machineImages")).document["machineImages"]
     assert href not in {image["id"] for image in listed}
-    vms_before = {vm.id for vm in backend.gateway.vm_page().items}
+    vms_before = backend.owned_ids(backend.gateway.vm_page().items)
     result = other.post(collection_href("machines"), launch_from(href))
     assert result.status == 403
-    assert {vm.id for vm in backend.gateway.vm_page().items} == vms_before
+    assert backend.owned_ids(backend.gateway.vm_page().items) == vms_before
 
 
 def test_editing_or_deleting_another_users_image_is_forbidden(cimi, image_href, stranger,
@@ -295,11 +295,11 @@ def test_persistent_boot_runs_one_machine_on_the_image_itself(
     (disk, *_) = cimi.get(machine + "/disks").document["machineDisks"]
     assert disk["persistent"] is True
 
-    vms_before = {vm.id for vm in backend.gateway.vm_page().items}
+    vms_before = backend.objects()["vms"]
     second = cimi.post(href.rsplit("/", 2)[0] + "/machines", launch_from(href, "second"))
     assert second.status == 409, second.document
     assert "persistent and already in use" in second.document["message"]
-    assert {vm.id for vm in backend.gateway.vm_page().items} == vms_before
+    assert backend.objects()["vms"] == vms_before
 
     refused = cimi.put(href, {"resourceURI": CIMI + "MachineImage", "persistent": False})
     assert refused.status == 409

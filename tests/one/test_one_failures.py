@@ -36,6 +36,8 @@ CASES = [
      Conflict),
     (0x4000, "[one.image.clone] Error allocating a new image. Cannot clone image in state: "
              "USED", Conflict),
+    (0x2000, "[one.image.persistent] Could not make image non-persistent: Image cannot be in "
+             "state USED.", Conflict),
     # Names and values oned refuses (messages of a real oned 7.0.2).
     (0x2000, "[one.template.allocate] Invalid NAME, char ':' is not allowed", BadRequest),
     (0x2000, "[one.vm.allocate] Invalid NAME, max length is 128 chars", BadRequest),

@@ -62,6 +62,10 @@ class Emulator:
         """The session of a second user of the users group, made by oneadmin on first use."""
         return _ensure_user(self, role, f"{role}-secret")
 
+    def owns(self, user_name):
+        """Whether objects of this user are this worker's: all are, the emulator is its own."""
+        return True
+
     def clear_faults(self):
         self.onesim.clear_faults()
 
@@ -80,6 +84,10 @@ class RealOpenNebula:
     def user_name(self, role):
         return self.prefix if role is None else f"{self.prefix}-{role}"
 
+    def owns(self, user_name):
+        """Whether objects of this user are this worker's: those of its own users."""
+        return user_name == self.prefix or user_name.startswith(self.prefix + "-")
+
     def user_session(self, role):
         return _ensure_user(self, role, f"{self.user_name(role)}-secret")
 
@@ -91,8 +99,7 @@ class RealOpenNebula:
         templates and documents."""
         one = Rpc(self.endpoint, self.admin_session)
         owners = {int(user.findtext("ID")) for user in one.pool("userpool.info")
-                  if user.findtext("NAME") == self.prefix
-                  or user.findtext("NAME").startswith(self.prefix + "-")}
+                  if self.owns(user.findtext("NAME"))}
         if not owners:
             return
         vms = [vm for vm in one.pool("vmpool.info", -2, -1, -1, VM_NOT_DONE)
