@@ -61,8 +61,7 @@ class Group(PoolObject):
                 f"<USERS>{users}</USERS><ADMINS>{admins}</ADMINS>")
 
     def render(self):
-        # VLAN_RULES is required by the 7.x schema the tests validate against.
-        return (f"<GROUP>{self.members_xml()}{EMPTY_QUOTAS}<VLAN_RULES><ID>0</ID></VLAN_RULES>"
+        return (f"<GROUP>{self.members_xml()}{EMPTY_QUOTAS}"
                 f"<DEFAULT_GROUP_QUOTAS>{EMPTY_QUOTAS}</DEFAULT_GROUP_QUOTAS></GROUP>")
 
     def render_short(self):

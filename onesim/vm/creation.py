@@ -71,6 +71,8 @@ def _take_devices(call, vm):
         for nic_id, nic in enumerate(vectors["NIC"]):
             vm.template.add("NIC", list(resources.lease_nic(call, vm, nic, nic_id).items()))
         disks.add_initial_disks(call, vm, vectors["DISK"])
+        for rule in resources.security_group_rules(vm):
+            vm.template.add("SECURITY_GROUP_RULE", rule)
     except OneError as error:
         # oned reports what went wrong with a lease or an image as a failed allocation;
         # permission problems stay AUTHORIZATION errors (they are checked beforehand).
@@ -144,14 +146,35 @@ def _context(call, vm, context):
     return values
 
 
+# oned's NETWORK_CONTEXT and NETWORK6_CONTEXT (VirtualMachineContext.cc): context variable,
+# NIC attribute, alternative NIC attribute, and whether the network's template is looked
+# up when the NIC has no value. Every variable is set, empty when nothing gives a value.
+_NETWORK_CONTEXT = (
+    ("IP", "IP", "", False), ("MAC", "MAC", "", False), ("MASK", "NETWORK_MASK", "", True),
+    ("NETWORK", "NETWORK_ADDRESS", "", True), ("GATEWAY", "GATEWAY", "", True), ("DNS", "DNS", "", True),
+    ("SEARCH_DOMAIN", "SEARCH_DOMAIN", "", True), ("MTU", "GUEST_MTU", "", True),
+    ("METRIC", "METRIC", "", True), ("METHOD", "METHOD", "", True), ("VLAN_ID", "VLAN_ID", "", True),
+    ("VROUTER_IP", "VROUTER_IP", "", False), ("VROUTER_MANAGEMENT", "VROUTER_MANAGEMENT", "", False),
+    ("EXTERNAL", "EXTERNAL", "", False),
+    ("IP6", "IP6_GLOBAL", "IP6", False), ("IP6_ULA", "IP6_ULA", "", False),
+    ("IP6_GATEWAY", "GATEWAY6", "", True), ("IP6_METRIC", "IP6_METRIC", "", True),
+    ("IP6_METHOD", "IP6_METHOD", "", True), ("IP6_PREFIX_LENGTH", "PREFIX_LENGTH", "", True),
+    ("VROUTER_IP6", "VROUTER_IP6_GLOBAL", "VROUTER_IP6", False),
+)
+
+
 def _nic_context(call, nic):
-    """ETH<n>_* of one NIC: its address and its network's settings (parse_context)."""
+    """ETH<n>_* of one NIC: its own values, else its network's settings (parse_context)."""
     vnet = call.pool("vnet").find(int(nic.get("NETWORK_ID", -1)))
     network = vnet.template if vnet is not None else Template()
     prefix = f"ETH{nic['NIC_ID']}_"
-    return {prefix + "DNS": network.get("DNS", ""), prefix + "GATEWAY": network.get("GATEWAY", ""),
-            prefix + "IP": nic.get("IP", ""), prefix + "MAC": nic.get("MAC", ""),
-            prefix + "MASK": network.get("NETWORK_MASK", ""), prefix + "NETWORK": network.get("NETWORK_ADDRESS", "")}
+    values = {}
+    for variable, nic_name, alternative, network_lookup in _NETWORK_CONTEXT:
+        value = nic.get(nic_name) or (nic.get(alternative) if alternative else "")
+        if not value and network_lookup:
+            value = network.get(nic_name, "")
+        values[prefix + variable] = value or ""
+    return values
 
 
 def _substitute(call, vm, value):

@@ -93,8 +93,6 @@ def _volatile(disk):
     if not disk.get("SIZE", "").isdigit() or int(disk["SIZE"]) <= 0:
         raise OneError(INTERNAL, "Volatile disk needs a SIZE attribute.")
     disk["TYPE"] = disk["TYPE"].lower()
-    if disk["TYPE"] == "fs":
-        disk.setdefault("FORMAT", "raw")
     disk.setdefault("DEV_PREFIX", DEFAULT_DEVICE_PREFIX)
     disk["_ORDER"] = 2
     return disk

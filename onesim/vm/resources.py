@@ -47,6 +47,15 @@ def lease_nic(call, vm, requested, nic_id):
     return nic
 
 
+def security_group_rules(vm):
+    """The rules of the security groups the VM's NICs are in, each group once."""
+    group_ids = []
+    for nic in vm.nics():
+        group_ids.extend(group for group in nic.get("SECURITY_GROUPS", "").split(",")
+                         if group and group not in group_ids)
+    return vnets.security_group_rules(group_ids)
+
+
 def release_nic(emulator, vm, nic):
     if nic.get("NETWORK_ID", "").isdigit():
         vnets.release_lease(emulator, int(nic["NETWORK_ID"]), vm.id)
@@ -128,6 +137,12 @@ def prepare_for_host(emulator, vm, host, system_ds):
         if "IMAGE_ID" not in disk:
             disk.update({"CLUSTER_ID": "0", "DATASTORE": system_ds.name,
                          "DATASTORE_ID": str(system_ds.id), "DISK_TYPE": "FILE", "TM_MAD": tm_mad})
+            # oned creates volatile disks as raw files, with the system datastore's
+            # snapshot settings.
+            disk.setdefault("FORMAT", "raw")
+            disk.setdefault("DRIVER", disk["FORMAT"])
+            disk.setdefault("ALLOW_ORPHANS", "NO")
+            disk.setdefault("PERSISTENT_SNAPSHOTS", "YES")
     vm.replace_vectors("DISK", disks)
 
 

@@ -111,7 +111,7 @@ def test_a_leased_network_and_a_locked_object_still_validate(admin_raw, sim, val
         allocate_lease(sim.emulator, oneadmin, 0, 4242)
     try:
         vnet = ok(admin_raw.vn.info(0))
-        assert "<VM>4242</VM>" in vnet
+        assert "<VM><![CDATA[4242]]></VM>" in vnet
         validate_xml(vnet)
         validate_xml(ok(admin_raw.vnpool.info(-2, -1, -1)))
     finally:
