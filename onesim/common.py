@@ -5,6 +5,7 @@ to pick a subset (e.g. a VM's update works on USER_TEMPLATE and is written separ
 """
 from . import auth
 from .errors import ACTION, OneError, locked, not_authorized
+from .names import name_error
 from .registry import Bool, Int, Str, rpc
 from .users import updated_template
 
@@ -39,15 +40,16 @@ def name_taken(call, pool_name, name, uid, exclude_id=None):
 
 def update_object(call, pool_name, oid, text, append):
     obj = managed(call, pool_name, oid)
-    obj.template = updated_template(obj.template, text, append, oid)
+    obj.template = updated_template(obj.template, text, append)
     call.pool(pool_name).save(obj)
     return oid
 
 
 def rename_object(call, pool_name, oid, name):
     obj = managed(call, pool_name, oid)
-    if not name:
-        raise OneError(ACTION, "Invalid NAME, it cannot be empty", oid)
+    error = name_error(name)
+    if error is not None:
+        raise OneError(ACTION, error)
     existing = name_taken(call, pool_name, name, obj.uid, exclude_id=oid)
     if existing is not None:
         kind = auth.AUTH_TYPES.get(pool_name, pool_name.upper())

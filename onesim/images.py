@@ -7,9 +7,10 @@ time unless PERSISTENT_TYPE=SHAREABLE).
 import time
 
 from . import auth
-from .common import check_lock, managed, name_taken, register_common_methods
+from .common import check_lock, managed, register_common_methods
 from .datastores import FILE_DS, IMAGE_DS, link_image
 from .errors import ACTION, INTERNAL, OneError, allocate_failed, internal_error
+from .names import name_error
 from .registry import Bool, Int, Str, on_start, pool_type, rpc
 from .store import PoolObject, escape
 from .template import Template, TemplateError, cdata
@@ -136,6 +137,8 @@ def new_image(emulator, caller, template, datastore, skip_capacity_check=False):
     if kept.get("DEV_PREFIX") is None:
         kept.set("DEV_PREFIX", DEFAULT_CDROM_DEVICE_PREFIX if type_name == "CDROM" else DEFAULT_DEVICE_PREFIX)
     persistent = template.get("PERSISTENT", "NO").upper() == "YES"
+    if kept.holds_cdata_end():
+        raise _allocation_error("Error transforming the Image to XML.")
     image = Image(name, IMAGE_TYPES.index(type_name), datastore, size, persistent, path, source, image_format,
                   template.get("FS", ""), kept, **_owner(caller))
     emulator.pool("image").add(image)
@@ -148,9 +151,14 @@ def _checked_name(emulator, template, type_name, caller):
     """Image::insert's checks of TYPE and NAME (unique per owner)."""
     if type_name not in IMAGE_TYPES:
         raise _allocation_error(f"Wrong image type: {type_name}")
-    name = template.get("NAME", "")
-    if not name:
-        raise _allocation_error("NAME cannot be empty.")
+    return _unique_name(emulator, template.get("NAME", ""), caller)
+
+
+def _unique_name(emulator, name, caller):
+    """ImagePool::allocate's name checks: valid, then unique per owner (ALLOCATE)."""
+    error = name_error(name)
+    if error is not None:
+        raise _allocation_error(error)
     existing = name_taken_in(emulator, name, caller.uid)
     if existing is not None:
         raise _allocation_error(f"NAME is already taken by IMAGE {existing.id}.")
@@ -305,14 +313,10 @@ def create_saved_image(emulator, caller, source_image, name, image_type, vm_id, 
     `source_image` is the disk's image (None for a volatile disk). The VM life-cycle calls
     `set_image_ready(emulator, id)` when its save-as completes.
     """
-    if not name:
-        raise OneError(ACTION, "Image name cannot be empty.", vm_id)
     type_name = (image_type or (source_image.type_name if source_image else "DATABLOCK")).upper()
     if type_name not in ("OS", "DATABLOCK", "CDROM"):
         raise OneError(ACTION, f"Image type {type_name} is not supported for disk save as.", vm_id)
-    existing = name_taken_in(emulator, name, caller.uid)
-    if existing is not None:
-        raise allocate_failed("image", f"NAME is already taken by IMAGE {existing.id}.")
+    _unique_name(emulator, name, caller)
     datastore = emulator.pool("datastore").get(source_image.datastore_id if source_image else 1)
     auth.authorize(caller, datastore, auth.USE)
     template = Template([
@@ -418,11 +422,7 @@ def image_clone(call, oid, name, ds_id):
     auth.authorize(call.caller, datastore, auth.USE)
     if datastore.type != IMAGE_DS:
         raise allocate_failed("image", "Clone only supported for IMAGE_DS Datastores")
-    if not name:
-        raise allocate_failed("image", "NAME cannot be empty.")
-    existing = name_taken(call, "image", name, call.caller.uid)
-    if existing is not None:
-        raise allocate_failed("image", f"NAME is already taken by IMAGE {existing.id}.")
+    _unique_name(call.emulator, name, call.caller)
     clone = Image(name, source.type, datastore, source.size, source.persistent, "", DUMMY_SOURCE,
                   source.format, source.fs, source.template.copy(), **_owner(call.caller))
     clone.transfer = "clone"

@@ -1,5 +1,4 @@
 """Users and groups: one.user.*, one.userpool.info, one.group.info, one.grouppool.info."""
-import re
 import secrets
 import time
 
@@ -7,6 +6,7 @@ from . import auth
 from .auth import ONEADMIN_GID, USERS_GID, hash_password
 from .errors import (ACTION, XML_RPC_API, OneError, allocate_failed, internal_error,
                      not_authorized)
+from .names import USER_INVALID_CHARACTERS, name_error
 from .registry import Array, Bool, Int, Str, pool_type, rpc
 from .store import PoolObject, escape
 from .template import Template, TemplateError, cdata
@@ -14,7 +14,6 @@ from .template import Template, TemplateError, cdata
 CORE_DRIVER = "core"
 EMPTY_QUOTAS = ("<DATASTORE_QUOTA></DATASTORE_QUOTA><NETWORK_QUOTA></NETWORK_QUOTA>"
                 "<VM_QUOTA></VM_QUOTA><IMAGE_QUOTA></IMAGE_QUOTA>")
-_INVALID_NAME = re.compile(r"[\s:]")
 
 
 @pool_type("user", "user")
@@ -83,11 +82,10 @@ def create_user(emulator, name, password, group_ids=(), driver=CORE_DRIVER):
 
 
 def _check_name(name):
-    if not name:
-        raise allocate_failed("user", "Invalid NAME, it cannot be empty")
-    if _INVALID_NAME.search(name):
-        raise allocate_failed("user", f"Invalid NAME, character '{_INVALID_NAME.search(name).group()}' "
-                                      "is not allowed")
+    """UserPool::allocate's check: oned's invalid characters plus white space, as INTERNAL."""
+    error = name_error(name, USER_INVALID_CHARACTERS)
+    if error is not None:
+        raise internal_error(f"{error}.")
 
 
 def _user_for(call, oid, operation):
@@ -144,22 +142,29 @@ def user_passwd(call, oid, password):
 @rpc("one.user.update", Int("id"), Str("template"), Int("append", 0))
 def user_update(call, oid, text, append):
     user = _user_for(call, oid, auth.MANAGE)
-    user.template = updated_template(user.template, text, append, oid)
+    user.template = updated_template(user.template, text, append)
     call.pool("user").save(user)
     return user.id
 
 
-def updated_template(current, text, append, object_id):
-    """oned's update: replace (append=0) or merge (append=1) a template."""
+UPDATE_FAILURE = "Cannot update template. "
+
+
+def updated_template(current, text, append):
+    """oned's update: replace (append=0) or merge (append=1) a template.
+
+    An unparsable text fails as oned's "Cannot update template. Parse error..."
+    (INTERNAL). A template holding `]]>` is accepted but not stored: oned cannot write the
+    object's XML and keeps it as it was, while the call succeeds."""
     try:
         new = Template.parse(text)
     except TemplateError as error:
-        raise internal_error(str(error), object_id) from error
+        raise internal_error(f"{UPDATE_FAILURE}{error}") from error
     if append:
         merged = current.copy()
         merged.merge(new)
-        return merged
-    return new
+        new = merged
+    return current if new.holds_cdata_end() else new
 
 
 @rpc("one.user.login", Str("username"), Str("token"), Int("valid_secs"), Int("egid", -1))

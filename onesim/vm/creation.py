@@ -7,14 +7,13 @@ import re
 import uuid
 
 from .. import auth
-from ..errors import AUTHORIZATION, OneError, allocate_failed
+from ..errors import AUTHORIZATION, INTERNAL, OneError, unwritable
+from ..names import name_error
 from ..store import permissions_from_umask
 from ..template import Template
 from . import disks, resources
 from .model import VirtualMachine
 from .states import VmState
-
-OBJECT_NAME = "virtual machine"
 
 # Vector or single attributes oned moves to TEMPLATE unchanged (parse_well_known_attributes
 # and friends), limited to those the VM schema knows.
@@ -30,15 +29,23 @@ class _Reject(Exception):
 
 
 def create_vm(call, submitted, hold=False, name_prefix="one"):
-    """Allocate a VM from `submitted` (a Template); returns the new VM."""
+    """Allocate a VM from `submitted` (a Template); returns the new VM.
+
+    Failures are oned's VirtualMachine::insert messages, as INTERNAL errors (vm.allocate
+    reports them so; template.instantiate wraps them)."""
     auth.authorize_create(call.caller, "vm")
     user_template = submitted.copy()
     name, template_name, template = _split(user_template)
     vm = VirtualMachine(name, call.caller, permissions_from_umask(), template, user_template)
     vm.id = call.emulator.store.next_id("vm", 0)
     vm.name = name or f"{template_name or name_prefix}-{vm.id}"
+    invalid_name = name_error(vm.name)
+    if invalid_name is not None:
+        raise OneError(INTERNAL, invalid_name)
     template.set("VMID", str(vm.id))
     _take_devices(call, vm)
+    if vm.template.holds_cdata_end() or vm.user_template.holds_cdata_end():
+        raise unwritable("VM")
     _add_os_uuid(template)
     _add_requirements(vm)
     _set_first_state(call.emulator, vm, hold)
@@ -53,7 +60,7 @@ def _split(user_template):
         name, template_name = _take_name(user_template)
         _move_capacity(user_template, template)
     except _Reject as error:
-        raise allocate_failed(OBJECT_NAME, str(error)) from error
+        raise OneError(INTERNAL, str(error)) from error
     for attribute in SYSTEM_ATTRIBUTES:
         for value in user_template.remove(attribute):
             template.add(attribute, value)
@@ -74,11 +81,11 @@ def _take_devices(call, vm):
         for rule in resources.security_group_rules(vm):
             vm.template.add("SECURITY_GROUP_RULE", rule)
     except OneError as error:
-        # oned reports what went wrong with a lease or an image as a failed allocation;
+        # oned reports what went wrong with a lease or an image as a failed insert;
         # permission problems stay AUTHORIZATION errors (they are checked beforehand).
         if error.code == AUTHORIZATION:
             raise
-        raise allocate_failed(OBJECT_NAME, error.message) from error
+        raise OneError(INTERNAL, error.message) from error
     for context in vectors["CONTEXT"][:1]:
         vm.template.add("CONTEXT", list(_context(call, vm, context).items()))
 

@@ -91,7 +91,7 @@ def _prepare(call, vm, disk, disk_id, hot):
 
 def _volatile(disk):
     if not disk.get("SIZE", "").isdigit() or int(disk["SIZE"]) <= 0:
-        raise OneError(INTERNAL, "Volatile disk needs a SIZE attribute.")
+        raise OneError(INTERNAL, f"DISK {disk['DISK_ID']}: SIZE attribute must be a positive integer value.")
     disk["TYPE"] = disk["TYPE"].lower()
     disk.setdefault("DEV_PREFIX", DEFAULT_DEVICE_PREFIX)
     disk["_ORDER"] = 2

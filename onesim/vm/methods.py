@@ -6,12 +6,16 @@ from ..common import check_lock, register_common_methods
 from ..errors import ACTION, INTERNAL, OneError
 from ..registry import Bool, Int, Str, rpc
 from ..template import Template, TemplateError
-from ..users import updated_template
+from ..users import UPDATE_FAILURE, updated_template
 from . import creation, disks, lifecycle, render, resources
 from .actions import ADMIN_ACTIONS, OPERATIONS, VM_ACTIONS
 from .states import VmState
 
 SAVEAS_TYPES = ("OS", "DATABLOCK", "CDROM")
+# What oned 7.0 answers on success where the request object carries no id:
+# snapshotrevert and snapshotdelete answer -1, diskresize 0.
+NO_OBJECT_ID = -1
+DISK_RESIZE_RESULT = 0
 
 
 register_common_methods("one.vm", "vm", methods=("rename", "chmod", "chown", "lock", "unlock"))
@@ -59,7 +63,11 @@ def vm_action(call, name, oid):
 @rpc("one.vm.update", Int("id"), Str("template"), Int("append", 0))
 def vm_update(call, oid, text, append):
     vm = vm_for(call, oid, auth.MANAGE)
-    vm.user_template = updated_template(vm.user_template, text, append, oid)
+    try:
+        vm.user_template = updated_template(vm.user_template, text, append)
+    except OneError as error:
+        # VirtualMachineUpdateTemplate reports a bad template as an ACTION failure, bare.
+        raise OneError(ACTION, error.message.removeprefix(UPDATE_FAILURE)) from error
     call.pool("vm").save(vm)
     return vm.id
 
@@ -173,7 +181,7 @@ def vm_snapshotrevert(call, oid, snap_id):
     route = lifecycle.check(operation, vm, snapshot=snap_id)
     _system_snapshot(vm, snap_id, "Could not revert VM {id} to snapshot {snapshot}, it does not exist.")
     lifecycle.perform(call, vm, operation, route)
-    return vm.id
+    return NO_OBJECT_ID
 
 
 @rpc("one.vm.snapshotdelete", Int("id"), Int("snap_id"))
@@ -184,7 +192,7 @@ def vm_snapshotdelete(call, oid, snap_id):
     snapshots = _system_snapshot(vm, snap_id, "Could not delete snapshot {snapshot} for VM {id}, it does not exist.")
     vm.replace_vectors("SNAPSHOT", [snapshot for snapshot in snapshots if snapshot["SNAPSHOT_ID"] != str(snap_id)])
     lifecycle.perform(call, vm, operation, route)
-    return vm.id
+    return NO_OBJECT_ID
 
 
 def _image_disk(vm, disk_id):
@@ -291,7 +299,7 @@ def vm_diskresize(call, oid, disk_id, size):
     disk["SIZE"] = size
     vm.replace_vectors("DISK", [disk if other["DISK_ID"] == str(disk_id) else other for other in vm.disks()])
     lifecycle.perform(call, vm, operation, route)
-    return vm.id
+    return DISK_RESIZE_RESULT
 
 
 @rpc("one.vm.recover", Int("id"), Int("operation"))

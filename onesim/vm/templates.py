@@ -3,7 +3,8 @@ import time
 
 from .. import auth, images
 from ..common import check_lock, name_taken, register_common_methods
-from ..errors import allocate_failed
+from ..errors import INTERNAL, OneError, allocate_failed, internal_error, unwritable
+from ..names import name_error
 from ..registry import Bool, Int, Str, pool_type, rpc
 from ..store import PoolObject, permissions_from_umask
 from ..template import Template
@@ -39,19 +40,35 @@ def template_for(call, oid, operation):
 
 
 def _new_template(call, name, template):
-    if not name:
-        raise allocate_failed(OBJECT_NAME, "Invalid NAME, it cannot be empty")
+    """VMTemplatePool::allocate after the name check: oned reports its failures as
+    "Error allocating a new virtual machine template. ..." (ALLOCATE)."""
     taken = name_taken(call, "template", name, call.caller.uid)
     if taken is not None:
         raise allocate_failed(OBJECT_NAME, f"NAME is already taken by TEMPLATE {taken.id}.")
+    if template.holds_cdata_end():
+        raise unwritable("Template")
     return call.pool("template").add(VmTemplate(name, call.caller, template))
+
+
+def _checked_name(name, error_of):
+    error = name_error(name)
+    if error is not None:
+        raise error_of(error)
+    return name
 
 
 @rpc("one.template.allocate", Str("template"))
 def template_allocate(call, text):
     auth.authorize_create(call.caller, "template")
     template = parse(text)
-    return _new_template(call, (template.remove("NAME") or [""])[0], template)
+    name = (template.remove("NAME") or [""])[0]
+    # TemplateAllocate checks the name before the pool does: a bare INTERNAL error.
+    return _new_template(call, _checked_name(name, internal_error), template)
+
+
+def _clone_name(name):
+    """The name of a clone or a persistent copy, refused as oned's pool does (ALLOCATE)."""
+    return _checked_name(name, lambda error: allocate_failed(OBJECT_NAME, error))
 
 
 @rpc("one.template.info", Int("id"), Bool("extended", False), Bool("decrypt", False))
@@ -68,7 +85,7 @@ def templatepool_info(call, filter_flag, start, end):
 @rpc("one.template.update", Int("id"), Str("template"), Int("append", 0))
 def template_update(call, oid, text, append):
     vm_template = template_for(call, oid, auth.MANAGE)
-    vm_template.template = updated_template(vm_template.template, text, append, oid)
+    vm_template.template = updated_template(vm_template.template, text, append)
     vm_template.template.remove("NAME")
     call.pool("template").save(vm_template)
     return oid
@@ -120,6 +137,7 @@ def _clone_disk_images(call, template, name, persistent):
 def template_clone(call, oid, name, recursive):
     source = template_for(call, oid, auth.USE)
     auth.authorize_create(call.caller, "template")
+    _clone_name(name)
     copied = _clone_disk_images(call, source.template, name, False) if recursive else source.template.copy()
     return _new_template(call, name, copied)
 
@@ -131,6 +149,8 @@ def template_instantiate(call, oid, name, hold, extra, persistent):
     merged = vm_template.template.copy()
     if extra:
         merged.merge(parse(extra, oid))
+    if name:
+        _clone_name(name)
     if persistent:
         # oned keeps a private copy of the template and of its images, made persistent.
         copy_name = name or f"{vm_template.name}-copy"
@@ -141,4 +161,10 @@ def template_instantiate(call, oid, name, hold, extra, persistent):
     merged.remove("NAME")
     if name:
         merged.set("NAME", name)
-    return creation.create_vm(call, merged, hold).id
+    try:
+        return creation.create_vm(call, merged, hold).id
+    except OneError as error:
+        # VMTemplateInstantiate reports a failed VM insert against the template.
+        if error.code != INTERNAL:
+            raise
+        raise allocate_failed(OBJECT_NAME, error.message) from error

@@ -227,7 +227,7 @@ def test_update_rename_and_chown(ready, demo, admin, unique):
 
 def test_template_parse_errors_are_internal_errors(demo, unique):
     image_id = demo.image.allocate(f'NAME="{unique("parse")}"\nTYPE=DATABLOCK\nSIZE=1', 1)
-    with pytest.raises(pyone.OneInternalException, match=r"^\[one.image.update\] Parse error"):
+    with pytest.raises(pyone.OneInternalException, match=r"^\[one.image.update\] Cannot update template. Parse error"):
         demo.image.update(image_id, "A=[", 0)
 
 

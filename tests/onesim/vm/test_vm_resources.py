@@ -37,8 +37,7 @@ def test_a_persistent_image_serves_one_vm(sim):
     assert (disk["CLONE"], disk["SAVE"], disk["PERSISTENT"]) == ("NO", "YES", "YES")
     assert image(sim, volume).state == USED_PERS
     assert vm_with(sim, f'DISK=[IMAGE_ID="{volume}"]')[:3] == [
-        False, "[one.vm.allocate] Error allocating a new virtual machine. "
-               f"Cannot acquire image {volume}, it is persistent and already in use", 0x4000]
+        False, f"[one.vm.allocate] Cannot acquire image {volume}, it is persistent and already in use", 0x2000]
     sim.settle(first, RUNNING)
     terminate(sim, first)
     assert image(sim, volume).state == READY
@@ -87,8 +86,7 @@ def test_volatile_disks_vanish_with_the_vm(sim):
     terminate(sim, vm_id)
     assert len(sim.emulator.pool("image")) == images_before
     assert vm_with(sim, 'DISK=[TYPE="fs"]')[:3] == [
-        False, "[one.vm.allocate] Error allocating a new virtual machine. Volatile disk needs a SIZE attribute.",
-        0x4000]
+        False, "[one.vm.allocate] DISK 0: SIZE attribute must be a positive integer value.", 0x2000]
 
 
 def test_nics_lease_addresses_and_give_them_back(sim):
@@ -216,8 +214,8 @@ def test_read_only_disks_are_shared(sim):
 def test_networks_and_images_by_name_belong_to_the_caller_unless_told(sim):
     demo_uid = sim.emulator.pool("user").by_name("demo").id
     assert sim.call("one.vm.allocate", SMALL_VM + 'NIC=[NETWORK="private"]', True, session=sim.demo)[:3] == [
-        False, f"[one.vm.allocate] Error allocating a new virtual machine. User {demo_uid} does not own a "
-               "network with name: private . Set NETWORK_UNAME or NETWORK_UID of owner in NIC.", 0x4000]
+        False, f"[one.vm.allocate] User {demo_uid} does not own a "
+               "network with name: private . Set NETWORK_UNAME or NETWORK_UID of owner in NIC.", 0x2000]
     vm_id = sim.ok("one.vm.allocate", SMALL_VM + 'NIC=[NETWORK="private",NETWORK_UNAME="oneadmin"]\n'
                    'DISK=[IMAGE="ttylinux",IMAGE_UID="0"]', True, session=sim.demo)
     assert sim.vm(vm_id).nics()[0]["NETWORK"] == "private"
