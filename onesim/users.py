@@ -7,13 +7,12 @@ from .auth import ONEADMIN_GID, USERS_GID, hash_password
 from .errors import (ACTION, XML_RPC_API, OneError, allocate_failed, internal_error,
                      not_authorized)
 from .names import USER_INVALID_CHARACTERS, name_error
+from .quotas import EMPTY_QUOTAS, usage_xml
 from .registry import Array, Bool, Int, Str, pool_type, rpc
 from .store import PoolObject, escape
 from .template import Template, TemplateError, cdata
 
 CORE_DRIVER = "core"
-EMPTY_QUOTAS = ("<DATASTORE_QUOTA></DATASTORE_QUOTA><NETWORK_QUOTA></NETWORK_QUOTA>"
-                "<VM_QUOTA></VM_QUOTA><IMAGE_QUOTA></IMAGE_QUOTA>")
 
 
 @pool_type("user", "user")
@@ -39,7 +38,11 @@ class User(PoolObject):
                 f"<ENABLED>{self.enabled}</ENABLED>{tokens}{self.template.to_xml()}")
 
     def render(self):
-        return (f"<USER>{self.head_xml(self.gname)}{EMPTY_QUOTAS}"
+        return self.document(EMPTY_QUOTAS)
+
+    def document(self, quotas):
+        """one.user.info's document with `quotas` (see onesim.quotas.usage_xml)."""
+        return (f"<USER>{self.head_xml(self.gname)}{quotas}"
                 f"<DEFAULT_USER_QUOTAS>{EMPTY_QUOTAS}</DEFAULT_USER_QUOTAS></USER>")
 
     def render_short(self):
@@ -60,7 +63,11 @@ class Group(PoolObject):
                 f"<USERS>{users}</USERS><ADMINS>{admins}</ADMINS>")
 
     def render(self):
-        return (f"<GROUP>{self.members_xml()}{EMPTY_QUOTAS}"
+        return self.document(EMPTY_QUOTAS)
+
+    def document(self, quotas):
+        """one.group.info's document with `quotas` (see onesim.quotas.usage_xml)."""
+        return (f"<GROUP>{self.members_xml()}{quotas}"
                 f"<DEFAULT_GROUP_QUOTAS>{EMPTY_QUOTAS}</DEFAULT_GROUP_QUOTAS></GROUP>")
 
     def render_short(self):
@@ -99,7 +106,8 @@ def _user_for(call, oid, operation):
 
 @rpc("one.user.info", Int("id"), Bool("decrypt", False))
 def user_info(call, oid, decrypt):
-    return _user_for(call, oid, auth.USE).xml
+    user = _user_for(call, oid, auth.USE)
+    return user.document(usage_xml(call.emulator, "uid", user.id))
 
 
 @rpc("one.userpool.info")
@@ -108,7 +116,8 @@ def userpool_info(call):
     if not call.caller.is_admin:
         users = [user for user in users if user.id == call.caller.uid]
     users = auth.page(users)
-    quotas = "".join(f"<QUOTAS><ID>{user.id}</ID>{EMPTY_QUOTAS}</QUOTAS>" for user in users)
+    quotas = "".join(f"<QUOTAS><ID>{user.id}</ID>{usage_xml(call.emulator, 'uid', user.id)}</QUOTAS>"
+                     for user in users)
     tail = f"{quotas}<DEFAULT_USER_QUOTAS>{EMPTY_QUOTAS}</DEFAULT_USER_QUOTAS>"
     return auth.pool_xml("USER_POOL", users, tail)
 
@@ -199,7 +208,8 @@ def _group_for(call, oid):
 
 @rpc("one.group.info", Int("id"), Bool("decrypt", False))
 def group_info(call, oid, decrypt):
-    return _group_for(call, call.caller.gid if oid == -1 else oid).xml
+    gid = call.caller.gid if oid == -1 else oid
+    return _group_for(call, gid).document(usage_xml(call.emulator, "gid", gid))
 
 
 @rpc("one.grouppool.info")
@@ -208,7 +218,8 @@ def grouppool_info(call):
     if not call.caller.is_admin:
         groups = [group for group in groups if group.id in call.caller.groups]
     groups = auth.page(groups)
-    quotas = "".join(f"<QUOTAS><ID>{group.id}</ID>{EMPTY_QUOTAS}</QUOTAS>" for group in groups)
+    quotas = "".join(f"<QUOTAS><ID>{group.id}</ID>{usage_xml(call.emulator, 'gid', group.id)}</QUOTAS>"
+                     for group in groups)
     tail = f"{quotas}<DEFAULT_GROUP_QUOTAS>{EMPTY_QUOTAS}</DEFAULT_GROUP_QUOTAS>"
     return auth.pool_xml("GROUP_POOL", groups, tail)
 

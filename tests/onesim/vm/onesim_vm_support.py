@@ -101,7 +101,7 @@ class Sim:
         schema_name = _schema_for(method, arguments)
         if envelope[0] and schema_name is not None:
             errors = [error for error in validation_errors(envelope[1], schema_name)
-                      if not error.endswith(_UNDEPLOYED_ERROR_END)]
+                      if not error.endswith(_UNDEPLOYED_ERROR_END) and error != _SHORT_LOCK_ERROR]
             assert errors == [], (method, errors)
         return envelope
 
@@ -158,6 +158,10 @@ SCHEMAS = {
 # oned adds TM_MAD_SYSTEM when a VM is first deployed, while vm.xsd requires it: documents
 # of VMs never deployed fail that one way, exactly like the recorded oned ones.
 _UNDEPLOYED_ERROR_END = "{http://opennebula.org/XMLSchema}TM_MAD_SYSTEM )."
+# oned 7.0.2's VirtualMachine::to_xml_short writes <LOCK> after DEPLOY_ID for a locked VM,
+# which its own vm_pool.xsd does not declare: a locked VM's pool entry fails that one way.
+_SHORT_LOCK_ERROR = ("Element '{http://opennebula.org/XMLSchema}LOCK': This element is not expected. "
+                     "Expected is ( {http://opennebula.org/XMLSchema}TEMPLATE ).")
 
 
 def _schema_for(method, arguments):
