@@ -31,6 +31,8 @@ DUMMY_SOURCE = "dummy_path"
 DUMMY_FORMAT = "dummy_format"
 DUMMY_STAT_SIZE = 1024
 TRANSFER_DELAY = 1.0
+# The dummy driver's rm answers in a fraction of a second; the image waits in DELETE.
+DELETE_DELAY = 0.2
 # Template attributes oned moves into the image's own elements.
 OWN_ATTRIBUTES = ("NAME", "TYPE", "PERSISTENT", "SIZE", "PATH", "SOURCE", "FORMAT", "FS")
 IN_USE = {USED, USED_PERS, LOCKED_USED, LOCKED_USED_PERS}
@@ -181,14 +183,17 @@ def name_taken_in(emulator, name, uid):
                  if image.name == name and image.uid == uid), None)
 
 
-def schedule_transfer(emulator, image_id):
-    """The dummy driver finishes copying/cloning after a short while."""
-    emulator.after(TRANSFER_DELAY, lambda: finish_transfer(emulator, image_id))
+def schedule_transfer(emulator, image_id, delay=TRANSFER_DELAY):
+    """The dummy driver finishes copying/cloning/removing after a short while."""
+    emulator.after(delay, lambda: finish_transfer(emulator, image_id))
 
 
 def finish_transfer(emulator, image_id):
     image = emulator.pool("image").find(image_id)
     if image is None or image.transfer is None:
+        return
+    if image.transfer == "delete":
+        _drop_image(emulator, image)
         return
     if image.transfer == "clone":
         _finish_clone_of_source(emulator, image)
@@ -225,6 +230,8 @@ def resume_transfers(emulator):
     for image in emulator.pool("image").values():
         if image.transfer in ("allocate", "clone"):
             schedule_transfer(emulator, image.id)
+        elif image.transfer == "delete":
+            schedule_transfer(emulator, image.id, DELETE_DELAY)
 
 
 # ---------------------------------------------------------------- VM services
@@ -364,14 +371,26 @@ def image_delete(call, oid, force):
                        oid)
     if image.running_vms > 0 or image.state in IN_USE:
         raise OneError(ACTION, f"Cannot delete image. There are {image.running_vms} VMs using it.", oid)
-    datastore = call.pool("datastore").find(image.datastore_id)
-    if datastore is not None:
-        link_image(call.emulator, datastore, oid, False)
     # A clone deleted while being copied releases its source, as ImageManager::delete_image.
     if image.cloning_id != -1:
         _finish_clone_of_source(call.emulator, image)
-    call.pool("image").drop(image)
+    if not image.source:
+        # oned drops an image the datastore never filled at once.
+        _drop_image(call.emulator, image)
+        return oid
+    # Otherwise the datastore driver removes it: the image waits in DELETE until then.
+    image.set_state(DELETE)
+    image.transfer = "delete"
+    call.pool("image").save(image)
+    schedule_transfer(call.emulator, oid, DELETE_DELAY)
     return oid
+
+
+def _drop_image(emulator, image):
+    datastore = emulator.pool("datastore").find(image.datastore_id)
+    if datastore is not None:
+        link_image(emulator, datastore, image.id, False)
+    emulator.pool("image").drop(image)
 
 
 @rpc("one.image.chtype", Int("id"), Str("type"))

@@ -126,7 +126,8 @@ def test_recursive_clone_and_delete_copy_and_remove_the_images(sim):
     assert (copied_image.name, disk["DEV_PREFIX"]) == ("twin-disk-0", "vd")
     sim.run_until(lambda: copied_image.state == 1)
     sim.ok("one.template.delete", copy_id, True)
-    assert sim.emulator.pool("image").find(copied_image.id) is None
+    assert copied_image.state == 7  # DELETE, until the datastore driver has removed it
+    sim.run_until(lambda: sim.emulator.pool("image").find(copied_image.id) is None)
     assert sim.emulator.pool("image").find(os_image) is not None
 
 
