@@ -311,6 +311,9 @@ def disk_attributes(emulator, image):
     ]
     if persistent:
         pairs.append(("PERSISTENT", "YES"))
+        # Image::disk_attribute: only a raw persistent image is shared between VMs.
+        if image.shareable and image.format == "raw":
+            pairs.append(("SHAREABLE", "YES"))
     return pairs
 
 

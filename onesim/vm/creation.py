@@ -212,7 +212,9 @@ def _add_requirements(vm):
         cluster_choice = " | ".join(f"CLUSTER_ID = {cluster}" for cluster in clusters)
         vm.template.set("AUTOMATIC_REQUIREMENTS", f"({cluster_choice}) & {pinned}")
         ds_choice = " | ".join(f'"CLUSTERS/ID" @> {cluster}' for cluster in clusters)
-        vm.template.set("AUTOMATIC_DS_REQUIREMENTS", f"({ds_choice})")
+        # A shareable disk needs a shared system datastore (automatic_requirements).
+        shared = ' & (SHARED = "YES")' if any(disk.get("SHAREABLE") == "YES" for disk in vm.disks()) else ""
+        vm.template.set("AUTOMATIC_DS_REQUIREMENTS", f"({ds_choice}){shared}")
         vm.template.set("AUTOMATIC_NIC_REQUIREMENTS", f"({ds_choice})")
     else:
         vm.template.set("AUTOMATIC_REQUIREMENTS", pinned)

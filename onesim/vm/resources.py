@@ -92,16 +92,24 @@ def _capacity(vm):
     return float(vm.template.get("CPU", "0")), int(vm.template.get("MEMORY", "0"))
 
 
+class Unplaceable(Exception):
+    """No host or system datastore takes the VM; str() is the scheduler's message."""
+
+
 def place(emulator, vm):
-    """(host, system datastore) with room for the VM, its capacity taken there; or None:
-    the VM stays PENDING."""
+    """(host, system datastore) with room for the VM, its capacity taken there; or
+    Unplaceable with the rank scheduler's reason (Scheduler::match_schedule): the VM
+    stays PENDING."""
+    host_ids = hosts.schedulable_host_ids(emulator)
+    if not host_ids:
+        raise Unplaceable("Cannot dispatch VM: No hosts enabled to run VMs")
     system_ds = emulator.pool("datastore").find(SYSTEM_DATASTORE_ID)
     if system_ds is None:
-        return None
+        raise Unplaceable("Cannot dispatch VM: No system datastores found to run VMs")
     cpu, memory = _capacity(vm)
     host = hosts.place_vm(emulator, vm.id, cpu, memory)
     if host is None:
-        return None
+        raise Unplaceable(f"Cannot allocate VM. Not enough capacity in hosts {','.join(map(str, host_ids))}")
     vm.host_id = host.id
     return host, system_ds
 

@@ -15,6 +15,7 @@ import pyone
 from lxml import etree
 
 from onesim.emulator import Emulator
+from onesim.hypervisor import Hypervisor
 from onesim.vm.states import LcmState, VmState
 from onesim.seed import admin_session, initialize
 from onesim.server import Endpoint
@@ -69,9 +70,9 @@ class ManualClock:
 
 
 class Sim:
-    def __init__(self, data_dir):
+    def __init__(self, data_dir, hypervisor=Hypervisor()):
         self.data_dir = Path(data_dir)
-        self.emulator = Emulator(data_dir)
+        self.emulator = Emulator(data_dir, hypervisor=hypervisor)
         self.emulator.timers.stop()
         self.clock = self.emulator.timers = ManualClock(self.emulator)
         initialize(self.emulator, "demo")
@@ -187,6 +188,13 @@ def validation_errors(document, schema_name):
     checker = schema(schema_name)
     checker.validate(root)
     return [error.message for error in checker.error_log]
+
+
+def ready_image(sim, template):
+    """A new image in datastore 1, once its copy has finished (READY)."""
+    image_id = sim.ok("one.image.allocate", template, 1)
+    sim.run_until(lambda: sim.emulator.pool("image").get(image_id).state == 1)
+    return image_id
 
 
 def transcript_value(file_part):

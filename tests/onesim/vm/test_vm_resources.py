@@ -1,20 +1,15 @@
 """What VMs take and give back: images (persistent, non-persistent, read-only, CDROM),
 volatile disks, network leases, host capacity; persistence across a restart; and two
 clients racing for one persistent image."""
+import re
 import threading
 
 import pyone
 
-from onesim_vm_support import SMALL_VM, Sim
+from onesim_vm_support import SMALL_VM, Sim, ready_image
 
 READY, USED, USED_PERS = 1, 2, 8
 RUNNING, DONE = (3, 3), (6, 0)
-
-
-def new_image(sim, template):
-    image_id = sim.ok("one.image.allocate", template, 1)
-    sim.run_until(lambda: sim.emulator.pool("image").get(image_id).state == READY)
-    return image_id
 
 
 def image(sim, image_id):
@@ -31,7 +26,7 @@ def terminate(sim, vm_id):
 
 
 def test_a_persistent_image_serves_one_vm(sim):
-    volume = new_image(sim, 'NAME="volume"\nTYPE="DATABLOCK"\nSIZE="10"\nPERSISTENT="YES"')
+    volume = ready_image(sim, 'NAME="volume"\nTYPE="DATABLOCK"\nSIZE="10"\nPERSISTENT="YES"')
     first = vm_with(sim, f'DISK=[IMAGE_ID="{volume}"]')[1]
     disk = sim.vm(first).disks()[0]
     assert (disk["CLONE"], disk["SAVE"], disk["PERSISTENT"]) == ("NO", "YES", "YES")
@@ -45,7 +40,7 @@ def test_a_persistent_image_serves_one_vm(sim):
 
 
 def test_non_persistent_images_are_shared_and_released(sim):
-    os_image = new_image(sim, 'NAME="os"\nTYPE="OS"\nPATH="/var/lib/one/os.img"')
+    os_image = ready_image(sim, 'NAME="os"\nTYPE="OS"\nPATH="/var/lib/one/os.img"')
     first = vm_with(sim, f'DISK=[IMAGE_ID="{os_image}"]')[1]
     second = vm_with(sim, f'DISK=[IMAGE="os"]')[1]
     assert sim.vm(first).disks()[0]["CLONE"] == "YES"
@@ -57,9 +52,9 @@ def test_non_persistent_images_are_shared_and_released(sim):
 
 
 def test_disk_targets_as_oned_assigns_them(sim):
-    cdrom = new_image(sim, 'NAME="iso"\nTYPE="CDROM"\nPATH="/var/lib/one/x.iso"')
-    data = new_image(sim, 'NAME="data"\nTYPE="DATABLOCK"\nSIZE="5"')
-    os_image = new_image(sim, 'NAME="os"\nTYPE="OS"\nPATH="/var/lib/one/os.img"')
+    cdrom = ready_image(sim, 'NAME="iso"\nTYPE="CDROM"\nPATH="/var/lib/one/x.iso"')
+    data = ready_image(sim, 'NAME="data"\nTYPE="DATABLOCK"\nSIZE="5"')
+    os_image = ready_image(sim, 'NAME="os"\nTYPE="OS"\nPATH="/var/lib/one/os.img"')
     vm_id = vm_with(sim, f'DISK=[IMAGE_ID="{data}"]', f'DISK=[IMAGE_ID="{cdrom}"]',
                     'DISK=[TYPE="swap",SIZE="64"]', f'DISK=[IMAGE_ID="{os_image}"]',
                     'CONTEXT=[NETWORK="YES"]')[1]
@@ -71,7 +66,7 @@ def test_disk_targets_as_oned_assigns_them(sim):
 
 
 def test_read_only_cdroms_are_shared(sim):
-    cdrom = new_image(sim, 'NAME="iso"\nTYPE="CDROM"\nPATH="/var/lib/one/x.iso"')
+    cdrom = ready_image(sim, 'NAME="iso"\nTYPE="CDROM"\nPATH="/var/lib/one/x.iso"')
     assert vm_with(sim, f'DISK=[IMAGE_ID="{cdrom}"]')[0]
     assert vm_with(sim, f'DISK=[IMAGE_ID="{cdrom}"]')[0]
     assert image(sim, cdrom).running_vms == 2
@@ -163,7 +158,7 @@ def test_everything_survives_a_restart(sim, running_vm):
 
 
 def test_two_clients_race_for_one_persistent_image(sim):
-    volume = new_image(sim, 'NAME="volume"\nTYPE="DATABLOCK"\nSIZE="10"\nPERSISTENT="YES"')
+    volume = ready_image(sim, 'NAME="volume"\nTYPE="DATABLOCK"\nSIZE="10"\nPERSISTENT="YES"')
     template_id = sim.ok("one.template.allocate", SMALL_VM + f'DISK=[IMAGE_ID="{volume}"]')
     start = threading.Barrier(2)
     outcomes = []
@@ -199,13 +194,15 @@ def test_the_scheduler_says_why_a_vm_waits(sim):
     host = next(iter(sim.emulator.pool("host").values()))
     vm_id = sim.ok("one.vm.allocate", f'NAME="huge"\nCPU="{host.max_cpu}"\nMEMORY="64"')
     sim.run_until(lambda: sim.vm(vm_id).user_template.get("SCHED_MESSAGE"))
-    message = sim.ok("one.vmpool.info", -2, -1, -1, -1)
-    assert "Cannot dispatch VM to any Host. Possible reasons: Not enough capacity" in message
+    # The rank scheduler's words after oned's ctime() stamp (set_template_error_message).
+    message = re.search(r"<SCHED_MESSAGE>(.*?)</SCHED_MESSAGE>", sim.ok("one.vmpool.info", -2, -1, -1, -1))[1]
+    assert re.fullmatch(r"\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}: "
+                        rf"Cannot allocate VM\. Not enough capacity in hosts {host.id}", message)
     assert sim.position(vm_id) == (1, 0)
 
 
 def test_read_only_disks_are_shared(sim):
-    data = new_image(sim, 'NAME="reference-data"\nTYPE="DATABLOCK"\nSIZE="10"')
+    data = ready_image(sim, 'NAME="reference-data"\nTYPE="DATABLOCK"\nSIZE="10"')
     readers = [vm_with(sim, f'DISK=[IMAGE_ID="{data}",READONLY="YES"]')[1] for _ in range(2)]
     assert [sim.vm(reader).disks()[0]["READONLY"] for reader in readers] == ["YES", "YES"]
     assert image(sim, data).vms == readers
@@ -223,7 +220,7 @@ def test_networks_and_images_by_name_belong_to_the_caller_unless_told(sim):
 
 
 def test_a_shareable_persistent_image_serves_many_vms(sim):
-    shared = new_image(sim, 'NAME="shared"\nTYPE="DATABLOCK"\nSIZE="10"\nPERSISTENT="YES"\n'
+    shared = ready_image(sim, 'NAME="shared"\nTYPE="DATABLOCK"\nSIZE="10"\nPERSISTENT="YES"\n'
                             'PERSISTENT_TYPE="SHAREABLE"')
     users = [vm_with(sim, f'DISK=[IMAGE_ID="{shared}",READONLY="YES"]')[1] for _ in range(2)]
     assert (image(sim, shared).state, image(sim, shared).vms) == (USED_PERS, users)

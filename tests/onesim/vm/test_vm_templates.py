@@ -3,7 +3,7 @@ checks, and VM templates (allocate, instantiate with all five arguments, update,
 delete, pool)."""
 from lxml import etree
 
-from onesim_vm_support import SMALL_VM, validation_errors
+from onesim_vm_support import SMALL_VM, ready_image, validation_errors
 
 ALLOCATE = 0x4000
 INTERNAL = 0x2000
@@ -109,12 +109,6 @@ def test_instantiate_needs_use_of_the_template(sim):
     sim.ok("one.template.chmod", template_id, -1, -1, -1, -1, -1, -1, 1, -1, -1)
     vm_id = sim.ok("one.template.instantiate", template_id, "", False, "", False, session=sim.demo)
     assert sim.vm(vm_id).uid == demo_uid
-
-
-def ready_image(sim, template):
-    image_id = sim.ok("one.image.allocate", template, 1)
-    sim.run_until(lambda: sim.emulator.pool("image").get(image_id).state == 1)
-    return image_id
 
 
 def test_recursive_clone_and_delete_copy_and_remove_the_images(sim):
