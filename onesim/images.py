@@ -36,6 +36,8 @@ DELETE_DELAY = 0.2
 # Template attributes oned moves into the image's own elements.
 OWN_ATTRIBUTES = ("NAME", "TYPE", "PERSISTENT", "SIZE", "PATH", "SOURCE", "FORMAT", "FS")
 IN_USE = {USED, USED_PERS, LOCKED_USED, LOCKED_USED_PERS}
+# ImageTemplate::set_saving: an image being written by a VM's disksaveas, until it is READY.
+SAVING_MARK = "SAVE_AS_HOT"
 
 
 @pool_type("image", "image")
@@ -222,6 +224,7 @@ def set_image_ready(emulator, image_id):
     if image.state in following:
         image.set_state(following[image.state])
         image.transfer = None
+        image.template.remove(SAVING_MARK)
         emulator.pool("image").save(image)
 
 
@@ -333,7 +336,7 @@ def create_saved_image(emulator, caller, source_image, name, image_type, vm_id, 
         ("DEV_PREFIX", source_image.template.get("DEV_PREFIX", DEFAULT_DEVICE_PREFIX) if source_image
          else DEFAULT_DEVICE_PREFIX),
         ("SAVED_DISK_ID", str(disk_id)), ("SAVED_IMAGE_ID", str(source_image.id if source_image else -1)),
-        ("SAVED_VM_ID", str(vm_id))])
+        ("SAVED_VM_ID", str(vm_id)), (SAVING_MARK, "YES")])
     size = source_image.size if source_image else DUMMY_STAT_SIZE
     image = Image(name, IMAGE_TYPES.index(type_name), datastore, size, False, "", DUMMY_SOURCE,
                   DUMMY_FORMAT, "", template, **_owner(caller))

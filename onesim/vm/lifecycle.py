@@ -153,6 +153,7 @@ def _arrive(emulator, vm, target):
         _booted(emulator, vm)
     if leaving[1] in _SAVING and vm.saving:
         resources.saved_image_ready(emulator, vm.saving["image_id"])
+        vm.replace_vectors("DISK", [_without_saveas(disk) for disk in vm.disks()])
         vm.saving = None
     vm.move_to(target)
     if target[0] in _HOST_FREED and vm.host_id != -1:
@@ -160,6 +161,10 @@ def _arrive(emulator, vm, target):
         schedule_soon(emulator)
     if target == DONE:
         _done(emulator, vm, now)
+
+
+def _without_saveas(disk):
+    return {key: value for key, value in disk.items() if not key.startswith("HOTPLUG_SAVE_AS")}
 
 
 def _booted(emulator, vm):

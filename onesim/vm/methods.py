@@ -147,6 +147,9 @@ def vm_disksaveas(call, oid, disk_id, name, image_type, snap_id):
     source_id = int(disk["IMAGE_ID"]) if "IMAGE_ID" in disk else None
     image_id = resources.create_saved_image(call, source_id, name, image_type.upper(), vm.id, disk_id)
     vm.saving = {"image_id": image_id, "disk_id": disk_id}
+    # VirtualMachineDisks::set_saveas marks the disk being saved until the copy is done.
+    disk.update({"HOTPLUG_SAVE_AS_ACTIVE": "YES", "HOTPLUG_SAVE_AS_SNAPSHOT_ID": str(snap_id)})
+    vm.replace_vectors("DISK", [disk if other["DISK_ID"] == str(disk_id) else other for other in vm.disks()])
     lifecycle.perform(call, vm, operation, route)
     return image_id
 

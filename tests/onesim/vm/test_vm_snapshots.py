@@ -117,3 +117,15 @@ def test_a_locked_vm_refuses_changes(sim):
     assert "<LOCK><LOCKED>2</LOCKED></LOCK>" in sim.ok("one.vmpool.info", -2, -1, -1, -1)
     sim.ok("one.vm.unlock", vm_id)
     sim.ok("one.vm.action", "poweroff", vm_id)
+
+
+def test_a_disk_being_saved_is_marked_until_the_copy_is_done(sim):
+    """oned marks the saved disk (HOTPLUG_SAVE_AS_*) and the new image (SAVE_AS_HOT)."""
+    vm_id = started(sim)
+    image_id = sim.ok("one.vm.disksaveas", vm_id, 0, "saving", "", -1)
+    disk = sim.vm(vm_id).disk(0)
+    assert (disk["HOTPLUG_SAVE_AS_ACTIVE"], disk["HOTPLUG_SAVE_AS_SNAPSHOT_ID"]) == ("YES", "-1")
+    assert "<SAVE_AS_HOT><![CDATA[YES]]></SAVE_AS_HOT>" in sim.ok("one.image.info", image_id)
+    sim.settle(vm_id, RUNNING)
+    assert not any(key.startswith("HOTPLUG_SAVE_AS") for key in sim.vm(vm_id).disk(0))
+    assert "SAVE_AS_HOT" not in sim.ok("one.image.info", image_id)
