@@ -78,8 +78,7 @@ def _take_devices(call, vm):
         for nic_id, nic in enumerate(vectors["NIC"]):
             vm.template.add("NIC", list(resources.lease_nic(call, vm, nic, nic_id).items()))
         disks.add_initial_disks(call, vm, vectors["DISK"])
-        for rule in resources.security_group_rules(vm):
-            vm.template.add("SECURITY_GROUP_RULE", rule)
+        sync_security_group_rules(vm)
     except OneError as error:
         # oned reports what went wrong with a lease or an image as a failed insert;
         # permission problems stay AUTHORIZATION errors (they are checked beforehand).
@@ -88,6 +87,26 @@ def _take_devices(call, vm):
         raise OneError(INTERNAL, error.message) from error
     for context in vectors["CONTEXT"][:1]:
         vm.template.add("CONTEXT", list(_context(call, vm, context).items()))
+
+
+def sync_security_group_rules(vm):
+    """SECURITY_GROUP_RULE: the rules of the groups the VM's NICs are in, no others."""
+    vm.template.remove("SECURITY_GROUP_RULE")
+    for rule in resources.security_group_rules(vm):
+        vm.template.add("SECURITY_GROUP_RULE", rule)
+
+
+def update_nic_context(call, vm, nic, attached):
+    """A hot-plugged NIC's ETH<n>_* variables join a network CONTEXT; a detached one's leave."""
+    contexts = vm.template.vectors("CONTEXT")
+    if not contexts or contexts[0].get("NETWORK", "").upper() != "YES":
+        return
+    context = contexts[0]
+    prefix = f"ETH{nic['NIC_ID']}_"
+    context = {key: value for key, value in context.items() if not key.startswith(prefix)}
+    if attached:
+        context.update(_nic_context(call, nic))
+    vm.template.set("CONTEXT", list(context.items()))
 
 
 def _set_first_state(emulator, vm, hold):

@@ -115,7 +115,10 @@ def vm_attachnic(call, oid, text):
     operation = OPERATIONS["nic-attach"]
     route = lifecycle.check(operation, vm)
     nic_id = max((int(nic["NIC_ID"]) for nic in vm.nics()), default=-1) + 1
-    vm.template.add("NIC", list(resources.lease_nic(call, vm, requested, nic_id).items()))
+    nic = resources.lease_nic(call, vm, requested, nic_id)
+    vm.template.add("NIC", list(nic.items()))
+    creation.update_nic_context(call, vm, nic, attached=True)
+    creation.sync_security_group_rules(vm)
     lifecycle.perform(call, vm, operation, route)
     return vm.id
 
@@ -129,6 +132,8 @@ def vm_detachnic(call, oid, nic_id):
     if nic is None:
         raise OneError(ACTION, f"Could not detach NIC with NIC_ID {nic_id}, it does not exist.")
     vm.replace_vectors("NIC", [other for other in vm.nics() if other["NIC_ID"] != str(nic_id)])
+    creation.update_nic_context(call, vm, nic, attached=False)
+    creation.sync_security_group_rules(vm)
     resources.release_nic(call.emulator, vm, nic)
     lifecycle.perform(call, vm, operation, route)
     return vm.id

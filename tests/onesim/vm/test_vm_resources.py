@@ -224,3 +224,21 @@ def test_a_shareable_persistent_image_serves_many_vms(sim):
                             'PERSISTENT_TYPE="SHAREABLE"')
     users = [vm_with(sim, f'DISK=[IMAGE_ID="{shared}",READONLY="YES"]')[1] for _ in range(2)]
     assert (image(sim, shared).state, image(sim, shared).vms) == (USED_PERS, users)
+
+
+def test_a_hot_plugged_nic_joins_the_network_context_and_its_security_groups(sim):
+    vm_id = sim.ok("one.vm.allocate", SMALL_VM + 'CONTEXT=[NETWORK="YES"]')
+    sim.settle(vm_id, RUNNING)
+    assert not sim.vm(vm_id).template.vectors("SECURITY_GROUP_RULE")
+    sim.ok("one.vm.attachnic", vm_id, 'NIC=[NETWORK_ID="0"]')
+    sim.settle(vm_id, RUNNING)
+    (context,) = sim.vm(vm_id).template.vectors("CONTEXT")
+    (nic,) = sim.vm(vm_id).nics()
+    assert (context["ETH0_IP"], context["ETH0_GATEWAY"], context["ETH0_MTU"]) == (nic["IP"], "10.0.0.1", "")
+    rules = sim.vm(vm_id).template.vectors("SECURITY_GROUP_RULE")
+    assert [(rule["SECURITY_GROUP_ID"], rule["RULE_TYPE"]) for rule in rules] == [("0", "OUTBOUND"), ("0", "INBOUND")]
+    sim.ok("one.vm.detachnic", vm_id, 0)
+    sim.settle(vm_id, RUNNING)
+    (context,) = sim.vm(vm_id).template.vectors("CONTEXT")
+    assert not any(key.startswith("ETH0_") for key in context)
+    assert not sim.vm(vm_id).template.vectors("SECURITY_GROUP_RULE")
