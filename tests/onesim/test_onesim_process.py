@@ -2,12 +2,14 @@
 import subprocess
 import sys
 import time
+import xmlrpc.client
 from pathlib import Path
 
 import pyone
 import pytest
 import requests
 
+from onesim.hypervisor import Hypervisor
 from onesim.testing import running_onesim
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -18,8 +20,15 @@ def test_help_lists_the_options():
     result = subprocess.run([sys.executable, "-m", "onesim", "--help"], cwd=PROJECT, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0
-    for option in ("--host", "--port", "--data-dir", "--seed", "--speed"):
+    for option in ("--host", "--port", "--data-dir", "--seed", "--speed", "--no-shareable-disks",
+                   "--no-keep-snapshots"):
         assert option in result.stdout
+
+
+def test_the_hypervisor_capabilities_reach_the_process():
+    with running_onesim(in_process=False, hypervisor=Hypervisor(support_shareable=False)) as handle:
+        config = xmlrpc.client.ServerProxy(handle.endpoint).one.system.config(handle.admin_session)[1]
+    assert Hypervisor(support_shareable=False).vm_mad_xml() in config
 
 
 def test_start_prints_the_endpoint_and_the_demo_credentials(tmp_path):
