@@ -4,7 +4,7 @@ import time
 
 from . import auth
 from .auth import ONEADMIN_GID, USERS_GID, hash_password
-from .errors import (ACTION, XML_RPC_API, OneError, allocate_failed, internal_error,
+from .errors import (ACTION, XML_RPC_API, OneError, internal_error,
                      not_authorized)
 from .names import USER_INVALID_CHARACTERS, name_error
 from .quotas import EMPTY_QUOTAS, usage_xml
@@ -127,10 +127,10 @@ def user_allocate(call, name, password, driver, group_ids):
     auth.require_admin(call.caller, auth.CREATE, "USER")
     _check_name(name)
     if not password:
-        raise allocate_failed("user", "Invalid password, it cannot be empty")
+        raise internal_error("Invalid password, it cannot be empty.")
     existing = call.pool("user").by_name(name)
     if existing is not None:
-        raise allocate_failed("user", f"NAME is already taken by USER {existing.id}.")
+        raise internal_error(f"NAME is already taken by USER {existing.id}.")
     if not all(isinstance(gid, int) for gid in group_ids):
         raise OneError(XML_RPC_API, "Wrong group id")
     for gid in group_ids:

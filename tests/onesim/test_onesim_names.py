@@ -59,6 +59,14 @@ def test_users_also_refuse_spaces(allocators):
     assert allocate("")[:3] == failure("Invalid NAME, it cannot be empty")
 
 
+def test_user_allocation_failures_are_internal_errors(admin_raw):
+    """UserAllocate reports UserPool::allocate's complaints bare, as INTERNAL errors."""
+    assert admin_raw.user.allocate("demo", "pw", "", [])[:3] == [
+        False, "[one.user.allocate] NAME is already taken by USER 2.", INTERNAL]
+    assert admin_raw.user.allocate("nopassword", "", "", [])[:3] == [
+        False, "[one.user.allocate] Invalid password, it cannot be empty.", INTERNAL]
+
+
 @pytest.mark.parametrize("kind", ["template", "vm", "image", "document"])
 def test_renames_are_action_failures_without_object_id(admin_raw, unique, kind):
     created = {
