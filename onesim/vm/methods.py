@@ -1,9 +1,10 @@
 """one.vm.* methods (VirtualMachineXRPC.cc / VirtualMachineAPI.cc of oned 7.0)."""
+import contextlib
 import time
 
 from .. import auth
 from ..common import check_lock, register_common_methods
-from ..errors import ACTION, INTERNAL, OneError
+from ..errors import ACTION, AUTHORIZATION, INTERNAL, OneError
 from ..registry import Bool, Int, Str, rpc
 from ..template import Template, TemplateError
 from ..users import UPDATE_FAILURE, updated_template
@@ -93,9 +94,22 @@ def vm_attach(call, oid, text):
     _deployed(vm)
     operation = OPERATIONS["disk-attach"]
     route = lifecycle.check(operation, vm)
-    disks.attach_disk(call, vm, requested)
+    with _hotplug_failures():
+        disks.attach_disk(call, vm, requested)
     lifecycle.perform(call, vm, operation, route)
     return vm.id
+
+
+@contextlib.contextmanager
+def _hotplug_failures():
+    """oned reports what goes wrong with a hot-plugged image or lease as a bare ACTION
+    failure (permission problems stay AUTHORIZATION errors)."""
+    try:
+        yield
+    except OneError as error:
+        if error.code == AUTHORIZATION:
+            raise
+        raise OneError(ACTION, error.message) from error
 
 
 @rpc("one.vm.detach", Int("id"), Int("disk_id"))
@@ -115,7 +129,8 @@ def vm_attachnic(call, oid, text):
     operation = OPERATIONS["nic-attach"]
     route = lifecycle.check(operation, vm)
     nic_id = max((int(nic["NIC_ID"]) for nic in vm.nics()), default=-1) + 1
-    nic = resources.lease_nic(call, vm, requested, nic_id)
+    with _hotplug_failures():
+        nic = resources.lease_nic(call, vm, requested, nic_id)
     vm.template.add("NIC", list(nic.items()))
     creation.update_nic_context(call, vm, nic, attached=True)
     creation.sync_security_group_rules(vm)

@@ -64,7 +64,10 @@ def release_nic(emulator, vm, nic):
 def _vnet_for(call, requested):
     pool = call.pool("vnet")
     if requested.get("NETWORK_ID", "").lstrip("-").isdigit():
-        return pool.get(int(requested["NETWORK_ID"]))
+        vnet = pool.find(int(requested["NETWORK_ID"]))
+        if vnet is None:
+            raise OneError(INTERNAL, f"Virtual network with ID: {requested['NETWORK_ID']} does not exist")
+        return vnet
     if requested.get("NETWORK"):
         owner = owner_named(call, requested, "NETWORK")
         vnet = pool.by_name(requested["NETWORK"], owner)

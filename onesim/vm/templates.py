@@ -1,4 +1,5 @@
 """VM templates: one.template.* and one.templatepool.info (VMTemplateXRPC.cc, oned 7.0)."""
+import contextlib
 import time
 
 from .. import auth, images
@@ -40,35 +41,44 @@ def template_for(call, oid, operation):
 
 
 def _new_template(call, name, template):
-    """VMTemplatePool::allocate after the name check: oned reports its failures as
-    "Error allocating a new virtual machine template. ..." (ALLOCATE)."""
+    """VMTemplatePool::allocate: its failures are bare INTERNAL errors for
+    template.allocate; a clone or a persistent copy wraps them (`_copy_failures`)."""
+    error = name_error(name)
+    if error is not None:
+        raise internal_error(error)
     taken = name_taken(call, "template", name, call.caller.uid)
     if taken is not None:
-        raise allocate_failed(OBJECT_NAME, f"NAME is already taken by TEMPLATE {taken.id}.")
+        raise internal_error(f"NAME is already taken by TEMPLATE {taken.id}.")
     if template.holds_cdata_end():
         raise unwritable("Template")
     return call.pool("template").add(VmTemplate(name, call.caller, template))
 
 
-def _checked_name(name, error_of):
-    error = name_error(name)
-    if error is not None:
-        raise error_of(error)
-    return name
+@contextlib.contextmanager
+def _copy_failures():
+    """VMTemplateClone and VMTemplateInstantiate report a failed allocation against the
+    template: "Error allocating a new virtual machine template. ..." (ALLOCATE)."""
+    try:
+        yield
+    except OneError as error:
+        if error.code != INTERNAL:
+            raise
+        raise allocate_failed(OBJECT_NAME, error.message) from error
 
 
 @rpc("one.template.allocate", Str("template"))
 def template_allocate(call, text):
     auth.authorize_create(call.caller, "template")
     template = parse(text)
-    name = (template.remove("NAME") or [""])[0]
-    # TemplateAllocate checks the name before the pool does: a bare INTERNAL error.
-    return _new_template(call, _checked_name(name, internal_error), template)
+    return _new_template(call, (template.remove("NAME") or [""])[0], template)
 
 
 def _clone_name(name):
-    """The name of a clone or a persistent copy, refused as oned's pool does (ALLOCATE)."""
-    return _checked_name(name, lambda error: allocate_failed(OBJECT_NAME, error))
+    """The name of a clone or a persistent copy, checked before any image is copied."""
+    with _copy_failures():
+        error = name_error(name)
+        if error is not None:
+            raise internal_error(error)
 
 
 @rpc("one.template.info", Int("id"), Bool("extended", False), Bool("decrypt", False))
@@ -139,7 +149,8 @@ def template_clone(call, oid, name, recursive):
     auth.authorize_create(call.caller, "template")
     _clone_name(name)
     copied = _clone_disk_images(call, source.template, name, False) if recursive else source.template.copy()
-    return _new_template(call, name, copied)
+    with _copy_failures():
+        return _new_template(call, name, copied)
 
 
 @rpc("one.template.instantiate", Int("id"), Str("name", ""), Bool("hold", False), Str("extra", ""),
@@ -155,16 +166,12 @@ def template_instantiate(call, oid, name, hold, extra, persistent):
         # oned keeps a private copy of the template and of its images, made persistent.
         copy_name = name or f"{vm_template.name}-copy"
         merged = _clone_disk_images(call, merged, copy_name, True)
-        oid = _new_template(call, copy_name, merged.copy())
+        with _copy_failures():
+            oid = _new_template(call, copy_name, merged.copy())
     merged.set("TEMPLATE_ID", str(oid))
     merged.set("TEMPLATE_NAME", vm_template.name)
     merged.remove("NAME")
     if name:
         merged.set("NAME", name)
-    try:
+    with _copy_failures():
         return creation.create_vm(call, merged, hold).id
-    except OneError as error:
-        # VMTemplateInstantiate reports a failed VM insert against the template.
-        if error.code != INTERNAL:
-            raise
-        raise allocate_failed(OBJECT_NAME, error.message) from error

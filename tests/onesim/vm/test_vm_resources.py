@@ -32,7 +32,8 @@ def test_a_persistent_image_serves_one_vm(sim):
     assert (disk["CLONE"], disk["SAVE"], disk["PERSISTENT"]) == ("NO", "YES", "YES")
     assert image(sim, volume).state == USED_PERS
     assert vm_with(sim, f'DISK=[IMAGE_ID="{volume}"]')[:3] == [
-        False, f"[one.vm.allocate] Cannot acquire image {volume}, it is persistent and already in use", 0x2000]
+        False, f"[one.vm.allocate] DISK 0: Cannot acquire image {volume}, it is persistent and already in use",
+        0x2000]
     sim.settle(first, RUNNING)
     terminate(sim, first)
     assert image(sim, volume).state == READY
@@ -242,3 +243,16 @@ def test_a_hot_plugged_nic_joins_the_network_context_and_its_security_groups(sim
     (context,) = sim.vm(vm_id).template.vectors("CONTEXT")
     assert not any(key.startswith("ETH0_") for key in context)
     assert not sim.vm(vm_id).template.vectors("SECURITY_GROUP_RULE")
+
+
+def test_missing_images_and_networks_are_named_as_oned_does(sim, running_vm):
+    assert vm_with(sim, 'DISK=[IMAGE_ID="9999"]')[:3] == [
+        False, "[one.vm.allocate] DISK 0: Image with ID: 9999 does not exist", 0x2000]
+    assert vm_with(sim, 'NIC=[NETWORK_ID="9999"]')[:3] == [
+        False, "[one.vm.allocate] Virtual network with ID: 9999 does not exist", 0x2000]
+    assert sim.call("one.vm.attach", running_vm, 'DISK=[IMAGE_ID="9999"]')[:3] == [
+        False, "[one.vm.attach] Image with ID: 9999 does not exist", 0x800]
+    assert sim.call("one.vm.attachnic", running_vm, 'NIC=[NETWORK_ID="9999"]')[:3] == [
+        False, "[one.vm.attachnic] Virtual network with ID: 9999 does not exist", 0x800]
+    assert sim.call("one.vm.attach", running_vm, 'DISK=[TYPE="fs"]')[:3] == [
+        False, "[one.vm.attach] SIZE attribute must be a positive integer value.", 0x800]

@@ -65,7 +65,9 @@ def test_template_life(sim):
     assert validation_errors(document, "vmtemplate.xsd") == []
     assert "<NAME>small</NAME>" in document and "<TEMPLATE><CPU>" in document
     assert sim.call("one.template.allocate", SMALL_VM)[:3] == [
-        False, "[one.template.allocate] Error allocating a new virtual machine template. "
+        False, f"[one.template.allocate] NAME is already taken by TEMPLATE {template_id}.", INTERNAL]
+    assert sim.call("one.template.clone", template_id, "small")[:3] == [
+        False, "[one.template.clone] Error allocating a new virtual machine template. "
                f"NAME is already taken by TEMPLATE {template_id}.", ALLOCATE]
     sim.ok("one.template.update", template_id, 'MEMORY="128"', 1)
     assert sim.emulator.pool("template").get(template_id).template.get("MEMORY") == "128"
