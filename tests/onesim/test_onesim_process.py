@@ -46,9 +46,14 @@ def test_start_prints_the_endpoint_and_the_demo_credentials(tmp_path):
     assert process.returncode == 0
 
 
+# Slow enough that a new image is still LOCKED when the next call arrives, even on a
+# loaded machine (its copy takes TRANSFER_DELAY / PROCESS_SPEED = 0.2 s).
+PROCESS_SPEED = 5.0
+
+
 @pytest.fixture(scope="module")
 def process_sim():
-    with running_onesim(in_process=False) as handle:
+    with running_onesim(in_process=False, speed=PROCESS_SPEED) as handle:
         yield handle
 
 
