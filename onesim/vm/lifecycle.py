@@ -267,9 +267,7 @@ def set_error_message(vm, attribute, message):
 
 
 def _leave_message(emulator, vm, attribute, message):
-    """The scheduler's message, written once rather than again on every pass."""
-    if vm.user_template.get(attribute, "").endswith(f": {message}"):
-        return
+    """The scheduler's message, stamped again on every pass as oned does."""
     set_error_message(vm, attribute, message)
     emulator.pool("vm").save(vm)
 

@@ -96,7 +96,7 @@ def test_nics_lease_addresses_and_give_them_back(sim):
     assert (context["ETH0_IP"], context["ETH0_MAC"]) == (first_nic["IP"], first_nic["MAC"])
     assert (context["ETH0_GATEWAY"], context["ETH0_MASK"], context["ETH0_NETWORK"]) == (
         "10.0.0.1", "255.255.255.0", "10.0.0.0")
-    assert f"<IP>{first_nic['IP']}</IP>" in sim.ok("one.vmpool.info", -2, -1, -1, -1)
+    assert f"<IP><![CDATA[{first_nic['IP']}]]></IP>" in sim.ok("one.vmpool.info", -2, -1, -1, -1)
     terminate(sim, first)
     third = vm_with(sim, 'NIC=[NETWORK="private"]')[1]
     assert sim.vm(third).nics()[0]["IP"] == first_nic["IP"]
@@ -196,7 +196,7 @@ def test_the_scheduler_says_why_a_vm_waits(sim):
     vm_id = sim.ok("one.vm.allocate", f'NAME="huge"\nCPU="{host.max_cpu}"\nMEMORY="64"')
     sim.run_until(lambda: sim.vm(vm_id).user_template.get("SCHED_MESSAGE"))
     # The rank scheduler's words after oned's ctime() stamp (set_template_error_message).
-    message = re.search(r"<SCHED_MESSAGE>(.*?)</SCHED_MESSAGE>", sim.ok("one.vmpool.info", -2, -1, -1, -1))[1]
+    message = re.search(r"<SCHED_MESSAGE><!\[CDATA\[(.*?)\]\]></SCHED_MESSAGE>", sim.ok("one.vmpool.info", -2, -1, -1, -1))[1]
     assert re.fullmatch(r"\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}: "
                         rf"Cannot allocate VM\. Not enough capacity in hosts {host.id}", message)
     assert sim.position(vm_id) == (1, 0)
