@@ -166,3 +166,21 @@ def test_an_update_with_cdata_end_succeeds_and_stores_nothing(admin_raw, unique,
     assert objects.update(oid, "<TEMPLATE><KEPT>ok</KEPT><DESC>a]]&gt;b</DESC></TEMPLATE>", 1)[:3] == [
         True, oid, 0]
     assert "KEPT" not in objects.info(oid)[1]
+
+
+def test_a_rename_onto_an_owned_name_collides(admin_raw, unique):
+    first, second = unique("first"), unique("second")
+    kept = admin_raw.image.allocate(f'NAME="{first}"\nTYPE=DATABLOCK\nSIZE=1', 1)[1]
+    renamed = admin_raw.image.allocate(f'NAME="{second}"\nTYPE=DATABLOCK\nSIZE=1', 1)[1]
+    assert admin_raw.image.rename(renamed, first) == [
+        False, f"[one.image.rename] image cannot be renamed to {first} because it collides with image {kept}",
+        ACTION, -1, -1]
+
+
+def test_a_chown_onto_an_owned_name_collides(admin_raw, raw, sim, unique):
+    name = unique("owned")
+    demos = raw(sim.demo_session).image.allocate(f'NAME="{name}"\nTYPE=DATABLOCK\nSIZE=1', 1)[1]
+    admins = admin_raw.image.allocate(f'NAME="{name}"\nTYPE=DATABLOCK\nSIZE=1', 1)[1]
+    demo_uid = admin_raw.image.info(demos)[1].split("<UID>")[1].split("<")[0]
+    assert admin_raw.image.chown(admins, int(demo_uid), -1) == [
+        False, f"[one.image.chown] user [{demo_uid}] already owns image [{demos}] with NAME {name}", INTERNAL, -1, -1]
