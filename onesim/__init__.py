@@ -80,7 +80,7 @@ Authorization and pools (`onesim.auth`)
 ---------------------------------------
 `authorize(caller, obj, USE|MANAGE|ADMIN)`, `can(...)`, `authorize_create(caller, pool)`,
 `require_admin(caller, operation, auth_type)`; `visible(caller, objects, filter_flag)` (-4..-1 and uid >= 0,
-RPC_API "Incorrect filter_flag." below -4), `page(objects, start, end)` (id range, or
+RPC_API "Incorrect filter_flag" below -4), `page(objects, start, end)` (id range, or
 end < -1 = offset/page size; descending ids like oned 7.0), `select(caller, pool,
 filter_flag, start, end, keep)` (both at once over `pool.newest_first()`, looking no
 further than the page, for pool calls), `pool_xml(root, objects)`.

@@ -92,7 +92,7 @@ def lock_object(call, pool_name, oid, level, test):
     obj = call.pool(pool_name).get(oid)
     auth.authorize(call.caller, obj, auth.MANAGE)
     if level not in LOCK_LEVELS:
-        raise OneError(ACTION, "Wrong lock level", oid)
+        raise OneError(ACTION, "Wrong lock level specified")
     if obj.lock:
         if test:
             raise locked(obj.object_name, oid)

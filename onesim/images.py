@@ -404,10 +404,10 @@ def image_chtype(call, oid, type_name):
     image = managed(call, "image", oid)
     type_name = type_name.upper()
     if type_name not in IMAGE_TYPES:
-        raise OneError(ACTION, f"Unknown type {type_name}", oid)
+        # ImageChangeType names the type it could not read: none.
+        raise internal_error("Unknown type ")
     if not any(image.type_name in family and type_name in family for family in TYPE_FAMILIES):
-        raise OneError(ACTION, f"Cannot change image type to an incompatible type for the current "
-                               f"datastore.", oid)
+        raise OneError(ACTION, "Cannot change image type to an incompatible type for the current datastore.")
     if image.state not in (READY, USED, USED_PERS, DISABLED, LOCKED):
         raise OneError(ACTION, f"Cannot change type of image in state {STATE_NAMES[image.state]}.", oid)
     image.type = IMAGE_TYPES.index(type_name)
@@ -418,8 +418,9 @@ def image_chtype(call, oid, type_name):
 @rpc("one.image.persistent", Int("id"), Bool("persistent"))
 def image_persistent(call, oid, persistent):
     image = managed(call, "image", oid)
-    if image.state not in (READY, DISABLED, LOCKED) or image.running_vms:
-        raise OneError(ACTION, "Cannot change persistent state for images in use.", oid)
+    if image.state in (USED, CLONE, USED_PERS, LOCKED_USED, LOCKED_USED_PERS):
+        change = "persistent" if persistent else "non-persistent"
+        raise internal_error(f"Could not make image {change}: Image cannot be in state {STATE_NAMES[image.state]}.")
     image.persistent = int(persistent)
     call.pool("image").save(image)
     return oid
@@ -428,8 +429,11 @@ def image_persistent(call, oid, persistent):
 @rpc("one.image.enable", Int("id"), Bool("enable"))
 def image_enable(call, oid, enable):
     image = managed(call, "image", oid)
-    if image.state not in (READY, DISABLED, ERROR):
-        raise OneError(ACTION, f"Image cannot be in state {STATE_NAMES[image.state]}.", oid)
+    # ImageManager::enable_image: enabling leaves DISABLED or ERROR, disabling READY or ERROR.
+    allowed = (DISABLED, ERROR, READY) if enable else (READY, ERROR, DISABLED)
+    if image.state not in allowed:
+        action = "enable" if enable else "disable"
+        raise internal_error(f"Could not {action} image: Image cannot be in state {STATE_NAMES[image.state]}.")
     image.set_state(READY if enable else DISABLED)
     call.pool("image").save(image)
     return oid

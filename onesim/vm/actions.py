@@ -242,5 +242,5 @@ OPERATIONS = {operation.name: operation for operation in (
     # The dummy VM_MAD has no LIVE_RESIZE, so a running VM cannot be resized.
     Operation("resize", HistoryAction.RESIZE,
               _routes((NOT_DEPLOYED + (POWEROFF, UNDEPLOYED), Route())),
-              "Resize action is not available for state {state}", records_action=False),
+              "Cannot resize a VM in state {state}", records_action=False),
 )}

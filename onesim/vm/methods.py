@@ -9,7 +9,7 @@ from ..registry import Bool, Int, Str, rpc
 from ..template import Template, TemplateError
 from ..users import UPDATE_FAILURE, updated_template
 from . import creation, disks, lifecycle, render, resources
-from .actions import ADMIN_ACTIONS, OPERATIONS, VM_ACTIONS
+from .actions import ADMIN_ACTIONS, OPERATIONS, RUNNING, VM_ACTIONS
 from .states import VmState
 
 SAVEAS_TYPES = ("OS", "DATABLOCK", "CDROM")
@@ -75,10 +75,15 @@ def vm_update(call, oid, text, append):
 
 # ---- disks and NICs -------------------------------------------------------------------------
 
+# What oned answers when the attach template has no single DISK / NIC vector.
+_MISSING_VECTOR = {"DISK": "Internal error parsing DISK attribute",
+                   "NIC": "Wrong format or missing NIC/NIC_ALIAS/PCI attribute"}
+
+
 def _single_vector(text, name, oid):
     vectors = parse(text, oid).vectors(name)
     if len(vectors) != 1:
-        raise OneError(INTERNAL, f"Wrong number of {name} attributes.", oid)
+        raise OneError(ACTION, _MISSING_VECTOR[name])
     return vectors[0]
 
 
@@ -161,7 +166,7 @@ def vm_disksaveas(call, oid, disk_id, name, image_type, snap_id):
     route = lifecycle.check(operation, vm)
     disk = vm.disk(disk_id)
     if disk is None:
-        raise OneError(INTERNAL, f"Cannot use DISK. VM disk does not exist: {disk_id}.", oid)
+        raise OneError(INTERNAL, "Cannot use DISK. DISK does not exist.")
     if image_type and image_type.upper() not in SAVEAS_TYPES:
         raise OneError(INTERNAL, f"Cannot save_as image of type {image_type.upper()}", oid)
     source_id = int(disk["IMAGE_ID"]) if "IMAGE_ID" in disk else None
@@ -221,7 +226,7 @@ def vm_snapshotdelete(call, oid, snap_id):
 def _image_disk(vm, disk_id):
     disk = vm.disk(disk_id)
     if disk is None:
-        raise OneError(ACTION, f"VM disk does not exist: {disk_id}.")
+        raise OneError(ACTION, "VM disk does not exist")
     return disk
 
 
@@ -281,9 +286,11 @@ def vm_disksnapshotdelete(call, oid, disk_id, snap_id):
 @rpc("one.vm.resize", Int("id"), Str("template"), Bool("enforce", True))
 def vm_resize(call, oid, text, enforce):
     vm = vm_for(call, oid, auth.MANAGE)
+    changes = _resize_changes(parse(text, oid))
+    if vm.position == RUNNING:
+        raise OneError(ACTION, "Hotplug resize not supported by driver dummy")
     operation = OPERATIONS["resize"]
     route = lifecycle.check(operation, vm)
-    changes = _resize_changes(parse(text, oid), oid)
 
     def apply_resize():
         for name, value in changes:
@@ -294,20 +301,25 @@ def vm_resize(call, oid, text, enforce):
     return vm.id
 
 
-def _resize_changes(requested, oid):
-    """(name, value) for CPU, VCPU and MEMORY given and not 0 (0 or missing keeps it)."""
+# VirtualMachineResize's checks, in its order: a negative value is refused, a value that is
+# not a number reads as 0, and 0 keeps the current value.
+_RESIZED = (("CPU", float, "CPU must be a positive float or integer value."),
+            ("MEMORY", int, "MEMORY must be a positive integer value."),
+            ("VCPU", int, "VCPU must be a positive integer value."))
+
+
+def _resize_changes(requested):
+    """(name, value) for CPU, MEMORY and VCPU given and above 0."""
     changes = []
-    for name, kind in (("CPU", float), ("VCPU", int), ("MEMORY", int)):
-        value = requested.get(name)
-        if value in (None, "", "0"):
-            continue
+    for name, kind, refusal in _RESIZED:
         try:
-            valid = kind(value) > 0
+            value = kind(requested.get(name, "0"))
         except ValueError:
-            valid = False
-        if not valid:
-            raise OneError(INTERNAL, f"{name} must be a positive number.", oid)
-        changes.append((name, value))
+            value = 0
+        if value < 0:
+            raise OneError(INTERNAL, refusal)
+        if value > 0:
+            changes.append((name, requested.get(name)))
     return changes
 
 
@@ -329,7 +341,7 @@ def vm_diskresize(call, oid, disk_id, size):
 def vm_recover(call, oid, operation):
     vm = vm_for(call, oid, auth.ADMIN)
     if operation not in range(6):
-        raise OneError(ACTION, f"Wrong recover operation code: {operation}")
+        raise OneError(ACTION, "Wrong recovery operation code")
     if vm.position[0] == VmState.DONE and operation != lifecycle.RECOVER_DELETE_DB:
         raise OneError(ACTION, f"Could not perform a recover operation on VM {vm.id}, wrong state {vm.state_name()}.")
     lifecycle.recover(call, vm, operation)

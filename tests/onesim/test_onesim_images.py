@@ -185,7 +185,8 @@ def test_persistent_flag_changes_only_when_unused(ready, demo, unique, as_demo, 
     demo.image.persistent(image_id, True)
     assert demo.image.info(image_id).PERSISTENT == 1
     in_emulator(images.acquire_image, as_demo, image_id, 970)
-    with pytest.raises(pyone.OneActionException):
+    with pytest.raises(pyone.OneInternalException,
+                       match=r"Could not make image non-persistent: Image cannot be in state USED\.$"):
         demo.image.persistent(image_id, False)
     in_emulator(images.release_image, image_id, 970)
 

@@ -70,7 +70,7 @@ def test_pyone_walks_images_and_sees_oneds_errors(process_sim):
     assert admin.system.version() == "7.0.2"
     volume = demo.image.allocate('NAME="volume"\nTYPE="DATABLOCK"\nSIZE="10"\nFORMAT="raw"', 1)
     os_image = demo.image.allocate({"TEMPLATE": {"NAME": "my-os", "TYPE": "OS", "PATH": "/var/tmp/os.img"}}, 1)
-    with pytest.raises(pyone.OneActionException, match=r"Image cannot be in state LOCKED."):
+    with pytest.raises(pyone.OneInternalException, match=r"Could not disable image: Image cannot be in state LOCKED."):
         demo.image.enable(os_image, False)
     for image_id in (volume, os_image):
         wait_ready(demo, image_id)

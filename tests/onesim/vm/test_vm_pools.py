@@ -52,7 +52,7 @@ def test_filter_flags(sim, users, owned_vms):
         assert listed(sim, flag, demo) == [owned_vms["other"], owned_vms["demo"]]
     assert listed(sim, MINE, demo) == [owned_vms["demo"]]
     envelope = sim.call("one.vmpool.info", -5, -1, -1, -1)
-    assert envelope[:3] == [False, "[one.vmpool.info] Incorrect filter_flag.", 0x1000]
+    assert envelope[:3] == [False, "[one.vmpool.info] Incorrect filter_flag", 0x1000]
 
 
 def test_paging_and_ranges(sim):
