@@ -17,6 +17,7 @@ SAVEAS_TYPES = ("OS", "DATABLOCK", "CDROM")
 # snapshotrevert and snapshotdelete answer -1, diskresize 0.
 NO_OBJECT_ID = -1
 DISK_RESIZE_RESULT = 0
+DUMMY_SNAPSHOT = "dummy-snap"
 
 
 register_common_methods("one.vm", "vm", methods=("rename", "chmod", "chown", "lock", "unlock"))
@@ -189,8 +190,11 @@ def vm_snapshotcreate(call, oid, name):
     snapshots = vm.template.vectors("SNAPSHOT")
     snap_id = max((int(snapshot["SNAPSHOT_ID"]) for snapshot in snapshots), default=-1) + 1
     now = int(time.time())
-    vm.template.add("SNAPSHOT", [("HYPERVISOR_ID", f"snap-{snap_id}"), ("NAME", name or f"snapshot-{snap_id}"),
-                                 ("SNAPSHOT_ID", str(snap_id)), ("SYSTEM_DISK_SIZE", "0"), ("TIME", str(now))])
+    # VirtualMachine::new_snapshot sizes it as MEMORY plus the system disks times
+    # VM_SNAPSHOT_FACTOR (0 in oned.conf); the dummy driver names every snapshot "dummy-snap".
+    vm.template.add("SNAPSHOT", [("HYPERVISOR_ID", DUMMY_SNAPSHOT), ("NAME", name or f"snapshot-{snap_id}"),
+                                 ("SNAPSHOT_ID", str(snap_id)), ("SYSTEM_DISK_SIZE", vm.template.get("MEMORY", "0")),
+                                 ("TIME", str(now))])
     lifecycle.perform(call, vm, operation, route)
     return snap_id
 

@@ -19,7 +19,8 @@ def test_system_snapshots(sim):
     sim.settle(vm_id, RUNNING)
     names = [snapshot["NAME"] for snapshot in sim.vm(vm_id).template.vectors("SNAPSHOT")]
     assert names == ["before", "snapshot-1"]
-    assert "<SNAPSHOT><HYPERVISOR_ID>" in sim.ok("one.vm.info", vm_id)
+    assert "<SNAPSHOT><HYPERVISOR_ID><![CDATA[dummy-snap]]></HYPERVISOR_ID>" in sim.ok("one.vm.info", vm_id)
+    assert sim.vm(vm_id).template.vectors("SNAPSHOT")[0]["SYSTEM_DISK_SIZE"] == "64"  # MEMORY
     # oned 7.0 answers -1, not the VM id, to a snapshot revert or delete.
     assert sim.ok("one.vm.snapshotrevert", vm_id, 0) == -1
     assert sim.settle(vm_id, RUNNING) == [(3, 24), RUNNING]
