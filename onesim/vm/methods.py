@@ -9,7 +9,7 @@ from ..registry import Bool, Int, Str, rpc
 from ..template import Template, TemplateError
 from ..users import UPDATE_FAILURE, updated_template
 from . import creation, disks, lifecycle, render, resources
-from .actions import ADMIN_ACTIONS, OPERATIONS, RUNNING, VM_ACTIONS
+from .actions import ADMIN_ACTIONS, KEPT_SNAPSHOT_DELETE, OPERATIONS, POWEROFF, RUNNING, VM_ACTIONS
 from .states import VmState
 
 SAVEAS_TYPES = ("OS", "DATABLOCK", "CDROM")
@@ -220,7 +220,10 @@ def vm_snapshotrevert(call, oid, snap_id):
 def vm_snapshotdelete(call, oid, snap_id):
     vm = vm_for(call, oid, auth.MANAGE)
     operation = OPERATIONS["snapshot-delete"]
-    route = lifecycle.check(operation, vm, snapshot=snap_id)
+    if vm.position == POWEROFF and call.emulator.hypervisor.keep_snapshots:
+        route = KEPT_SNAPSHOT_DELETE
+    else:
+        route = lifecycle.check(operation, vm, snapshot=snap_id)
     snapshots = _system_snapshot(vm, snap_id, "Could not delete snapshot {snapshot} for VM {id}, it does not exist.")
     vm.replace_vectors("SNAPSHOT", [snapshot for snapshot in snapshots if snapshot["SNAPSHOT_ID"] != str(snap_id)])
     lifecycle.perform(call, vm, operation, route)

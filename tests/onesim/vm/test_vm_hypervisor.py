@@ -72,3 +72,18 @@ def test_a_failed_boot_leaves_the_drivers_answer_in_error(sim):
     sim.settle(vm_id, BOOT_FAILURE)
     host = sim.vm(vm_id).current_history["HOSTNAME"]
     assert re.fullmatch(rf"{CTIME}: DEPLOY: {host}:small:dummy", sim.vm(vm_id).user_template.get("ERROR"))
+
+
+def test_a_kept_snapshot_can_be_deleted_while_powered_off(sim):
+    assert snapshotted_then_powered_off(sim) == ["keep-me"]
+    (vm_id,) = [vm.id for vm in sim.emulator.pool("vm").values()]
+    assert sim.ok("one.vm.snapshotdelete", vm_id, 0) == -1
+    assert sim.walk(vm_id, lambda position: position == POWEROFF and not sim.vm(vm_id).route) == [(8, 24), POWEROFF]
+    assert sim.vm(vm_id).template.vectors("SNAPSHOT") == []
+
+
+def test_without_kept_snapshots_a_powered_off_vm_has_none_to_delete(limited):
+    snapshotted_then_powered_off(limited)
+    (vm_id,) = [vm.id for vm in limited.emulator.pool("vm").values()]
+    assert limited.call("one.vm.snapshotdelete", vm_id, 0)[:3] == [
+        False, f"[one.vm.snapshotdelete] Could not delete snapshot 0 for VM {vm_id}, wrong state POWEROFF.", 0x800]
