@@ -120,9 +120,10 @@ class VirtualMachine(PoolObject):
                 or (self.state == VmState.ACTIVE and self.lcm_state not in _NOT_RUNNING_QUOTA))
 
     def system_disk_size(self):
-        """MB the disks take in the system datastore: volatile disks and images cloned there,
-        with their snapshots (VirtualMachineDisk::system_ds_size)."""
-        total = 0
+        """MB the VM takes in the system datastore for its quota: volatile disks and images
+        cloned there, with their snapshots (VirtualMachineDisk::system_ds_size), and its
+        system snapshots."""
+        total = sum(int(snapshot.get("SYSTEM_DISK_SIZE", "0") or 0) for snapshot in self.template.vectors("SNAPSHOT"))
         for disk in self.disks():
             target = disk.get("CLONE_TARGET") if disk.get("CLONE") == "YES" else disk.get("LN_TARGET")
             if "IMAGE_ID" not in disk or target == "SYSTEM":

@@ -130,3 +130,17 @@ def test_a_disk_being_saved_is_marked_until_the_copy_is_done(sim):
     sim.settle(vm_id, RUNNING)
     assert not any(key.startswith("HOTPLUG_SAVE_AS") for key in sim.vm(vm_id).disk(0))
     assert "SAVE_AS_HOT" not in sim.ok("one.image.info", image_id)
+
+
+def test_system_snapshots_count_in_the_owners_system_disk_quota(sim):
+    vm_id = sim.ok("one.vm.allocate", SNAPSHOT_VM, session=sim.demo)
+    sim.settle(vm_id, RUNNING)
+
+    def used():
+        user = sim.ok("one.user.info", -1, session=sim.demo)
+        return etree.fromstring(user.encode()).findtext("VM_QUOTA/VM/SYSTEM_DISK_SIZE_USED")
+
+    assert used() == "100"  # the fs disk
+    sim.ok("one.vm.snapshotcreate", vm_id, "", session=sim.demo)
+    sim.settle(vm_id, RUNNING)
+    assert used() == "164"  # and the snapshot, as big as MEMORY
