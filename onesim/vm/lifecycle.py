@@ -25,6 +25,8 @@ _PROLOGS = frozenset({L.PROLOG, L.PROLOG_RESUME, L.PROLOG_UNDEPLOY})
 _SHUTDOWNS = frozenset({L.SHUTDOWN, L.SHUTDOWN_POWEROFF, L.SHUTDOWN_UNDEPLOY, L.SAVE_STOP,
                         L.SAVE_SUSPEND})
 _EPILOGS = frozenset({L.EPILOG, L.EPILOG_STOP, L.EPILOG_UNDEPLOY})
+# What the dummy driver answers to a system snapshot creation.
+DUMMY_SNAPSHOT = "dummy-snap"
 _HOST_FREED = frozenset({S.STOPPED, S.UNDEPLOYED, S.DONE})
 _WAITING_STATES = frozenset({S.PENDING, S.CLONING})
 _SAVING = frozenset({L.HOTPLUG_SAVEAS, L.HOTPLUG_SAVEAS_POWEROFF, L.HOTPLUG_SAVEAS_SUSPENDED,
@@ -151,6 +153,8 @@ def _arrive(emulator, vm, target):
         vm.stamp_history("ETIME", now)
     if target == RUNNING and (leaving[1] in _BOOTS or leaving[1] in FAILURE_STATES):
         _booted(emulator, vm)
+    if leaving[1] == L.HOTPLUG_SNAPSHOT:
+        _snapshot_action_done(vm)
     if leaving[1] in _SAVING and vm.saving:
         resources.saved_image_ready(emulator, vm.saving["image_id"])
         vm.replace_vectors("DISK", [_without_saveas(disk) for disk in vm.disks()])
@@ -161,6 +165,25 @@ def _arrive(emulator, vm, target):
         schedule_soon(emulator)
     if target == DONE:
         _done(emulator, vm, now)
+
+
+def snapshot_action(action):
+    """What marks the system snapshot the driver is creating, reverting or deleting."""
+    return [("ACTION", action), ("ACTIVE", "YES")]
+
+
+def _snapshot_action_done(vm):
+    """The driver's answer: a created snapshot gets the dummy driver's id, a deleted one
+    goes, and the marks are cleared."""
+    kept = []
+    for snapshot in vm.template.vectors("SNAPSHOT"):
+        action = snapshot.pop("ACTION", None)
+        snapshot.pop("ACTIVE", None)
+        if action == "CREATE":
+            snapshot["HYPERVISOR_ID"] = DUMMY_SNAPSHOT
+        if action != "DELETE":
+            kept.append(snapshot)
+    vm.replace_vectors("SNAPSHOT", kept)
 
 
 def _without_saveas(disk):

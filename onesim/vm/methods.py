@@ -17,7 +17,6 @@ SAVEAS_TYPES = ("OS", "DATABLOCK", "CDROM")
 # snapshotrevert and snapshotdelete answer -1, diskresize 0.
 NO_OBJECT_ID = -1
 DISK_RESIZE_RESULT = 0
-DUMMY_SNAPSHOT = "dummy-snap"
 
 
 register_common_methods("one.vm", "vm", methods=("rename", "chmod", "chown", "lock", "unlock"))
@@ -191,19 +190,23 @@ def vm_snapshotcreate(call, oid, name):
     snap_id = max((int(snapshot["SNAPSHOT_ID"]) for snapshot in snapshots), default=-1) + 1
     now = int(time.time())
     # VirtualMachine::new_snapshot sizes it as MEMORY plus the system disks times
-    # VM_SNAPSHOT_FACTOR (0 in oned.conf); the dummy driver names every snapshot "dummy-snap".
-    vm.template.add("SNAPSHOT", [("HYPERVISOR_ID", DUMMY_SNAPSHOT), ("NAME", name or f"snapshot-{snap_id}"),
+    # VM_SNAPSHOT_FACTOR (0 in oned.conf); the driver gives its HYPERVISOR_ID when done.
+    vm.template.add("SNAPSHOT", [("HYPERVISOR_ID", ""), ("NAME", name or f"snapshot-{snap_id}"),
                                  ("SNAPSHOT_ID", str(snap_id)), ("SYSTEM_DISK_SIZE", vm.template.get("MEMORY", "0")),
-                                 ("TIME", str(now))])
+                                 ("TIME", str(now)), *lifecycle.snapshot_action("CREATE")])
     lifecycle.perform(call, vm, operation, route)
     return snap_id
 
 
-def _system_snapshot(vm, snap_id, verb):
+def _mark_system_snapshot(vm, snap_id, action, verb):
+    """The snapshot the driver works on carries ACTION and ACTIVE until it answers."""
     snapshots = vm.template.vectors("SNAPSHOT")
     if not any(snapshot["SNAPSHOT_ID"] == str(snap_id) for snapshot in snapshots):
         raise OneError(ACTION, verb.format(id=vm.id, snapshot=snap_id))
-    return snapshots
+    for snapshot in snapshots:
+        if snapshot["SNAPSHOT_ID"] == str(snap_id):
+            snapshot.update(lifecycle.snapshot_action(action))
+    vm.replace_vectors("SNAPSHOT", snapshots)
 
 
 @rpc("one.vm.snapshotrevert", Int("id"), Int("snap_id"))
@@ -211,7 +214,7 @@ def vm_snapshotrevert(call, oid, snap_id):
     vm = vm_for(call, oid, auth.MANAGE)
     operation = OPERATIONS["snapshot-revert"]
     route = lifecycle.check(operation, vm, snapshot=snap_id)
-    _system_snapshot(vm, snap_id, "Could not revert VM {id} to snapshot {snapshot}, it does not exist.")
+    _mark_system_snapshot(vm, snap_id, "REVERT", "Could not revert VM {id} to snapshot {snapshot}, it does not exist.")
     lifecycle.perform(call, vm, operation, route)
     return NO_OBJECT_ID
 
@@ -224,8 +227,7 @@ def vm_snapshotdelete(call, oid, snap_id):
         route = KEPT_SNAPSHOT_DELETE
     else:
         route = lifecycle.check(operation, vm, snapshot=snap_id)
-    snapshots = _system_snapshot(vm, snap_id, "Could not delete snapshot {snapshot} for VM {id}, it does not exist.")
-    vm.replace_vectors("SNAPSHOT", [snapshot for snapshot in snapshots if snapshot["SNAPSHOT_ID"] != str(snap_id)])
+    _mark_system_snapshot(vm, snap_id, "DELETE", "Could not delete snapshot {snapshot} for VM {id}, it does not exist.")
     lifecycle.perform(call, vm, operation, route)
     return NO_OBJECT_ID
 

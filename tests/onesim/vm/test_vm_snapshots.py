@@ -144,3 +144,23 @@ def test_system_snapshots_count_in_the_owners_system_disk_quota(sim):
     sim.ok("one.vm.snapshotcreate", vm_id, "", session=sim.demo)
     sim.settle(vm_id, RUNNING)
     assert used() == "164"  # and the snapshot, as big as MEMORY
+
+
+def test_the_snapshot_being_worked_on_is_marked_until_the_driver_answers(sim):
+    vm_id = started(sim)
+
+    def snapshot():
+        (only,) = sim.vm(vm_id).template.vectors("SNAPSHOT")
+        return only
+
+    sim.ok("one.vm.snapshotcreate", vm_id, "marked")
+    assert (snapshot()["ACTION"], snapshot()["ACTIVE"], snapshot()["HYPERVISOR_ID"]) == ("CREATE", "YES", "")
+    sim.settle(vm_id, RUNNING)
+    assert ("ACTION" not in snapshot(), snapshot()["HYPERVISOR_ID"]) == (True, "dummy-snap")
+    sim.ok("one.vm.snapshotrevert", vm_id, 0)
+    assert (snapshot()["ACTION"], snapshot()["ACTIVE"]) == ("REVERT", "YES")
+    sim.settle(vm_id, RUNNING)
+    sim.ok("one.vm.snapshotdelete", vm_id, 0)
+    assert snapshot()["ACTION"] == "DELETE"
+    sim.settle(vm_id, RUNNING)
+    assert sim.vm(vm_id).template.vectors("SNAPSHOT") == []
