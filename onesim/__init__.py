@@ -1,7 +1,8 @@
 """onesim: an OpenNebula 7.0 (oned 7.0.2) emulator speaking real XML-RPC.
 
 Run it with `python -m onesim --seed demo` (options: --host, --port, --data-dir, --seed,
---speed, --control-port). Tests use `onesim.testing.running_onesim()`.
+--speed, --control-port, and the hypervisor's capabilities --no-shareable-disks and
+--no-keep-snapshots, see `onesim.hypervisor`). Tests use `onesim.testing.running_onesim()`.
 
 How the core fits together (what a handler module needs)
 ========================================================
@@ -30,8 +31,12 @@ module registers its methods, pools and hooks just by existing::
   `[False, "[one.x.y] " + message, code, object_id, <i8>-1]`. Helpers in `onesim.errors`
   build oned's wordings: `not_found(object_name, id)`, `not_authorized(uid, detail)`
   (oned leaves the object id at -1), `allocate_failed(object_name, detail)`, `api_error`,
-  `internal_error`. Codes: AUTHENTICATION, AUTHORIZATION, NO_EXISTS, ACTION,
-  XML_RPC_API, INTERNAL, ALLOCATE, LOCKED.
+  `internal_error`, `unwritable(object_label)` ("Error transforming the VM to XML."),
+  `locked`. Codes: AUTHENTICATION, AUTHORIZATION, NO_EXISTS, ACTION, XML_RPC_API,
+  INTERNAL, ALLOCATE, LOCKED.
+- Names (`onesim.names`): `name_error(name, extra_invalid="")` is oned's complaint about
+  a name (invalid characters, empty, over 128 UTF-8 bytes) or None; each method wraps it
+  with its own code and wording, as oned does (see tests/onesim/test_onesim_names.py).
 - Handlers run inside `emulator.transaction()` holding `emulator.lock` (one RLock): calls
   are serialized and atomic. Check everything first, then change objects and save them
   (a failed call only reloads pools it had already written).
@@ -61,18 +66,21 @@ Objects, pools, persistence (`onesim.store`)
 Templates (`onesim.template`)
 -----------------------------
 `Template.parse(text)` accepts `NAME="v"`/`DISK=[A="1", B=2]` syntax (names upper-cased,
-`\\"` escapes, `#` comments) and XML (root's children are the attributes); a quoted value with
-`]]>` in the first syntax (oned's lexer refuses it) or a syntax error raises `TemplateError`
-whose str() is oned's "Parse error: ..." (fail with INTERNAL); XML text may carry `]]>`. `get(name)`, `vectors(name)` (dicts), `set`, `add`, `remove`,
-`merge` (update append=1), `to_xml(root)` renders as oned: attributes sorted by name,
-vector leaves sorted, leaves in CDATA (split around `]]>`). `users.updated_template(current, text, append)`
-implements the `*.update` methods.
+`\\"` escapes, `#` comments, unquoted values lose trailing spaces) and XML (root's children
+are the attributes); NAME loses its trailing white space either way. `]]>` anywhere in the
+first syntax raises `TemplateError("Parse error.")` as oned's lexer does; a syntax error
+raises one whose str() is "Parse error: ..." (fail with INTERNAL). XML text may carry
+`]]>`, which oned then cannot write: `holds_cdata_end()` tells, and allocations fail with
+`unwritable(...)` while updates succeed without storing anything. `get(name)`,
+`vectors(name)` (dicts), `set`, `add`, `remove`, `merge` (update append=1), `to_xml(root)`
+renders as oned: attributes sorted by name, vector leaves sorted, leaves in CDATA.
+`users.updated_template(current, text, append)` implements the `*.update` methods.
 
 Authorization and pools (`onesim.auth`)
 ---------------------------------------
 `authorize(caller, obj, USE|MANAGE|ADMIN)`, `can(...)`, `authorize_create(caller, pool)`,
 `require_admin(caller, operation, auth_type)`; `visible(caller, objects, filter_flag)` (-4..-1 and uid >= 0,
-RPC_API "Incorrect filter_flag." below -4), `page(objects, start, end)` (id range, or
+RPC_API "Incorrect filter_flag" below -4), `page(objects, start, end)` (id range, or
 end < -1 = offset/page size; descending ids like oned 7.0), `select(caller, pool,
 filter_flag, start, end, keep)` (both at once over `pool.newest_first()`, looking no
 further than the page, for pool calls), `pool_xml(root, objects)`.
@@ -91,6 +99,10 @@ Services for the VM life-cycle
 - Hosts (`onesim.hosts`): `place_vm(emulator, vm_id, cpu, memory_mb)` -> host or None
   (capacity accounted, None = stays PENDING); `release_host(emulator, host_id, vm_id,
   cpu, memory_mb)`.
+- Quotas (`onesim.quotas`): `usage_xml(emulator, "uid" | "gid", id)`, the four quota
+  sections of a user or group document, computed from the objects it owns.
+- Hypervisor (`emulator.hypervisor`, `onesim.hypervisor.Hypervisor`): `support_shareable`
+  and `keep_snapshots`, both on by default like the shared oned's dummy VM_MAD.
 - Faults (`emulator.faults`): `take_boot_failure()` is True when this boot must end in
   BOOT_FAILURE (armed by tests with `fail_boots(n)`).
 

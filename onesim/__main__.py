@@ -6,6 +6,7 @@ import sys
 import threading
 from pathlib import Path
 
+from .hypervisor import Hypervisor
 from .seed import DEMO_USER, SEEDS
 from .service import DEFAULT_HOST, DEFAULT_PORT, Onesim
 
@@ -26,6 +27,10 @@ def parse_arguments(argv):
                         help="life-cycle timer speed factor, e.g. 10 runs timers 10x faster")
     parser.add_argument("--control-port", type=int, default=0,
                         help="loopback port of the fault-injection endpoint (default: any free)")
+    parser.add_argument("--no-shareable-disks", dest="support_shareable", action="store_false",
+                        help="the hypervisor refuses shareable disks (oned.conf SUPPORT_SHAREABLE=no)")
+    parser.add_argument("--no-keep-snapshots", dest="keep_snapshots", action="store_false",
+                        help="system snapshots are dropped on poweroff (oned.conf KEEP_SNAPSHOTS=no)")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     arguments = parser.parse_args(argv)
     if arguments.speed <= 0:
@@ -37,8 +42,9 @@ def main(argv=None):
     arguments = parse_arguments(argv)
     logging.basicConfig(level=logging.DEBUG if arguments.verbose else logging.INFO,
                         format="%(asctime)s onesim %(levelname)s %(message)s")
+    hypervisor = Hypervisor(arguments.support_shareable, arguments.keep_snapshots)
     onesim = Onesim(arguments.data_dir, arguments.host, arguments.port, arguments.seed,
-                    arguments.speed, arguments.control_port)
+                    arguments.speed, arguments.control_port, hypervisor)
     # Handlers first: a caller may stop the emulator as soon as it has read the banner.
     stopping = threading.Event()
     for signal_number in (signal.SIGINT, signal.SIGTERM):

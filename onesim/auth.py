@@ -153,7 +153,7 @@ def page(objects, start=-1, end=-1):
 
 def _wanted(caller, filter_flag):
     if filter_flag < GROUP:
-        raise api_error("Incorrect filter_flag.")
+        raise api_error("Incorrect filter_flag")
     narrower = {
         ALL: lambda obj: True,
         MINE: lambda obj: obj.uid == caller.uid,

@@ -4,7 +4,8 @@
 to pick a subset (e.g. a VM's update works on USER_TEMPLATE and is written separately).
 """
 from . import auth
-from .errors import ACTION, OneError, not_authorized
+from .errors import ACTION, INTERNAL, OneError, not_authorized
+from .names import name_error
 from .registry import Bool, Int, Str, rpc
 from .users import updated_template
 
@@ -50,12 +51,13 @@ def update_object(call, pool_name, oid, text, append):
 
 def rename_object(call, pool_name, oid, name):
     obj = managed(call, pool_name, oid)
-    if not name:
-        raise OneError(ACTION, "Invalid NAME, it cannot be empty", oid)
+    error = name_error(name)
+    if error is not None:
+        raise OneError(ACTION, error)
     existing = name_taken(call, pool_name, name, obj.uid, exclude_id=oid)
     if existing is not None:
-        kind = auth.AUTH_TYPES.get(pool_name, pool_name.upper())
-        raise OneError(ACTION, f"NAME is already taken by {kind} {existing.id}.", oid)
+        kind = obj.object_name
+        raise OneError(ACTION, f"{kind} cannot be renamed to {name} because it collides with {kind} {existing.id}")
     obj.name = name
     call.pool(pool_name).save(obj)
     return oid
@@ -84,10 +86,9 @@ def chown_object(call, pool_name, oid, uid, gid):
         raise not_authorized(caller.uid, f"Not authorized to perform MANAGE USER [{uid}]")
     if new_group is not None and not caller.is_admin and gid not in caller.groups:
         raise not_authorized(caller.uid, f"Not authorized to perform USE GROUP [{gid}]")
-    if new_user is not None and name_taken(call, pool_name, obj.name, uid, exclude_id=oid):
-        kind = auth.AUTH_TYPES.get(pool_name, pool_name.upper())
-        raise OneError(ACTION, f"Could not change owner for {kind} [{oid}], the user already has an object "
-                               f"with name {obj.name}", oid)
+    existing = name_taken(call, pool_name, obj.name, uid, exclude_id=oid) if new_user is not None else None
+    if existing is not None:
+        raise OneError(INTERNAL, f"user [{uid}] already owns {obj.object_name} [{existing.id}] with NAME {obj.name}")
     if new_user is not None:
         obj.uid, obj.uname = new_user.id, new_user.name
     if new_group is not None:
@@ -100,7 +101,7 @@ def lock_object(call, pool_name, oid, level, test):
     obj = call.pool(pool_name).get(oid)
     auth.authorize(call.caller, obj, auth.MANAGE)
     if level not in LOCK_LEVELS:
-        raise OneError(ACTION, "Wrong lock level", oid)
+        raise OneError(ACTION, "Wrong lock level specified")
     if obj.lock:
         if test:
             # oned's test_lock_db answers with the time the lock was taken.

@@ -15,6 +15,7 @@ from . import wire
 from .auth import authenticate
 from .errors import FAULT_NO_SUCH_METHOD, FAULT_TYPE, OneError, RpcFault
 from .faults import Faults
+from .hypervisor import Hypervisor
 from .registry import REGISTRY
 from .store import Pool, Store
 from .timers import Timers
@@ -45,11 +46,12 @@ class Call:
 
 
 class Emulator:
-    def __init__(self, data_dir, speed=1.0):
+    def __init__(self, data_dir, speed=1.0, hypervisor=Hypervisor()):
         load_handler_modules()
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.speed = speed
+        self.hypervisor = hypervisor
         self.lock = threading.RLock()
         self.faults = Faults()
         self.store = Store(self.data_dir / DATABASE_FILE)

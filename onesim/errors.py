@@ -66,6 +66,9 @@ def internal_error(message, object_id=-1):
     return OneError(INTERNAL, message, object_id)
 
 
+def unwritable(object_label):
+    """oned's failure to write an object whose values hold `]]>` (they are CDATA sections)."""
+    return OneError(INTERNAL, f"Error transforming the {object_label} to XML.")
 
 
 def authentication_failed():

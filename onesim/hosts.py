@@ -100,6 +100,11 @@ def resume_monitoring(emulator):
             _schedule_monitoring(emulator, host.id)
 
 
+def schedulable_host_ids(emulator):
+    """The hosts oned's scheduler considers (monitored ones), by id."""
+    return [host.id for host in emulator.pool("host").values() if host.state == MONITORED]
+
+
 def place_vm(emulator, vm_id, cpu, memory_mb):
     """Reserve capacity on the first host that fits; None when none does (VM stays PENDING)."""
     cpu_percent, memory_kb = round(float(cpu) * 100), int(memory_mb) * 1024

@@ -7,9 +7,10 @@ time unless PERSISTENT_TYPE=SHAREABLE).
 import time
 
 from . import auth
-from .common import check_lock, managed, name_taken, register_common_methods
+from .common import check_lock, managed, register_common_methods
 from .datastores import FILE_DS, IMAGE_DS, link_image
 from .errors import ACTION, INTERNAL, OneError, allocate_failed, internal_error
+from .names import name_error
 from .registry import Bool, Int, Str, on_start, pool_type, rpc
 from .store import PoolObject, escape
 from .template import Template, TemplateError, cdata
@@ -30,9 +31,13 @@ DUMMY_SOURCE = "dummy_path"
 DUMMY_FORMAT = "dummy_format"
 DUMMY_STAT_SIZE = 1024
 TRANSFER_DELAY = 1.0
+# The dummy driver's rm answers in a fraction of a second; the image waits in DELETE.
+DELETE_DELAY = 0.2
 # Template attributes oned moves into the image's own elements.
 OWN_ATTRIBUTES = ("NAME", "TYPE", "PERSISTENT", "SIZE", "PATH", "SOURCE", "FORMAT", "FS")
 IN_USE = {USED, USED_PERS, LOCKED_USED, LOCKED_USED_PERS}
+# ImageTemplate::set_saving: an image being written by a VM's disksaveas, until it is READY.
+SAVING_MARK = "SAVE_AS_HOT"
 
 
 @pool_type("image", "image")
@@ -135,6 +140,8 @@ def new_image(emulator, caller, template, datastore, skip_capacity_check=False):
                      if key not in OWN_ATTRIBUTES + ("DRIVER", "TM_MAD")])
     _default_dev_prefix(kept, type_name)
     persistent = template.get("PERSISTENT", "NO").upper() == "YES"
+    if kept.holds_cdata_end():
+        raise _allocation_error("Error transforming the Image to XML.")
     image = Image(name, IMAGE_TYPES.index(type_name), datastore, size, persistent, path, source, image_format,
                   template.get("FS", ""), kept, **_owner(caller))
     emulator.pool("image").add(image)
@@ -153,9 +160,14 @@ def _checked_name(emulator, template, type_name, caller):
     """Image::insert's checks of TYPE and NAME (unique per owner)."""
     if type_name not in IMAGE_TYPES:
         raise _allocation_error(f"Wrong image type: {type_name}")
-    name = template.get("NAME", "")
-    if not name:
-        raise _allocation_error("NAME cannot be empty.")
+    return _unique_name(emulator, template.get("NAME", ""), caller)
+
+
+def _unique_name(emulator, name, caller):
+    """ImagePool::allocate's name checks: valid, then unique per owner (ALLOCATE)."""
+    error = name_error(name)
+    if error is not None:
+        raise _allocation_error(error)
     existing = name_taken_in(emulator, name, caller.uid)
     if existing is not None:
         raise _allocation_error(f"NAME is already taken by IMAGE {existing.id}.")
@@ -179,14 +191,17 @@ def name_taken_in(emulator, name, uid):
                  if image.name == name and image.uid == uid), None)
 
 
-def schedule_transfer(emulator, image_id):
-    """The dummy driver finishes copying/cloning after a short while."""
-    emulator.after(TRANSFER_DELAY, lambda: finish_transfer(emulator, image_id))
+def schedule_transfer(emulator, image_id, delay=TRANSFER_DELAY):
+    """The dummy driver finishes copying/cloning/removing after a short while."""
+    emulator.after(delay, lambda: finish_transfer(emulator, image_id))
 
 
 def finish_transfer(emulator, image_id):
     image = emulator.pool("image").find(image_id)
     if image is None or image.transfer is None:
+        return
+    if image.transfer == "delete":
+        _drop_image(emulator, image)
         return
     if image.transfer == "clone":
         _finish_clone_of_source(emulator, image)
@@ -216,6 +231,7 @@ def set_image_ready(emulator, image_id):
         image.set_state(following[image.state])
         image.transfer = None
         image.source = image.source or DUMMY_SOURCE
+        image.template.remove(SAVING_MARK)
         emulator.pool("image").save(image)
 
 
@@ -224,6 +240,8 @@ def resume_transfers(emulator):
     for image in emulator.pool("image").values():
         if image.transfer in ("allocate", "clone"):
             schedule_transfer(emulator, image.id)
+        elif image.transfer == "delete":
+            schedule_transfer(emulator, image.id, DELETE_DELAY)
 
 
 # ---------------------------------------------------------------- VM services
@@ -303,6 +321,9 @@ def disk_attributes(emulator, image):
     ]
     if persistent:
         pairs.append(("PERSISTENT", "YES"))
+        # Image::disk_attribute: only a raw persistent image is shared between VMs.
+        if image.shareable and image.format == "raw":
+            pairs.append(("SHAREABLE", "YES"))
     return pairs
 
 
@@ -312,21 +333,17 @@ def create_saved_image(emulator, caller, source_image, name, image_type, vm_id, 
     `source_image` is the disk's image (None for a volatile disk). The VM life-cycle calls
     `set_image_ready(emulator, id)` when its save-as completes.
     """
-    if not name:
-        raise OneError(ACTION, "Image name cannot be empty.", vm_id)
     type_name = (image_type or (source_image.type_name if source_image else "DATABLOCK")).upper()
     if type_name not in ("OS", "DATABLOCK", "CDROM"):
         raise OneError(ACTION, f"Image type {type_name} is not supported for disk save as.", vm_id)
-    existing = name_taken_in(emulator, name, caller.uid)
-    if existing is not None:
-        raise allocate_failed("image", f"NAME is already taken by IMAGE {existing.id}.")
+    _unique_name(emulator, name, caller)
     datastore = emulator.pool("datastore").get(source_image.datastore_id if source_image else 1)
     auth.authorize(caller, datastore, auth.USE)
     template = Template([
         ("DEV_PREFIX", source_image.template.get("DEV_PREFIX", DEFAULT_DEVICE_PREFIX) if source_image
          else DEFAULT_DEVICE_PREFIX),
         ("SAVED_DISK_ID", str(disk_id)), ("SAVED_IMAGE_ID", str(source_image.id if source_image else -1)),
-        ("SAVED_VM_ID", str(vm_id))])
+        ("SAVED_VM_ID", str(vm_id)), (SAVING_MARK, "YES")])
     size = source_image.size if source_image else DUMMY_STAT_SIZE
     image = Image(name, IMAGE_TYPES.index(type_name), datastore, size, False, "", "",
                   DUMMY_FORMAT, "", template, **_owner(caller))
@@ -362,19 +379,38 @@ def imagepool_info(call, filter_flag, start, end):
 @rpc("one.image.delete", Int("id"), Bool("force", False))
 def image_delete(call, oid, force):
     image = managed(call, "image", oid)
+    if image.state in _LOCKED_STATES:
+        # RequestManagerDelete: an image whose copy runs goes only by force, which takes
+        # ADMIN rights on it (an ordinary owner has none).
+        if not force:
+            raise OneError(INTERNAL, "Image locked, use --force flag to remove the image. "
+                                     "Force delete may leave some files on Datastore", oid)
+        auth.authorize(call.caller, image, auth.ADMIN)
     # oned's ImageManager::delete_image refusals leave the envelope's object id at -1.
     if image.state == CLONE:
         raise OneError(ACTION, f"Cannot delete image. There are {image.cloning_ops} active clone operations.")
     if image.running_vms > 0 or image.state in IN_USE:
         raise OneError(ACTION, f"Cannot delete image. There are {image.running_vms} VMs using it.")
-    datastore = call.pool("datastore").find(image.datastore_id)
-    if datastore is not None:
-        link_image(call.emulator, datastore, oid, False)
     # A clone deleted while being copied releases its source, as ImageManager::delete_image.
     if image.cloning_id != -1:
         _finish_clone_of_source(call.emulator, image)
-    call.pool("image").drop(image)
+    if not image.source:
+        # oned drops an image the datastore never filled at once.
+        _drop_image(call.emulator, image)
+        return oid
+    # Otherwise the datastore driver removes it: the image waits in DELETE until then.
+    image.set_state(DELETE)
+    image.transfer = "delete"
+    call.pool("image").save(image)
+    schedule_transfer(call.emulator, oid, DELETE_DELAY)
     return oid
+
+
+def _drop_image(emulator, image):
+    datastore = emulator.pool("datastore").find(image.datastore_id)
+    if datastore is not None:
+        link_image(emulator, datastore, image.id, False)
+    emulator.pool("image").drop(image)
 
 
 @rpc("one.image.chtype", Int("id"), Str("type"))
@@ -382,10 +418,10 @@ def image_chtype(call, oid, type_name):
     image = managed(call, "image", oid)
     type_name = type_name.upper()
     if type_name not in IMAGE_TYPES:
-        raise OneError(ACTION, f"Unknown type {type_name}", oid)
+        # ImageChangeType names the type it could not read: none.
+        raise internal_error("Unknown type ")
     if not any(image.type_name in family and type_name in family for family in TYPE_FAMILIES):
-        raise OneError(ACTION, f"Cannot change image type to an incompatible type for the current "
-                               f"datastore.", oid)
+        raise OneError(ACTION, "Cannot change image type to an incompatible type for the current datastore.")
     if image.state not in (READY, USED, USED_PERS, DISABLED, LOCKED):
         raise OneError(ACTION, f"Cannot change type of image in state {STATE_NAMES[image.state]}.", oid)
     image.type = IMAGE_TYPES.index(type_name)
@@ -396,8 +432,9 @@ def image_chtype(call, oid, type_name):
 @rpc("one.image.persistent", Int("id"), Bool("persistent"))
 def image_persistent(call, oid, persistent):
     image = managed(call, "image", oid)
-    if image.state not in (READY, DISABLED, LOCKED) or image.running_vms:
-        raise OneError(ACTION, "Cannot change persistent state for images in use.", oid)
+    if image.state in (USED, CLONE, USED_PERS, LOCKED_USED, LOCKED_USED_PERS):
+        change = "persistent" if persistent else "non-persistent"
+        raise internal_error(f"Could not make image {change}: Image cannot be in state {STATE_NAMES[image.state]}.")
     image.persistent = int(persistent)
     call.pool("image").save(image)
     return oid
@@ -406,8 +443,11 @@ def image_persistent(call, oid, persistent):
 @rpc("one.image.enable", Int("id"), Bool("enable"))
 def image_enable(call, oid, enable):
     image = managed(call, "image", oid)
-    if image.state not in (READY, DISABLED, ERROR):
-        raise OneError(ACTION, f"Image cannot be in state {STATE_NAMES[image.state]}.", oid)
+    # ImageManager::enable_image: enabling leaves DISABLED or ERROR, disabling READY or ERROR.
+    allowed = (DISABLED, ERROR, READY) if enable else (READY, ERROR, DISABLED)
+    if image.state not in allowed:
+        action = "enable" if enable else "disable"
+        raise internal_error(f"Could not {action} image: Image cannot be in state {STATE_NAMES[image.state]}.")
     image.set_state(READY if enable else DISABLED)
     call.pool("image").save(image)
     return oid
@@ -425,11 +465,7 @@ def image_clone(call, oid, name, ds_id):
     auth.authorize(call.caller, datastore, auth.USE)
     if datastore.type != IMAGE_DS:
         raise allocate_failed("image", "Clone only supported for IMAGE_DS Datastores")
-    if not name:
-        raise allocate_failed("image", "NAME cannot be empty.")
-    existing = name_taken(call, "image", name, call.caller.uid)
-    if existing is not None:
-        raise allocate_failed("image", f"NAME is already taken by IMAGE {existing.id}.")
+    _unique_name(call.emulator, name, call.caller)
     # The copy reads the source image's SOURCE as its PATH; its own SOURCE comes with the driver.
     template = source.template.copy()
     _default_dev_prefix(template, source.type_name)

@@ -1,6 +1,7 @@
 """A running emulator: store, XML-RPC endpoint and control endpoint together."""
 from .control import ControlEndpoint
 from .emulator import Emulator
+from .hypervisor import Hypervisor
 from .seed import admin_session, initialize
 from .server import Endpoint
 
@@ -10,8 +11,8 @@ DEFAULT_PORT = 2633
 
 class Onesim:
     def __init__(self, data_dir, host=DEFAULT_HOST, port=DEFAULT_PORT, seed="demo", speed=1.0,
-                 control_port=0):
-        self.emulator = Emulator(data_dir, speed)
+                 control_port=0, hypervisor=Hypervisor()):
+        self.emulator = Emulator(data_dir, speed, hypervisor)
         initialize(self.emulator, seed)
         self.emulator.start()
         self.endpoint = Endpoint(self.emulator, host, port)

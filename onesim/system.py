@@ -1,4 +1,5 @@
 """one.system.version and one.system.config."""
+import functools
 import re
 from pathlib import Path
 
@@ -25,9 +26,17 @@ def system_version(call):
     return VERSION
 
 
+_DUMMY_VM_MAD = re.compile(r"<VM_MAD><EXECUTABLE><!\[CDATA\[one_vmm_dummy\]\]></EXECUTABLE>.*?</VM_MAD>")
+
+
+@functools.lru_cache(maxsize=None)
+def _configuration(hypervisor, admin):
+    """The configuration with the dummy VM_MAD's capabilities of this emulator."""
+    configuration = CONFIGURATION if admin else REDUCED_CONFIGURATION
+    return _DUMMY_VM_MAD.sub(lambda _: hypervisor.vm_mad_xml(), configuration)
+
+
 @rpc("one.system.config")
 def system_config(call):
     # oned decides on the session's (primary or token) group, not on memberships.
-    if call.caller.gid == ONEADMIN_GID:
-        return CONFIGURATION
-    return REDUCED_CONFIGURATION
+    return _configuration(call.emulator.hypervisor, call.caller.gid == ONEADMIN_GID)

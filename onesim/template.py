@@ -14,6 +14,7 @@ class TemplateError(ValueError):
 
 
 CDATA_END = "]]>"
+TRIMMED_SPACE = " \f\n\r\t\v"
 
 _TOKEN = re.compile(
     r"""
@@ -43,10 +44,7 @@ def _tokens(text):
         if kind == "newline":
             yield "newline", value, line
         elif kind == "quoted":
-            unquoted = re.sub(r'\\(.)', r'\1', value[1:-1])
-            if CDATA_END in unquoted:
-                raise TemplateError(f"Parse error: syntax error, unexpected ]]> in value at line {line}.")
-            yield "value", unquoted, line
+            yield "value", re.sub(r'\\(.)', r'\1', value[1:-1]), line
         elif kind == "word":
             yield "value", value, line
         elif kind not in ("space", "comment"):
@@ -159,10 +157,30 @@ class Template:
 
     @classmethod
     def parse(cls, text):
-        """Either syntax, chosen as oned does: XML when the first character is '<'."""
+        """Either syntax, chosen as oned does: XML when the first character is '<'.
+
+        oned's lexer refuses `]]>` anywhere in the first syntax with a bare "Parse error.";
+        the XML syntax can carry it (see `holds_cdata_end`). NAME loses its trailing
+        white space, as Template::parse_str_or_xml's trim_name does."""
         if text.lstrip().startswith("<"):
-            return cls(_parse_xml(text))
-        return cls(_Parser(text).attributes())
+            template = cls(_parse_xml(text))
+        elif CDATA_END in text:
+            raise TemplateError("Parse error.")
+        else:
+            template = cls(_Parser(text).attributes())
+        name = template.get("NAME")
+        if name is not None:
+            template.set("NAME", name.rstrip(TRIMMED_SPACE))
+        return template
+
+    def holds_cdata_end(self):
+        """Whether a value holds `]]>`: oned then cannot write the object's XML (its values
+        are CDATA sections), and fails with "Error transforming the <object> to XML."."""
+        for _, value in self.attributes:
+            values = [value] if isinstance(value, str) else [leaf for _, leaf in value]
+            if any(CDATA_END in leaf for leaf in values):
+                return True
+        return False
 
     @classmethod
     def from_state(cls, state):

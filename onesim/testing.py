@@ -1,6 +1,7 @@
 """Start an emulator for tests: `with running_onesim() as one: pyone.OneServer(one.endpoint, ...)`.
 
-`running_onesim(data_dir=None, seed="demo", speed=FAST_SPEED, in_process=True)` yields a
+`running_onesim(data_dir=None, seed="demo", speed=FAST_SPEED, in_process=True,
+hypervisor=Hypervisor())` yields a
 handle with `.endpoint` ("http://127.0.0.1:<port>/RPC2"), `.admin_session`,
 `.demo_session` ("demo:demo"), `.data_dir` and the fault controls `fail_next`, `delay`,
 `fail_boots`, `set_reachable`, `clear_faults`. Without `data_dir` a temporary directory is
@@ -17,6 +18,7 @@ import time
 import xmlrpc.client
 from pathlib import Path
 
+from .hypervisor import Hypervisor
 from .seed import DEMO_USER, admin_session
 from .service import Onesim
 
@@ -38,8 +40,8 @@ class _Handle:
 
 
 class InProcessOnesim(_Handle):
-    def __init__(self, data_dir, seed, speed):
-        self.onesim = Onesim(data_dir, port=0, seed=seed, speed=speed)
+    def __init__(self, data_dir, seed, speed, hypervisor):
+        self.onesim = Onesim(data_dir, port=0, seed=seed, speed=speed, hypervisor=hypervisor)
         super().__init__(data_dir, self.onesim.url)
         self.emulator = self.onesim.emulator
         self.faults = self.emulator.faults
@@ -64,12 +66,12 @@ class InProcessOnesim(_Handle):
 
 
 class SubprocessOnesim(_Handle):
-    def __init__(self, data_dir, seed, speed):
+    def __init__(self, data_dir, seed, speed, hypervisor):
         data_dir = Path(data_dir)
         for name in ("onesim.port", "control.port"):
             (data_dir / name).unlink(missing_ok=True)
         command = [sys.executable, "-m", "onesim", "--port", "0", "--data-dir", str(data_dir),
-                   "--seed", seed, "--speed", str(speed)]
+                   "--seed", seed, "--speed", str(speed), *hypervisor.command_line()]
         self.process = subprocess.Popen(command, cwd=Path(__file__).resolve().parent.parent,
                                         stdout=subprocess.DEVNULL, env=dict(os.environ))
         port = self._wait_for(data_dir / "onesim.port")
@@ -119,12 +121,12 @@ class SubprocessOnesim(_Handle):
 
 
 @contextlib.contextmanager
-def running_onesim(data_dir=None, seed="demo", speed=FAST_SPEED, in_process=True):
+def running_onesim(data_dir=None, seed="demo", speed=FAST_SPEED, in_process=True, hypervisor=Hypervisor()):
     with contextlib.ExitStack() as stack:
         if data_dir is None:
             data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="onesim-"))
         kind = InProcessOnesim if in_process else SubprocessOnesim
-        handle = kind(data_dir, seed, speed)
+        handle = kind(data_dir, seed, speed, hypervisor)
         try:
             yield handle
         finally:

@@ -1,20 +1,18 @@
 """Users and groups: one.user.*, one.userpool.info, one.group.info, one.grouppool.info."""
-import re
 import secrets
 import time
 
 from . import auth
 from .auth import ONEADMIN_GID, USERS_GID, hash_password
-from .errors import (ACTION, XML_RPC_API, OneError, allocate_failed, internal_error,
+from .errors import (ACTION, XML_RPC_API, OneError, internal_error,
                      not_authorized)
+from .names import USER_INVALID_CHARACTERS, name_error
+from .quotas import EMPTY_QUOTAS, usage_xml
 from .registry import Array, Bool, Int, Str, pool_type, rpc
 from .store import PoolObject, escape
 from .template import Template, TemplateError, cdata
 
 CORE_DRIVER = "core"
-EMPTY_QUOTAS = ("<DATASTORE_QUOTA></DATASTORE_QUOTA><NETWORK_QUOTA></NETWORK_QUOTA>"
-                "<VM_QUOTA></VM_QUOTA><IMAGE_QUOTA></IMAGE_QUOTA>")
-_INVALID_NAME = re.compile(r"[\s:]")
 
 
 @pool_type("user", "user")
@@ -40,7 +38,11 @@ class User(PoolObject):
                 f"<ENABLED>{self.enabled}</ENABLED>{tokens}{self.template.to_xml()}")
 
     def render(self):
-        return (f"<USER>{self.head_xml(self.gname)}{EMPTY_QUOTAS}"
+        return self.document(EMPTY_QUOTAS)
+
+    def document(self, quotas):
+        """one.user.info's document with `quotas` (see onesim.quotas.usage_xml)."""
+        return (f"<USER>{self.head_xml(self.gname)}{quotas}"
                 f"<DEFAULT_USER_QUOTAS>{EMPTY_QUOTAS}</DEFAULT_USER_QUOTAS></USER>")
 
     def render_short(self):
@@ -61,8 +63,11 @@ class Group(PoolObject):
                 f"<USERS>{users}</USERS><ADMINS>{admins}</ADMINS>")
 
     def render(self):
-        # VLAN_RULES is required by the 7.x schema the tests validate against.
-        return (f"<GROUP>{self.members_xml()}{EMPTY_QUOTAS}<VLAN_RULES><ID>0</ID></VLAN_RULES>"
+        return self.document(EMPTY_QUOTAS)
+
+    def document(self, quotas):
+        """one.group.info's document with `quotas` (see onesim.quotas.usage_xml)."""
+        return (f"<GROUP>{self.members_xml()}{quotas}"
                 f"<DEFAULT_GROUP_QUOTAS>{EMPTY_QUOTAS}</DEFAULT_GROUP_QUOTAS></GROUP>")
 
     def render_short(self):
@@ -84,11 +89,10 @@ def create_user(emulator, name, password, group_ids=(), driver=CORE_DRIVER):
 
 
 def _check_name(name):
-    if not name:
-        raise allocate_failed("user", "Invalid NAME, it cannot be empty")
-    if _INVALID_NAME.search(name):
-        raise allocate_failed("user", f"Invalid NAME, character '{_INVALID_NAME.search(name).group()}' "
-                                      "is not allowed")
+    """UserPool::allocate's check: oned's invalid characters plus white space, as INTERNAL."""
+    error = name_error(name, USER_INVALID_CHARACTERS)
+    if error is not None:
+        raise internal_error(f"{error}.")
 
 
 def _user_for(call, oid, operation):
@@ -102,7 +106,8 @@ def _user_for(call, oid, operation):
 
 @rpc("one.user.info", Int("id"), Bool("decrypt", False))
 def user_info(call, oid, decrypt):
-    return _user_for(call, oid, auth.USE).xml
+    user = _user_for(call, oid, auth.USE)
+    return user.document(usage_xml(call.emulator, "uid", user.id))
 
 
 @rpc("one.userpool.info")
@@ -110,7 +115,8 @@ def userpool_info(call):
     users = call.pool("user").values()
     if not call.caller.is_admin:
         users = [user for user in users if user.id == call.caller.uid]
-    return _pool_with_quotas("USER_POOL", auth.page(users), "DEFAULT_USER_QUOTAS")
+    return _pool_with_quotas(call.emulator, "USER_POOL", auth.page(users), "uid",
+                             "DEFAULT_USER_QUOTAS")
 
 
 @rpc("one.user.allocate", Str("name"), Str("password"), Str("driver", ""), Array("group_ids", []))
@@ -118,10 +124,10 @@ def user_allocate(call, name, password, driver, group_ids):
     auth.require_admin(call.caller, auth.CREATE, "USER")
     _check_name(name)
     if not password:
-        raise allocate_failed("user", "Invalid password, it cannot be empty")
+        raise internal_error("Invalid password, it cannot be empty.")
     existing = call.pool("user").by_name(name)
     if existing is not None:
-        raise allocate_failed("user", f"NAME is already taken by USER {existing.id}.")
+        raise internal_error(f"NAME is already taken by USER {existing.id}.")
     if not all(isinstance(gid, int) for gid in group_ids):
         raise OneError(XML_RPC_API, "Wrong group id")
     for gid in group_ids:
@@ -147,18 +153,24 @@ def user_update(call, oid, text, append):
     return user.id
 
 
+UPDATE_FAILURE = "Cannot update template. "
+
+
 def updated_template(current, text, append):
-    """oned's update: replace (append=0) or merge (append=1) a template. A parse error is
-    RequestManagerUpdateTemplate's, with the object id left at -1."""
+    """oned's update: replace (append=0) or merge (append=1) a template.
+
+    An unparsable text fails as oned's "Cannot update template. Parse error..."
+    (INTERNAL). A template holding `]]>` is accepted but not stored: oned cannot write the
+    object's XML and keeps it as it was, while the call succeeds."""
     try:
         new = Template.parse(text)
     except TemplateError as error:
-        raise internal_error(f"Cannot update template. {error}") from error
+        raise internal_error(f"{UPDATE_FAILURE}{error}") from error
     if append:
         merged = current.copy()
         merged.merge(new)
-        return merged
-    return new
+        new = merged
+    return current if new.holds_cdata_end() else new
 
 
 @rpc("one.user.login", Str("username"), Str("token"), Int("valid_secs"), Int("egid", -1))
@@ -193,7 +205,8 @@ def _group_for(call, oid):
 
 @rpc("one.group.info", Int("id"), Bool("decrypt", False))
 def group_info(call, oid, decrypt):
-    return _group_for(call, call.caller.gid if oid == -1 else oid).xml
+    gid = call.caller.gid if oid == -1 else oid
+    return _group_for(call, gid).document(usage_xml(call.emulator, "gid", gid))
 
 
 @rpc("one.grouppool.info")
@@ -201,12 +214,14 @@ def grouppool_info(call):
     groups = call.pool("group").values()
     if not call.caller.is_admin:
         groups = [group for group in groups if group.id in call.caller.groups]
-    return _pool_with_quotas("GROUP_POOL", auth.page(groups), "DEFAULT_GROUP_QUOTAS")
+    return _pool_with_quotas(call.emulator, "GROUP_POOL", auth.page(groups), "gid",
+                             "DEFAULT_GROUP_QUOTAS")
 
 
-def _pool_with_quotas(root, objects, default_quotas):
+def _pool_with_quotas(emulator, root, objects, owner_key, default_quotas):
     """oned joins each row with its quotas: every entry is followed by its own QUOTAS."""
-    entries = "".join(f"{obj.short_xml}<QUOTAS><ID>{obj.id}</ID>{EMPTY_QUOTAS}</QUOTAS>" for obj in objects)
+    entries = "".join(f"{obj.short_xml}<QUOTAS><ID>{obj.id}</ID>"
+                      f"{usage_xml(emulator, owner_key, obj.id)}</QUOTAS>" for obj in objects)
     return f"<{root}>{entries}<{default_quotas}>{EMPTY_QUOTAS}</{default_quotas}></{root}>"
 
 

@@ -10,6 +10,9 @@ from .template import Template, cdata
 READY = 1
 MAC_PREFIX = (0x02, 0x00)  # oned.conf MAC_PREFIX = "02:00"
 DEFAULT_CLUSTER = 0
+DEFAULT_SECURITY_GROUP = "0"
+# Network template attributes a NIC leased from the network carries (when set).
+INHERITED_BY_NIC = ("DNS", "GATEWAY")
 
 
 def mac_for(ip):
@@ -67,10 +70,8 @@ class VirtualNetwork(PoolObject):
         clusters = "".join(f"<ID>{cid}</ID>" for cid in self.clusters)
         return (f"{self.owner_xml()}{self.lock_xml()}{self.permissions_xml()}<CLUSTERS>{clusters}</CLUSTERS>"
                 f"<BRIDGE>{cdata(self.bridge)}</BRIDGE><BRIDGE_TYPE>{cdata(self.bridge_type)}</BRIDGE_TYPE>"
-                f"<STATE>{self.state}</STATE><PREV_STATE>{self.state}</PREV_STATE>"
-                f"<PARENT_NETWORK_ID>{cdata('')}</PARENT_NETWORK_ID><TEMPLATE_ID>{cdata('-1')}</TEMPLATE_ID>"
-                f"<VN_MAD>{cdata(self.vn_mad)}</VN_MAD><PHYDEV>{cdata('')}</PHYDEV>"
-                f"<VLAN_ID>{cdata('')}</VLAN_ID><OUTER_VLAN_ID>{cdata('')}</OUTER_VLAN_ID>"
+                f"<STATE>{cdata(self.state)}</STATE><PREV_STATE>{cdata(self.state)}</PREV_STATE>"
+                f"<PARENT_NETWORK_ID/><VN_MAD>{cdata(self.vn_mad)}</VN_MAD><PHYDEV/><VLAN_ID/><OUTER_VLAN_ID/>"
                 f"<VLAN_ID_AUTOMATIC>0</VLAN_ID_AUTOMATIC><OUTER_VLAN_ID_AUTOMATIC>0</OUTER_VLAN_ID_AUTOMATIC>"
                 f"<USED_LEASES>{self.used_leases}</USED_LEASES><VROUTERS></VROUTERS>"
                 "<UPDATED_VMS></UPDATED_VMS><OUTDATED_VMS></OUTDATED_VMS><UPDATING_VMS></UPDATING_VMS>"
@@ -85,24 +86,26 @@ class VirtualNetwork(PoolObject):
         return f"<VNET>{self.head_xml()}<AR_POOL>{ranges}</AR_POOL></VNET>"
 
     @staticmethod
-    def _short_ar_xml(ar):
+    def _ar_attributes_xml(ar):
+        """The AR vector's own attributes, in oned 7.0's sorted order, every value CDATA."""
         head = AddressRange.summary(ar)
-        return (f"<AR><AR_ID>{cdata(head['AR_ID'])}</AR_ID><IP>{cdata(head['IP'])}</IP>"
-                f"<MAC>{cdata(head['MAC'])}</MAC><NEXT_INDEX>{AddressRange.free_index(ar) or 0}</NEXT_INDEX>"
-                f"<SIZE>{ar['size']}</SIZE><TYPE>{cdata('IP4')}</TYPE></AR>")
+        return "".join(f"<{name}>{cdata(head[name])}</{name}>" for name in ("AR_ID", "IP", "MAC", "SIZE", "TYPE"))
 
-    @staticmethod
-    def _full_ar_xml(ar):
+    @classmethod
+    def _short_ar_xml(cls, ar):
+        return f"<AR>{cls._ar_attributes_xml(ar)}</AR>"
+
+    @classmethod
+    def _full_ar_xml(cls, ar):
         head = AddressRange.summary(ar)
         leases = "".join(
             f"<LEASE><IP>{cdata(AddressRange.address(ar, index))}</IP>"
-            f"<MAC>{cdata(mac_for(AddressRange.address(ar, index)))}</MAC><VM>{vm_id}</VM></LEASE>"
+            f"<MAC>{cdata(mac_for(AddressRange.address(ar, index)))}</MAC><VM>{cdata(vm_id)}</VM></LEASE>"
             for index, vm_id in sorted(ar["leases"]))
-        return (f"<AR><AR_ID>{cdata(head['AR_ID'])}</AR_ID><IP>{cdata(head['IP'])}</IP>"
-                f"<MAC>{cdata(head['MAC'])}</MAC><NEXT_INDEX>{AddressRange.free_index(ar) or 0}</NEXT_INDEX>"
-                f"<SIZE>{ar['size']}</SIZE><TYPE>{cdata('IP4')}</TYPE>"
+        return (f"<AR>{cls._ar_attributes_xml(ar)}"
                 f"<MAC_END>{cdata(head['MAC_END'])}</MAC_END><IP_END>{cdata(head['IP_END'])}</IP_END>"
-                f"<USED_LEASES>{len(ar['leases'])}</USED_LEASES><LEASES>{leases}</LEASES></AR>")
+                f"<USED_LEASES>{len(ar['leases'])}</USED_LEASES>"
+                f"{f'<LEASES>{leases}</LEASES>' if leases else '<LEASES/>'}</AR>")
 
 
 def create_vnet(emulator, name, first_ip, size, bridge="br0", vn_mad="dummy", network_mask="255.255.255.0",
@@ -135,10 +138,22 @@ def allocate_lease(emulator, caller, vnet_id, vm_id, ip=None):
     ar["leases"].append([index, vm_id])
     pool.save(vnet)
     address = AddressRange.address(ar, index)
+    inherited = [(name, vnet.template.get(name)) for name in INHERITED_BY_NIC if vnet.template.get(name)]
     return [("AR_ID", str(ar["ar_id"])), ("BRIDGE", vnet.bridge), ("BRIDGE_TYPE", vnet.bridge_type),
-            ("CLUSTER_ID", str(DEFAULT_CLUSTER)), ("IP", address), ("MAC", mac_for(address)),
-            ("NETWORK", vnet.name), ("NETWORK_ID", str(vnet.id)), ("NETWORK_UNAME", vnet.uname),
+            ("CLUSTER_ID", str(DEFAULT_CLUSTER)), *inherited, ("IP", address), ("MAC", mac_for(address)),
+            ("NETWORK", vnet.name), ("NETWORK_ID", str(vnet.id)),
             ("SECURITY_GROUPS", vnet.template.get("SECURITY_GROUPS", "0")), ("VN_MAD", vnet.vn_mad)]
+
+
+def security_group_rules(security_group_ids):
+    """The SECURITY_GROUP_RULE vectors oned copies into a VM for its NICs' groups. Only
+    oned's bootstrap group 0 "default" exists here: it lets all traffic out and in."""
+    rules = []
+    for group_id in security_group_ids:
+        if group_id == DEFAULT_SECURITY_GROUP:
+            rules.extend([("PROTOCOL", "ALL"), ("RULE_TYPE", rule_type), ("SECURITY_GROUP_ID", "0"),
+                          ("SECURITY_GROUP_NAME", "default")] for rule_type in ("OUTBOUND", "INBOUND"))
+    return rules
 
 
 def _lease_slot(vnet, ip):

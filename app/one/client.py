@@ -229,12 +229,6 @@ class Gateway:
     def image_delete(self, image_id):
         self.call("image.delete", image_id)
 
-    def image_discard(self, image_id):
-        """Delete an image this request has just created, to undo its creation: oned refuses
-        a plain delete while the image is LOCKED (its copy into the datastore still running),
-        which a new image is, unless forced."""
-        self.call("image.delete", image_id, True)
-
     def image_rename(self, image_id, name):
         self.call("image.rename", image_id, name)
 

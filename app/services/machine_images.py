@@ -31,7 +31,7 @@ from app.protocol.names import resource_uri
 from app.services import jobs, links as paths
 from app.services.context import undone_on_failure
 from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
-from app.services.storage_images import image_datastore
+from app.services.storage_images import discard, image_datastore
 from app.services.listing import Listing, listed_images
 
 TYPE_NAME = "MachineImage"
@@ -71,7 +71,7 @@ def register_image(ctx, body):
         **encode_metadata(body.get("description"), body.get("properties", {})),
     }
     image_id = ctx.gateway.image_allocate(attributes, image_datastore(ctx.gateway))
-    with undone_on_failure(lambda: ctx.gateway.image_discard(image_id)):
+    with undone_on_failure(lambda: discard(ctx.gateway, image_id)):
         if body.get("visibility") == "public":
             ctx.gateway.image_chmod(image_id, other_use=True)
         return get_image(ctx, image_id)

@@ -18,7 +18,7 @@ from app.services import links as paths
 from app.services import volumes
 from app.services.context import undone_on_failure
 from app.services.documents import as_list
-from app.services.storage_images import attachment_refusal, referenced_volume
+from app.services.storage_images import attachment_refusal, discard, referenced_volume
 
 
 def volume_disks(ctx, choice, prefix=""):
@@ -55,7 +55,7 @@ def _delete_all(ctx, volume_ids):
     """Each volume is tried, whatever happens to the others."""
     for volume_id in volume_ids:
         try:
-            ctx.gateway.image_discard(volume_id)
+            discard(ctx.gateway, volume_id)
         except DomainError:
             pass
 

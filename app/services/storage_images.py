@@ -6,7 +6,10 @@ VOLUME_IMAGE for a snapshot of one (a clone, a DATABLOCK too). A Volume is a DAT
 that is not a volume image, so a datablock made outside CIMI is a volume as well; machine
 images are OS and CDROM images only, so no image is ever two kinds of resource.
 """
+import time
+
 from app.errors import BadRequest, Conflict, Forbidden, NotFound
+from app.one.states import IMAGE_STATES
 from app.services import links as paths
 
 DATABLOCK = "DATABLOCK"
@@ -17,6 +20,26 @@ PERSISTENT_TYPE = "PERSISTENT_TYPE"
 SHAREABLE = "SHAREABLE"
 IMAGE_DATASTORE = 0    # Datastore TYPE of image datastores
 DATASTORE_READY = 0
+IMAGE_LOCKED = next(number for number, name in IMAGE_STATES.items() if name == "LOCKED")
+# How long undoing a creation waits for the new image's copy to end before giving up.
+DISCARD_WAIT_SECONDS = 30
+DISCARD_POLL_SECONDS = 0.2
+
+
+def discard(gateway, image_id):
+    """Delete an image this request has just created, to undo its creation. oned refuses to
+    delete an image while its copy into the datastore runs (LOCKED, as a new image is) unless
+    forced, and forcing takes ADMIN rights its owner does not have: the copy is waited for,
+    within DISCARD_WAIT_SECONDS."""
+    deadline = time.monotonic() + DISCARD_WAIT_SECONDS
+    while True:
+        try:
+            gateway.image_delete(image_id)
+            return
+        except Conflict:
+            if gateway.image(image_id).state != IMAGE_LOCKED or time.monotonic() > deadline:
+                raise
+            time.sleep(DISCARD_POLL_SECONDS)
 
 
 def image_datastore(gateway):

@@ -19,7 +19,7 @@ from app.services.context import undone_on_failure
 from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
 from app.services.listing import Listing, listed_images
 from app.services.storage_images import (
-    KIND, VOLUME_IMAGE_KIND, is_volume_image, load_volume_image, referenced_volume,
+    KIND, VOLUME_IMAGE_KIND, discard, is_volume_image, load_volume_image, referenced_volume,
 )
 
 TYPE_NAME = "VolumeImage"
@@ -40,7 +40,7 @@ def create_image(ctx, body):
     volume = referenced_volume(ctx, body["volume"]["href"], "volume.href")
     name = body.get("name") or fitted_name(volume.name, f"-snapshot-{secrets.token_hex(3)}")
     image_id = ctx.gateway.image_clone(volume.id, name)
-    with undone_on_failure(lambda: ctx.gateway.image_discard(image_id)):
+    with undone_on_failure(lambda: discard(ctx.gateway, image_id)):
         ctx.gateway.image_persistent(image_id, False)
         ctx.gateway.image_update(image_id, {
             KIND: VOLUME_IMAGE_KIND, SOURCE_VOLUME: volume.id,

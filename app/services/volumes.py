@@ -18,8 +18,8 @@ from app.services import links as paths
 from app.services import jobs, volume_templates
 from app.services.context import undone_on_failure
 from app.services.storage_images import (
-    DATABLOCK, KIND, PERSISTENT_TYPE, SHAREABLE, VOLUME_KIND, image_datastore, is_shareable,
-    is_volume, load_volume,
+    DATABLOCK, KIND, PERSISTENT_TYPE, SHAREABLE, VOLUME_KIND, discard, image_datastore,
+    is_shareable, is_volume, load_volume,
 )
 from app.services.listing import Listing, listed_images
 from app.services.rendering import (
@@ -41,7 +41,7 @@ def get_volume(ctx, volume_id):
 
 def create_volume(ctx, body):
     volume_id = new_volume(ctx, body["volumeTemplate"], "volumeTemplate", body)
-    with undone_on_failure(lambda: ctx.gateway.image_discard(volume_id)):
+    with undone_on_failure(lambda: discard(ctx.gateway, volume_id)):
         return get_volume(ctx, volume_id)
 
 
@@ -59,7 +59,7 @@ def new_volume(ctx, template_choice, attribute, body):
         volume_id = _allocate(ctx.gateway, name, definition, marks)
     else:
         volume_id = _clone(ctx.gateway, name, definition, marks)
-    with undone_on_failure(lambda: ctx.gateway.image_discard(volume_id)):
+    with undone_on_failure(lambda: discard(ctx.gateway, volume_id)):
         if body.get("visibility") == "public":
             ctx.gateway.image_chmod(volume_id, other_use=True)
     return volume_id
@@ -76,7 +76,7 @@ def _clone(gateway, name, definition, marks):
     """A copy of the volume image made persistent and marked as a volume: the clone carries
     the image's TEMPLATE, whose description and properties the volume's replace."""
     volume_id = gateway.image_clone(definition.volume_image_id, name)
-    with undone_on_failure(lambda: gateway.image_discard(volume_id)):
+    with undone_on_failure(lambda: discard(gateway, volume_id)):
         gateway.image_persistent(volume_id, True)
         gateway.image_update(volume_id, marks, merge=True)
     return volume_id

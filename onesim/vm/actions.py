@@ -183,6 +183,12 @@ def _hotplug(lcm_running, lcm_poweroff=None):
     return pairs
 
 
+# With KEEP_SNAPSHOTS a powered-off VM keeps its system snapshots, and oned lets one be
+# deleted there (DispatchManager::snapshot_delete): STATE stays POWEROFF while LCM_STATE
+# passes HOTPLUG_SNAPSHOT. (oned then leaves LCM_STATE at RUNNING under POWEROFF; onesim
+# comes back to POWEROFF's LCM_INIT, the position its tables know.)
+KEPT_SNAPSHOT_DELETE = Route((at(S.POWEROFF, L.HOTPLUG_SNAPSHOT), POWEROFF))
+
 OPERATIONS = {operation.name: operation for operation in (
     Operation("disk-attach", HistoryAction.DISK_ATTACH,
               _routes(*_hotplug(L.HOTPLUG, L.HOTPLUG_PROLOG_POWEROFF)),
@@ -242,5 +248,5 @@ OPERATIONS = {operation.name: operation for operation in (
     # The dummy VM_MAD has no LIVE_RESIZE, so a running VM cannot be resized.
     Operation("resize", HistoryAction.RESIZE,
               _routes((NOT_DEPLOYED + (POWEROFF, UNDEPLOYED), Route())),
-              "Resize action is not available for state {state}", records_action=False),
+              "Cannot resize a VM in state {state}", records_action=False),
 )}

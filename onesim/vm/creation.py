@@ -7,14 +7,13 @@ import re
 import uuid
 
 from .. import auth
-from ..errors import AUTHORIZATION, OneError, allocate_failed
+from ..errors import AUTHORIZATION, INTERNAL, OneError, unwritable
+from ..names import name_error
 from ..store import permissions_from_umask
 from ..template import Template
 from . import disks, resources
 from .model import VirtualMachine
 from .states import VmState
-
-OBJECT_NAME = "virtual machine"
 
 # Vector or single attributes oned moves to TEMPLATE unchanged (parse_well_known_attributes
 # and friends), limited to those the VM schema knows.
@@ -30,7 +29,10 @@ class _Reject(Exception):
 
 
 def create_vm(call, submitted, hold=False, name_prefix="one"):
-    """Allocate a VM from `submitted` (a Template); returns the new VM."""
+    """Allocate a VM from `submitted` (a Template); returns the new VM.
+
+    Failures are oned's VirtualMachine::insert messages, as INTERNAL errors (vm.allocate
+    reports them so; template.instantiate wraps them)."""
     auth.authorize_create(call.caller, "vm")
     user_template = submitted.copy()
     if hold:
@@ -40,8 +42,13 @@ def create_vm(call, submitted, hold=False, name_prefix="one"):
     vm = VirtualMachine(name, call.caller, permissions_from_umask(), template, user_template)
     vm.id = call.emulator.store.next_id("vm", 0)
     vm.name = name or f"{template_name or name_prefix}-{vm.id}"
+    invalid_name = name_error(vm.name)
+    if invalid_name is not None:
+        raise OneError(INTERNAL, invalid_name)
     template.set("VMID", str(vm.id))
     _take_devices(call, vm)
+    if vm.template.holds_cdata_end() or vm.user_template.holds_cdata_end():
+        raise unwritable("VM")
     _add_os_uuid(template)
     _add_requirements(vm)
     _set_first_state(call.emulator, vm, hold)
@@ -56,7 +63,7 @@ def _split(user_template):
         name, template_name = _take_name(user_template)
         _move_capacity(user_template, template)
     except _Reject as error:
-        raise allocate_failed(OBJECT_NAME, str(error)) from error
+        raise OneError(INTERNAL, str(error)) from error
     for attribute in SYSTEM_ATTRIBUTES:
         for value in user_template.remove(attribute):
             template.add(attribute, value)
@@ -74,14 +81,35 @@ def _take_devices(call, vm):
         for nic_id, nic in enumerate(vectors["NIC"]):
             vm.template.add("NIC", list(resources.lease_nic(call, vm, nic, nic_id).items()))
         disks.add_initial_disks(call, vm, vectors["DISK"])
+        sync_security_group_rules(vm)
     except OneError as error:
-        # oned reports what went wrong with a lease or an image as a failed allocation;
+        # oned reports what went wrong with a lease or an image as a failed insert;
         # permission problems stay AUTHORIZATION errors (they are checked beforehand).
         if error.code == AUTHORIZATION:
             raise
-        raise allocate_failed(OBJECT_NAME, error.message) from error
+        raise OneError(INTERNAL, error.message) from error
     for context in vectors["CONTEXT"][:1]:
         vm.template.add("CONTEXT", list(_context(call, vm, context).items()))
+
+
+def sync_security_group_rules(vm):
+    """SECURITY_GROUP_RULE: the rules of the groups the VM's NICs are in, no others."""
+    vm.template.remove("SECURITY_GROUP_RULE")
+    for rule in resources.security_group_rules(vm):
+        vm.template.add("SECURITY_GROUP_RULE", rule)
+
+
+def update_nic_context(call, vm, nic, attached):
+    """A hot-plugged NIC's ETH<n>_* variables join a network CONTEXT; a detached one's leave."""
+    contexts = vm.template.vectors("CONTEXT")
+    if not contexts or contexts[0].get("NETWORK", "").upper() != "YES":
+        return
+    context = contexts[0]
+    prefix = f"ETH{nic['NIC_ID']}_"
+    context = {key: value for key, value in context.items() if not key.startswith(prefix)}
+    if attached:
+        context.update(_nic_context(call, nic))
+    vm.template.set("CONTEXT", list(context.items()))
 
 
 def _set_first_state(emulator, vm, hold):
@@ -147,14 +175,35 @@ def _context(call, vm, context):
     return values
 
 
+# oned's NETWORK_CONTEXT and NETWORK6_CONTEXT (VirtualMachineContext.cc): context variable,
+# NIC attribute, alternative NIC attribute, and whether the network's template is looked
+# up when the NIC has no value. Every variable is set, empty when nothing gives a value.
+_NETWORK_CONTEXT = (
+    ("IP", "IP", "", False), ("MAC", "MAC", "", False), ("MASK", "NETWORK_MASK", "", True),
+    ("NETWORK", "NETWORK_ADDRESS", "", True), ("GATEWAY", "GATEWAY", "", True), ("DNS", "DNS", "", True),
+    ("SEARCH_DOMAIN", "SEARCH_DOMAIN", "", True), ("MTU", "GUEST_MTU", "", True),
+    ("METRIC", "METRIC", "", True), ("METHOD", "METHOD", "", True), ("VLAN_ID", "VLAN_ID", "", True),
+    ("VROUTER_IP", "VROUTER_IP", "", False), ("VROUTER_MANAGEMENT", "VROUTER_MANAGEMENT", "", False),
+    ("EXTERNAL", "EXTERNAL", "", False),
+    ("IP6", "IP6_GLOBAL", "IP6", False), ("IP6_ULA", "IP6_ULA", "", False),
+    ("IP6_GATEWAY", "GATEWAY6", "", True), ("IP6_METRIC", "IP6_METRIC", "", True),
+    ("IP6_METHOD", "IP6_METHOD", "", True), ("IP6_PREFIX_LENGTH", "PREFIX_LENGTH", "", True),
+    ("VROUTER_IP6", "VROUTER_IP6_GLOBAL", "VROUTER_IP6", False),
+)
+
+
 def _nic_context(call, nic):
-    """ETH<n>_* of one NIC: its address and its network's settings (parse_context)."""
+    """ETH<n>_* of one NIC: its own values, else its network's settings (parse_context)."""
     vnet = call.pool("vnet").find(int(nic.get("NETWORK_ID", -1)))
     network = vnet.template if vnet is not None else Template()
     prefix = f"ETH{nic['NIC_ID']}_"
-    return {prefix + "DNS": network.get("DNS", ""), prefix + "GATEWAY": network.get("GATEWAY", ""),
-            prefix + "IP": nic.get("IP", ""), prefix + "MAC": nic.get("MAC", ""),
-            prefix + "MASK": network.get("NETWORK_MASK", ""), prefix + "NETWORK": network.get("NETWORK_ADDRESS", "")}
+    values = {}
+    for variable, nic_name, alternative, network_lookup in _NETWORK_CONTEXT:
+        value = nic.get(nic_name) or (nic.get(alternative) if alternative else "")
+        if not value and network_lookup:
+            value = network.get(nic_name, "")
+        values[prefix + variable] = value or ""
+    return values
 
 
 def _substitute(call, vm, value):
@@ -185,7 +234,9 @@ def _add_requirements(vm):
         cluster_choice = " | ".join(f"CLUSTER_ID = {cluster}" for cluster in clusters)
         vm.template.set("AUTOMATIC_REQUIREMENTS", f"({cluster_choice}) & {pinned}")
         ds_choice = " | ".join(f'"CLUSTERS/ID" @> {cluster}' for cluster in clusters)
-        vm.template.set("AUTOMATIC_DS_REQUIREMENTS", f"({ds_choice})")
+        # A shareable disk needs a shared system datastore (automatic_requirements).
+        shared = ' & (SHARED = "YES")' if any(disk.get("SHAREABLE") == "YES" for disk in vm.disks()) else ""
+        vm.template.set("AUTOMATIC_DS_REQUIREMENTS", f"({ds_choice}){shared}")
         vm.template.set("AUTOMATIC_NIC_REQUIREMENTS", f"({ds_choice})")
     else:
         vm.template.set("AUTOMATIC_REQUIREMENTS", pinned)

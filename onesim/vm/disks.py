@@ -3,7 +3,7 @@ VirtualMachineDisks does (get_images, assign_disk_targets, set_up_attach_disk).
 """
 import string
 
-from ..errors import ACTION, INTERNAL, OneError, not_found
+from ..errors import ACTION, AUTHORIZATION, INTERNAL, OneError
 from ..images import CDROM, DEFAULT_DEVICE_PREFIX, LOCKED, LOCKED_USED, LOCKED_USED_PERS, OS
 from . import resources
 
@@ -17,9 +17,16 @@ def is_volatile(disk):
 
 
 def add_initial_disks(call, vm, requested):
-    """DISK_IDs in order, images acquired, then targets as oned assigns them."""
-    prepared = [_prepare(call, vm, dict(disk), disk_id, hot=False)
-                for disk_id, disk in enumerate(requested)]
+    """DISK_IDs in order, images acquired, then targets as oned assigns them. A disk's
+    failure names it ("DISK <id>: ..."), as VirtualMachineDisks::get_images does."""
+    prepared = []
+    for disk_id, disk in enumerate(requested):
+        try:
+            prepared.append(_prepare(call, vm, dict(disk), disk_id, hot=False))
+        except OneError as error:
+            if error.code == AUTHORIZATION:
+                raise
+            raise OneError(INTERNAL, f"DISK {disk_id}: {error.message}") from error
     _assign_targets(prepared, set())
     for disk in prepared:
         vm.template.add("DISK", list(disk.items()))
@@ -113,10 +120,8 @@ def image_disk(emulator, disk, image):
 
 def _volatile(disk):
     if not disk.get("SIZE", "").isdigit() or int(disk["SIZE"]) <= 0:
-        raise OneError(INTERNAL, "Volatile disk needs a SIZE attribute.")
+        raise OneError(INTERNAL, "SIZE attribute must be a positive integer value.")
     disk["TYPE"] = disk["TYPE"].lower()
-    if disk["TYPE"] == "fs":
-        disk.setdefault("FORMAT", "raw")
     disk.setdefault("DEV_PREFIX", DEFAULT_DEVICE_PREFIX)
     disk["_ORDER"] = 2
     return disk
@@ -125,9 +130,10 @@ def _volatile(disk):
 def image_for(call, disk):
     pool = call.pool("image")
     if "IMAGE_ID" in disk:
-        if not disk["IMAGE_ID"].lstrip("-").isdigit():
-            raise not_found("image", -1)
-        return pool.get(int(disk["IMAGE_ID"]))
+        image = pool.find(int(disk["IMAGE_ID"])) if disk["IMAGE_ID"].lstrip("-").isdigit() else None
+        if image is None:
+            raise OneError(INTERNAL, f"Image with ID: {disk['IMAGE_ID']} does not exist")
+        return image
     if "IMAGE" in disk:
         owner = resources.owner_named(call, disk, "IMAGE")
         image = pool.by_name(disk["IMAGE"], owner)

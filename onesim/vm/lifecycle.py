@@ -55,8 +55,6 @@ _DEPLOY_PATHS = {
     HistoryAction.UNDEPLOY_HARD: active(L.LCM_INIT, L.PROLOG_UNDEPLOY, L.BOOT_UNDEPLOY, L.RUNNING),
 }
 _FIRST_DEPLOY_PATH = active(L.LCM_INIT, L.PROLOG, L.BOOT, L.RUNNING)
-_CANNOT_DISPATCH = ("Cannot dispatch VM to any Host. Possible reasons: Not enough capacity in Host or "
-                    "System DS, dispatch limit reached, or limit of free leases reached.")
 
 
 def refuse(operation, vm, **details):
@@ -129,6 +127,10 @@ def driver_answered(emulator, vm_id, generation):
     target = (S(state), L(lcm))
     if target == RUNNING and vm.position[1] in _BOOTS and emulator.faults.take_boot_failure():
         target, vm.route = active(L.BOOT_FAILURE)[0], []
+        # The dummy driver fails a deploy answering its deploy id, which oned logs as
+        # "DEPLOY: <payload>" in ERROR (VirtualMachineManager::log_error).
+        record = vm.current_history
+        set_error_message(vm, "ERROR", f"DEPLOY: {record['HOSTNAME']}:{vm.name}:dummy")
     _arrive(emulator, vm, target)
     emulator.pool("vm").save(vm)
     _expect_driver(emulator, vm)
@@ -142,6 +144,10 @@ def _arrive(emulator, vm, target):
         vm.stamp_history("RSTIME", now)
     if leaving[1] in _SHUTDOWNS:
         vm.stamp_history("RETIME", now)
+        # The hypervisor is gone: without KEEP_SNAPSHOTS its system snapshots go with it
+        # (LifeCycleManager's shutdown and save successes call delete_snapshots).
+        if not emulator.hypervisor.keep_snapshots:
+            vm.template.remove("SNAPSHOT")
     if target[1] in _EPILOGS:
         vm.stamp_history("RETIME", now, only_if_unset=True)
         vm.stamp_history("ESTIME", now)
@@ -156,6 +162,7 @@ def _arrive(emulator, vm, target):
         progress.settle(vm)
     if leaving[1] in _SAVING and vm.saving:
         resources.saved_image_ready(emulator, vm.saving["image_id"])
+        vm.replace_vectors("DISK", [_without_saveas(disk) for disk in vm.disks()])
         vm.saving = None
     vm.move_to(target)
     if target[0] in _HOST_FREED and vm.host_id != -1:
@@ -163,6 +170,10 @@ def _arrive(emulator, vm, target):
         schedule_soon(emulator)
     if target == DONE:
         _done(emulator, vm, now)
+
+
+def _without_saveas(disk):
+    return {key: value for key, value in disk.items() if not key.startswith("HOTPLUG_SAVE_AS")}
 
 
 def _booted(emulator, vm):
@@ -237,19 +248,36 @@ def schedule(emulator):
         if vm.position == CLONING and not any(disks.is_cloning(emulator, disk) for disk in vm.disks()):
             walk(emulator, vm, (HOLD if vm.on_hold else PENDING,))
         elif vm.position == PENDING and not vm.route:
-            placement = resources.place(emulator, vm)
-            if placement is None:
-                _cannot_dispatch(emulator, vm)
-            else:
-                deploy(emulator, vm, *placement)
+            _dispatch(emulator, vm)
 
 
-def _cannot_dispatch(emulator, vm):
-    """oned's scheduler leaves its reason in the USER_TEMPLATE (once, not every pass)."""
-    if vm.user_template.get("SCHED_MESSAGE", "").endswith(_CANNOT_DISPATCH):
+def _dispatch(emulator, vm):
+    """The scheduler's plan for one PENDING VM, and its deploy as oned's PlanManager runs it."""
+    try:
+        host, system_ds = resources.place(emulator, vm)
+    except resources.Unplaceable as reason:
+        _leave_message(emulator, vm, "SCHED_MESSAGE", str(reason))
         return
-    stamp = time.strftime("%a %b %d %H:%M:%S %Y", time.localtime())
-    vm.user_template.set("SCHED_MESSAGE", f"{stamp} : {_CANNOT_DISPATCH}")
+    if not emulator.hypervisor.support_shareable and any(
+            disk.get("SHAREABLE", "").upper() == "YES" for disk in vm.disks()):
+        # The planned deploy fails (VirtualMachineDeploy, check_shareable_disks): the plan
+        # clears SCHED_MESSAGE and the failure lands in ERROR; the VM stays PENDING.
+        resources.release_capacity(emulator, vm)
+        vm.user_template.remove("SCHED_MESSAGE")
+        _leave_message(emulator, vm, "ERROR", f"[deploy] {emulator.hypervisor.shareable_refusal()}")
+        return
+    vm.user_template.remove("SCHED_MESSAGE")
+    deploy(emulator, vm, host, system_ds)
+
+
+def set_error_message(vm, attribute, message):
+    """oned's set_template_error_message: "<ctime>: <message>" in the USER_TEMPLATE."""
+    vm.user_template.set(attribute, f"{time.asctime()}: {message}")
+
+
+def _leave_message(emulator, vm, attribute, message):
+    """The scheduler's message, stamped again on every pass as oned does."""
+    set_error_message(vm, attribute, message)
     emulator.pool("vm").save(vm)
 
 

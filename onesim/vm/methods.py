@@ -1,17 +1,22 @@
 """one.vm.* methods (VirtualMachineXRPC.cc / VirtualMachineAPI.cc of oned 7.0)."""
+import contextlib
 import time
 
 from .. import auth
 from ..common import check_lock, register_common_methods
-from ..errors import ACTION, INTERNAL, OneError
+from ..errors import ACTION, AUTHORIZATION, INTERNAL, OneError
 from ..registry import Bool, Int, Str, rpc
 from ..template import Template, TemplateError
-from ..users import updated_template
+from ..users import UPDATE_FAILURE, updated_template
 from . import creation, disks, lifecycle, progress, render, resources
-from .actions import ADMIN_ACTIONS, OPERATIONS, VM_ACTIONS
+from .actions import ADMIN_ACTIONS, KEPT_SNAPSHOT_DELETE, OPERATIONS, POWEROFF, RUNNING, VM_ACTIONS
 from .states import VmState
 
 SAVEAS_TYPES = ("OS", "DATABLOCK", "CDROM")
+# What oned 7.0 answers on success where the request object carries no id:
+# snapshotrevert and snapshotdelete answer -1, diskresize 0.
+NO_OBJECT_ID = -1
+DISK_RESIZE_RESULT = 0
 
 
 register_common_methods("one.vm", "vm", methods=("rename", "chmod", "chown", "lock", "unlock"))
@@ -62,17 +67,26 @@ def vm_action(call, name, oid):
 @rpc("one.vm.update", Int("id"), Str("template"), Int("append", 0))
 def vm_update(call, oid, text, append):
     vm = vm_for(call, oid, auth.MANAGE)
-    vm.user_template = updated_template(vm.user_template, text, append)
+    try:
+        vm.user_template = updated_template(vm.user_template, text, append)
+    except OneError as error:
+        # VirtualMachineUpdateTemplate reports a bad template as an ACTION failure, bare.
+        raise OneError(ACTION, error.message.removeprefix(UPDATE_FAILURE)) from error
     call.pool("vm").save(vm)
     return vm.id
 
 
 # ---- disks and NICs -------------------------------------------------------------------------
 
+# What oned answers when the attach template has no single DISK / NIC vector.
+_MISSING_VECTOR = {"DISK": "Internal error parsing DISK attribute",
+                   "NIC": "Wrong format or missing NIC/NIC_ALIAS/PCI attribute"}
+
+
 def _single_vector(text, name, oid):
     vectors = parse(text, oid).vectors(name)
     if len(vectors) != 1:
-        raise OneError(INTERNAL, f"Wrong number of {name} attributes.", oid)
+        raise OneError(ACTION, _MISSING_VECTOR[name])
     return vectors[0]
 
 
@@ -88,9 +102,22 @@ def vm_attach(call, oid, text):
     _deployed(vm)
     operation = OPERATIONS["disk-attach"]
     route = lifecycle.check(operation, vm)
-    disks.attach_disk(call, vm, requested)
+    with _hotplug_failures():
+        disks.attach_disk(call, vm, requested)
     lifecycle.perform(call, vm, operation, route)
     return vm.id
+
+
+@contextlib.contextmanager
+def _hotplug_failures():
+    """oned reports what goes wrong with a hot-plugged image or lease as a bare ACTION
+    failure (permission problems stay AUTHORIZATION errors)."""
+    try:
+        yield
+    except OneError as error:
+        if error.code == AUTHORIZATION:
+            raise
+        raise OneError(ACTION, error.message) from error
 
 
 @rpc("one.vm.detach", Int("id"), Int("disk_id"))
@@ -110,7 +137,11 @@ def vm_attachnic(call, oid, text):
     operation = OPERATIONS["nic-attach"]
     route = lifecycle.check(operation, vm)
     nic_id = max((int(nic["NIC_ID"]) for nic in vm.nics()), default=-1) + 1
-    vm.template.add("NIC", list(resources.lease_nic(call, vm, requested, nic_id).items()))
+    with _hotplug_failures():
+        nic = resources.lease_nic(call, vm, requested, nic_id)
+    vm.template.add("NIC", list(nic.items()))
+    creation.update_nic_context(call, vm, nic, attached=True)
+    creation.sync_security_group_rules(vm)
     lifecycle.perform(call, vm, operation, route)
     return vm.id
 
@@ -124,6 +155,8 @@ def vm_detachnic(call, oid, nic_id):
     if nic is None:
         raise OneError(ACTION, f"Could not detach NIC with NIC_ID {nic_id}, it does not exist.")
     vm.replace_vectors("NIC", [other for other in vm.nics() if other["NIC_ID"] != str(nic_id)])
+    creation.update_nic_context(call, vm, nic, attached=False)
+    creation.sync_security_group_rules(vm)
     resources.release_nic(call.emulator, vm, nic)
     lifecycle.perform(call, vm, operation, route)
     return vm.id
@@ -136,12 +169,15 @@ def vm_disksaveas(call, oid, disk_id, name, image_type, snap_id):
     route = lifecycle.check(operation, vm)
     disk = vm.disk(disk_id)
     if disk is None:
-        raise OneError(INTERNAL, f"Cannot use DISK. VM disk does not exist: {disk_id}.", oid)
+        raise OneError(INTERNAL, "Cannot use DISK. DISK does not exist.")
     if image_type and image_type.upper() not in SAVEAS_TYPES:
         raise OneError(INTERNAL, f"Cannot save_as image of type {image_type.upper()}", oid)
     source_id = int(disk["IMAGE_ID"]) if "IMAGE_ID" in disk else None
     image_id = resources.create_saved_image(call, source_id, name, image_type.upper(), vm.id, disk_id)
     vm.saving = {"image_id": image_id, "disk_id": disk_id}
+    # VirtualMachineDisks::set_saveas marks the disk being saved until the copy is done.
+    disk.update({"HOTPLUG_SAVE_AS_ACTIVE": "YES", "HOTPLUG_SAVE_AS_SNAPSHOT_ID": str(snap_id)})
+    vm.replace_vectors("DISK", [disk if other["DISK_ID"] == str(disk_id) else other for other in vm.disks()])
     lifecycle.perform(call, vm, operation, route)
     return image_id
 
@@ -156,8 +192,11 @@ def vm_snapshotcreate(call, oid, name):
     snapshots = vm.template.vectors("SNAPSHOT")
     snap_id = max((int(snapshot["SNAPSHOT_ID"]) for snapshot in snapshots), default=-1) + 1
     now = int(time.time())
+    # VirtualMachine::new_snapshot sizes it as MEMORY plus the system disks times
+    # VM_SNAPSHOT_FACTOR (0 in oned.conf); the driver gives its HYPERVISOR_ID when done.
     vm.template.add("SNAPSHOT", [("HYPERVISOR_ID", ""), ("NAME", name or f"snapshot-{snap_id}"),
-                                 ("SNAPSHOT_ID", str(snap_id)), ("SYSTEM_DISK_SIZE", "0"), ("TIME", str(now))])
+                                 ("SNAPSHOT_ID", str(snap_id)), ("SYSTEM_DISK_SIZE", vm.template.get("MEMORY", "0")),
+                                 ("TIME", str(now))])
     progress.begin(vm, "snapshot-create", snap_id=snap_id)
     lifecycle.perform(call, vm, operation, route)
     return snap_id
@@ -178,24 +217,27 @@ def vm_snapshotrevert(call, oid, snap_id):
     _system_snapshot(vm, snap_id, "Could not revert VM {id} to snapshot {snapshot}, it does not exist.")
     progress.begin(vm, "snapshot-revert", snap_id=snap_id)
     lifecycle.perform(call, vm, operation, route)
-    return vm.id
+    return NO_OBJECT_ID
 
 
 @rpc("one.vm.snapshotdelete", Int("id"), Int("snap_id"))
 def vm_snapshotdelete(call, oid, snap_id):
     vm = vm_for(call, oid, auth.MANAGE)
     operation = OPERATIONS["snapshot-delete"]
-    route = lifecycle.check(operation, vm, snapshot=snap_id)
+    if vm.position == POWEROFF and call.emulator.hypervisor.keep_snapshots:
+        route = KEPT_SNAPSHOT_DELETE
+    else:
+        route = lifecycle.check(operation, vm, snapshot=snap_id)
     _system_snapshot(vm, snap_id, "Could not delete snapshot {snapshot} for VM {id}, it does not exist.")
     progress.begin(vm, "snapshot-delete", snap_id=snap_id)
     lifecycle.perform(call, vm, operation, route)
-    return vm.id
+    return NO_OBJECT_ID
 
 
 def _image_disk(vm, disk_id):
     disk = vm.disk(disk_id)
     if disk is None:
-        raise OneError(ACTION, f"VM disk does not exist: {disk_id}.")
+        raise OneError(ACTION, "VM disk does not exist")
     return disk
 
 
@@ -255,9 +297,11 @@ def vm_disksnapshotdelete(call, oid, disk_id, snap_id):
 @rpc("one.vm.resize", Int("id"), Str("template"), Bool("enforce", True))
 def vm_resize(call, oid, text, enforce):
     vm = vm_for(call, oid, auth.MANAGE)
+    changes = _resize_changes(parse(text, oid))
+    if vm.position == RUNNING:
+        raise OneError(ACTION, "Hotplug resize not supported by driver dummy")
     operation = OPERATIONS["resize"]
     route = lifecycle.check(operation, vm)
-    changes = _resize_changes(parse(text, oid), oid)
 
     def apply_resize():
         for name, value in changes:
@@ -268,20 +312,25 @@ def vm_resize(call, oid, text, enforce):
     return vm.id
 
 
-def _resize_changes(requested, oid):
-    """(name, value) for CPU, VCPU and MEMORY given and not 0 (0 or missing keeps it)."""
+# VirtualMachineResize's checks, in its order: a negative value is refused, a value that is
+# not a number reads as 0, and 0 keeps the current value.
+_RESIZED = (("CPU", float, "CPU must be a positive float or integer value."),
+            ("MEMORY", int, "MEMORY must be a positive integer value."),
+            ("VCPU", int, "VCPU must be a positive integer value."))
+
+
+def _resize_changes(requested):
+    """(name, value) for CPU, MEMORY and VCPU given and above 0."""
     changes = []
-    for name, kind in (("CPU", float), ("VCPU", int), ("MEMORY", int)):
-        value = requested.get(name)
-        if value in (None, "", "0"):
-            continue
+    for name, kind, refusal in _RESIZED:
         try:
-            valid = kind(value) > 0
+            value = kind(requested.get(name, "0"))
         except ValueError:
-            valid = False
-        if not valid:
-            raise OneError(INTERNAL, f"{name} must be a positive number.", oid)
-        changes.append((name, value))
+            value = 0
+        if value < 0:
+            raise OneError(INTERNAL, refusal)
+        if value > 0:
+            changes.append((name, requested.get(name)))
     return changes
 
 
@@ -295,14 +344,14 @@ def vm_diskresize(call, oid, disk_id, size):
         raise OneError(ACTION, "New disk size has to be greater than current one")
     progress.begin(vm, "disk-resize", disk_id=disk_id, size=size)
     lifecycle.perform(call, vm, operation, route)
-    return vm.id
+    return DISK_RESIZE_RESULT
 
 
 @rpc("one.vm.recover", Int("id"), Int("operation"))
 def vm_recover(call, oid, operation):
     vm = vm_for(call, oid, auth.ADMIN)
     if operation not in range(6):
-        raise OneError(ACTION, f"Wrong recover operation code: {operation}")
+        raise OneError(ACTION, "Wrong recovery operation code")
     if vm.position[0] == VmState.DONE and operation != lifecycle.RECOVER_DELETE_DB:
         raise OneError(ACTION, f"Could not perform a recover operation on VM {vm.id}, wrong state {vm.state_name()}.")
     lifecycle.recover(call, vm, operation)

@@ -114,6 +114,26 @@ class VirtualMachine(PoolObject):
         if record is not None and not (only_if_unset and record[field]):
             record[field] = now
 
+    # ---- quotas (VirtualMachine::get_quota_template, is_running_quota) -----------------
+
+    def holds_quota(self):
+        return self.state != VmState.DONE
+
+    def holds_running_quota(self):
+        return (self.state in (VmState.PENDING, VmState.CLONING, VmState.CLONING_FAILURE, VmState.HOLD)
+                or (self.state == VmState.ACTIVE and self.lcm_state not in _NOT_RUNNING_QUOTA))
+
+    def system_disk_size(self):
+        """MB the VM takes in the system datastore for its quota: volatile disks and images
+        cloned there, with their snapshots (VirtualMachineDisk::system_ds_size), and its
+        system snapshots."""
+        total = sum(int(snapshot.get("SYSTEM_DISK_SIZE", "0") or 0) for snapshot in self.template.vectors("SNAPSHOT"))
+        for disk in self.disks():
+            target = disk.get("CLONE_TARGET") if disk.get("CLONE") == "YES" else disk.get("LN_TARGET")
+            if "IMAGE_ID" not in disk or target == "SYSTEM":
+                total += int(disk.get("SIZE", "0") or 0) + int(disk.get("DISK_SNAPSHOT_TOTAL_SIZE", "0") or 0)
+        return total
+
     # ---- template views ---------------------------------------------------------------
 
     def disks(self):
@@ -133,6 +153,16 @@ class VirtualMachine(PoolObject):
         self.template.remove(name)
         for vector in vectors:
             self.template.add(name, list(vector.items()))
+
+
+# ACTIVE states whose VM is not running for quotas: powered off, suspended, undeployed or
+# stopped while a disk or NIC operation runs.
+_NOT_RUNNING_QUOTA = frozenset({
+    LcmState.HOTPLUG_SAVEAS_POWEROFF, LcmState.HOTPLUG_SAVEAS_SUSPENDED, LcmState.DISK_SNAPSHOT_POWEROFF,
+    LcmState.DISK_SNAPSHOT_REVERT_POWEROFF, LcmState.DISK_SNAPSHOT_DELETE_POWEROFF,
+    LcmState.DISK_SNAPSHOT_SUSPENDED, LcmState.DISK_SNAPSHOT_DELETE_SUSPENDED, LcmState.DISK_RESIZE_POWEROFF,
+    LcmState.DISK_RESIZE_UNDEPLOYED, LcmState.HOTPLUG_NIC_POWEROFF, LcmState.HOTPLUG_SAVEAS_UNDEPLOYED,
+    LcmState.HOTPLUG_SAVEAS_STOPPED, LcmState.HOTPLUG_PROLOG_POWEROFF, LcmState.HOTPLUG_EPILOG_POWEROFF})
 
 
 def _no_action():

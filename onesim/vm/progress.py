@@ -11,6 +11,8 @@ SETTLED_ON_LEAVING = frozenset({
     L.DISK_SNAPSHOT_REVERT_POWEROFF, L.DISK_SNAPSHOT_DELETE_POWEROFF, L.DISK_SNAPSHOT_SUSPENDED,
     L.DISK_SNAPSHOT_DELETE_SUSPENDED, L.DISK_RESIZE, L.DISK_RESIZE_POWEROFF, L.DISK_RESIZE_UNDEPLOYED,
 })
+# What the dummy driver answers to a system snapshot creation.
+DUMMY_SNAPSHOT = "dummy-snap"
 # A system snapshot under way: the SNAPSHOT vector's ACTION while the driver works.
 _SNAPSHOT_ACTIONS = {"snapshot-create": "CREATE", "snapshot-revert": "REVERT", "snapshot-delete": "DELETE"}
 
@@ -32,7 +34,7 @@ def settle(vm):
         return
     kind, disk_id, snap_id = progress["kind"], progress["disk_id"], progress["snap_id"]
     if kind == "snapshot-create":
-        _change_snapshot(vm, snap_id, ACTION=None, ACTIVE=None, HYPERVISOR_ID=f"snap-{snap_id}")
+        _change_snapshot(vm, snap_id, ACTION=None, ACTIVE=None, HYPERVISOR_ID=DUMMY_SNAPSHOT)
     elif kind == "snapshot-revert":
         _change_snapshot(vm, snap_id, ACTION=None, ACTIVE=None)
     elif kind == "snapshot-delete":

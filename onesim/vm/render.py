@@ -99,8 +99,7 @@ def _short_disk(disk):
 
 def _short_nic(nic):
     values = dict(nic)
-    optional = "".join(f"<{name}>{escape(values[name])}</{name}>"
-                       for name in SHORT_NIC_OPTIONAL if values.get(name))
+    optional = "".join(_leaf(name, values[name]) for name in SHORT_NIC_OPTIONAL if values.get(name))
     return f"<NIC>{optional}{''.join(_leaf(name, values.get(name, '')) for name in SHORT_NIC)}</NIC>"
 
 
@@ -118,8 +117,8 @@ def _short_user_template(vm):
     user_template = vm.user_template
     if not len(user_template):
         return "<USER_TEMPLATE/>"
-    singles = "".join(f"<{name}>{escape(user_template.get(name))}</{name}>"
-                      for name in SHORT_USER_SINGLES if user_template.get(name))
+    # one_util::escape_xml writes CDATA.
+    singles = "".join(_leaf(name, user_template.get(name)) for name in SHORT_USER_SINGLES if user_template.get(name))
     vectors = "".join(_vector(name, value) for wanted in SHORT_USER_VECTORS
                       for name, value in user_template.attributes
                       if name == wanted and not isinstance(value, str))

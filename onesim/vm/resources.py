@@ -47,6 +47,15 @@ def lease_nic(call, vm, requested, nic_id):
     return nic
 
 
+def security_group_rules(vm):
+    """The rules of the security groups the VM's NICs are in, each group once."""
+    group_ids = []
+    for nic in vm.nics():
+        group_ids.extend(group for group in nic.get("SECURITY_GROUPS", "").split(",")
+                         if group and group not in group_ids)
+    return vnets.security_group_rules(group_ids)
+
+
 def release_nic(emulator, vm, nic):
     if nic.get("NETWORK_ID", "").isdigit():
         vnets.release_lease(emulator, int(nic["NETWORK_ID"]), vm.id)
@@ -55,7 +64,10 @@ def release_nic(emulator, vm, nic):
 def vnet_for(call, requested):
     pool = call.pool("vnet")
     if requested.get("NETWORK_ID", "").lstrip("-").isdigit():
-        return pool.get(int(requested["NETWORK_ID"]))
+        vnet = pool.find(int(requested["NETWORK_ID"]))
+        if vnet is None:
+            raise OneError(INTERNAL, f"Virtual network with ID: {requested['NETWORK_ID']} does not exist")
+        return vnet
     if requested.get("NETWORK"):
         owner = owner_named(call, requested, "NETWORK")
         vnet = pool.by_name(requested["NETWORK"], owner)
@@ -83,16 +95,24 @@ def _capacity(vm):
     return float(vm.template.get("CPU", "0")), int(vm.template.get("MEMORY", "0"))
 
 
+class Unplaceable(Exception):
+    """No host or system datastore takes the VM; str() is the scheduler's message."""
+
+
 def place(emulator, vm):
-    """(host, system datastore) with room for the VM, its capacity taken there; or None:
-    the VM stays PENDING."""
+    """(host, system datastore) with room for the VM, its capacity taken there; or
+    Unplaceable with the rank scheduler's reason (Scheduler::match_schedule): the VM
+    stays PENDING."""
+    host_ids = hosts.schedulable_host_ids(emulator)
+    if not host_ids:
+        raise Unplaceable("Cannot dispatch VM: No hosts enabled to run VMs")
     system_ds = emulator.pool("datastore").find(SYSTEM_DATASTORE_ID)
     if system_ds is None:
-        return None
+        raise Unplaceable("Cannot dispatch VM: No system datastores found to run VMs")
     cpu, memory = _capacity(vm)
     host = hosts.place_vm(emulator, vm.id, cpu, memory)
     if host is None:
-        return None
+        raise Unplaceable(f"Cannot allocate VM. Not enough capacity in hosts {','.join(map(str, host_ids))}")
     vm.host_id = host.id
     return host, system_ds
 
@@ -128,6 +148,12 @@ def prepare_for_host(emulator, vm, host, system_ds):
         if "IMAGE_ID" not in disk:
             disk.update({"CLUSTER_ID": "0", "DATASTORE": system_ds.name,
                          "DATASTORE_ID": str(system_ds.id), "DISK_TYPE": "FILE", "TM_MAD": tm_mad})
+            # oned creates volatile disks as raw files, with the system datastore's
+            # snapshot settings.
+            disk.setdefault("FORMAT", "raw")
+            disk.setdefault("DRIVER", disk["FORMAT"])
+            disk.setdefault("ALLOW_ORPHANS", "NO")
+            disk.setdefault("PERSISTENT_SNAPSHOTS", "YES")
     vm.replace_vectors("DISK", disks)
 
 

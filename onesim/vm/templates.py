@@ -1,10 +1,12 @@
 """VM templates: one.template.* and one.templatepool.info (VMTemplateXRPC.cc, oned 7.0)."""
+import contextlib
 import copy
 import time
 
 from .. import auth, images
 from ..common import check_lock, name_taken, register_common_methods
-from ..errors import OneError, allocate_failed
+from ..errors import INTERNAL, OneError, allocate_failed, internal_error, unwritable
+from ..names import name_error
 from ..registry import Bool, Int, Str, pool_type, rpc
 from ..store import PoolObject, permissions_from_umask
 from ..template import Template
@@ -42,13 +44,30 @@ def template_for(call, oid, operation, lockable=True):
 
 
 def _new_template(call, name, template):
+    """VMTemplatePool::allocate: its failures are bare INTERNAL errors for
+    template.allocate; a clone or a persistent copy wraps them (`_copy_failures`)."""
     template.remove("NAME")  # VMTemplate::insert keeps the name out of the body
-    if not name:
-        raise allocate_failed(OBJECT_NAME, "Invalid NAME, it cannot be empty")
+    error = name_error(name)
+    if error is not None:
+        raise internal_error(error)
     taken = name_taken(call, "template", name, call.caller.uid)
     if taken is not None:
-        raise allocate_failed(OBJECT_NAME, f"NAME is already taken by TEMPLATE {taken.id}.")
+        raise internal_error(f"NAME is already taken by TEMPLATE {taken.id}.")
+    if template.holds_cdata_end():
+        raise unwritable("Template")
     return call.pool("template").add(VmTemplate(name, call.caller, template))
+
+
+@contextlib.contextmanager
+def _copy_failures():
+    """VMTemplateClone and VMTemplateInstantiate report a failed allocation against the
+    template: "Error allocating a new virtual machine template. ..." (ALLOCATE)."""
+    try:
+        yield
+    except OneError as error:
+        if error.code != INTERNAL:
+            raise
+        raise allocate_failed(OBJECT_NAME, error.message) from error
 
 
 @rpc("one.template.allocate", Str("template"))
@@ -56,6 +75,14 @@ def template_allocate(call, text):
     auth.authorize_create(call.caller, "template")
     template = parse(text)
     return _new_template(call, (template.remove("NAME") or [""])[0], template)
+
+
+def _clone_name(name):
+    """The name of a clone or a persistent copy, checked before any image is copied."""
+    with _copy_failures():
+        error = name_error(name)
+        if error is not None:
+            raise internal_error(error)
 
 
 @rpc("one.template.info", Int("id"), Bool("extended", False), Bool("decrypt", False))
@@ -152,8 +179,10 @@ def _clone_disk_images(call, template, name, persistent):
 def template_clone(call, oid, name, recursive):
     source = template_for(call, oid, auth.USE)
     auth.authorize_create(call.caller, "template")
+    _clone_name(name)
     copied = _clone_disk_images(call, source.template, name, False) if recursive else source.template.copy()
-    return _new_template(call, name, copied)
+    with _copy_failures():
+        return _new_template(call, name, copied)
 
 
 @rpc("one.template.instantiate", Int("id"), Str("name", ""), Bool("hold", False), Str("extra", ""),
@@ -163,14 +192,18 @@ def template_instantiate(call, oid, name, hold, extra, persistent):
     merged = vm_template.template.copy()
     if extra:
         merged.merge(parse(extra))  # oned leaves the envelope's object id at -1 here
+    if name:
+        _clone_name(name)
     if persistent:
         # oned keeps a private copy of the template and of its images, made persistent.
         copy_name = name or f"{vm_template.name}-copy"
         merged = _clone_disk_images(call, merged, copy_name, True)
-        oid = _new_template(call, copy_name, merged.copy())
+        with _copy_failures():
+            oid = _new_template(call, copy_name, merged.copy())
     merged.set("TEMPLATE_ID", str(oid))
     merged.set("TEMPLATE_NAME", vm_template.name)
     merged.remove("NAME")
     if name:
         merged.set("NAME", name)
-    return creation.create_vm(call, merged, hold).id
+    with _copy_failures():
+        return creation.create_vm(call, merged, hold).id

@@ -3,6 +3,7 @@ import time
 
 from app.errors import Conflict, NotFound
 from app.one.states import IMAGE_STATES
+from app.services.storage_images import discard
 from support.lanes import STATE_WAIT_SECONDS
 
 CIMI = "http://schemas.dmtf.org/cimi/1/"
@@ -30,11 +31,11 @@ def terminate_all(one, vm_ids):
 def delete_images(one, image_ids):
     """Delete those of the images that still exist and are not being deleted already: oned
     removes an image in the background (state DELETE), and it may vanish at any moment. An
-    image still being copied (LOCKED) can only go by force, as the server undoes a creation."""
+    image still being copied (LOCKED) is waited for, as the server does to undo a creation."""
     for image in one.image_page().items:
         if image.id in image_ids and image.state != IMAGE_BEING_DELETED:
             try:
-                one.image_discard(image.id)
+                discard(one, image.id)
             except NotFound:
                 pass
 

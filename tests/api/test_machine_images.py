@@ -1,11 +1,14 @@
 """MachineImages: listing, registration from a URL or a datastore path, PUT, DELETE,
 visibility to other users, and persistent versus non-persistent boot."""
+import contextlib
 import itertools
 import time
 
 import pytest
 
+from app.errors import NotFound
 from app.one import gateway
+from app.services.storage_images import discard
 from api_support import CIMI, delete_images, deleted_in_the_background
 
 _names = itertools.count()
@@ -99,7 +102,7 @@ def test_datablock_is_not_a_machine_image(cimi, collection_href, app, opennebula
         listed = cimi.get(collection_href("machineImages")).document["machineImages"]
         assert all(image["id"] != href for image in listed)
     finally:
-        own.image_discard(image_id)
+        discard(own, image_id)
 
 
 def test_register_from_a_url(cimi, registered, wait_for_state, backend):

@@ -15,6 +15,7 @@ from app.errors import NotFound, Unauthenticated
 from app.one import documents
 from app.one.metadata import description_of, encode_metadata, properties_of
 from app.one.states import machine_state
+from app.services.storage_images import discard
 from onefake import make_app, nasty_text
 
 
@@ -115,7 +116,7 @@ def test_image_metadata_round_trips(demo):
         assert description_of(image.template) == "scratch <disk> & more"
         assert properties_of(image.template) == {"tier": "gold"}
     finally:
-        demo.image_delete(image_id)
+        discard(demo, image_id)     # waits for the copy, as oned refuses to delete it before
 
 
 def test_vm_pages_walk_the_pool_without_gaps_or_overlaps(demo):

@@ -96,7 +96,7 @@ def test_filter_flags(sim, raw, demo, new_user, unique):
         (True, "1"), (False, "1")}
     group_only = ids(user_raw.imagepool.info(-4, -1, -1)[1], "IMAGE")
     assert mine in group_only and 0 not in group_only
-    assert user_raw.imagepool.info(-5, -1, -1) == [False, "[one.imagepool.info] Incorrect filter_flag.",
+    assert user_raw.imagepool.info(-5, -1, -1) == [False, "[one.imagepool.info] Incorrect filter_flag",
                                                     0x1000, -1, -1]
 
 

@@ -2,12 +2,14 @@
 import subprocess
 import sys
 import time
+import xmlrpc.client
 from pathlib import Path
 
 import pyone
 import pytest
 import requests
 
+from onesim.hypervisor import Hypervisor
 from onesim.testing import running_onesim
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -18,8 +20,15 @@ def test_help_lists_the_options():
     result = subprocess.run([sys.executable, "-m", "onesim", "--help"], cwd=PROJECT, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0
-    for option in ("--host", "--port", "--data-dir", "--seed", "--speed"):
+    for option in ("--host", "--port", "--data-dir", "--seed", "--speed", "--no-shareable-disks",
+                   "--no-keep-snapshots"):
         assert option in result.stdout
+
+
+def test_the_hypervisor_capabilities_reach_the_process():
+    with running_onesim(in_process=False, hypervisor=Hypervisor(support_shareable=False)) as handle:
+        config = xmlrpc.client.ServerProxy(handle.endpoint).one.system.config(handle.admin_session)[1]
+    assert Hypervisor(support_shareable=False).vm_mad_xml() in config
 
 
 def test_start_prints_the_endpoint_and_the_demo_credentials(tmp_path):
@@ -37,9 +46,14 @@ def test_start_prints_the_endpoint_and_the_demo_credentials(tmp_path):
     assert process.returncode == 0
 
 
+# Slow enough that a new image is still LOCKED when the next call arrives, even on a
+# loaded machine (its copy takes TRANSFER_DELAY / PROCESS_SPEED = 0.2 s).
+PROCESS_SPEED = 5.0
+
+
 @pytest.fixture(scope="module")
 def process_sim():
-    with running_onesim(in_process=False) as handle:
+    with running_onesim(in_process=False, speed=PROCESS_SPEED) as handle:
         yield handle
 
 
@@ -56,7 +70,7 @@ def test_pyone_walks_images_and_sees_oneds_errors(process_sim):
     assert admin.system.version() == "7.0.2"
     volume = demo.image.allocate('NAME="volume"\nTYPE="DATABLOCK"\nSIZE="10"\nFORMAT="raw"', 1)
     os_image = demo.image.allocate({"TEMPLATE": {"NAME": "my-os", "TYPE": "OS", "PATH": "/var/tmp/os.img"}}, 1)
-    with pytest.raises(pyone.OneActionException, match=r"Image cannot be in state LOCKED."):
+    with pytest.raises(pyone.OneInternalException, match=r"Could not disable image: Image cannot be in state LOCKED."):
         demo.image.enable(os_image, False)
     for image_id in (volume, os_image):
         wait_ready(demo, image_id)

@@ -15,6 +15,7 @@ import pyone
 from lxml import etree
 
 from onesim.emulator import Emulator
+from onesim.hypervisor import Hypervisor
 from onesim.vm.states import LcmState, VmState
 from onesim.seed import admin_session, initialize
 from onesim.server import Endpoint
@@ -69,9 +70,9 @@ class ManualClock:
 
 
 class Sim:
-    def __init__(self, data_dir):
+    def __init__(self, data_dir, hypervisor=Hypervisor()):
         self.data_dir = Path(data_dir)
-        self.emulator = Emulator(data_dir)
+        self.emulator = Emulator(data_dir, hypervisor=hypervisor)
         self.emulator.timers.stop()
         self.clock = self.emulator.timers = ManualClock(self.emulator)
         initialize(self.emulator, "demo")
@@ -101,7 +102,7 @@ class Sim:
         schema_name = _schema_for(method, arguments)
         if envelope[0] and schema_name is not None:
             errors = [error for error in validation_errors(envelope[1], schema_name)
-                      if not error.endswith(_UNDEPLOYED_ERROR_END)]
+                      if not error.endswith(_UNDEPLOYED_ERROR_END) and error != _SHORT_LOCK_ERROR]
             assert errors == [], (method, errors)
         return envelope
 
@@ -158,6 +159,10 @@ SCHEMAS = {
 # oned adds TM_MAD_SYSTEM when a VM is first deployed, while vm.xsd requires it: documents
 # of VMs never deployed fail that one way, exactly like the recorded oned ones.
 _UNDEPLOYED_ERROR_END = "{http://opennebula.org/XMLSchema}TM_MAD_SYSTEM )."
+# oned 7.0.2's VirtualMachine::to_xml_short writes <LOCK> after DEPLOY_ID for a locked VM,
+# which its own vm_pool.xsd does not declare: a locked VM's pool entry fails that one way.
+_SHORT_LOCK_ERROR = ("Element '{http://opennebula.org/XMLSchema}LOCK': This element is not expected. "
+                     "Expected is ( {http://opennebula.org/XMLSchema}TEMPLATE ).")
 
 
 def _schema_for(method, arguments):
@@ -183,6 +188,13 @@ def validation_errors(document, schema_name):
     checker = schema(schema_name)
     checker.validate(root)
     return [error.message for error in checker.error_log]
+
+
+def ready_image(sim, template):
+    """A new image in datastore 1, once its copy has finished (READY)."""
+    image_id = sim.ok("one.image.allocate", template, 1)
+    sim.run_until(lambda: sim.emulator.pool("image").get(image_id).state == 1)
+    return image_id
 
 
 def transcript_value(file_part):

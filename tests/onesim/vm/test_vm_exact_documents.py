@@ -61,3 +61,20 @@ def test_documents_along_the_recorded_life_cycle(sim, recorded_setup):
     different = [name for name, ours in compared.items()
                  if blanked(ours) != blanked(transcript_value(name))]
     assert different == []
+
+
+_HEX_TOKEN = re.compile(r"[0-9a-f]{64}")
+NETWORKED_VM = ('NAME="netvm"\nCPU="0.1"\nVCPU="1"\nMEMORY="64"\nDISK=[TYPE="swap",SIZE="64"]\n'
+                'DISK=[TYPE="fs",SIZE="32"]\nNIC=[NETWORK_ID="0"]\n'
+                'CONTEXT=[NETWORK="YES",SSH_PUBLIC_KEY="$USER[SSH_PUBLIC_KEY]"]\n'
+                'GRAPHICS=[TYPE="VNC",LISTEN="127.0.0.1"]\n')
+
+
+def test_a_networked_vm_with_volatile_disks_and_its_owners_quotas(sim):
+    """NIC DNS/GATEWAY, security group rules, every ETH0_* context variable, deployed
+    volatile disks, then the owner's quota usage: as oned 7.0.2 wrote them for `demo`."""
+    vm_id = sim.ok("one.vm.allocate", NETWORKED_VM, False, session=sim.demo)
+    sim.settle(vm_id, RUNNING)
+    assert blanked(sim.ok("one.vm.info", vm_id)) == blanked(transcript_value("102_vm.info-nic-swap-fs-context"))
+    user = _HEX_TOKEN.sub("H", sim.ok("one.user.info", -1, session=sim.demo))
+    assert blanked(user) == blanked(_HEX_TOKEN.sub("H", transcript_value("103_user.info-demo-with-a-vm")))

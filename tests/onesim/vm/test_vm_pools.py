@@ -1,5 +1,7 @@
 """one.vmpool.info / infoextended / infoset: filter flags, paging, the state argument,
 who sees what, and every pool document valid against oned's schemas."""
+import re
+
 import pytest
 
 from onesim_vm_support import SMALL_VM, validation_errors
@@ -50,7 +52,7 @@ def test_filter_flags(sim, users, owned_vms):
         assert listed(sim, flag, demo) == [owned_vms["other"], owned_vms["demo"]]
     assert listed(sim, MINE, demo) == [owned_vms["demo"]]
     envelope = sim.call("one.vmpool.info", -5, -1, -1, -1)
-    assert envelope[:3] == [False, "[one.vmpool.info] Incorrect filter_flag.", 0x1000]
+    assert envelope[:3] == [False, "[one.vmpool.info] Incorrect filter_flag", 0x1000]
 
 
 def test_paging_and_ranges(sim):
@@ -90,7 +92,7 @@ def test_short_and_extended_bodies(sim, running_vm):
     sim.ok("one.vm.update", running_vm, 'CIMI_DESCRIPTION="kept in USER_TEMPLATE"\nLABELS="web"', 1)
     short = sim.ok("one.vmpool.info", ALL, -1, -1, -1)
     extended = sim.ok("one.vmpool.infoextended", ALL, -1, -1, -1)
-    assert "CIMI_DESCRIPTION" not in short and "<LABELS>web</LABELS>" in short
+    assert "CIMI_DESCRIPTION" not in short and "<LABELS><![CDATA[web]]></LABELS>" in short
     assert "<CIMI_DESCRIPTION><![CDATA[kept in USER_TEMPLATE]]></CIMI_DESCRIPTION>" in extended
     assert "<PERMISSIONS>" in extended and "<PERMISSIONS>" not in short
     assert validation_errors(short, "vm_pool.xsd") == []
@@ -126,3 +128,13 @@ def test_permissions_between_users(sim, users, owned_vms):
     assert sim.call("one.vm.chown", demo_vm, other_uid, -1, session=demo)[2] == 0x200
     sim.ok("one.vm.chown", demo_vm, other_uid, -1)
     assert sim.vm(demo_vm).uname == "other"
+
+
+def test_short_bodies_write_nic_addresses_and_scheduler_messages_as_cdata(sim):
+    """VirtualMachineNic::to_xml_short and VirtualMachineTemplate::to_xml_short use
+    one_util::escape_xml, which writes CDATA."""
+    vm_id = sim.ok("one.vm.allocate", 'NAME="wide"\nCPU="1000"\nMEMORY="64"\nNIC=[NETWORK_ID="0"]')
+    sim.run_until(lambda: sim.vm(vm_id).user_template.get("SCHED_MESSAGE"))
+    entry = re.search(rf"<VM><ID>{vm_id}</ID>.*?</VM>", sim.ok("one.vmpool.info", -2, -1, -1, -1))[0]
+    assert re.search(r"<NIC><IP><!\[CDATA\[10\.0\.0\.\d+\]\]></IP>", entry)
+    assert re.search(r"<USER_TEMPLATE><SCHED_MESSAGE><!\[CDATA\[.*Cannot allocate VM\. .*\]\]></SCHED_MESSAGE>", entry)

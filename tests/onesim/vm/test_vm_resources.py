@@ -1,20 +1,15 @@
 """What VMs take and give back: images (persistent, non-persistent, read-only, CDROM),
 volatile disks, network leases, host capacity; persistence across a restart; and two
 clients racing for one persistent image."""
+import re
 import threading
 
 import pyone
 
-from onesim_vm_support import SMALL_VM, Sim
+from onesim_vm_support import SMALL_VM, Sim, ready_image
 
 READY, USED, USED_PERS = 1, 2, 8
 RUNNING, DONE = (3, 3), (6, 0)
-
-
-def new_image(sim, template):
-    image_id = sim.ok("one.image.allocate", template, 1)
-    sim.run_until(lambda: sim.emulator.pool("image").get(image_id).state == READY)
-    return image_id
 
 
 def image(sim, image_id):
@@ -31,14 +26,14 @@ def terminate(sim, vm_id):
 
 
 def test_a_persistent_image_serves_one_vm(sim):
-    volume = new_image(sim, 'NAME="volume"\nTYPE="DATABLOCK"\nSIZE="10"\nPERSISTENT="YES"')
+    volume = ready_image(sim, 'NAME="volume"\nTYPE="DATABLOCK"\nSIZE="10"\nPERSISTENT="YES"')
     first = vm_with(sim, f'DISK=[IMAGE_ID="{volume}"]')[1]
     disk = sim.vm(first).disks()[0]
     assert (disk["CLONE"], disk["SAVE"], disk["PERSISTENT"]) == ("NO", "YES", "YES")
     assert image(sim, volume).state == USED_PERS
     assert vm_with(sim, f'DISK=[IMAGE_ID="{volume}"]')[:3] == [
-        False, "[one.vm.allocate] Error allocating a new virtual machine. "
-               f"Cannot acquire image {volume}, it is persistent and already in use", 0x4000]
+        False, f"[one.vm.allocate] DISK 0: Cannot acquire image {volume}, it is persistent and already in use",
+        0x2000]
     sim.settle(first, RUNNING)
     terminate(sim, first)
     assert image(sim, volume).state == READY
@@ -46,7 +41,7 @@ def test_a_persistent_image_serves_one_vm(sim):
 
 
 def test_non_persistent_images_are_shared_and_released(sim):
-    os_image = new_image(sim, 'NAME="os"\nTYPE="OS"\nPATH="/var/lib/one/os.img"')
+    os_image = ready_image(sim, 'NAME="os"\nTYPE="OS"\nPATH="/var/lib/one/os.img"')
     first = vm_with(sim, f'DISK=[IMAGE_ID="{os_image}"]')[1]
     second = vm_with(sim, f'DISK=[IMAGE="os"]')[1]
     assert sim.vm(first).disks()[0]["CLONE"] == "YES"
@@ -58,9 +53,9 @@ def test_non_persistent_images_are_shared_and_released(sim):
 
 
 def test_disk_targets_as_oned_assigns_them(sim):
-    cdrom = new_image(sim, 'NAME="iso"\nTYPE="CDROM"\nPATH="/var/lib/one/x.iso"')
-    data = new_image(sim, 'NAME="data"\nTYPE="DATABLOCK"\nSIZE="5"')
-    os_image = new_image(sim, 'NAME="os"\nTYPE="OS"\nPATH="/var/lib/one/os.img"')
+    cdrom = ready_image(sim, 'NAME="iso"\nTYPE="CDROM"\nPATH="/var/lib/one/x.iso"')
+    data = ready_image(sim, 'NAME="data"\nTYPE="DATABLOCK"\nSIZE="5"')
+    os_image = ready_image(sim, 'NAME="os"\nTYPE="OS"\nPATH="/var/lib/one/os.img"')
     vm_id = vm_with(sim, f'DISK=[IMAGE_ID="{data}"]', f'DISK=[IMAGE_ID="{cdrom}"]',
                     'DISK=[TYPE="swap",SIZE="64"]', f'DISK=[IMAGE_ID="{os_image}"]',
                     'CONTEXT=[NETWORK="YES"]')[1]
@@ -72,7 +67,7 @@ def test_disk_targets_as_oned_assigns_them(sim):
 
 
 def test_read_only_cdroms_are_shared(sim):
-    cdrom = new_image(sim, 'NAME="iso"\nTYPE="CDROM"\nPATH="/var/lib/one/x.iso"')
+    cdrom = ready_image(sim, 'NAME="iso"\nTYPE="CDROM"\nPATH="/var/lib/one/x.iso"')
     assert vm_with(sim, f'DISK=[IMAGE_ID="{cdrom}"]')[0]
     assert vm_with(sim, f'DISK=[IMAGE_ID="{cdrom}"]')[0]
     assert image(sim, cdrom).running_vms == 2
@@ -87,8 +82,7 @@ def test_volatile_disks_vanish_with_the_vm(sim):
     terminate(sim, vm_id)
     assert len(sim.emulator.pool("image")) == images_before
     assert vm_with(sim, 'DISK=[TYPE="fs"]')[:3] == [
-        False, "[one.vm.allocate] Error allocating a new virtual machine. Volatile disk needs a SIZE attribute.",
-        0x4000]
+        False, "[one.vm.allocate] DISK 0: SIZE attribute must be a positive integer value.", 0x2000]
 
 
 def test_nics_lease_addresses_and_give_them_back(sim):
@@ -102,7 +96,7 @@ def test_nics_lease_addresses_and_give_them_back(sim):
     assert (context["ETH0_IP"], context["ETH0_MAC"]) == (first_nic["IP"], first_nic["MAC"])
     assert (context["ETH0_GATEWAY"], context["ETH0_MASK"], context["ETH0_NETWORK"]) == (
         "10.0.0.1", "255.255.255.0", "10.0.0.0")
-    assert f"<IP>{first_nic['IP']}</IP>" in sim.ok("one.vmpool.info", -2, -1, -1, -1)
+    assert f"<IP><![CDATA[{first_nic['IP']}]]></IP>" in sim.ok("one.vmpool.info", -2, -1, -1, -1)
     terminate(sim, first)
     third = vm_with(sim, 'NIC=[NETWORK="private"]')[1]
     assert sim.vm(third).nics()[0]["IP"] == first_nic["IP"]
@@ -165,7 +159,7 @@ def test_everything_survives_a_restart(sim, running_vm):
 
 
 def test_two_clients_race_for_one_persistent_image(sim):
-    volume = new_image(sim, 'NAME="volume"\nTYPE="DATABLOCK"\nSIZE="10"\nPERSISTENT="YES"')
+    volume = ready_image(sim, 'NAME="volume"\nTYPE="DATABLOCK"\nSIZE="10"\nPERSISTENT="YES"')
     template_id = sim.ok("one.template.allocate", SMALL_VM + f'DISK=[IMAGE_ID="{volume}"]')
     start = threading.Barrier(2)
     outcomes = []
@@ -201,13 +195,15 @@ def test_the_scheduler_says_why_a_vm_waits(sim):
     host = next(iter(sim.emulator.pool("host").values()))
     vm_id = sim.ok("one.vm.allocate", f'NAME="huge"\nCPU="{host.max_cpu}"\nMEMORY="64"')
     sim.run_until(lambda: sim.vm(vm_id).user_template.get("SCHED_MESSAGE"))
-    message = sim.ok("one.vmpool.info", -2, -1, -1, -1)
-    assert "Cannot dispatch VM to any Host. Possible reasons: Not enough capacity" in message
+    # The rank scheduler's words after oned's ctime() stamp (set_template_error_message).
+    message = re.search(r"<SCHED_MESSAGE><!\[CDATA\[(.*?)\]\]></SCHED_MESSAGE>", sim.ok("one.vmpool.info", -2, -1, -1, -1))[1]
+    assert re.fullmatch(r"\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}: "
+                        rf"Cannot allocate VM\. Not enough capacity in hosts {host.id}", message)
     assert sim.position(vm_id) == (1, 0)
 
 
 def test_read_only_disks_are_shared(sim):
-    data = new_image(sim, 'NAME="reference-data"\nTYPE="DATABLOCK"\nSIZE="10"')
+    data = ready_image(sim, 'NAME="reference-data"\nTYPE="DATABLOCK"\nSIZE="10"')
     readers = [vm_with(sim, f'DISK=[IMAGE_ID="{data}",READONLY="YES"]')[1] for _ in range(2)]
     assert [sim.vm(reader).disks()[0]["READONLY"] for reader in readers] == ["YES", "YES"]
     assert image(sim, data).vms == readers
@@ -216,8 +212,8 @@ def test_read_only_disks_are_shared(sim):
 def test_networks_and_images_by_name_belong_to_the_caller_unless_told(sim):
     demo_uid = sim.emulator.pool("user").by_name("demo").id
     assert sim.call("one.vm.allocate", SMALL_VM + 'NIC=[NETWORK="private"]', True, session=sim.demo)[:3] == [
-        False, f"[one.vm.allocate] Error allocating a new virtual machine. User {demo_uid} does not own a "
-               "network with name: private . Set NETWORK_UNAME or NETWORK_UID of owner in NIC.", 0x4000]
+        False, f"[one.vm.allocate] User {demo_uid} does not own a "
+               "network with name: private . Set NETWORK_UNAME or NETWORK_UID of owner in NIC.", 0x2000]
     vm_id = sim.ok("one.vm.allocate", SMALL_VM + 'NIC=[NETWORK="private",NETWORK_UNAME="oneadmin"]\n'
                    'DISK=[IMAGE="ttylinux",IMAGE_UID="0"]', True, session=sim.demo)
     assert sim.vm(vm_id).nics()[0]["NETWORK"] == "private"
@@ -225,7 +221,38 @@ def test_networks_and_images_by_name_belong_to_the_caller_unless_told(sim):
 
 
 def test_a_shareable_persistent_image_serves_many_vms(sim):
-    shared = new_image(sim, 'NAME="shared"\nTYPE="DATABLOCK"\nSIZE="10"\nPERSISTENT="YES"\n'
+    shared = ready_image(sim, 'NAME="shared"\nTYPE="DATABLOCK"\nSIZE="10"\nPERSISTENT="YES"\n'
                             'PERSISTENT_TYPE="SHAREABLE"')
     users = [vm_with(sim, f'DISK=[IMAGE_ID="{shared}",READONLY="YES"]')[1] for _ in range(2)]
     assert (image(sim, shared).state, image(sim, shared).vms) == (USED_PERS, users)
+
+
+def test_a_hot_plugged_nic_joins_the_network_context_and_its_security_groups(sim):
+    vm_id = sim.ok("one.vm.allocate", SMALL_VM + 'CONTEXT=[NETWORK="YES"]')
+    sim.settle(vm_id, RUNNING)
+    assert not sim.vm(vm_id).template.vectors("SECURITY_GROUP_RULE")
+    sim.ok("one.vm.attachnic", vm_id, 'NIC=[NETWORK_ID="0"]')
+    sim.settle(vm_id, RUNNING)
+    (context,) = sim.vm(vm_id).template.vectors("CONTEXT")
+    (nic,) = sim.vm(vm_id).nics()
+    assert (context["ETH0_IP"], context["ETH0_GATEWAY"], context["ETH0_MTU"]) == (nic["IP"], "10.0.0.1", "")
+    rules = sim.vm(vm_id).template.vectors("SECURITY_GROUP_RULE")
+    assert [(rule["SECURITY_GROUP_ID"], rule["RULE_TYPE"]) for rule in rules] == [("0", "OUTBOUND"), ("0", "INBOUND")]
+    sim.ok("one.vm.detachnic", vm_id, 0)
+    sim.settle(vm_id, RUNNING)
+    (context,) = sim.vm(vm_id).template.vectors("CONTEXT")
+    assert not any(key.startswith("ETH0_") for key in context)
+    assert not sim.vm(vm_id).template.vectors("SECURITY_GROUP_RULE")
+
+
+def test_missing_images_and_networks_are_named_as_oned_does(sim, running_vm):
+    assert vm_with(sim, 'DISK=[IMAGE_ID="9999"]')[:3] == [
+        False, "[one.vm.allocate] DISK 0: Image with ID: 9999 does not exist", 0x2000]
+    assert vm_with(sim, 'NIC=[NETWORK_ID="9999"]')[:3] == [
+        False, "[one.vm.allocate] Virtual network with ID: 9999 does not exist", 0x2000]
+    assert sim.call("one.vm.attach", running_vm, 'DISK=[IMAGE_ID="9999"]')[:3] == [
+        False, "[one.vm.attach] Image with ID: 9999 does not exist", 0x800]
+    assert sim.call("one.vm.attachnic", running_vm, 'NIC=[NETWORK_ID="9999"]')[:3] == [
+        False, "[one.vm.attachnic] Virtual network with ID: 9999 does not exist", 0x800]
+    assert sim.call("one.vm.attach", running_vm, 'DISK=[TYPE="fs"]')[:3] == [
+        False, "[one.vm.attach] SIZE attribute must be a positive integer value.", 0x800]

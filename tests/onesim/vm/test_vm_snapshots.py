@@ -19,10 +19,12 @@ def test_system_snapshots(sim):
     sim.settle(vm_id, RUNNING)
     names = [snapshot["NAME"] for snapshot in sim.vm(vm_id).template.vectors("SNAPSHOT")]
     assert names == ["before", "snapshot-1"]
-    assert "<SNAPSHOT><HYPERVISOR_ID>" in sim.ok("one.vm.info", vm_id)
-    sim.ok("one.vm.snapshotrevert", vm_id, 0)
+    assert "<SNAPSHOT><HYPERVISOR_ID><![CDATA[dummy-snap]]></HYPERVISOR_ID>" in sim.ok("one.vm.info", vm_id)
+    assert sim.vm(vm_id).template.vectors("SNAPSHOT")[0]["SYSTEM_DISK_SIZE"] == "64"  # MEMORY
+    # oned 7.0 answers -1, not the VM id, to a snapshot revert or delete.
+    assert sim.ok("one.vm.snapshotrevert", vm_id, 0) == -1
     assert sim.settle(vm_id, RUNNING) == [(3, 24), RUNNING]
-    sim.ok("one.vm.snapshotdelete", vm_id, 0)
+    assert sim.ok("one.vm.snapshotdelete", vm_id, 0) == -1
     sim.settle(vm_id, RUNNING)
     assert [snapshot["SNAPSHOT_ID"] for snapshot in sim.vm(vm_id).template.vectors("SNAPSHOT")] == ["1"]
     assert sim.call("one.vm.snapshotrevert", vm_id, 0)[:2] == [
@@ -68,7 +70,7 @@ def test_resize_and_disk_resize(sim):
     vm = sim.vm(vm_id)
     assert (vm.template.get("CPU"), vm.template.get("MEMORY")) == ("0.5", "256")
     assert (host.cpu_usage, host.mem_usage) == (50, 256 * 1024)
-    sim.ok("one.vm.diskresize", vm_id, 0, "200")
+    assert sim.ok("one.vm.diskresize", vm_id, 0, "200") == 0
     assert sim.settle(vm_id, POWEROFF) == [(3, 63), POWEROFF]
     assert sim.vm(vm_id).disk(0)["SIZE"] == "200"
     assert sim.call("one.vm.diskresize", vm_id, 0, "100")[:2] == [
@@ -122,3 +124,49 @@ def test_a_locked_vm_refuses_changes(sim):
     assert "<LOCK><LOCKED>2</LOCKED></LOCK>" in sim.ok("one.vmpool.info", -2, -1, -1, -1)
     sim.ok("one.vm.unlock", vm_id)
     sim.ok("one.vm.action", "poweroff", vm_id)
+
+
+def test_a_disk_being_saved_is_marked_until_the_copy_is_done(sim):
+    """oned marks the saved disk (HOTPLUG_SAVE_AS_*) and the new image (SAVE_AS_HOT)."""
+    vm_id = started(sim)
+    image_id = sim.ok("one.vm.disksaveas", vm_id, 0, "saving", "", -1)
+    disk = sim.vm(vm_id).disk(0)
+    assert (disk["HOTPLUG_SAVE_AS_ACTIVE"], disk["HOTPLUG_SAVE_AS_SNAPSHOT_ID"]) == ("YES", "-1")
+    assert "<SAVE_AS_HOT><![CDATA[YES]]></SAVE_AS_HOT>" in sim.ok("one.image.info", image_id)
+    sim.settle(vm_id, RUNNING)
+    assert not any(key.startswith("HOTPLUG_SAVE_AS") for key in sim.vm(vm_id).disk(0))
+    assert "SAVE_AS_HOT" not in sim.ok("one.image.info", image_id)
+
+
+def test_system_snapshots_count_in_the_owners_system_disk_quota(sim):
+    vm_id = sim.ok("one.vm.allocate", SNAPSHOT_VM, session=sim.demo)
+    sim.settle(vm_id, RUNNING)
+
+    def used():
+        user = sim.ok("one.user.info", -1, session=sim.demo)
+        return etree.fromstring(user.encode()).findtext("VM_QUOTA/VM/SYSTEM_DISK_SIZE_USED")
+
+    assert used() == "100"  # the fs disk
+    sim.ok("one.vm.snapshotcreate", vm_id, "", session=sim.demo)
+    sim.settle(vm_id, RUNNING)
+    assert used() == "164"  # and the snapshot, as big as MEMORY
+
+
+def test_the_snapshot_being_worked_on_is_marked_until_the_driver_answers(sim):
+    vm_id = started(sim)
+
+    def snapshot():
+        (only,) = sim.vm(vm_id).template.vectors("SNAPSHOT")
+        return only
+
+    sim.ok("one.vm.snapshotcreate", vm_id, "marked")
+    assert (snapshot()["ACTION"], snapshot()["ACTIVE"], snapshot()["HYPERVISOR_ID"]) == ("CREATE", "YES", "")
+    sim.settle(vm_id, RUNNING)
+    assert ("ACTION" not in snapshot(), snapshot()["HYPERVISOR_ID"]) == (True, "dummy-snap")
+    sim.ok("one.vm.snapshotrevert", vm_id, 0)
+    assert (snapshot()["ACTION"], snapshot()["ACTIVE"]) == ("REVERT", "YES")
+    sim.settle(vm_id, RUNNING)
+    sim.ok("one.vm.snapshotdelete", vm_id, 0)
+    assert snapshot()["ACTION"] == "DELETE"
+    sim.settle(vm_id, RUNNING)
+    assert sim.vm(vm_id).template.vectors("SNAPSHOT") == []
