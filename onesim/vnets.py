@@ -13,6 +13,8 @@ DEFAULT_CLUSTER = 0
 DEFAULT_SECURITY_GROUP = "0"
 # Network template attributes a NIC leased from the network carries (when set).
 INHERITED_BY_NIC = ("DNS", "GATEWAY")
+# Who holds a lease, in an AR's ALLOCATED map: the object type bit (PoolObjectSQL::VM) | id.
+VM_OWNER_BIT = 0x1000000000
 
 
 def mac_for(ip):
@@ -74,8 +76,16 @@ class VirtualNetwork(PoolObject):
                 f"<PARENT_NETWORK_ID/><VN_MAD>{cdata(self.vn_mad)}</VN_MAD><PHYDEV/><VLAN_ID/><OUTER_VLAN_ID/>"
                 f"<VLAN_ID_AUTOMATIC>0</VLAN_ID_AUTOMATIC><OUTER_VLAN_ID_AUTOMATIC>0</OUTER_VLAN_ID_AUTOMATIC>"
                 f"<USED_LEASES>{self.used_leases}</USED_LEASES><VROUTERS></VROUTERS>"
-                "<UPDATED_VMS></UPDATED_VMS><OUTDATED_VMS></OUTDATED_VMS><UPDATING_VMS></UPDATING_VMS>"
+                f"<UPDATED_VMS>{self._updated_vms_xml()}</UPDATED_VMS><OUTDATED_VMS></OUTDATED_VMS>"
+                "<UPDATING_VMS></UPDATING_VMS>"
                 f"<ERROR_VMS></ERROR_VMS>{self.template.to_xml()}")
+
+    def _updated_vms_xml(self):
+        """oned lists a VM as updated from the lease of its NIC until the lease is released
+        (VirtualNetwork::nic_attribute, clear_update_vm); vn.update, which would move them to
+        OUTDATED_VMS, is not emulated."""
+        holders = {vm_id for ar in self.address_ranges for _, vm_id in ar["leases"]}
+        return "".join(f"<ID>{vm_id}</ID>" for vm_id in sorted(holders))
 
     def render(self):
         ranges = "".join(self._full_ar_xml(ar) for ar in self.address_ranges)
@@ -93,7 +103,10 @@ class VirtualNetwork(PoolObject):
 
     @classmethod
     def _short_ar_xml(cls, ar):
-        return f"<AR>{cls._ar_attributes_xml(ar)}</AR>"
+        """A pool's AR: its attributes, led by the ALLOCATED map of leases (AddressRange::
+        allocated_to_attr: " <index> <owner>" per lease, in index order)."""
+        allocated = "".join(f" {index} {VM_OWNER_BIT | vm_id}" for index, vm_id in sorted(ar["leases"]))
+        return f"<AR><ALLOCATED>{cdata(allocated)}</ALLOCATED>{cls._ar_attributes_xml(ar)}</AR>"
 
     @classmethod
     def _full_ar_xml(cls, ar):

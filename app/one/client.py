@@ -141,7 +141,7 @@ class Gateway:
         self.call("vm.detach", vm_id, disk_id)
 
     def vm_disk_resize(self, vm_id, disk_id, size_mb):
-        # oned 7.0.2 answers 0 here, and -1 to snapshotrevert and snapshotdelete, not the VM's
+        # oned 7.0.2 answers the disk id here, and -1 to snapshotrevert and snapshotdelete, not the VM's
         # id as other VM calls do: these methods hand nothing on.
         self.call("vm.diskresize", vm_id, disk_id, str(int(size_mb)))
 

@@ -32,14 +32,9 @@ def discard(gateway, image_id):
     forced, and forcing takes ADMIN rights its owner does not have: the copy is waited for,
     within DISCARD_WAIT_SECONDS."""
     deadline = time.monotonic() + DISCARD_WAIT_SECONDS
-    while True:
-        try:
-            gateway.image_delete(image_id)
-            return
-        except Conflict:
-            if gateway.image(image_id).state != IMAGE_LOCKED or time.monotonic() > deadline:
-                raise
-            time.sleep(DISCARD_POLL_SECONDS)
+    while gateway.image(image_id).state == IMAGE_LOCKED and time.monotonic() < deadline:
+        time.sleep(DISCARD_POLL_SECONDS)
+    gateway.image_delete(image_id)
 
 
 def image_datastore(gateway):

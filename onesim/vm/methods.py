@@ -14,9 +14,9 @@ from .states import VmState
 
 SAVEAS_TYPES = ("OS", "DATABLOCK", "CDROM")
 # What oned 7.0 answers on success where the request object carries no id:
-# snapshotrevert and snapshotdelete answer -1, diskresize 0.
+# snapshotrevert and snapshotdelete answer -1 (diskresize answers the disk's id,
+# VirtualMachineDiskResize's success_response(did)).
 NO_OBJECT_ID = -1
-DISK_RESIZE_RESULT = 0
 
 
 register_common_methods("one.vm", "vm", methods=("rename", "chmod", "chown", "lock", "unlock"))
@@ -344,7 +344,7 @@ def vm_diskresize(call, oid, disk_id, size):
         raise OneError(ACTION, "New disk size has to be greater than current one")
     progress.begin(vm, "disk-resize", disk_id=disk_id, size=size)
     lifecycle.perform(call, vm, operation, route)
-    return DISK_RESIZE_RESULT
+    return disk_id
 
 
 @rpc("one.vm.recover", Int("id"), Int("operation"))

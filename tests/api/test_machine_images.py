@@ -306,7 +306,7 @@ def test_persistent_boot_runs_one_machine_on_the_image_itself(
 
     refused = cimi.put(href, {"resourceURI": CIMI + "MachineImage", "persistent": False})
     assert refused.status == 409
-    assert "in use" in refused.document["message"]
+    assert "USED" in refused.document["message"]     # oned: "Image cannot be in state USED."
 
     wait_for_state(machine, "STARTED")
     assert cimi.delete(machine).status == 202

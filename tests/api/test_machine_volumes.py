@@ -234,15 +234,14 @@ def test_an_unknown_volatile_format_is_refused(cimi, machine_create, unchanged_b
     assert "format must be one of" in result.document["message"]
 
 
-def test_a_volume_template_that_fails_leaves_no_volume(cimi, machine_create, backend):
-    before = backend.objects()
+def test_a_volume_template_that_fails_leaves_no_volume(cimi, machine_create, unchanged_backend):
+    # The first volume is made, then deleted again (oned removes it in the background).
     body = machine_create(volumeTemplates=[
         {"volumeTemplate": {"volumeConfig": {"capacity": MIB_KIB}}},
         {"volumeTemplate": {"href": "http://localhost/cimi/volumeTemplates/999999"}}])
     result = cimi.post("/cimi/machines", body)
     assert result.status == 400
     assert "volumeTemplates[1].volumeTemplate.href" in result.document["message"]
-    assert backend.objects() == before
 
 
 def test_a_machine_template_carries_volumes_to_its_machines(cimi, collection_href, image_href,

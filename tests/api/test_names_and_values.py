@@ -125,6 +125,9 @@ def hrefs(image_href):
     return {"image": image_href, "volume": "/cimi/volumes/0"}
 
 
+IMAGE_KINDS = ("machineImages", "volumes", "volumeImages")
+
+
 @pytest.fixture
 def created(cimi, hrefs, backend, wait_for_state):
     """Create resources through the API; each is deleted (machines terminated) at the end."""
@@ -142,9 +145,14 @@ def created(cimi, hrefs, backend, wait_for_state):
     terminate_all(backend.gateway, vms)
     for kind, href in reversed(made):
         if KINDS[kind].backed_by != "vm":
-            if kind in ("volumes", "volumeImages"):
+            if kind in IMAGE_KINDS:
+                # oned deletes an image only once its copy is done, and in the background:
+                # the name stays taken until it is gone.
                 wait_for_state(href, "AVAILABLE")
-            cimi.delete(href)
+                cimi.delete(href)
+                wait_for_state(href, 404)
+            else:
+                cimi.delete(href)
 
 
 def _error_message(result):

@@ -30,6 +30,19 @@ _SNAPSHOT_ID_WINDOW = ("oned's VMM driver protocol saves the snapshot's HYPERVIS
                        "manager ends HOTPLUG_SNAPSHOT, so a poll in between sees it set; onesim sets it when "
                        "it leaves HOTPLUG_SNAPSHOT")
 
+_EPILOG_WINDOW = ("oned's LifeCycleManager::trigger_epilog_success releases the VNC port (GRAPHICS/PORT) and "
+                  "saves the VM still in EPILOG before DispatchManager::trigger_done makes it DONE, so a "
+                  "poll in between sees EPILOG without the port; onesim releases it when the VM is DONE, "
+                  "as oned's document shows it before the driver answers")
+
+_MKFS_WINDOW = ("oned marks the disk being saved with HOTPLUG_SAVE_AS and HOTPLUG_SAVE_AS_SOURCE when the new "
+                "image's datastore mkfs answers (ImageManager's mkfs callback, set_saveas_disk), a moment "
+                "after the disksaveas call; onesim's save-as has no mkfs step, so a poll may see them on "
+                "oned only")
+
+_FAST_ATTACH = ("the real oned's dummy driver may answer a disk attach before the next vm.info, which then no "
+                "longer shows the disk's ATTACH=YES mark; onesim holds it for a driver step")
+
 KNOWN_DIFFERENCES = (
     Known("vm_life_cycle", "*", "* in onesim", "/VM/MONITORING*", _MONITORING_TIMING, timing=True),
     Known("vm_life_cycle", "seen in detach: HOTPLUG", "extra in onesim", "/VM/TEMPLATE/DISK*", _DETACH_WINDOW,
@@ -38,6 +51,12 @@ KNOWN_DIFFERENCES = (
           timing=True),
     Known("vm_life_cycle", "seen in snapshot create: HOTPLUG_SNAPSHOT", "* in onesim",
           "/VM/TEMPLATE/SNAPSHOT/HYPERVISOR_ID*", _SNAPSHOT_ID_WINDOW, timing=True),
+    Known("vm_life_cycle", "seen in terminate: EPILOG", "extra in onesim", "/VM/TEMPLATE/GRAPHICS/PORT",
+          _EPILOG_WINDOW, timing=True),
+    Known("vm_life_cycle", "seen in disk save-as: HOTPLUG_SAVEAS", "missing in onesim",
+          "/VM/TEMPLATE/DISK/HOTPLUG_SAVE_AS*", _MKFS_WINDOW, timing=True),
+    Known("vm_life_cycle", "VM info while attaching", "extra in onesim", "/VM/TEMPLATE/DISK/ATTACH",
+          _FAST_ATTACH, timing=True),
     Known("*", "*", "result",
           "onesim ('failure', '0x2000', '[one.*Parse error: syntax error, *', -1, 5) / "
           "oned ('failure', '0x2000', '[one.*Parse error: syntax error, *', -1, 5)", _BISON_WORDING),
@@ -76,4 +95,6 @@ MISSABLE_STATES = {
     ("image to READY", "LOCKED"): "the real oned's dummy datastore driver copies at once: a poll may miss LOCKED",
     ("private image READY", "LOCKED"): "the real oned's dummy datastore driver copies at once: a poll may miss LOCKED",
     ("saved image", "LOCKED"): "the real oned's dummy datastore driver copies at once: a poll may miss LOCKED",
+    ("delete", "DELETE"): "the real oned's dummy datastore driver removes an image at once: a poll may miss DELETE",
+    ("image delete", "DELETE"): "the real oned's dummy datastore driver removes an image at once: a poll may miss DELETE",
 }

@@ -134,7 +134,21 @@ def network_seen_by(vm_ids):
             others += [vm for parent in root.iter(listing) for vm in parent if vm.text not in ours]
         for element in others:
             element.getparent().remove(element)
+        for allocated in root.iter("ALLOCATED"):
+            allocated.text = _allocated_to(allocated.text or "", ours)
     return prune
+
+
+# An AR's ALLOCATED map (a pool's short AR) is " <index> <owner>" per lease, the owner being
+# the object type bit of a VM (PoolObjectSQL::VM) | the VM's id.
+VM_OWNER_BIT = 0x1000000000
+
+
+def _allocated_to(text, vm_ids):
+    """The ALLOCATED map with only the leases of `vm_ids` (strings)."""
+    numbers = text.split()
+    return "".join(f" {index} {owner}" for index, owner in zip(numbers[::2], numbers[1::2])
+                   if str(int(owner) & (VM_OWNER_BIT - 1)) in vm_ids)
 
 
 def normalized_envelope(names, method, args, envelope):

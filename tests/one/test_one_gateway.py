@@ -229,9 +229,9 @@ def test_a_bad_template_is_refused_before_any_call(gateway, fake_oned):
 
 
 def test_vm_disk_nic_and_snapshot_calls(gateway, fake_oned):
-    # The values a real oned 7.0.2 answers: diskresize 0, snapshotrevert and snapshotdelete
-    # -1 (not the VM's id); the gateway hands none of them on.
-    for method, value in (("attach", 1), ("detach", 1), ("diskresize", 0), ("disksaveas", 12),
+    # The values a real oned 7.0.2 answers: diskresize the disk's id, snapshotrevert and
+    # snapshotdelete -1 (not the VM's id); the gateway hands none of them on.
+    for method, value in (("attach", 1), ("detach", 1), ("diskresize", 2), ("disksaveas", 12),
                           ("attachnic", 1), ("detachnic", 1), ("snapshotcreate", 0),
                           ("snapshotrevert", -1), ("snapshotdelete", -1), ("chmod", 1)):
         fake_oned.succeed(f"one.vm.{method}", value)
