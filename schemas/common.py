@@ -11,13 +11,14 @@ import re
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from app.one.storable import name_problem, normal_name
+from app.protocol.bodies import MAX_INTEGER_DIGITS
 
 DESCRIPTION_MAX_LENGTH = 4096
 PROPERTY_KEY_MAX_LENGTH = 128
 PROPERTY_VALUE_MAX_LENGTH = 4096
 PROPERTIES_MAX_COUNT = 64
 
-_WHOLE_NUMBER = re.compile(r"^\s*-?[0-9]+\s*$")
+_WHOLE_NUMBER = re.compile(r"^\s*-?[0-9]{1,%d}\s*$" % MAX_INTEGER_DIGITS)
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BASE64 = re.compile(r"^[A-Za-z0-9+/]*={0,2}$")
 
@@ -25,7 +26,8 @@ _BASE64 = re.compile(r"^[A-Za-z0-9+/]*={0,2}$")
 class WholeNumber(fields.Integer):
     """An integer given as a JSON number or as decimal text; fractions and booleans are refused."""
 
-    default_error_messages = {"invalid": "Not a whole number."}
+    default_error_messages = {
+        "invalid": f"Not a whole number (of at most {MAX_INTEGER_DIGITS} digits)."}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool):

@@ -23,6 +23,8 @@ VM_NOT_DONE = -1
 # `end < -1` makes oned page (`LIMIT start, -end`), but -1 means "to the end", so a page of
 # one is fetched as a page of two and cut. A whole pool from an offset uses this page size.
 _ALL_FROM_OFFSET = 2**31 - 1
+# XML-RPC's <int> is 32 bits: xmlrpc.client cannot send anything beyond.
+XMLRPC_INT_MIN, XMLRPC_INT_MAX = -2**31, 2**31 - 1
 
 _PERMISSION_FIELDS = tuple(Permissions.__dataclass_fields__)
 
@@ -330,6 +332,10 @@ def _check_carriable(session, args):
         if found:
             raise BadRequest(f"OpenNebula cannot receive U+{ord(found):X}: characters "
                              "outside Unicode's Basic Multilingual Plane are refused.")
+        if isinstance(arg, int) and not isinstance(arg, bool) and not (
+                XMLRPC_INT_MIN <= arg <= XMLRPC_INT_MAX):
+            raise BadRequest(f"{arg} is out of the range OpenNebula's XML-RPC integers have "
+                             f"({XMLRPC_INT_MIN} to {XMLRPC_INT_MAX}).")
 
 
 def _pool_filter(mine):

@@ -44,7 +44,7 @@ def _body_bytes():
 
 def parse_json(data):
     try:
-        document = json.loads(data, parse_constant=_refuse_constant)
+        document = json.loads(data, parse_constant=_refuse_constant, parse_int=_bounded_integer)
     except RecursionError:
         raise BadRequest("The JSON body is nested too deeply.") from None
     except UnicodeDecodeError:
@@ -81,6 +81,21 @@ def _join(path, key):
     if isinstance(key, int):
         return f"{path}[{key}]"
     return f"{path}.{key}" if path else str(key)
+
+
+# The most digits a whole number in a body may have: more than any CIMI value needs (a
+# 64-bit integer has 19), few enough that no conversion is slow or refused by Python's
+# 4,300-digit limit.
+MAX_INTEGER_DIGITS = 30
+
+
+def _bounded_integer(text):
+    """A JSON integer; one longer than any value CIMI has is refused before Python converts
+    it (a conversion of over 4,300 digits would fail, and a long one costs quadratic time)."""
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise BadRequest(f"The JSON body contains an integer of more than {MAX_INTEGER_DIGITS} "
+                         "digits.")
+    return int(text)
 
 
 def _refuse_constant(name):

@@ -206,3 +206,31 @@ def test_opennebula_too_slow(fmt, onesim_server, cimi_credentials, unchanged_bac
     slow = other_app_client(fmt, onesim_server.endpoint, cimi_credentials, ONE_READ_TIMEOUT=0.5)
     onesim_server.delay("one.vmpool.infoextended", 3)
     assert_error(slow.get("/cimi/machines"), 504)
+
+
+def test_a_first_beyond_opennebulas_integers_is_refused_on_every_collection(cimi, entry_point):
+    """$first becomes a pool offset, an XML-RPC <int> (32 bits): beyond it is a 400, never
+    xmlrpc.client's OverflowError."""
+    collections = [value["href"] for value in entry_point.values()
+                   if isinstance(value, dict) and "href" in value]
+    for href in collections:
+        result = cimi.get(href, params={"$first": str(2**31 + 1)})
+        assert result.status in (200, 400), (href, result.document)
+        if result.status == 400:
+            assert "out of the range" in result.document["message"]
+
+
+@pytest.mark.parametrize("digits", [31, 5000])
+def test_integers_longer_than_any_value_are_refused(cimi, fmt, collection_href, unchanged_backend,
+                                                     digits):
+    """Python refuses to convert more than 4,300 digits; no CIMI value needs more than 30."""
+    number = "9" * digits
+    if fmt == "json":
+        body = ('{"resourceURI": "%sMachineConfigurationCreate", "name": "huge", "cpu": %s, '
+                '"memory": 1024, "disks": []}' % (CIMI, number)).encode()
+    else:
+        body = (f'<MachineConfiguration xmlns="http://schemas.dmtf.org/cimi/1"><name>huge</name>'
+                f'<cpu>{number}</cpu><memory>1024</memory></MachineConfiguration>').encode()
+    headers = {"Content-Type": f"application/{fmt}"}
+    result = cimi.post(collection_href("machineConfigs"), body, headers=headers)
+    assert_error(result, 400, "30 digits")

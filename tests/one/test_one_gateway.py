@@ -332,3 +332,10 @@ def test_credentials_oned_cannot_receive_are_unauthenticated(one_app, fake_oned)
         with pytest.raises(Unauthenticated):
             app.one.gateway("demo:pass\U0001F680").whoami()
     assert fake_oned.calls == []
+
+
+@pytest.mark.parametrize("value", [2**31, -2**31 - 1, 10**40])
+def test_integers_beyond_xml_rpc_are_refused_before_the_call(gateway, fake_oned, value):
+    with pytest.raises(BadRequest, match="out of the range"):
+        gateway.vm(value)
+    assert fake_oned.calls == []
