@@ -15,9 +15,10 @@ alike, so the name a request answers is the one a later read returns.
 Values. oned keeps every template value in a CDATA section, which cannot hold `]]>`: an
 allocation fails ("Error transforming the VM to XML") and an update answers success yet
 stores nothing. Its XML-RPC library (xmlrpc-c) refuses a whole call holding a character
-outside Unicode's Basic Multilingual Plane (an emoji). Values the server alone reads (the
+outside Unicode's Basic Multilingual Plane (an emoji). A carriage return is stored but read
+back as a line feed (XML parsers normalise line ends). Values the server alone reads (the
 `CIMI_` attributes: descriptions, properties, references) are stored losslessly instead:
-such a value is written with `%`, `]]>` and those characters percent-escaped behind the
+such a value is written with `%`, `]]>`, CR and those characters percent-escaped behind the
 `ENCODED` prefix, and read back decoded by `app.one.parse`, so every reader above the
 gateway sees the original text. Any other value (read by oned or the guest, such as a
 CONTEXT's SSH_PUBLIC_KEY) is refused by `app.one.templates` with a 400, and the gateway
@@ -39,7 +40,9 @@ _FORBIDDEN = re.compile("[" + re.escape(FORBIDDEN_NAME_CHARACTERS) + "]")
 OWN_ATTRIBUTE_PREFIX = "CIMI_"
 ENCODED = "%cimi%"
 CDATA_END = "]]>"
-_UNSTORABLE = re.compile(re.escape(CDATA_END) + "|[\U00010000-\U0010ffff]")
+# A carriage return is stored but never read back: oned's XML documents go through an XML
+# parser, which turns CR and CR LF into LF.
+_UNSTORABLE = re.compile(re.escape(CDATA_END) + "|\r|[\U00010000-\U0010ffff]")
 _ESCAPED = re.compile("%|" + _UNSTORABLE.pattern)
 
 
@@ -96,8 +99,8 @@ def uncarriable_character(text):
 
 
 def unstorable_part(text):
-    """What of `text` oned cannot store as a template value (`]]>` or a character outside
-    the Basic Multilingual Plane); None if it can store it as it is."""
+    """What of `text` oned cannot store as a template value (`]]>`, a carriage return or a
+    character outside the Basic Multilingual Plane); None if it can store it as it is."""
     found = _UNSTORABLE.search(text)
     return found.group() if found else None
 

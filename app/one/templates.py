@@ -5,7 +5,7 @@ every value escaped as XML text. The `attr=value` form cannot carry every value:
 lexer rejects any line containing `]]>` and only unescapes `\\"`, so a backslash before a
 quote cannot round-trip. pyone's XML form wraps values in CDATA, which `]]>` breaks. Escaped
 XML text has neither problem: oned parses it with libxml2 (`Template::from_xml`), which turns
-`&amp;`, `&lt;`, `&gt;` and `&#13;` back into the literal characters, and a value can never
+`&amp;`, `&lt;` and `&gt;` back into the literal characters, and a value can never
 open or close an element.
 
 Input is a dict: a scalar (str, int, float, bool) is a single attribute, a dict is a vector
@@ -30,7 +30,7 @@ ROOT = "TEMPLATE"
 
 _NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,127}\Z")
 _NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
 def build_template(attributes):

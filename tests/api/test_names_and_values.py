@@ -1,6 +1,6 @@
 """What OpenNebula refuses or cannot store, over the API in JSON and XML: one name rule for
 every resource that has a name (create and rename), trailing white space trimmed as oned
-does, and values oned cannot keep (`]]>`, characters outside the Basic Multilingual Plane)
+does, and values oned cannot keep (`]]>`, carriage returns, characters outside the BMP)
 stored losslessly. Everything is refused before any OpenNebula call (`unchanged_backend`),
 so the same answers come from the emulator and from a real oned.
 """
@@ -17,7 +17,7 @@ from credential_keys import ED25519_KEY, credential_create
 from volume_support import MIB_KIB, volume_create
 
 # Values oned cannot store as they are; the server must keep them all the same.
-AWKWARD = "web ]]> <![CDATA[ 50% %cimi% \U0001F680 \U0001F600 é"
+AWKWARD = "web ]]> <![CDATA[ 50% %cimi% \U0001F680 \U0001F600 é a\r\nb\rc"
 UNKEPT_IN_XML = "\v\f"     # XML 1.0 cannot carry them at all: JSON bodies only
 
 ONE_TWENTY_EIGHT_BYTES = "é" * 64

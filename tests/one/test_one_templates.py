@@ -127,7 +127,7 @@ def test_values_xml_cannot_carry_are_refused(value):
 
 def test_exact_output():
     text = build_template({
-        "NAME": 'a "b" <c> & d]]\r\n',
+        "NAME": 'a "b" <c> & d]]\n',
         "CPU": 0.5,
         "VCPU": 2,
         "PERSISTENT": False,
@@ -135,7 +135,7 @@ def test_exact_output():
         "GRAPHICS": {"TYPE": "VNC"},
     })
     assert text == (
-        "<TEMPLATE><NAME>a \"b\" &lt;c&gt; &amp; d]]&#13;\n</NAME><CPU>0.5</CPU>"
+        "<TEMPLATE><NAME>a \"b\" &lt;c&gt; &amp; d]]\n</NAME><CPU>0.5</CPU>"
         "<VCPU>2</VCPU><PERSISTENT>NO</PERSISTENT>"
         "<DISK><IMAGE_ID>3</IMAGE_ID><READONLY>YES</READONLY></DISK>"
         "<DISK><TYPE>fs</TYPE><SIZE>1024</SIZE></DISK>"
