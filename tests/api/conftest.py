@@ -62,6 +62,15 @@ class Backend:
             "configurations": self.owned_ids(one.document_page(MACHINE_CONFIGURATION).items),
         }
 
+    def settled(self, expected):
+        """The objects once they are `expected`, or when the wait (a hang guard) ends: what a
+        request undid may linger a moment (a terminated VM takes a few driver steps to reach
+        DONE, oned removes a deleted image in the background)."""
+        deadline = time.monotonic() + STATE_WAIT_SECONDS
+        while (current := self.objects()) != expected and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return current
+
     def owned_ids(self, items):
         """Ids of the items this worker's users own."""
         return {item.id for item in self.owned(items)}
@@ -82,10 +91,7 @@ def unchanged_backend(backend, opennebula):
     before = backend.objects()
     yield backend
     opennebula.clear_faults()
-    deadline = time.monotonic() + STATE_WAIT_SECONDS
-    while (after := backend.objects()) != before and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert after == before
+    assert backend.settled(before) == before
 
 
 @pytest.fixture

@@ -205,7 +205,7 @@ def test_a_name_taken_is_a_conflict(cimi, registered, collection_href, backend):
                         "imageLocation": "https://images.example.org/again.img"})
     assert result.status == 409
     assert "already taken" in result.document["message"]
-    assert backend.objects() == before
+    assert backend.settled(before) == before
 
 
 def test_edit_name_description_properties_visibility(cimi, registered, wait_for_state, stranger):
