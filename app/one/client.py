@@ -325,13 +325,14 @@ def _check_carriable(session, args):
     Basic Multilingual Plane, with a fault: such credentials cannot be an OpenNebula user's,
     such an argument is the caller's to change."""
     if uncarriable_character(session):
-        raise Unauthenticated("OpenNebula credentials cannot hold characters outside "
-                              "Unicode's Basic Multilingual Plane.")
+        raise Unauthenticated("OpenNebula credentials cannot hold control characters or "
+                              "characters outside Unicode's Basic Multilingual Plane.")
     for arg in args:
         found = uncarriable_character(arg) if isinstance(arg, str) else None
         if found:
-            raise BadRequest(f"OpenNebula cannot receive U+{ord(found):X}: characters "
-                             "outside Unicode's Basic Multilingual Plane are refused.")
+            raise BadRequest(f"OpenNebula cannot receive U+{ord(found):04X}: control characters "
+                             "and characters outside Unicode's Basic Multilingual Plane are "
+                             "refused.")
         if isinstance(arg, int) and not isinstance(arg, bool) and not (
                 XMLRPC_INT_MIN <= arg <= XMLRPC_INT_MAX):
             raise BadRequest(f"{arg} is out of the range OpenNebula's XML-RPC integers have "

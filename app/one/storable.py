@@ -35,6 +35,8 @@ _TRAILING_WHITE_SPACE = " \t\n\v\f\r"
 # Characters XML 1.0 cannot carry besides those above, and DEL: never part of a name.
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _OUTSIDE_BMP = re.compile("[\U00010000-\U0010ffff]")
+# What xmlrpc-c cannot receive: characters outside the BMP, and those XML 1.0 cannot carry.
+_UNCARRIABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff\U00010000-\U0010ffff]")
 _FORBIDDEN = re.compile("[" + re.escape(FORBIDDEN_NAME_CHARACTERS) + "]")
 
 OWN_ATTRIBUTE_PREFIX = "CIMI_"
@@ -93,8 +95,9 @@ def fitted_name(base, suffix=""):
 
 
 def uncarriable_character(text):
-    """The first character of `text` oned's XML-RPC library refuses to receive, or None."""
-    found = _OUTSIDE_BMP.search(text)
+    """The first character of `text` oned's XML-RPC library refuses to receive (a control
+    character XML cannot carry, or one outside the Basic Multilingual Plane), or None."""
+    found = _UNCARRIABLE.search(text)
     return found.group() if found else None
 
 

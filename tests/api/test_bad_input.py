@@ -152,7 +152,8 @@ def test_invalid_action_bodies(cimi, unchanged_backend, launched):
 
 
 def test_wrong_credentials(cimi, collection_href, unchanged_backend):
-    for credentials in ("demo:wrong", "nobody:demo", None):
+    for credentials in ("demo:wrong", "nobody:demo", None, "demo\x00:demo", "demo:de\x1bmo",
+                        "demo:\U0001F600"):
         result = cimi.as_user(credentials).get(collection_href("machines"))
         assert_error(result, 401)
         assert result.headers["WWW-Authenticate"].startswith("Basic")

@@ -327,10 +327,12 @@ def test_arguments_oned_cannot_receive_are_refused_before_the_call(gateway, fake
     assert fake_oned.calls == []
 
 
-def test_credentials_oned_cannot_receive_are_unauthenticated(one_app, fake_oned):
+@pytest.mark.parametrize("session", ["demo:pass\U0001F680", "demo\x00:pass", "de\x01mo:pass",
+                                     "demo:pa\x1bss"])
+def test_credentials_oned_cannot_receive_are_unauthenticated(one_app, fake_oned, session):
     with one_app.app_context():
         with pytest.raises(Unauthenticated):
-            app.one.gateway("demo:pass\U0001F680").whoami()
+            app.one.gateway(session).whoami()
     assert fake_oned.calls == []
 
 
