@@ -7,16 +7,16 @@ the route answers 202 with it:
 
     from app.services import jobs
 
-    with jobs.tracked(ctx, jobs.machine(vm_id), "start", "started") as job_uri:
+    with jobs.tracked(ctx, jobs.machine(vm), "start", "started") as job_uri:
         ctx.gateway.vm_action("resume", vm_id)
     return job_uri
     ...
     return respond(None, 202, jobs.job_header(job_uri))       # in the route
 
-- target: `jobs.machine(vm_id)`, `jobs.image(image_id, paths.MACHINE_IMAGES)`, or
-  `jobs.Target(kind, opennebula_id, path)` when the CIMI resource is not the OpenNebula
-  object itself (a MachineVolume: `jobs.Target(outcomes.VM, vm_id, (paths.MACHINES, vm_id,
-  "volumes", disk_id))`). The Job's state follows that OpenNebula object.
+- target: `jobs.machine(vm)` (the VM record the service read before acting, with the
+  segments of a part of the machine when the CIMI resource is one: a MachineVolume is
+  `jobs.machine(vm, "volumes", disk_id)`) or `jobs.image(image_id, paths.MACHINE_IMAGES)`.
+  The Job's state follows that OpenNebula object.
 - action: a CIMI action name ("start", "capture"), shown as its action URI; "add", "edit" and
   "delete" are shown as they are.
 - expectation: a name of `app.one.outcomes.EXPECTATIONS` ("started", "stopped", "suspended",
@@ -52,8 +52,8 @@ FAILED (returnCode 1). A Job on a VM also keeps the VM's ERROR as it was when th
 a different ERROR later means a driver failed the operation, and the Job is FAILED with it
 even when the VM shows no failure state (a boot that fails while a powered-off machine is
 started puts it back in POWEROFF). The statusMessage says why a Job fails or waits: oned's
-ERROR, or the scheduler's SCHED_MESSAGE while the VM is PENDING (`app.one.reasons`). The first read that sees the end writes it into the document with the
-time it was seen, so a finished Job never changes again, whatever happens to its target
+ERROR, or the scheduler's SCHED_MESSAGE while the VM is PENDING (`app.one.reasons`). The
+first read that sees the end writes it into the document with the time it was seen, so a finished Job never changes again, whatever happens to its target
 later; no state lives in the server. progress is 0 while queued, 50 while running, 100 at the
 end.
 
@@ -75,7 +75,7 @@ from dataclasses import dataclass, replace
 from app.errors import DomainError, Forbidden, NotFound
 from app.one.documents import JOB
 from app.one.outcomes import EXPECTATIONS, FAILED, IMAGE, SUCCESS, VM
-from app.one.reasons import vm_reason
+from app.one.reasons import ERROR_MESSAGE, vm_reason
 from app.one.states import DONE, image_state_name, vm_state_name
 from app.protocol.names import ACTION_URI, resource_uri
 from app.protocol.responses import operation
@@ -108,10 +108,14 @@ class Target:
     kind: str          # outcomes.VM or outcomes.IMAGE
     one_id: int
     path: tuple        # segments of the CIMI resource's href under the base URI
+    prior_error: str = ""    # a VM's ERROR before the operation (see _error_watch)
 
 
-def machine(vm_id):
-    return Target(VM, vm_id, (paths.MACHINES, vm_id))
+def machine(vm, *parts):
+    """The Job target of an operation on the VM `vm` (its record as read before the
+    operation), or on the part of the machine that `parts` name."""
+    return Target(VM, vm.id, (paths.MACHINES, vm.id, *parts),
+                  vm.user_template.get(ERROR_MESSAGE, ""))
 
 
 def image(image_id, collection_segment):
@@ -158,19 +162,19 @@ def _allocate(ctx, target, action, expectation, affected, conditions=None):
         "QUEUED_STATES": PATH_SEPARATOR.join(sorted(expected.queued)),
         "WHEN_GONE": expected.gone,
         **{CONDITIONS[name]: value for name, value in (conditions or {}).items()},
-        **(_error_watch(ctx.gateway, target.one_id) if target.kind == VM else {}),
+        **(_error_watch(target) if target.kind == VM else {}),
     }
     return documents.allocate(
         ctx.gateway, JOB, f"{action} {_joined(target.path)}",
         {name: value for name, value in attributes.items() if value not in (None, "")})
 
 
-def _error_watch(gateway, vm_id):
+def _error_watch(target):
     """What a VM Job needs to notice a driver failure that leaves no failure state behind:
     a machine whose boot fails while it is started from STOPPED (powered off) or SUSPENDED
     goes back to that state, with a new ERROR (oned's `trigger_deploy_failure`). The VM's
-    ERROR now is kept; another one later means the operation failed."""
-    return {WATCHES_ERROR: "YES", PRIOR_ERROR: gateway.vm(vm_id).user_template.get("ERROR", "")}
+    ERROR before the operation is kept; another one later means the operation failed."""
+    return {WATCHES_ERROR: "YES", PRIOR_ERROR: target.prior_error}
 
 
 def list_jobs(ctx, query):
@@ -276,7 +280,7 @@ def _observe(gateway, job_documents):
         for vm in gateway.vms_by_ids(sorted(wanted[VM])):
             if vm.state != DONE:
                 observed[VM, vm.id] = _Observation(
-                    vm_state_name(vm.state, vm.lcm_state), vm.user_template.get("ERROR", ""),
+                    vm_state_name(vm.state, vm.lcm_state), vm.user_template.get(ERROR_MESSAGE, ""),
                     frozenset(disk.disk_id for disk in vm.disks),
                     frozenset(disk.image_id for disk in vm.disks), snapshot_keys.keys_of(vm),
                     _waiting(vm))

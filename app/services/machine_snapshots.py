@@ -35,7 +35,6 @@ import re
 from dataclasses import dataclass
 
 from app.errors import BadRequest, Conflict, NotFound
-from app.one.outcomes import VM
 from app.one.states import can_delete_snapshot, machine_state, one_action_for, vm_state_name
 from app.protocol.names import resource_uri
 from app.protocol.responses import operation
@@ -89,7 +88,7 @@ def delete_snapshot(ctx, vm_id, key):
     if not _deletable(vm, snapshot):
         raise Conflict(f"Machine {vm.id} is {machine_state(vm.state, vm.lcm_state)}: snapshot "
                        f"{snapshot.key} cannot be deleted now.")
-    target = jobs.Target(VM, vm.id, (paths.MACHINES, vm.id, SEGMENT, snapshot.key))
+    target = jobs.machine(vm, SEGMENT, snapshot.key)
     with jobs.tracked(ctx, target, "delete", "settled", affected=[(paths.MACHINES, vm.id)],
                       deleted_snapshot=snapshot.key,
                       returns_to=vm_state_name(vm.state, vm.lcm_state)) as job_uri:

@@ -15,7 +15,6 @@ time (OpenNebula refuses a second one); a shareable volume is only ever attached
 so it can serve many machines at once without two of them writing to it.
 """
 from app.errors import BackendError, Conflict, NotFound
-from app.one.outcomes import VM
 from app.one.states import can_hotplug_disk, machine_state, vm_state_name
 from app.protocol.names import resource_uri
 from app.protocol.responses import operation
@@ -55,7 +54,7 @@ def attach_volume(ctx, vm_id, body):
     if body.get("initialLocation"):
         disk["TARGET"] = body["initialLocation"]
     before = {existing.disk_id for existing in vm.disks}
-    target = jobs.Target(VM, vm_id, (paths.MACHINES, vm_id, SEGMENT))
+    target = jobs.machine(vm, SEGMENT)
     with jobs.tracked(ctx, target, "add", "settled", affected=[(paths.VOLUMES, volume.id)],
                       attached_image=volume.id) as job_uri:
         try:
@@ -77,7 +76,7 @@ def detach_volume(ctx, vm_id, disk_id):
     disk = _attachment(ctx.gateway, vm, disk_id)
     if not can_hotplug_disk(vm.state, vm.lcm_state):
         raise Conflict(_not_now(vm, "detached from"))
-    target = jobs.Target(VM, vm_id, (paths.MACHINES, vm_id, SEGMENT, disk_id))
+    target = jobs.machine(vm, SEGMENT, disk_id)
     with jobs.tracked(ctx, target, "delete", "settled", affected=[(paths.VOLUMES, disk.image_id)],
                       detached_disk=disk_id) as job_uri:
         ctx.gateway.vm_detach_disk(vm_id, disk_id)

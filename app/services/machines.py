@@ -175,7 +175,7 @@ def perform_action(ctx, vm_id, body):
     if name in IMAGE_ACTIONS or "image" in body:
         location = _image_action(ctx, vm, name, one_action, body.get("image", {}))
         return _image_action_headers(ctx, vm, name, location)
-    return jobs.job_header(_tracked_action(ctx, vm_id, name, one_action))
+    return jobs.job_header(_tracked_action(ctx, vm, name, one_action))
 
 
 def _image_action_headers(ctx, vm, name, location):
@@ -188,7 +188,7 @@ def _image_action_headers(ctx, vm, name, location):
         job_uri = jobs.record(ctx, jobs.image(image_id, paths.MACHINE_IMAGES), name,
                               "image_ready", affected=[(paths.MACHINES, vm.id)])
     else:
-        job_uri = jobs.record(ctx, jobs.machine(vm.id), name, "settled")
+        job_uri = jobs.record(ctx, jobs.machine(vm), name, "settled")
     headers = jobs.job_header(job_uri)
     return {"Location": location, **headers} if location else headers
 
@@ -215,12 +215,12 @@ def delete_machine(ctx, vm_id, force):
                   or one_action_for("delete", vm.state, vm.lcm_state, force=True))
     if one_action is None:
         raise Conflict(_not_now(vm, "delete"))
-    return _tracked_action(ctx, vm_id, "delete", one_action)
+    return _tracked_action(ctx, vm, "delete", one_action)
 
 
-def _tracked_action(ctx, vm_id, name, one_action):
-    with jobs.tracked(ctx, jobs.machine(vm_id), name, JOB_EXPECTATIONS[name]) as job_uri:
-        ctx.gateway.vm_action(one_action, vm_id)
+def _tracked_action(ctx, vm, name, one_action):
+    with jobs.tracked(ctx, jobs.machine(vm), name, JOB_EXPECTATIONS[name]) as job_uri:
+        ctx.gateway.vm_action(one_action, vm.id)
     return job_uri
 
 

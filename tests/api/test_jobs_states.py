@@ -93,7 +93,7 @@ def test_running_and_queued_date_from_the_job_s_creation():
 
 def test_an_expectation_for_another_kind_of_target_is_a_programming_error():
     with pytest.raises(ValueError):
-        jobs._allocate(None, jobs.machine(3), "capture", "image_ready", ())
+        jobs._allocate(None, jobs.Target(VM, 3, ("machines", 3)), "capture", "image_ready", ())
 
 
 # As a real oned 7.0.2 wrote them (dummy driver failing a deploy; the scheduler with no room).
