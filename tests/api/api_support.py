@@ -29,8 +29,9 @@ def terminate_all(one, vm_ids):
 
 
 def delete_images(one, image_ids):
-    """Delete those of the images that still exist and are not being deleted already: oned
-    removes an image in the background (state DELETE), and it may vanish at any moment. An
+    """Delete those of the images that still exist and are not being deleted already, and
+    wait until they are gone: oned removes an image in the background (state DELETE) and
+    keeps its name taken until then, so a later test reusing the name would be refused. An
     image still being copied (LOCKED) is waited for, as the server does to undo a creation."""
     for image in one.image_page().items:
         if image.id in image_ids and image.state != IMAGE_BEING_DELETED:
@@ -38,6 +39,10 @@ def delete_images(one, image_ids):
                 discard(one, image.id)
             except NotFound:
                 pass
+    deadline = time.monotonic() + STATE_WAIT_SECONDS
+    while left := {image.id for image in one.image_page().items} & set(image_ids):
+        assert time.monotonic() < deadline, f"images {sorted(left)} were never deleted"
+        time.sleep(0.05)
 
 
 def deleted_in_the_background(cimi, result, href):
