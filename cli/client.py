@@ -129,10 +129,10 @@ class CimiClient:
         return self._send("POST", operation_href(listing, "add", "attach"), body)
 
     def edit(self, resource, body):
-        return self._send("PUT", operation_href(resource, "edit", "edit"), body)
+        return self._send("PUT", _own_operation(resource, "edit"), body)
 
     def delete(self, resource):
-        return self._send("DELETE", operation_href(resource, "delete", "delete"))
+        return self._send("DELETE", _own_operation(resource, "delete"))
 
     def _send(self, method, href, body=None, params=None):
         headers = {}
@@ -181,8 +181,10 @@ class CimiClient:
 
     def wait_for_job(self, job_href, timeout, progress=None):
         """The Job once it has ended; JobFailed unless it ended in SUCCESS."""
+        # A Job's states (RUNNING, SUCCESS) are told apart from its target's in the progress.
+        shown_as_job = progress and (lambda state: progress(f"(job {state})"))
         job = self._poll(job_href, lambda document: document.get("state") in JOB_ENDED, timeout,
-                         progress, "the Job to end")
+                         shown_as_job, "the Job to end")
         if job["state"] != JOB_SUCCEEDED:
             message = job.get("statusMessage") or f"Job {job_href} ended {job['state']}."
             raise JobFailed(job.get("returnCode") or 0, message)
@@ -242,6 +244,17 @@ def operation_href(resource, rel, what):
     owner = f" (owned by {resource['owner']})" if resource.get("owner") else ""
     state = f" in state {resource['state']}" if resource.get("state") else ""
     raise CimiError(f"The server offers you no {what} operation on {name}{owner}{state}.")
+
+
+def _own_operation(resource, rel):
+    """Where to edit or delete a resource: its `edit`/`delete` operation, else the resource's
+    own URI, which CIMI's update and delete address. A resource that does not offer the
+    operation to this user is still asked, so the server says why it refuses (403 with its
+    reason) instead of the client guessing."""
+    for operation in resource.get("operations", ()):
+        if operation.get("rel") == rel:
+            return operation["href"]
+    return resource["id"]
 
 
 def shown(url):

@@ -13,6 +13,7 @@ parts of a MIME multipart message (`x-shellscript` is sent as text/x-shellscript
 """
 import base64
 import gzip
+import os
 from dataclasses import dataclass
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
@@ -111,8 +112,10 @@ def read_file(path):
 
 
 def _read(path):
+    """The file's bytes; `~` and `$VARIABLE`s are expanded, as the guide writes paths such
+    as `ssh,$HOME/.ssh/id_rsa.pub` inside quotes where no shell expands them."""
     try:
-        return Path(path).expanduser().read_bytes()
+        return Path(os.path.expandvars(path)).expanduser().read_bytes()
     except OSError as error:
         raise CimiError(f"Cannot read {path}: {error.strerror}.") from None
 

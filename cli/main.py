@@ -1,7 +1,8 @@
 """The `cimi` command: `cimi COMMAND [options]`, one sub-command per StratusLab workflow step.
 
 Every failure ends as one `[ERROR] ...` line on stderr and a non-zero exit status (1 for a
-failed operation, 2 for a wrong command line, 130 when interrupted), never a traceback.
+failed operation, 2 for a wrong command line, 130 when interrupted, 141 when the reader of
+its output went away, as in `cimi describe-instance --json | head`), never a traceback.
 """
 import argparse
 import os
@@ -15,7 +16,7 @@ from cli.commands import Arg, Command, Invocation, describe_error
 from cli.config import SETTINGS, config_path, template
 from cli.output import JSON, QUIET, TEXT, Output
 
-EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 2, 130, 141
 CONFIG_HELP = """\
 configuration: settings come from the command line, then the environment (CIMI_<NAME>), then
 the file (~/.config/cimi/cimi.cfg, --config or CIMI_CONFIG; `cimi copy-config` writes a
@@ -80,6 +81,7 @@ def build_parser():
                     "StratusLab user guide's workflows.", epilog=CONFIG_HELP,
                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _add_common_options(parser, None)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for command in COMMANDS:
         sub = subparsers.add_parser(command.name, help=command.help,
@@ -95,30 +97,59 @@ def build_parser():
 
 def _common_options(command_name):
     common = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
-    output = common.add_argument_group("output")
+    _add_common_options(common, command_name)
+    return common
+
+
+def _add_common_options(parser, command_name):
+    """The output and settings options, taken before the command (`cimi --format xml
+    describe-instance`, command_name None: the options of every command) and after it.
+    None has a default here: a default in the command's parser would overwrite what was
+    given before the command, so `with_defaults` fills in what neither place gave."""
+    output = parser.add_argument_group("output")
     modes = output.add_mutually_exclusive_group()
     modes.add_argument("-q", "--quiet", dest="mode", action="store_const", const=QUIET,
-                       default=TEXT, help="print only ids, one per line")
+                       default=argparse.SUPPRESS, help="print only ids, one per line")
     modes.add_argument("--json", dest="mode", action="store_const", const=JSON,
-                       help="print the resources as a JSON list")
-    output.add_argument("-v", "--verbose", action="count", default=0,
+                       default=argparse.SUPPRESS, help="print the resources as a JSON list")
+    output.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
                         help="more detail (-v, -vv)")
-    settings = common.add_argument_group("settings")
-    settings.add_argument("-S", "--section", metavar="NAME",
+    settings = parser.add_argument_group("settings")
+    settings.add_argument("-S", "--section", metavar="NAME", default=argparse.SUPPRESS,
                           help="configuration file section to use (CIMI_SECTION)")
-    settings.add_argument("--config", metavar="FILE",
+    settings.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
                           help="configuration file (CIMI_CONFIG; default ~/.config/cimi/cimi.cfg)")
     for setting in SETTINGS:
         if setting.flags and (setting.commands is None or command_name in setting.commands):
             settings.add_argument(*setting.flags, dest=setting.name, choices=setting.choices,
-                                  metavar=setting.metavar,
+                                  metavar=setting.metavar, default=argparse.SUPPRESS,
                                   help=f"{setting.help} ({setting.variable})")
-    return common
+
+
+def with_defaults(arguments):
+    """The parsed arguments with the common options that were not given set to their
+    defaults (TEXT output, no verbosity, settings left to the environment and the file)."""
+    defaults = {"mode": TEXT, "verbose": 0, "section": None, "config": None,
+                **{setting.name: None for setting in SETTINGS if setting.flags}}
+    for name, value in defaults.items():
+        if not hasattr(arguments, name):
+            setattr(arguments, name, value)
+    return arguments
 
 
 def main(argv=None):
+    try:
+        return _run(argv)
+    except BrokenPipeError:
+        # Python would report the failed flush of stdout at exit once more: point stdout
+        # at nothing so it ends quietly, as other commands do at the end of a pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+
+
+def _run(argv):
     parser = build_parser()
-    arguments = parser.parse_args(argv)
+    arguments = with_defaults(parser.parse_args(argv))
     if arguments.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
@@ -132,6 +163,8 @@ def main(argv=None):
     except KeyboardInterrupt:
         output.error("Interrupted.")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        raise
     except Exception as failure:  # a bug here must still end as one line, not a traceback
         output.error(f"Unexpected failure ({type(failure).__name__}): {failure}")
         return EXIT_FAILED

@@ -111,8 +111,10 @@ def detach_volume(invocation):
     client, arguments = invocation.client, invocation.arguments
     machine = find(client, "machines", arguments.instance, "machine")
     attachments = client.members(_volumes_href(machine))
+    last = len(arguments.ids)
 
-    def detach(identifier):
+    def detach(numbered):
+        position, identifier = numbered
         matching = [attachment for attachment in attachments
                     if identifier in (attachment.get("volume", {}).get("href"),
                                       short_id(attachment.get("volume", {}).get("href", "")))]
@@ -120,13 +122,15 @@ def detach_volume(invocation):
             raise CimiError(
                 f"DISK {identifier}: not attached to machine {short_id(machine['id'])}.")
         answer = client.delete(matching[0])
-        if arguments.wait:
+        # OpenNebula unplugs one disk at a time (the machine is in HOTPLUG meanwhile), so
+        # each detach is waited for before the next one, as attach-volume does.
+        if arguments.wait or position < last:
             client.settle(answer, invocation.timeout, {GONE}, matching[0]["id"])
         invocation.output.record(
             matching[0], identifier,
             f"DETACHED {identifier} from VM {short_id(machine['id'])} on {_device(matching[0])}")
 
-    invocation.each(arguments.ids, detach)
+    invocation.each(enumerate(arguments.ids, 1), detach)
 
 
 def _volumes_href(machine):

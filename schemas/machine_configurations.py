@@ -39,11 +39,22 @@ def memory_field(required=False):
 
 def capacity_field(required=False):
     """A disk or volume capacity in KiB: whole MiB, more than 0, at most 64 TiB."""
-    return WholeNumber(required=required, validate=[
-        validate.Range(min=1, max=DISK_CAPACITY_MAX_KIB,
-                       error=f"capacity must be more than 0 and at most {DISK_CAPACITY_MAX_KIB} KiB."),
-        _whole_mib("capacity"),
-    ])
+    return WholeNumber(required=required, validate=[_capacity_in_range, _whole_mib("capacity")])
+
+
+def _capacity_in_range(kib):
+    # Clients (the `cimi` command among them) take sizes in GiB or MiB: the message says the
+    # size in the largest whole unit too, so a user can recognise what was typed.
+    if not 1 <= kib <= DISK_CAPACITY_MAX_KIB:
+        raise ValidationError(f"capacity must be more than 0 and at most {DISK_CAPACITY_MAX_KIB} "
+                              f"KiB (64 TiB); {kib} KiB{_in_larger_unit(kib)} was given.")
+
+
+def _in_larger_unit(kib):
+    for unit, size in (("TiB", 1024 ** 3), ("GiB", 1024 ** 2), ("MiB", 1024)):
+        if kib > 0 and kib % size == 0:
+            return f" ({kib // size} {unit})"
+    return ""
 
 
 def initial_location_field():

@@ -141,7 +141,9 @@ def test_a_202_with_a_job_is_settled_through_the_job(fake):
     seen = []
     volume = client.settle(answer, timeout=STATE_WAIT_SECONDS, until={"AVAILABLE"}, progress=seen.append)
     assert volume["state"] == "AVAILABLE"
-    assert seen[:3] == ["QUEUED", "RUNNING", "SUCCESS"]
+    # The Job's states are told apart from the volume's in a progress line.
+    assert seen[:3] == ["(job QUEUED)", "(job RUNNING)", "(job SUCCESS)"]
+    assert seen[3:] == ["AVAILABLE"]
     (posted,) = [request for request in fake.requests if request.method == "POST"]
     assert posted.body == {"name": "data"}
     assert posted.headers["Content-Type"] == "application/json"
@@ -174,6 +176,17 @@ def test_a_202_without_a_job_is_settled_by_the_resources_state(fake):
     answer = client.delete(resource)
     assert (answer.status, answer.job, answer.location) == (202, None, None)
     assert client.settle(answer, timeout=STATE_WAIT_SECONDS) is None
+
+
+def test_a_delete_not_offered_is_still_asked_so_the_server_says_why(fake):
+    href = fake.url("/cimi/volumes/9")
+    fake.route("DELETE", "/cimi/volumes/9", lambda request: (403, {}, {
+        "resourceURI": CIMI + "Error", "status": 403,
+        "message": "Volume 9 is owned by alice: only its owner can delete it."}))
+    with pytest.raises(ServiceError, match="only its owner can delete it") as refused:
+        client_of(fake).delete({"id": href, "operations": [{"rel": "edit", "href": href}]})
+    assert refused.value.status == 403
+    assert [request.method for request in fake.requests] == ["DELETE"]
 
 
 def test_actions_post_a_cimi_action_to_the_offered_href(fake):

@@ -2,13 +2,17 @@
 settings come from: the command line, then CIMI_*, then the file's chosen section, then
 [default]; the password never from the command line."""
 import configparser
+import os
 import stat
+import subprocess
 
 import pytest
 
 from cli.client import CimiError
 from cli.config import read_file, resolve, template
-from cli_support import assert_one_error_line, run_cimi
+from cli.main import build_parser, with_defaults
+from cli.output import JSON, TEXT
+from cli_support import COMMAND_SECONDS, assert_one_error_line, cimi_command, run_cimi
 
 
 # --- errors against the real server -----------------------------------------------------------
@@ -79,6 +83,40 @@ def test_every_command_has_help_and_version(home):
         assert helped.returncode == 0 and helped.stdout.startswith("usage: cimi " + command)
         versioned = run_cimi([command, "--version"], home)
         assert versioned.stdout.startswith("cimi ")
+
+
+def test_options_may_come_before_the_command(cimi, cloud):
+    before = cimi("--format", "xml", "-q", "describe-images", "--filter", "name='ttylinux'")
+    assert before.returncode == 0, before.stderr
+    after = cimi("describe-images", "-q", "--format", "xml", "--filter", "name='ttylinux'")
+    assert before.lines == after.lines and len(after.lines) == 1
+    wrong = cimi("-u", cloud.username, "describe-instance", settings={"CIMI_PASSWORD": "wrong"})
+    assert_one_error_line(wrong, "Service error: ")
+
+
+def test_an_option_after_the_command_wins_over_the_same_before_it():
+    arguments = with_defaults(build_parser().parse_args(
+        ["--format", "xml", "--json", "describe-volumes", "--format", "json", "7"]))
+    assert (arguments.format, arguments.mode, arguments.ids) == ("json", JSON, ["7"])
+    plain = with_defaults(build_parser().parse_args(["describe-volumes"]))
+    assert (plain.format, plain.mode, plain.verbose, plain.section) == (None, TEXT, 0, None)
+
+
+def test_a_reader_going_away_ends_the_command_quietly(cloud, home):
+    """`cimi describe-images --json | head -0`: the reader has gone before anything is
+    written; the command ends with 141 as other commands do, and no traceback."""
+    reading, writing = os.pipe()
+    os.close(reading)
+    environment = {**os.environ, "HOME": str(home), "CIMI_ENDPOINT": cloud.endpoint,
+                   "CIMI_USERNAME": cloud.username, "CIMI_PASSWORD": cloud.password}
+    try:
+        finished = subprocess.run(cimi_command() + ["describe-images", "--json"], stdout=writing,
+                                  stderr=subprocess.PIPE, text=True, env=environment,
+                                  timeout=COMMAND_SECONDS)
+    finally:
+        os.close(writing)
+    assert finished.returncode == 141
+    assert finished.stderr == ""
 
 
 # --- configuration ----------------------------------------------------------------------------

@@ -106,8 +106,9 @@ def test_the_default_key_becomes_a_credential(cloud_offering_everything, home):
 def test_cloud_init_pairs_become_multipart_user_data(cloud_offering_everything, home):
     (home / "key.pub").write_text(KEY)
     (home / "run.sh").write_text(SCRIPT)
+    # As the guide writes it, in quotes: the command expands $HOME, no shell does.
     body = launch(cloud_offering_everything, home,
-                  "--cloud-init", "ssh,key.pub#x-shellscript,run.sh")
+                  "--cloud-init", "ssh,$HOME/key.pub#x-shellscript,run.sh")
     message = email.message_from_bytes(base64.b64decode(body["machineTemplate"]["userData"]))
     (part,) = message.get_payload()
     assert part.get_content_type() == "text/x-shellscript"
