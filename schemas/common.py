@@ -75,16 +75,25 @@ class Name(fields.String):
         return name
 
 
+def described(text):
+    """A field's description, as ResourceMetadata (and API descriptions) show it."""
+    return {"description": text}
+
+
 def name_field(required=False):
-    return Name(required=required)
+    return Name(required=required, metadata=described(
+        "The resource's name: at most 128 bytes, none of & | : \\ \" ; / ' # { } $ < > or "
+        "tab or newline (OpenNebula's rule)."))
 
 
 def description_field():
-    return fields.String(validate=validate.Length(max=DESCRIPTION_MAX_LENGTH))
+    return fields.String(validate=validate.Length(max=DESCRIPTION_MAX_LENGTH),
+                         metadata=described("Free text describing the resource."))
 
 
 def properties_field():
     return fields.Dict(
+        metadata=described("The client's own key/value strings, kept with the resource."),
         keys=fields.String(validate=[validate.Length(min=1, max=PROPERTY_KEY_MAX_LENGTH), _printable]),
         values=fields.String(validate=validate.Length(max=PROPERTY_VALUE_MAX_LENGTH)),
         validate=validate.Length(max=PROPERTIES_MAX_COUNT,

@@ -13,7 +13,7 @@ import struct
 from marshmallow import ValidationError, fields, validates_schema
 
 from app.one.storable import unstorable_part
-from schemas.common import CimiBody, CommonAttributes, href_field, strict_base64
+from schemas.common import CimiBody, CommonAttributes, described, href_field, strict_base64
 
 MAX_KEYS = 32
 MAX_KEY_LINE_LENGTH = 8192
@@ -148,7 +148,7 @@ class CredentialUpdateSchema(CommonAttributes):
     """PUT of a Credential: name, description, properties and publicKey; attributes absent from
     the body keep their current values."""
 
-    publicKey = PublicKeys()
+    publicKey = PublicKeys(metadata=described("OpenSSH public keys, one per line."))
 
 
 class CredentialChoice(CimiBody):

@@ -5,7 +5,9 @@ multiples of 1024 KiB, which keeps what a client reads back equal to what it sen
 """
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from schemas.common import CimiBody, CommonAttributes, ReferenceOrValue, WholeNumber, name_field
+from schemas.common import (
+    CimiBody, CommonAttributes, ReferenceOrValue, WholeNumber, described, name_field,
+)
 
 KIB_PER_MIB = 1024
 CPU_MAX = 256
@@ -26,7 +28,8 @@ def _whole_mib(what):
 
 def cpu_field(required=False):
     return WholeNumber(required=required, validate=validate.Range(
-        min=1, max=CPU_MAX, error=f"cpu must be a whole number from 1 to {CPU_MAX}."))
+        min=1, max=CPU_MAX, error=f"cpu must be a whole number from 1 to {CPU_MAX}."),
+        metadata=described("The number of virtual CPUs."))
 
 
 def memory_field(required=False):
@@ -34,20 +37,29 @@ def memory_field(required=False):
         validate.Range(min=1, max=MEMORY_MAX_KIB,
                        error=f"memory must be more than 0 and at most {MEMORY_MAX_KIB} KiB."),
         _whole_mib("memory"),
-    ])
+    ], metadata=described("The memory in KiB, a whole number of MiB."))
 
 
 def capacity_field(required=False):
     """A disk or volume capacity in KiB: whole MiB, more than 0, at most 64 TiB."""
-    return WholeNumber(required=required, validate=[_capacity_in_range, _whole_mib("capacity")])
+    return WholeNumber(required=required, validate=[CapacityRange(), _whole_mib("capacity")],
+                       metadata=described("The disk's size in KiB, a whole number of MiB."))
 
 
-def _capacity_in_range(kib):
-    # Clients (the `cimi` command among them) take sizes in GiB or MiB: the message says the
-    # size in the largest whole unit too, so a user can recognise what was typed.
-    if not 1 <= kib <= DISK_CAPACITY_MAX_KIB:
-        raise ValidationError(f"capacity must be more than 0 and at most {DISK_CAPACITY_MAX_KIB} "
-                              f"KiB (64 TiB); {kib} KiB{_in_larger_unit(kib)} was given.")
+class CapacityRange(validate.Range):
+    """1 KiB to 64 TiB (a Range, so ResourceMetadata advertises the bounds). Clients, the
+    `cimi` command among them, take sizes in GiB or MiB: the refusal gives the size in the
+    largest whole unit too, so a user recognises what was typed."""
+
+    def __init__(self):
+        super().__init__(min=1, max=DISK_CAPACITY_MAX_KIB)
+
+    def __call__(self, kib):
+        if not 1 <= kib <= DISK_CAPACITY_MAX_KIB:
+            raise ValidationError(
+                f"capacity must be more than 0 and at most {DISK_CAPACITY_MAX_KIB} KiB (64 TiB); "
+                f"{kib} KiB{_in_larger_unit(kib)} was given.")
+        return kib
 
 
 def _in_larger_unit(kib):
@@ -75,7 +87,9 @@ class DiskSchema(CimiBody):
 
 def disks_field():
     return fields.List(fields.Nested(DiskSchema), validate=validate.Length(
-        max=DISKS_MAX, error=f"At most {DISKS_MAX} disks."))
+        max=DISKS_MAX, error=f"At most {DISKS_MAX} disks."), metadata=described(
+        "Volatile disks made with each machine and deleted with it; the one whose format is "
+        "swap is the machine's swap space."))
 
 
 class MachineConfigurationSchema(CommonAttributes):

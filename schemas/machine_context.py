@@ -9,7 +9,7 @@ import re
 
 from marshmallow import ValidationError, fields
 
-from schemas.common import CimiBody, strict_base64
+from schemas.common import CimiBody, described, strict_base64
 from schemas.credentials import CredentialChoice
 from schemas.networks import network_interfaces_field
 
@@ -35,6 +35,8 @@ class UserData(fields.String):
 
 
 class LaunchContext(CimiBody):
-    credential = fields.Nested(CredentialChoice)
-    userData = UserData()
+    credential = fields.Nested(CredentialChoice, metadata=described(
+        "The SSH public key put in the machine, as a Credential by reference or by value."))
+    userData = UserData(metadata=described(
+        "cloud-init user data, base64-encoded, given to the machine's context."))
     networkInterfaces = network_interfaces_field()

@@ -2,7 +2,7 @@
 restore and stop actions, and how other bodies name a MachineImage."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from schemas.common import CimiBody, CommonAttributes, Flag, href_field
+from schemas.common import CimiBody, CommonAttributes, Flag, described, href_field
 
 VISIBILITIES = ("private", "public")
 DEVICES = ("disk", "cdrom")
@@ -44,20 +44,26 @@ class Location(fields.Field):
 
 def visibility_field():
     return fields.String(validate=validate.OneOf(
-        VISIBILITIES, error="visibility must be private or public."))
+        VISIBILITIES, error="visibility must be private or public."), metadata=described(
+        "private: only its owner uses it; public: every user sees and launches it."))
 
 
 class MachineImageCreateSchema(CommonAttributes):
     """POST to machineImages. `imageLocation` is an http(s) URL or an absolute path the image
     datastore can read (registration), or a Machine of this server (capture of its disk)."""
 
-    imageLocation = Location(required=True)
+    imageLocation = Location(required=True, metadata=described(
+        "Where the image comes from: an http(s) URL or a path the image datastore reads, or a "
+        "Machine of this server whose disk is captured."))
     type = fields.String(validate=validate.Equal("IMAGE", error=(
         "type must be IMAGE: registered and captured images are whole images; a SNAPSHOT "
-        "comes from a machine's snapshot action.")))
-    persistent = Flag()
+        "comes from a machine's snapshot action.")), metadata=described("IMAGE: a whole image."))
+    persistent = Flag(metadata=described(
+        "Whether machines write to the image itself (one machine at a time) rather than to "
+        "a copy."))
     visibility = visibility_field()
-    device = fields.String(validate=validate.OneOf(DEVICES, error="device must be disk or cdrom."))
+    device = fields.String(validate=validate.OneOf(DEVICES, error="device must be disk or cdrom."),
+                           metadata=described("How machines see the image: disk or cdrom."))
 
 
 class MachineImageUpdateSchema(CommonAttributes):

@@ -1,18 +1,23 @@
 """Machine bodies: MachineCreate (POST to the machines collection) and Machine PUT."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from schemas.common import CommonAttributes, href_field
+from schemas.common import CommonAttributes, described, href_field
 from schemas.machine_configurations import MachineConfigChoice
 from schemas.machine_context import LaunchContext
 from schemas.machine_images import MachineImageChoice
 from schemas.volumes import machine_volume_templates_field, machine_volumes_field
+
+MACHINE_CONFIG = ("The machine's CPUs, memory and volatile disks: a MachineConfiguration by "
+                  "reference (optionally with cpu or memory beside the href) or by value.")
+MACHINE_IMAGE = "The image the machine boots from, a MachineImage by reference."
 
 INITIAL_STATES = ("STARTED", "STOPPED")
 
 
 def initial_state_field():
     return fields.String(validate=validate.OneOf(
-        INITIAL_STATES, error="initialState must be STARTED or STOPPED."))
+        INITIAL_STATES, error="initialState must be STARTED or STOPPED."),
+        metadata=described("The state the new machine is brought to: STARTED or STOPPED."))
 
 
 class MachineTemplateChoice(CommonAttributes, LaunchContext):
@@ -20,8 +25,8 @@ class MachineTemplateChoice(CommonAttributes, LaunchContext):
     initialState next to it), or a template by value."""
 
     href = href_field()
-    machineConfig = fields.Nested(MachineConfigChoice)
-    machineImage = fields.Nested(MachineImageChoice)
+    machineConfig = fields.Nested(MachineConfigChoice, metadata=described(MACHINE_CONFIG))
+    machineImage = fields.Nested(MachineImageChoice, metadata=described(MACHINE_IMAGE))
     initialState = initial_state_field()
     volumes = machine_volumes_field()
     volumeTemplates = machine_volume_templates_field()

@@ -1,7 +1,7 @@
 """Network choices inside a machine template: `networkInterfaces`, each naming its network."""
 from marshmallow import fields, validate
 
-from schemas.common import CimiBody, href_field
+from schemas.common import CimiBody, described, href_field
 
 MAX_NETWORK_INTERFACES = 8
 
@@ -20,4 +20,5 @@ class NetworkInterfaceChoice(CimiBody):
 def network_interfaces_field():
     return fields.List(fields.Nested(NetworkInterfaceChoice), validate=validate.Length(
         max=MAX_NETWORK_INTERFACES,
-        error=f"A machine can have at most {MAX_NETWORK_INTERFACES} network interfaces."))
+        error=f"A machine can have at most {MAX_NETWORK_INTERFACES} network interfaces."),
+        metadata=described("The networks the machine is connected to, one interface each."))

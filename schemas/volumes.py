@@ -8,7 +8,7 @@ volume may be used by every user, a shareable one attached read-only to many mac
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from schemas.common import (
-    CimiBody, CommonAttributes, Flag, ReferenceOrValue, href_field, name_field,
+    CimiBody, CommonAttributes, Flag, ReferenceOrValue, described, href_field, name_field,
 )
 from schemas.machine_configurations import capacity_field, initial_location_field
 
@@ -18,19 +18,27 @@ VISIBILITIES = ("private", "public")
 VOLUMES_MAX = 16
 
 
+SHAREABLE = ("Whether many machines may use the volume at once, read-only; otherwise one "
+             "machine at a time, read-write.")
+
+
 def format_field():
     return fields.String(validate=validate.OneOf(
-        VOLUME_FORMATS, error="format must be one of: " + ", ".join(VOLUME_FORMATS) + "."))
+        VOLUME_FORMATS, error="format must be one of: " + ", ".join(VOLUME_FORMATS) + "."),
+        metadata=described("The volume's disk format."))
 
 
 def type_field():
     return fields.String(validate=validate.OneOf(
-        (VOLUME_TYPE,), error=f"type must be {VOLUME_TYPE} (a block device)."))
+        (VOLUME_TYPE,), error=f"type must be {VOLUME_TYPE} (a block device)."),
+        metadata=described("The kind of volume: a block device."))
 
 
 def visibility_field():
     return fields.String(validate=validate.OneOf(
-        VISIBILITIES, error="visibility must be private or public."))
+        VISIBILITIES, error="visibility must be private or public."), metadata=described(
+        "private: only its owner uses it; public: every user sees and uses it, only its owner "
+        "changes or deletes it."))
 
 
 class Reference(CimiBody):
@@ -70,8 +78,10 @@ class VolumeTemplateSchema(CommonAttributes):
     """POST to the volumeTemplates collection and PUT of one: the whole editable state."""
 
     name = name_field(required=True)
-    volumeConfig = fields.Nested(VolumeConfigChoice)
-    volumeImage = fields.Nested(Reference)
+    volumeConfig = fields.Nested(VolumeConfigChoice, metadata=described(
+        "The volume's configuration (capacity, format), by reference or by value."))
+    volumeImage = fields.Nested(Reference, metadata=described(
+        "A VolumeImage whose content the new volume starts with."))
 
     @validates_schema
     def _complete(self, data, **kwargs):
@@ -81,8 +91,10 @@ class VolumeTemplateSchema(CommonAttributes):
 class VolumeTemplateChoice(ReferenceOrValue):
     """`volumeTemplate` of a VolumeCreate: an href to a VolumeTemplate, or one by value."""
 
-    volumeConfig = fields.Nested(VolumeConfigChoice)
-    volumeImage = fields.Nested(Reference)
+    volumeConfig = fields.Nested(VolumeConfigChoice, metadata=described(
+        "The volume's configuration (capacity, format), by reference or by value."))
+    volumeImage = fields.Nested(Reference, metadata=described(
+        "A VolumeImage whose content the new volume starts with."))
 
     @validates_schema
     def _complete_without_href(self, data, **kwargs):
@@ -93,7 +105,7 @@ class VolumeTemplateChoice(ReferenceOrValue):
 class VolumeCreateSchema(CommonAttributes):
     volumeTemplate = fields.Nested(VolumeTemplateChoice, required=True)
     visibility = visibility_field()
-    shareable = Flag()
+    shareable = Flag(metadata=described(SHAREABLE))
 
 
 class VolumeUpdateSchema(CommonAttributes):
@@ -101,13 +113,14 @@ class VolumeUpdateSchema(CommonAttributes):
     absent from the body keep their current values."""
 
     visibility = visibility_field()
-    shareable = Flag()
+    shareable = Flag(metadata=described(SHAREABLE))
 
 
 class VolumeImageCreateSchema(CommonAttributes):
     """POST to the volumeImages collection: a snapshot of `volume`."""
 
-    volume = fields.Nested(Reference, required=True)
+    volume = fields.Nested(Reference, required=True,
+                           metadata=described("The volume whose content is copied."))
 
 
 class MachineVolumeSchema(CimiBody):
@@ -129,7 +142,9 @@ class MachineVolumeTemplateSchema(CimiBody):
 
 def machine_volumes_field():
     return fields.List(fields.Nested(MachineVolumeSchema), validate=validate.Length(
-        max=VOLUMES_MAX, error=f"At most {VOLUMES_MAX} volumes."))
+        max=VOLUMES_MAX, error=f"At most {VOLUMES_MAX} volumes."), metadata=described(
+        "Existing volumes attached to the machine, each optionally read-only or on a chosen "
+        "device."))
 
 
 def machine_volume_templates_field():

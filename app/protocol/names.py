@@ -46,6 +46,19 @@ SINGLE_VALUED_ELEMENTS = {
     "VolumeImage": {"volume"},
     "MachineNetworkInterfaceAddress": {"address"},
 }
+# Lists whose items XML writes as attributes of one element per item, as DSP0263 renders
+# ResourceMetadata: `<capability name=".." uri=".." description="..">value</capability>`,
+# `<attribute name=".." ...><constraint>..</constraint></attribute>`, `<action name=".." .../>`.
+# The item's `value` (ITEM_TEXT) is the element's text; its other entries are child elements.
+ATTRIBUTE_ITEMS = {
+    "ResourceMetadata": {
+        "attributes": ("name", "description", "namespace", "type", "required"),
+        "capabilities": ("name", "uri", "description"),
+        "actions": ("name", "uri", "description", "method", "inputMessage", "outputMessage"),
+    },
+}
+ITEM_TEXT = "value"
+TEXT_VALUED_ELEMENTS = {"capability"}
 # The type of the items of a list attribute whose items hold such an element (a
 # MachineTemplate's `volumes` are MachineVolumes, each with one `volume`).
 LIST_ITEM_TYPES = {"volumes": "MachineVolume"}

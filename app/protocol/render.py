@@ -16,7 +16,9 @@ surrogates) are written as U+FFFD rather than producing a document no parser acc
 import json
 import re
 
-from app.protocol.names import CIMI_NAMESPACE, is_collection_uri, member_type, singular, type_name
+from app.protocol.names import (
+    ATTRIBUTE_ITEMS, CIMI_NAMESPACE, ITEM_TEXT, is_collection_uri, member_type, singular, type_name,
+)
 
 COLLECTION_ELEMENT = "Collection"
 _NOT_XML_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -56,8 +58,13 @@ def _attribute(value):
 
 
 def _scalar(value):
+    return _text(value) if isinstance(value, str) else _plain(value)
+
+
+def _plain(value):
+    """A scalar's text, not yet escaped."""
     if isinstance(value, str):
-        return _text(value)
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -77,6 +84,7 @@ def _complex(out, name, document, extra_attributes=""):
         attributes += f' href="{_attribute(reference)}"'
     start = len(out)
     out.append(f"<{name}{attributes}>")
+    attribute_items = ATTRIBUTE_ITEMS.get(name, {})
     for key, value in document.items():
         if value is None or key == "resourceURI" or (key == "href" and isinstance(value, str)):
             continue
@@ -91,7 +99,28 @@ def _complex(out, name, document, extra_attributes=""):
         elif collection_members is not None and isinstance(value, list):
             for member in value:
                 _complex(out, collection_members, member)
+        elif key in attribute_items and isinstance(value, list):
+            for item in value:
+                _attributed(out, singular(key), item, attribute_items[key])
         else:
+            _element(out, key, value)
+    if len(out) == start + 1:
+        out[start] = f"<{name}{attributes}/>"
+    else:
+        out.append(f"</{name}>")
+
+
+def _attributed(out, name, item, names):
+    """One list item whose `names` entries are XML attributes and whose ITEM_TEXT entry is
+    the element's text; what else it holds are child elements."""
+    attributes = "".join(f' {key}="{_attribute(_plain(item[key]))}"' for key in names
+                         if item.get(key) is not None)
+    start = len(out)
+    out.append(f"<{name}{attributes}>")
+    if item.get(ITEM_TEXT) is not None:
+        out.append(_scalar(item[ITEM_TEXT]))
+    for key, value in item.items():
+        if key not in names and key != ITEM_TEXT:
             _element(out, key, value)
     if len(out) == start + 1:
         out[start] = f"<{name}{attributes}/>"

@@ -23,8 +23,9 @@ from marshmallow import fields
 
 from app.errors import BadRequest
 from app.protocol.names import (
-    CIMI_NAMESPACE, LIST_ITEM_TYPES, PLURAL_ATTRIBUTES, SINGLE_VALUED_ELEMENTS, is_collection_uri,
-    member_key, member_type, resource_uri, singular, type_name,
+    CIMI_NAMESPACE, ITEM_TEXT, LIST_ITEM_TYPES, PLURAL_ATTRIBUTES, SINGLE_VALUED_ELEMENTS,
+    TEXT_VALUED_ELEMENTS, is_collection_uri, member_key, member_type, resource_uri, singular,
+    type_name,
 )
 
 _CIMI_PREFIX = "{" + CIMI_NAMESPACE + "}"
@@ -123,7 +124,9 @@ def _complex(element, name, shape, resource_type=None):
         else:
             _add_child(document, repeated, child, child_name, shape, resource_type)
     if element.text and element.text.strip() and (len(element) or document):
-        raise BadRequest(f"The XML element <{name}> mixes text with attributes or elements.")
+        if name not in TEXT_VALUED_ELEMENTS:
+            raise BadRequest(f"The XML element <{name}> mixes text with attributes or elements.")
+        document[ITEM_TEXT] = element.text
     return document
 
 

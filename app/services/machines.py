@@ -44,7 +44,17 @@ from app.services.references import resolver
 from app.services.rendering import iso_time, kib_from_mb, without_empty
 
 TYPE_NAME = "Machine"
-ACTIONS = ("start", "stop", "restart", "suspend", "capture", "snapshot", "restore")
+# The CIMI actions a Machine accepts, with what each does (ResourceMetadata shows them).
+ACTIONS = {
+    "start": "Boot the machine, or resume it when stopped or suspended.",
+    "stop": "Power the machine off (force: at once); with image, save its disk as a new "
+            "MachineImage once it is off.",
+    "restart": "Reboot the machine (force: a hard reset).",
+    "suspend": "Save the machine's memory to disk and stop it; start resumes it.",
+    "capture": "Save the machine's disk as a new MachineImage (image: its name).",
+    "snapshot": "Take a system snapshot the machine can be restored to later.",
+    "restore": "Bring the machine back to one of its snapshots.",
+}
 # Carried out by the capture and snapshot services rather than `one.vm.action`.
 IMAGE_ACTIONS = ("capture", "snapshot", "restore")
 INITIAL_STATE = "CIMI_INITIAL_STATE"

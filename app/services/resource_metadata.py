@@ -7,7 +7,7 @@ the attributes a client sends, read from the marshmallow schemas that validate t
 so what is advertised is what is enforced. Types without a declaration here are listed with
 their type URI alone.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from marshmallow import fields, validate
 
@@ -45,19 +45,22 @@ class Capability:
 class Declaration:
     """What one resource type supports: `attributes` are (schema class, field names or None
     for all of them) pairs describing the attributes clients send; `shown` are (name, type)
-    pairs of extension attributes the server only sends."""
+    triples (name, type, description) of extension attributes the server only sends;
+    `actions` the CIMI actions by name, with what each does."""
 
     attributes: tuple = ()
     shown: tuple = ()
     capabilities: tuple = ()
-    actions: tuple = ()
+    actions: dict = field(default_factory=dict)
 
 
 DECLARATIONS = {
     "Machine": Declaration(
         attributes=((MachineUpdateSchema, None),
                     (MachineConfigChoice, ("cpu", "memory"))),
-        shown=((machines.STATUS_MESSAGE, "string"),),
+        shown=((machines.STATUS_MESSAGE, "string",
+                "Why the machine is waiting or has failed, while it is (this server's "
+                "extension)."),),
         capabilities=(
             Capability("InitialStates", ",".join(INITIAL_STATES),
                        "The states a MachineCreate's initialState may ask for."),
@@ -99,13 +102,14 @@ def metadata(links, entry_point_key):
         "resourceURI": resource_uri(TYPE_NAME),
         "id": links.href(SEGMENT, entry_point_key),
         "name": type_name,
-        "typeURI": resource_uri(type_name),
+        "typeUri": resource_uri(type_name),
         "attributes": [attribute for schema, names in declaration.attributes
                        for attribute in _attributes(schema, names)]
-        + [_shown_attribute(name, kind) for name, kind in declaration.shown],
+        + [_shown_attribute(*shown) for shown in declaration.shown],
         "capabilities": [_capability(type_name, capability)
                          for capability in declaration.capabilities],
-        "actions": [_action(name) for name in declaration.actions],
+        "actions": [_action(name, description)
+                    for name, description in declaration.actions.items()],
     }
 
 
@@ -114,9 +118,10 @@ def _capability(type_name, capability):
             "description": capability.description, "value": capability.value}
 
 
-def _action(name):
-    return {"uri": ACTION_URI + name, "name": name, "method": "POST",
-            "inputMessage": "application/json", "outputMessage": "application/json"}
+def _action(name, description):
+    return {"uri": ACTION_URI + name, "name": name, "description": description,
+            "method": "POST", "inputMessage": "application/json",
+            "outputMessage": "application/json"}
 
 
 def _attributes(schema, names):
@@ -125,25 +130,26 @@ def _attributes(schema, names):
             if not declared[name].dump_only]
 
 
-def _attribute(name, field):
+def _attribute(name, declared):
     return {
         "name": name,
+        "description": declared.metadata.get("description", ""),
         "namespace": CIMI_NAMESPACE,
         "type": next((type_name for kind, type_name in _FIELD_TYPES
-                      if isinstance(field, kind)), "string"),
-        "required": bool(field.required),
-        "constraints": [constraint for validator in _validators(field)
+                      if isinstance(declared, kind)), "string"),
+        "required": bool(declared.required),
+        "constraints": [constraint for validator in _validators(declared)
                         for constraint in _constraints(validator)],
     }
 
 
-def _shown_attribute(name, kind):
-    return {"name": name, "namespace": CIMI_NAMESPACE, "type": kind, "required": False,
-            "constraints": []}
+def _shown_attribute(name, kind, description):
+    return {"name": name, "description": description, "namespace": CIMI_NAMESPACE,
+            "type": kind, "required": False, "constraints": []}
 
 
-def _validators(field):
-    return field.validators if isinstance(field.validators, list) else [field.validators]
+def _validators(declared):
+    return declared.validators if isinstance(declared.validators, list) else [declared.validators]
 
 
 def _constraints(validator):

@@ -1,11 +1,15 @@
 """ResourceMetadata, in JSON and XML: one entry per collection of the Cloud Entry Point with
 the type its members have, and the Machine capabilities, actions and attribute constraints
 that MachineCreate and the machines themselves honour."""
+import base64
+from xml.etree import ElementTree
+
 import pytest
 
 from api_support import CIMI
 
 CAPABILITY = CIMI + "capability/Machine/"
+XML = "{" + CIMI.rstrip("/") + "}"
 MACHINE_STATES = ("CREATING", "STARTING", "STARTED", "STOPPING", "STOPPED", "PAUSING",
                   "PAUSED", "SUSPENDING", "SUSPENDED", "CAPTURING", "RESTORING", "DELETING",
                   "DELETED", "ERROR", "FAILED")
@@ -49,7 +53,7 @@ def test_one_entry_per_collection_with_the_type_of_its_members(cimi, entry_point
         listing = cimi.get(entry_point[key]["href"])
         assert listing.status == 200, key
         member_type = listing.document["resourceURI"].removesuffix("Collection")
-        assert all_metadata[key]["typeURI"] == member_type, key
+        assert all_metadata[key]["typeUri"] == member_type, key
         assert all_metadata[key]["name"] == member_type.rsplit("/", 1)[1]
 
 
@@ -57,7 +61,7 @@ def test_an_entry_is_readable_alone_and_an_unknown_one_is_404(cimi, all_metadata
     for entry in all_metadata.values():
         alone = cimi.get(entry["id"])
         assert alone.status == 200
-        assert alone.document["typeURI"] == entry["typeURI"]
+        assert alone.document["typeUri"] == entry["typeUri"]
     missing = cimi.get(all_metadata["machines"]["id"].rsplit("/", 1)[0] + "/nothing")
     assert missing.status == 404
 
@@ -112,11 +116,11 @@ def test_every_action_a_machine_offers_is_declared(cimi, machine_metadata, launc
 
 def test_metadata_answers_query_parameters(cimi, entry_point):
     href = entry_point["resourceMetadata"]["href"]
-    result = cimi.get(href, params={"$filter": "name='Machine'", "$select": "typeURI"})
+    result = cimi.get(href, params={"$filter": "name='Machine'", "$select": "typeUri"})
     assert result.status == 200
     assert result.document["count"] == 1
     (entry,) = result.document["resourceMetadata"]
-    assert set(entry) == {"resourceURI", "id", "typeURI"}
+    assert set(entry) == {"resourceURI", "id", "typeUri"}
 
 
 def test_every_entry_is_well_formed(all_metadata):
@@ -138,3 +142,35 @@ def test_volume_capacity_bound_is_the_one_volume_configurations_enforce(
     body = {"resourceURI": CIMI + "VolumeConfiguration", "name": "too-big", "format": "raw",
             "capacity": maximum + 1}
     assert cimi.post(collection_href("volumeConfigs"), body).status == 400
+
+
+def test_capabilities_attributes_and_actions_say_what_they_are(all_metadata):
+    for key, entry in all_metadata.items():
+        for kind in ("capabilities", "attributes", "actions"):
+            for item in entry.get(kind, []):
+                assert item["description"].strip(), (key, kind, item["name"])
+
+
+def test_xml_writes_their_items_as_dsp0263_does(cimi, entry_point, machine_metadata):
+    """DSP0263's XML for ResourceMetadata: `<capability name uri description>value
+    </capability>`, `<attribute name description namespace type required>` holding its
+    `<constraint>`s, `<action name uri description method inputMessage outputMessage/>`."""
+    token = base64.b64encode(cimi.credentials.encode()).decode()
+    response = cimi.client.get(machine_metadata["id"], headers={
+        "Accept": "application/xml", "Authorization": f"Basic {token}"})
+    root = ElementTree.fromstring(response.get_data())
+    assert root.tag == XML + "ResourceMetadata"
+    assert root.findtext(XML + "typeUri") == CIMI + "Machine"
+    capabilities = root.findall(XML + "capability")
+    assert {element.get("name"): element.text for element in capabilities} == {
+        entry["name"]: entry["value"] for entry in machine_metadata["capabilities"]}
+    assert all(element.get("uri") and element.get("description") and not len(element)
+               for element in capabilities)
+    (cpu,) = [element for element in root.findall(XML + "attribute")
+              if element.get("name") == "cpu"]
+    assert (cpu.get("type"), cpu.get("required")) == ("integer", "false")
+    assert [constraint.text for constraint in cpu] == ["minimum=1", "maximum=256"]
+    for action in root.findall(XML + "action"):
+        assert action.get("uri") == CIMI + "action/" + action.get("name")
+        assert (action.get("method"), action.get("description")) != ("", None)
+        assert not len(action) and not (action.text or "").strip()
