@@ -1,7 +1,10 @@
 """MachineConfiguration bodies: create and PUT, and the machineConfig of a MachineCreate.
 
-Memory and disk capacity are KiB as CIMI has them; OpenNebula counts whole MiB, so both must be
-multiples of 1024 KiB, which keeps what a client reads back equal to what it sent.
+Memory and disk capacity are KiB as CIMI has them; OpenNebula counts whole MiB. Memory must be
+a multiple of 1024 KiB, which keeps what a client reads back equal to what it sent. A disk
+capacity is rounded up to the next whole MiB, as a cloud gives at least the space asked for
+(clients size disks in decimal units, 10^6 bytes, that are seldom whole MiB); the resource
+read back shows the capacity given.
 """
 from marshmallow import ValidationError, fields, validate, validates_schema
 
@@ -41,9 +44,15 @@ def memory_field(required=False):
 
 
 def capacity_field(required=False):
-    """A disk or volume capacity in KiB: whole MiB, more than 0, at most 64 TiB."""
-    return WholeNumber(required=required, validate=[CapacityRange(), _whole_mib("capacity")],
-                       metadata=described("The disk's size in KiB, a whole number of MiB."))
+    """A disk or volume capacity in KiB, more than 0, at most 64 TiB, rounded up to whole MiB."""
+    return Capacity(required=required, validate=CapacityRange(), metadata=described(
+        "The disk's size in KiB; rounded up to a whole number of MiB (1024 KiB)."))
+
+
+class Capacity(WholeNumber):
+    def _deserialize(self, value, attr, data, **kwargs):
+        kib = super()._deserialize(value, attr, data, **kwargs)
+        return -(-kib // KIB_PER_MIB) * KIB_PER_MIB if kib > 0 else kib
 
 
 class CapacityRange(validate.Range):

@@ -10,9 +10,10 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from schemas.common import (
     CimiBody, CommonAttributes, Flag, ReferenceOrValue, described, href_field, name_field,
 )
-from schemas.machine_configurations import capacity_field, initial_location_field
+from schemas.machine_configurations import FILE_SYSTEMS, capacity_field, initial_location_field
 
-VOLUME_FORMATS = ("raw", "qcow2")
+# A file system (OpenNebula's FS) makes a raw volume formatted with it.
+VOLUME_FORMATS = ("raw", "qcow2") + FILE_SYSTEMS
 VOLUME_TYPE = "http://schemas.dmtf.org/cimi/1/mapped"
 VISIBILITIES = ("private", "public")
 VOLUMES_MAX = 16
@@ -25,7 +26,8 @@ SHAREABLE = ("Whether many machines may use the volume at once, read-only; other
 def format_field():
     return fields.String(validate=validate.OneOf(
         VOLUME_FORMATS, error="format must be one of: " + ", ".join(VOLUME_FORMATS) + "."),
-        metadata=described("The volume's disk format."))
+        metadata=described("The volume's disk format (raw, qcow2), or a file system (ext4, "
+                           "...) for a raw volume formatted with it."))
 
 
 def type_field():

@@ -241,6 +241,7 @@ def image(element):
         persistent=_text(fields, "PERSISTENT") == "1",
         size_mb=_int(fields, "SIZE"),
         format=_text(fields, "FORMAT"),
+        fs=_text(fields, "FS"),
         path=_text(fields, "PATH"),
         source=_text(fields, "SOURCE"),
         regtime=_int(fields, "REGTIME"),

@@ -142,6 +142,7 @@ class Image:
     template: dict = field(default_factory=dict)
     snapshots: tuple = ()     # ImageSnapshot
     datastore: str = ""
+    fs: str = ""              # the file system OpenNebula formatted a new datablock with
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from app.services.listing import Listing, listed_images
 from app.services.rendering import (
     edit_and_delete, iso_time, kib_from_mb, mb_from_kib, without_empty,
 )
+from schemas.machine_configurations import FILE_SYSTEMS
 from schemas.volumes import VOLUME_TYPE
 
 TYPE_NAME = "Volume"
@@ -67,9 +68,16 @@ def new_volume(ctx, template_choice, attribute, body):
 
 def _allocate(gateway, name, definition, marks):
     attributes = {"NAME": name, "TYPE": DATABLOCK, "PERSISTENT": True,
-                  "SIZE": mb_from_kib(definition.capacity_kib), "FORMAT": definition.format,
+                  "SIZE": mb_from_kib(definition.capacity_kib), **_layout(definition.format),
                   **marks}
     return gateway.image_allocate(attributes, image_datastore(gateway))
+
+
+def _layout(volume_format):
+    """OpenNebula's FORMAT, and FS for a raw datablock formatted with a file system."""
+    if volume_format in FILE_SYSTEMS:
+        return {"FORMAT": "raw", "FS": volume_format}
+    return {"FORMAT": volume_format}
 
 
 def _clone(gateway, name, definition, marks):
@@ -147,7 +155,7 @@ def render(ctx, image):
         "type": VOLUME_TYPE,
         "capacity": kib_from_mb(image.size_mb),
         "bootable": False,
-        "format": image.format,
+        "format": image.fs or image.format,
         "owner": image.owner.uname,
         "visibility": "public" if image.permissions.public else "private",
         "shareable": is_shareable(image),

@@ -52,11 +52,21 @@ def test_a_volume_from_a_configuration_by_reference_with_an_override(cimi, confi
     assert (bigger["capacity"], bigger["format"]) == (8 * MIB_KIB, "qcow2")
 
 
+def test_a_file_system_format_and_a_capacity_in_decimal_units(cimi, configurations, volumes):
+    """A file system (ext3: OpenNebula's FS, on a raw volume) is a volume format, as CIMI's
+    free-text format allows; a capacity that is not whole MiB is rounded up, never down."""
+    created = configurations(configuration("ext3-disk", 1_000_000, format="ext3"))
+    assert (created["capacity"], created["format"]) == (977 * MIB_KIB, "ext3")
+    volume = volumes({"resourceURI": CIMI + "VolumeCreate", "name": "formatted",
+                      "volumeTemplate": {"volumeConfig": {"href": created["id"]}}})
+    assert (volume["capacity"], volume["format"]) == (977 * MIB_KIB, "ext3")
+    assert cimi.get(volume["id"]).document["format"] == "ext3"
+
+
 @pytest.mark.parametrize("body, message", [
     (configuration(capacity=0), "more than 0"),
     (configuration(capacity=-5), "more than 0"),
     (configuration(capacity=10**20), "at most"),
-    (configuration(capacity=1536), "whole number of MiB"),
     (configuration(format="vdi"), "format must be one of"),
     (configuration(type="http://schemas.dmtf.org/cimi/1/unmapped"), "type must be"),
     ({"resourceURI": CIMI + "VolumeConfiguration", "capacity": MIB_KIB}, "name"),
