@@ -80,8 +80,18 @@ def _in_larger_unit(kib):
 
 def initial_location_field():
     """The device a disk or volume appears as in the guest (OpenNebula's TARGET)."""
-    return fields.String(validate=validate.Regexp(
-        r"^[a-z]{2,3}[a-z]$", error="initialLocation must be a device name such as vdb."))
+    return DeviceName(validate=validate.Regexp(
+        r"^[a-z]{2,3}[a-z]$", error="initialLocation must be a device name such as vdb or "
+                                    "/dev/vdb."), metadata=described(
+        "The device the disk appears as in the machine: vdb or /dev/vdb (read back as vdb)."))
+
+
+class DeviceName(fields.String):
+    """A device given as its name (`sdf`) or its path (`/dev/sdf`), kept as the name, which
+    is what OpenNebula's TARGET holds."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).removeprefix("/dev/")
 
 
 class DiskSchema(CimiBody):

@@ -42,7 +42,7 @@ def test_a_volume_attached_at_launch_is_listed_with_its_device(
         cimi, running_machine, machine_create, available_volume, wait_for_state):
     volume = available_volume("at-launch")
     machine = running_machine(machine_create(
-        volumes=[{"volume": {"href": volume["id"]}, "initialLocation": "sdf"}]))
+        volumes=[{"volume": {"href": volume["id"]}, "initialLocation": "/dev/sdf"}]))
     (attached,) = attached_volumes(cimi, machine)
     assert attached["resourceURI"] == CIMI + "MachineVolume"
     assert attached["volume"]["href"] == volume["id"]
@@ -128,7 +128,8 @@ def test_bad_attachments_are_refused(cimi, running_machine, available_volume):
     volume = available_volume("bad-attach")
     for body, message in (
             (volume_attachment("http://localhost/cimi/volumes/0"), "names no volume"),
-            (volume_attachment(volume["id"], initialLocation="/dev/sdb"), "device name"),
+            (volume_attachment(volume["id"], initialLocation="/dev/sd1"), "device name"),
+            (volume_attachment(volume["id"], initialLocation="/mnt/sdb"), "device name"),
             ({"resourceURI": CIMI + "MachineVolume"}, "volume"),
     ):
         result = cimi.post(machine["volumes"]["href"], body)
