@@ -42,10 +42,28 @@ class WholeNumber(fields.Integer):
 
 
 class Flag(fields.Boolean):
-    """A boolean given as JSON true/false or as the XML text 'true'/'false'."""
+    """A boolean given as JSON true/false or as the XML text 'true'/'false' (white space
+    around it ignored, as for every value that is not free text)."""
 
     truthy = {True, "true", "True", "TRUE", "1", 1}
     falsy = {False, "false", "False", "FALSE", "0", 0}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value.strip() if isinstance(value, str) else value,
+                                    attr, data, **kwargs)
+
+
+# The end of a refusal of a keyword: the value received (without the white space around it).
+GIVEN = " {input!r} was given."
+
+
+class Keyword(fields.String):
+    """A value from a fixed set (a format, a visibility, a state): white space around it is
+    ignored in JSON and XML alike, as XML writers indent; free text (names, descriptions,
+    properties) keeps its white space."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
 
 
 def strict_base64(text):

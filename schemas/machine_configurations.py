@@ -9,7 +9,8 @@ read back shows the capacity given.
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from schemas.common import (
-    CimiBody, CommonAttributes, ReferenceOrValue, WholeNumber, described, name_field,
+    GIVEN, CimiBody, CommonAttributes, Keyword, ReferenceOrValue, WholeNumber, described,
+    name_field,
 )
 
 KIB_PER_MIB = 1024
@@ -99,8 +100,8 @@ class DiskSchema(CimiBody):
     a file system as format gives a raw disk formatted with it."""
 
     capacity = capacity_field(required=True)
-    format = fields.String(load_default="raw", validate=validate.OneOf(
-        DISK_FORMATS, error="format must be one of: " + ", ".join(DISK_FORMATS) + "."))
+    format = Keyword(load_default="raw", validate=validate.OneOf(
+        DISK_FORMATS, error="format must be one of: " + ", ".join(DISK_FORMATS) + ";" + GIVEN))
     initialLocation = initial_location_field()
 
 

@@ -2,7 +2,7 @@
 restore and stop actions, and how other bodies name a MachineImage."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from schemas.common import CimiBody, CommonAttributes, Flag, described, href_field
+from schemas.common import GIVEN, CimiBody, CommonAttributes, Flag, Keyword, described, href_field
 
 VISIBILITIES = ("private", "public")
 DEVICES = ("disk", "cdrom")
@@ -43,8 +43,8 @@ class Location(fields.Field):
 
 
 def visibility_field():
-    return fields.String(validate=validate.OneOf(
-        VISIBILITIES, error="visibility must be private or public."), metadata=described(
+    return Keyword(validate=validate.OneOf(
+        VISIBILITIES, error="visibility must be private or public;" + GIVEN), metadata=described(
         "private: only its owner uses it; public: every user sees and launches it."))
 
 
@@ -55,15 +55,16 @@ class MachineImageCreateSchema(CommonAttributes):
     imageLocation = Location(required=True, metadata=described(
         "Where the image comes from: an http(s) URL or a path the image datastore reads, or a "
         "Machine of this server whose disk is captured."))
-    type = fields.String(validate=validate.Equal("IMAGE", error=(
+    type = Keyword(validate=validate.Equal("IMAGE", error=(
         "type must be IMAGE: registered and captured images are whole images; a SNAPSHOT "
-        "comes from a machine's snapshot action.")), metadata=described("IMAGE: a whole image."))
+        "comes from a machine's snapshot action;" + GIVEN)),
+        metadata=described("IMAGE: a whole image."))
     persistent = Flag(metadata=described(
         "Whether machines write to the image itself (one machine at a time) rather than to "
         "a copy."))
     visibility = visibility_field()
-    device = fields.String(validate=validate.OneOf(DEVICES, error="device must be disk or cdrom."),
-                           metadata=described("How machines see the image: disk or cdrom."))
+    device = Keyword(validate=validate.OneOf(DEVICES, error="device must be disk or cdrom;" + GIVEN),
+                     metadata=described("How machines see the image: disk or cdrom."))
 
 
 class MachineImageUpdateSchema(CommonAttributes):

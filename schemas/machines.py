@@ -1,7 +1,7 @@
 """Machine bodies: MachineCreate (POST to the machines collection) and Machine PUT."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from schemas.common import CommonAttributes, described, href_field
+from schemas.common import GIVEN, CommonAttributes, Keyword, described, href_field
 from schemas.machine_configurations import MachineConfigChoice
 from schemas.machine_context import LaunchContext
 from schemas.machine_images import MachineImageChoice
@@ -15,8 +15,8 @@ INITIAL_STATES = ("STARTED", "STOPPED")
 
 
 def initial_state_field():
-    return fields.String(validate=validate.OneOf(
-        INITIAL_STATES, error="initialState must be STARTED or STOPPED."),
+    return Keyword(validate=validate.OneOf(
+        INITIAL_STATES, error="initialState must be STARTED or STOPPED;" + GIVEN),
         metadata=described("The state the new machine is brought to: STARTED or STOPPED."))
 
 

@@ -8,7 +8,8 @@ volume may be used by every user, a shareable one attached read-only to many mac
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from schemas.common import (
-    CimiBody, CommonAttributes, Flag, ReferenceOrValue, described, href_field, name_field,
+    GIVEN, CimiBody, CommonAttributes, Flag, Keyword, ReferenceOrValue, described, href_field,
+    name_field,
 )
 from schemas.machine_configurations import FILE_SYSTEMS, capacity_field, initial_location_field
 
@@ -24,21 +25,21 @@ SHAREABLE = ("Whether many machines may use the volume at once, read-only; other
 
 
 def format_field():
-    return fields.String(validate=validate.OneOf(
-        VOLUME_FORMATS, error="format must be one of: " + ", ".join(VOLUME_FORMATS) + "."),
+    return Keyword(validate=validate.OneOf(
+        VOLUME_FORMATS, error="format must be one of: " + ", ".join(VOLUME_FORMATS) + ";" + GIVEN),
         metadata=described("The volume's disk format (raw, qcow2), or a file system (ext4, "
                            "...) for a raw volume formatted with it."))
 
 
 def type_field():
-    return fields.String(validate=validate.OneOf(
-        (VOLUME_TYPE,), error=f"type must be {VOLUME_TYPE} (a block device)."),
+    return Keyword(validate=validate.OneOf(
+        (VOLUME_TYPE,), error=f"type must be {VOLUME_TYPE} (a block device);" + GIVEN),
         metadata=described("The kind of volume: a block device."))
 
 
 def visibility_field():
-    return fields.String(validate=validate.OneOf(
-        VISIBILITIES, error="visibility must be private or public."), metadata=described(
+    return Keyword(validate=validate.OneOf(
+        VISIBILITIES, error="visibility must be private or public;" + GIVEN), metadata=described(
         "private: only its owner uses it; public: every user sees and uses it, only its owner "
         "changes or deletes it."))
 

@@ -142,3 +142,16 @@ def test_a_quota_refusal_is_403_and_leaves_nothing(cimi, onesim_server, unchange
     result = cimi.post(VOLUMES, volume_create("over-quota"))
     assert result.status == 403
     assert "Quota exceeded" in result.document["message"]
+
+
+def test_white_space_around_a_keyword_is_ignored_and_a_wrong_one_is_quoted(cimi, volumes):
+    """As XML writers indent values (`<visibility> public </visibility>`), white space around
+    a keyword is not part of it, in either format; a refusal quotes the value received."""
+    created = volumes(volume_create("indented", visibility="\n  public  "))
+    assert created["visibility"] == "public"
+    refused = cimi.post(VOLUMES, volume_create("wrong", visibility=" Public "))
+    assert refused.status == 400
+    assert "visibility must be private or public; 'Public' was given." in \
+        refused.document["message"], refused.document
+    names = [member["name"] for member in cimi.get(VOLUMES).document.get("volumes", [])]
+    assert "wrong" not in names
