@@ -1,7 +1,9 @@
 """MachineImages: `<base>/machineImages` and `<base>/machineImages/<id>`.
 
 A POST registers a file (201, the image CREATING until OpenNebula has copied it) or, when its
-imageLocation is a Machine, captures that machine's disk (202, Location: the new image).
+imageLocation is a Machine, captures that machine's disk: 202, because the machine is acted on
+and a Job follows the capture (CIMI-Job-URI), with the new image (CREATING) in the body and
+its URI in Location, as a registration gives them.
 """
 from flask_restx import Resource
 
@@ -27,7 +29,8 @@ class MachineImageCollection(Resource):
         body = read_body(MachineImageCreateSchema)
         machine_id = machine_images.machine_to_capture(ctx, body)
         if machine_id is not None:
-            return respond(None, 202, machine_capture.capture_location(ctx, machine_id, body))
+            headers = machine_capture.capture_location(ctx, machine_id, body)
+            return respond(machine_images.image_at(ctx, headers["Location"]), 202, headers)
         image = machine_images.register_image(ctx, body)
         return respond(image, 201, {"Location": image["id"]})
 

@@ -60,6 +60,11 @@ def machine_to_capture(ctx, body):
     return ctx.links.id_in(location, paths.MACHINES, "imageLocation")
 
 
+def image_at(ctx, href):
+    """The MachineImage this server's `href` names."""
+    return get_image(ctx, ctx.links.id_in(href, paths.MACHINE_IMAGES, "Location"))
+
+
 def register_image(ctx, body):
     """POST of a URL or a path: the new image, CREATING until OpenNebula has copied it."""
     path = _checked_location(body["imageLocation"])

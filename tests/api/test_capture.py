@@ -67,6 +67,11 @@ def test_capture_by_posting_the_machine_as_image_location(
         "resourceURI": CIMI + "MachineImage", "imageLocation": {"href": machine}})
     assert result.status == 202, result.document
     image_cleanup.append(result.headers["Location"])
+    # The new image in the body, as a registration (201) gives it, and the capture's Job.
+    assert result.document["id"] == result.headers["Location"]
+    assert result.document["resourceURI"] == CIMI + "MachineImage"
+    assert result.document["imageLocation"] == {"href": machine}
+    assert result.headers["CIMI-Job-URI"]
     image = wait_for_state(result.headers["Location"], "AVAILABLE")
     assert image["imageLocation"] == {"href": machine}
     assert image["name"].startswith("test-machine-")
