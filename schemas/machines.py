@@ -2,7 +2,7 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from schemas.common import GIVEN, CommonAttributes, Keyword, described, href_field
-from schemas.machine_configurations import MachineConfigChoice
+from schemas.machine_configurations import MachineConfigChoice, cpu_field, memory_field
 from schemas.machine_context import LaunchContext
 from schemas.machine_images import MachineImageChoice
 from schemas.volumes import machine_volume_templates_field, machine_volumes_field
@@ -52,5 +52,8 @@ class MachineCreateSchema(CommonAttributes):
 
 
 class MachineUpdateSchema(CommonAttributes):
-    """PUT of a Machine: only name, description and properties are editable; attributes absent
-    from the body keep their current values."""
+    """PUT of a Machine: name, description, properties, and cpu and memory while it is stopped;
+    attributes absent from the body keep their current values."""
+
+    cpu = cpu_field()
+    memory = memory_field()

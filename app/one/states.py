@@ -236,6 +236,15 @@ MACHINE_ACTION_NAMES = tuple(dict.fromkeys(row.name for row in MACHINE_ACTIONS))
 DISK_HOTPLUG_STATES = _pairs("RUNNING", "POWEROFF")
 
 
+# Where `one.vm.resize` is legal without a driver able to resize a running VM (oned's
+# VirtualMachineResize): a VM not yet deployed, powered off or undeployed.
+RESIZE_STATES = _pairs("PENDING", "HOLD", "POWEROFF", "UNDEPLOYED")
+
+
+def can_resize(state, lcm_state):
+    return _normalized(state, lcm_state) in RESIZE_STATES
+
+
 def can_hotplug_disk(state, lcm_state):
     return _normalized(state, lcm_state) in DISK_HOTPLUG_STATES
 

@@ -29,7 +29,7 @@ from app.one.metadata import description_of, encode_metadata, properties_of
 from app.one.client import VM_NOT_DONE
 from app.one.reasons import vm_reason
 from app.one.states import (
-    ACTIVE, DONE, machine_actions, machine_state, one_action_for, vm_states_shown_as,
+    ACTIVE, DONE, can_resize, machine_actions, machine_state, one_action_for, vm_states_shown_as,
 )
 from app.protocol.names import ACTION_URI, resource_uri
 from app.protocol.responses import operation
@@ -41,7 +41,7 @@ from app.services.machine_definitions import MACHINE_CONFIG, MACHINE_IMAGE, mach
 from app.services.machine_storage import new_volume_disks
 from app.services.machine_context import instantiate_overrides
 from app.services.references import resolver
-from app.services.rendering import iso_time, kib_from_mb, without_empty
+from app.services.rendering import iso_time, kib_from_mb, mb_from_kib, without_empty
 
 TYPE_NAME = "Machine"
 # The CIMI actions a Machine accepts, with what each does (ResourceMetadata shows them).
@@ -59,7 +59,7 @@ ACTIONS = {
 IMAGE_ACTIONS = ("capture", "snapshot", "restore")
 INITIAL_STATE = "CIMI_INITIAL_STATE"
 DEFAULT_INITIAL_STATE = "STARTED"
-EDITABLE = ("name", "description", "properties")
+CLEARABLE = ("description", "properties")
 # This server's extension attribute (declared in the Machine's ResourceMetadata): why the
 # machine is waiting or has failed, while it is.
 STATUS_MESSAGE = "statusMessage"
@@ -154,15 +154,15 @@ def _instantiate(ctx, body, choice):
 
 
 def update_machine(ctx, vm_id, body, cleared=frozenset()):
-    """PUT: name, description and properties; attributes the body leaves out are kept, except
-    those in `cleared` (selected with `$select` but absent), which are emptied."""
-    not_editable = sorted(cleared - set(EDITABLE))
-    if not_editable:
-        raise BadRequest("Only name, description and properties of a machine can be edited, "
-                         "not " + ", ".join(not_editable) + ".")
-    if "name" in cleared:
-        raise BadRequest("A machine's name cannot be cleared.")
+    """PUT: name, description, properties, cpu and memory; attributes the body leaves out are
+    kept, except those in `cleared` (selected with `$select` but absent), which are emptied
+    (only description and properties can be)."""
+    not_clearable = sorted(cleared - set(CLEARABLE))
+    if not_clearable:
+        raise BadRequest("Only the description and properties of a machine can be cleared, "
+                         "not " + ", ".join(not_clearable) + ".")
     vm = load(ctx.gateway, vm_id)
+    _resize(ctx.gateway, vm, body.get("cpu"), body.get("memory"))
     if body.get("name") and body["name"] != vm.name:
         ctx.gateway.vm_rename(vm_id, body["name"])
     description = "" if "description" in cleared else body.get("description")
@@ -172,6 +172,26 @@ def update_machine(ctx, vm_id, body, cleared=frozenset()):
         # An empty description removes the attribute (the gateway's update semantics).
         ctx.gateway.vm_update(vm_id, attributes, merge=True)
     return get_machine(ctx, vm_id)
+
+
+def _resize(gateway, vm, cpu, memory_kib):
+    """Give the machine `cpu` virtual CPUs (a whole physical CPU each, as at creation) and
+    `memory_kib`, when they differ from what it has. Without a hypervisor that resizes a
+    running VM, OpenNebula resizes only a machine that is stopped or not yet deployed."""
+    cpu = None if cpu in (None, _cpu(vm)) else cpu
+    memory_mb = None if memory_kib is None or mb_from_kib(memory_kib) == vm.memory_mb \
+        else mb_from_kib(memory_kib)
+    if cpu is None and memory_mb is None:
+        return
+    if not can_resize(vm.state, vm.lcm_state):
+        raise Conflict(f"Machine {vm.id} is {machine_state(vm.state, vm.lcm_state)}: its cpu "
+                       "and memory can change only while it is STOPPED; stop it first. "
+                       "Nothing was changed.")
+    gateway.vm_resize(vm.id, cpu=cpu, vcpu=cpu, memory_mb=memory_mb)
+
+
+def _cpu(vm):
+    return vm.vcpu or math.ceil(vm.cpu)
 
 
 def perform_action(ctx, vm_id, body):
@@ -263,7 +283,7 @@ def render(ctx, vm):
         "properties": properties_of(user_template),
         "state": machine_state(vm.state, vm.lcm_state),
         STATUS_MESSAGE: _status_message(vm),
-        "cpu": vm.vcpu or math.ceil(vm.cpu),
+        "cpu": _cpu(vm),
         "memory": kib_from_mb(vm.memory_mb),
         "disks": {"href": f"{href}/disks"},
         "volumes": {"href": f"{href}/volumes"},

@@ -14,7 +14,7 @@ from marshmallow import fields, validate
 from app.protocol.names import ACTION_URI, CIMI_NAMESPACE, resource_uri
 from app.services import machines
 from schemas.credentials import CredentialUpdateSchema
-from schemas.machine_configurations import MachineConfigChoice, MachineConfigurationSchema
+from schemas.machine_configurations import MachineConfigurationSchema
 from schemas.machine_images import MachineImageCreateSchema
 from schemas.machine_templates import MachineTemplateSchema
 from schemas.machines import INITIAL_STATES, MachineUpdateSchema
@@ -56,8 +56,7 @@ class Declaration:
 
 DECLARATIONS = {
     "Machine": Declaration(
-        attributes=((MachineUpdateSchema, None),
-                    (MachineConfigChoice, ("cpu", "memory"))),
+        attributes=((MachineUpdateSchema, None),),
         shown=((machines.STATUS_MESSAGE, "string",
                 "Why the machine is waiting or has failed, while it is (this server's "
                 "extension)."),),

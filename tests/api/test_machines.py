@@ -118,6 +118,29 @@ def test_a_machine_read_back_can_be_put_back(cimi, launched):
     assert cimi.put(machine["id"], machine).status == 200
 
 
+def test_cpu_and_memory_change_while_stopped_and_are_refused_while_running(
+        cimi, launched, machine_create, wait_for_state):
+    machine = {"resourceURI": CIMI + "Machine", "cpu": 2, "memory": 256 * 1024}
+    stopped = launched(machine_create(initialState="STOPPED")).document["id"]
+    wait_for_state(stopped, "STOPPED")
+    resized = cimi.put(stopped, machine)
+    assert resized.status == 200, resized.document
+    assert (resized.document["cpu"], resized.document["memory"]) == (2, 256 * 1024)
+    assert (cimi.get(stopped).document["cpu"], cimi.get(stopped).document["memory"]) == (
+        2, 256 * 1024)
+
+    running = launched().document["id"]
+    before = wait_for_state(running, "STARTED")
+    refused = cimi.put(running, {**machine, "name": "renamed"})
+    assert refused.status == 409
+    assert "only while it is STOPPED" in refused.document["message"]
+    after = cimi.get(running).document
+    assert (after["cpu"], after["memory"], after["name"]) == (
+        before["cpu"], before["memory"], before["name"])
+    unchanged = cimi.put(running, {"resourceURI": CIMI + "Machine", "cpu": before["cpu"]})
+    assert unchanged.status == 200
+
+
 def test_life_cycle_actions(cimi, launched, wait_for_state):
     href = launched().document["id"]
     wait_for_state(href, "STARTED")
