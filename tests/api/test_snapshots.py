@@ -143,6 +143,17 @@ def test_a_snapshot_keeps_a_name_only(cimi, started_machine, backend):
     assert vm.snapshots == () and vm.disk_snapshots == ()
 
 
+def test_an_input_an_action_does_not_take_is_refused_not_dropped(cimi, started_machine, backend):
+    """`machineImage` is not the snapshot's input (`image` is): ignoring it would take a
+    snapshot without the name the client asked for."""
+    result = cimi.post(started_machine, action("snapshot", machineImage={"name": "lost"}))
+    assert result.status == 400
+    assert "machineImage" in result.document["message"]
+    assert "An Action takes no such input" in result.document["message"]
+    vm = backend.gateway.vm(int(started_machine.rsplit("/", 1)[1]))
+    assert vm.snapshots == () and vm.disk_snapshots == ()
+
+
 def test_unknown_snapshots_and_machines_are_404(cimi, started_machine, collection_href):
     assert cimi.get(f"{started_machine}/snapshots/system-3").status == 404
     assert cimi.get(f"{started_machine}/snapshots/nonsense").status == 404
