@@ -1,5 +1,7 @@
 """Volume commands: the guide's persistent disks (chapter 7) as CIMI Volumes and
 MachineVolumes (a volume attached to a machine, in the machine's `volumes` collection)."""
+from contextlib import contextmanager
+
 from cli.client import CIMI, GONE, CimiError, short_id
 from cli.commands import POSITIVE, Arg, Command, created_href, find, pick
 
@@ -9,11 +11,24 @@ PUBLIC, PRIVATE = "public", "private"
 
 
 def create_volume(invocation):
-    """VolumeCreate with the size and tag; prints `DISK <id>` as the guide does."""
+    """VolumeCreate with the size and tag, or holding the data image at --location; prints
+    `DISK <id>` as the guide does."""
+    arguments, client = invocation.arguments, invocation.client
+    if (arguments.size is None) == (arguments.location is None):
+        raise CimiError("Give --size GIB for an empty volume, or --location URL for a volume "
+                        "holding the data image found there.")
+    if arguments.location:
+        with _data_image(invocation) as image_href:
+            _create_volume(invocation, {"volumeImage": {"href": image_href}}, settle=True)
+        return
+    _create_volume(invocation, {"volumeConfig": {"capacity": arguments.size * KIB_PER_GIB,
+                                                 "format": "raw"}}, settle=arguments.wait)
+
+
+def _create_volume(invocation, template, settle):
     arguments, client = invocation.arguments, invocation.client
     body = {"resourceURI": CIMI + "VolumeCreate", "name": arguments.tag,
-            "volumeTemplate": {"volumeConfig": {"capacity": arguments.size * KIB_PER_GIB,
-                                                "format": "raw"}}}
+            "volumeTemplate": template}
     if arguments.public:
         body["visibility"] = PUBLIC
     if arguments.shareable:
@@ -22,9 +37,35 @@ def create_volume(invocation):
     href = created_href(answer, "The server created the volume but did not say where it is "
                                 "(no Location).")
     volume = answer.document if answer.document and answer.document.get("id") else {"id": href}
-    if arguments.wait:
+    if settle:
         volume = invocation.settled(answer, READY, href, "volume")
+        if volume["state"] != "AVAILABLE":
+            raise CimiError(f"DISK {short_id(href)} is {volume['state']}, not AVAILABLE.")
     invocation.output.record(volume, short_id(href), f"DISK {short_id(href)}")
+
+
+@contextmanager
+def _data_image(invocation):
+    """The href of a VolumeImage registered from --location, once the cloud has fetched it;
+    deleted when the volume copied from it is ready, or when anything fails (the volume is
+    what the user asked for, the image only the way to it)."""
+    arguments, client = invocation.arguments, invocation.client
+    answer = client.create("volumeImages", {
+        "resourceURI": CIMI + "VolumeImage", "name": f"{arguments.tag}-data",
+        "imageLocation": arguments.location})
+    href = created_href(answer, "The server registered the data image but did not say where "
+                                "it is (no Location).")
+    try:
+        image = invocation.settled(answer, READY, href, "data image")
+        if image["state"] != "AVAILABLE":
+            raise CimiError(f"The data image at {arguments.location} is {image['state']}: "
+                            "the cloud could not fetch it.")
+        yield href
+    finally:
+        try:
+            client.delete({"id": href})
+        except CimiError as error:
+            invocation.output.warn(f"The data image {short_id(href)} was left behind: {error}")
 
 
 def describe_volumes(invocation):
@@ -171,9 +212,14 @@ WAIT = Arg("--wait", action="store_true", help="wait until the work is done, up 
 
 COMMANDS = (
     Command("create-volume", create_volume, "create a persistent disk",
-            "Create a volume (persistent disk) of --size GiB tagged --tag; private unless "
-            "--public. Prints `DISK <id>`.", (
-                Arg("--size", type=POSITIVE, required=True, metavar="GIB", help="size in GiB"),
+            "Create a volume (persistent disk) of --size GiB, or holding the data image at "
+            "--location (waited for), tagged --tag; private unless --public. Prints "
+            "`DISK <id>`.", (
+                Arg("--size", type=POSITIVE, metavar="GIB", help="size in GiB (an empty volume)"),
+                Arg("--location", metavar="URL",
+                    help="a data image (e.g. an ISO 9660 file system) the volume holds, "
+                         "fetched from URL; with --shareable, many machines read it "
+                         "(--readonly-disk)"),
                 Arg("--tag", required=True, metavar="NAME", help="the volume's name"),
                 Arg("--public", action="store_true", help="let other users use it"),
                 Arg("--shareable", action="store_true",

@@ -12,6 +12,7 @@ from schemas.common import (
     name_field,
 )
 from schemas.machine_configurations import FILE_SYSTEMS, capacity_field, initial_location_field
+from schemas.machine_images import Location
 
 # A file system (OpenNebula's FS) makes a raw volume formatted with it.
 VOLUME_FORMATS = ("raw", "qcow2") + FILE_SYSTEMS
@@ -120,10 +121,20 @@ class VolumeUpdateSchema(CommonAttributes):
 
 
 class VolumeImageCreateSchema(CommonAttributes):
-    """POST to the volumeImages collection: a snapshot of `volume`."""
+    """POST to the volumeImages collection: a snapshot of `volume`, or a data image
+    registered from `imageLocation` (a URL or a path the image datastore reads)."""
 
-    volume = fields.Nested(Reference, required=True,
-                           metadata=described("The volume whose content is copied."))
+    volume = fields.Nested(Reference, metadata=described(
+        "The volume whose content is copied (a snapshot)."))
+    imageLocation = Location(metadata=described(
+        "Where the image's content comes from: an http(s) URL or a path the image datastore "
+        "reads (a data image, such as an ISO 9660 file system, that volumes are made from)."))
+
+    @validates_schema
+    def _one_source(self, data, **kwargs):
+        if ("volume" in data) == ("imageLocation" in data):
+            raise ValidationError("A VolumeImage is made either from a volume (volume) or from "
+                                  "an image location (imageLocation): give one of them.")
 
 
 class MachineVolumeSchema(CimiBody):

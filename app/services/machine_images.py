@@ -21,22 +21,21 @@ SAVED_IMAGE_ID). Type SNAPSHOT is kept for the snapshots listed under a machine
 persistence: a machine launched from a persistent image runs on the image itself (one machine
 at a time), from a non-persistent one on its own copy.
 """
-from urllib.parse import urlsplit
 
 from app.errors import BadRequest, NotFound
 from app.one.metadata import description_of, encode_metadata, properties_of
 from app.one.states import machine_image_state
-from app.one.storable import name_problem, normal_name
 from app.protocol.names import resource_uri
 from app.services import jobs, links as paths
 from app.services.context import undone_on_failure
 from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
-from app.services.storage_images import discard, image_datastore
+from app.services.storage_images import (
+    checked_location, discard, image_datastore, name_from_location,
+)
 from app.services.listing import Listing, listed_images
 
 TYPE_NAME = "MachineImage"
 MACHINE_IMAGE_TYPES = ("OS", "CDROM")
-URL_SCHEMES = ("http", "https")
 # What disksaveas leaves in the new image's TEMPLATE.
 SAVED_VM = "SAVED_VM_ID"
 SAVED_IMAGE = "SAVED_IMAGE_ID"
@@ -67,9 +66,9 @@ def image_at(ctx, href):
 
 def register_image(ctx, body):
     """POST of a URL or a path: the new image, CREATING until OpenNebula has copied it."""
-    path = _checked_location(body["imageLocation"])
+    path = checked_location(body["imageLocation"], ", or a machine of this server to capture")
     attributes = {
-        "NAME": body.get("name") or _name_from(path),
+        "NAME": body.get("name") or name_from_location(path),
         "TYPE": "CDROM" if body.get("device") == "cdrom" else "OS",
         "PATH": path,
         "PERSISTENT": "YES" if body.get("persistent") else "NO",
@@ -169,40 +168,6 @@ def _machine_image(gateway, image_id):
 def _is_machine_href(ctx, location):
     machines = ctx.links.href(paths.MACHINES)
     return location.startswith(machines + "/") or location.startswith(paths.MACHINES + "/")
-
-
-def _checked_location(location):
-    """An http(s) URL with a host, or an absolute path; nothing else reaches OpenNebula."""
-    if any(character.isspace() or not character.isprintable() for character in location):
-        raise BadRequest(f"imageLocation {location!r} contains spaces or control characters.")
-    if location.startswith("/"):
-        if "/../" in location + "/":
-            raise BadRequest(f"imageLocation {location!r} is not a usable absolute path.")
-        return location
-    parts = urlsplit(location)
-    if parts.scheme.lower() not in URL_SCHEMES:
-        raise BadRequest(
-            f"imageLocation must be an http or https URL, an absolute path in the image "
-            f"datastore, or a machine of this server to capture; got {location!r}.")
-    if not parts.hostname:
-        raise BadRequest(f"imageLocation {location!r} is not a valid URL.")
-    try:
-        parts.port
-    except ValueError:
-        raise BadRequest(f"imageLocation {location!r} has an invalid port.") from None
-    return location
-
-
-def _name_from(location):
-    """A default name: the last segment of the URL's path or of the file path."""
-    name = normal_name(urlsplit(location).path.rstrip("/").rpartition("/")[2])
-    if not name:
-        raise BadRequest("A name is needed: imageLocation does not end in a file name.")
-    problem = name_problem(name)
-    if problem:
-        raise BadRequest(f"A name is needed: the file name imageLocation ends in cannot be "
-                         f"one. {problem}")
-    return name
 
 
 def _text(value):

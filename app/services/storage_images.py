@@ -7,12 +7,16 @@ that is not a volume image, so a datablock made outside CIMI is a volume as well
 images are OS and CDROM images only, so no image is ever two kinds of resource.
 """
 import time
+from urllib.parse import urlsplit
 
 from app.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.one.states import IMAGE_STATES
+from app.one.storable import name_problem, normal_name
 from app.services import links as paths
 
 DATABLOCK = "DATABLOCK"
+# What an image's content may be registered from.
+URL_SCHEMES = ("http", "https")
 KIND = "CIMI_KIND"
 VOLUME_KIND = "VOLUME"
 VOLUME_IMAGE_KIND = "VOLUME_IMAGE"
@@ -103,3 +107,38 @@ def _load(gateway, image_id, belongs, label):
     if not belongs(image):
         raise NotFound(f"{label} {image_id} does not exist.")
     return image
+
+
+def checked_location(location, also=""):
+    """An http(s) URL with a host, or an absolute path; nothing else reaches OpenNebula.
+    `also` completes the refusal with what else the attribute may name."""
+    if any(character.isspace() or not character.isprintable() for character in location):
+        raise BadRequest(f"imageLocation {location!r} contains spaces or control characters.")
+    if location.startswith("/"):
+        if "/../" in location + "/":
+            raise BadRequest(f"imageLocation {location!r} is not a usable absolute path.")
+        return location
+    parts = urlsplit(location)
+    if parts.scheme.lower() not in URL_SCHEMES:
+        raise BadRequest(
+            f"imageLocation must be an http or https URL or an absolute path in the image "
+            f"datastore{also}; got {location!r}.")
+    if not parts.hostname:
+        raise BadRequest(f"imageLocation {location!r} is not a valid URL.")
+    try:
+        parts.port
+    except ValueError:
+        raise BadRequest(f"imageLocation {location!r} has an invalid port.") from None
+    return location
+
+
+def name_from_location(location):
+    """A default name: the last segment of the URL's path or of the file path."""
+    name = normal_name(urlsplit(location).path.rstrip("/").rpartition("/")[2])
+    if not name:
+        raise BadRequest("A name is needed: imageLocation does not end in a file name.")
+    problem = name_problem(name)
+    if problem:
+        raise BadRequest(f"A name is needed: the file name imageLocation ends in cannot be "
+                         f"one. {problem}")
+    return name

@@ -1,9 +1,11 @@
-"""VolumeImages: snapshots of volumes, as OpenNebula image clones.
+"""VolumeImages: snapshots of volumes, as OpenNebula image clones, and data images.
 
 A volume image is a copy of a volume (`one.image.clone`) marked VOLUME_IMAGE in its TEMPLATE
 (`storage_images`) and made non-persistent, with CIMI_VOLUME naming the volume it was taken
-from. It is never listed as a Volume; a new volume is made from it by giving it as the
-`volumeImage` of a volumeTemplate. OpenNebula copies an image only when it is not in use by a
+from; or a non-persistent DATABLOCK registered from an `imageLocation` and marked the same
+(the guide's read-only data images, 7.6: a file system such as an ISO 9660 image put on a web
+server). It is never listed as a Volume; a new volume is made from it by giving it as the
+`volumeImage` of a volumeTemplate (shareable, for many machines to read it). OpenNebula copies an image only when it is not in use by a
 machine that writes to it, so a volume must be detached (or attached read-only) to be
 snapshotted; the copy is CREATING until the datastore has finished it.
 """
@@ -19,7 +21,8 @@ from app.services.context import undone_on_failure
 from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
 from app.services.listing import Listing, listed_images
 from app.services.storage_images import (
-    KIND, VOLUME_IMAGE_KIND, discard, is_volume_image, load_volume_image, referenced_volume,
+    DATABLOCK, KIND, VOLUME_IMAGE_KIND, checked_location, discard, image_datastore,
+    is_volume_image, load_volume_image, name_from_location, referenced_volume,
 )
 
 TYPE_NAME = "VolumeImage"
@@ -36,7 +39,9 @@ def get_image(ctx, image_id):
 
 
 def create_image(ctx, body):
-    """A snapshot of the volume the body names."""
+    """A snapshot of the volume the body names, or a data image from its imageLocation."""
+    if "imageLocation" in body:
+        return _registered(ctx, body)
     volume = referenced_volume(ctx, body["volume"]["href"], "volume.href")
     name = body.get("name") or fitted_name(volume.name, f"-snapshot-{secrets.token_hex(3)}")
     image_id = ctx.gateway.image_clone(volume.id, name)
@@ -46,6 +51,16 @@ def create_image(ctx, body):
             KIND: VOLUME_IMAGE_KIND, SOURCE_VOLUME: volume.id,
             **encode_metadata(body.get("description", ""), body.get("properties", {}))},
             merge=True)
+        return get_image(ctx, image_id)
+
+
+def _registered(ctx, body):
+    path = checked_location(body["imageLocation"])
+    attributes = {"NAME": body.get("name") or name_from_location(path), "TYPE": DATABLOCK,
+                  "PATH": path, "PERSISTENT": "NO", KIND: VOLUME_IMAGE_KIND,
+                  **encode_metadata(body.get("description"), body.get("properties", {}))}
+    image_id = ctx.gateway.image_allocate(attributes, image_datastore(ctx.gateway))
+    with undone_on_failure(lambda: discard(ctx.gateway, image_id)):
         return get_image(ctx, image_id)
 
 
@@ -69,7 +84,7 @@ def render(ctx, image):
         "created": iso_time(image.regtime),
         "properties": properties_of(template),
         "state": machine_image_state(image.state),
-        "imageLocation": image.source,
+        "imageLocation": {"href": image.path or image.source},
         "bootable": False,
         "capacity": kib_from_mb(image.size_mb),
         "format": image.format,

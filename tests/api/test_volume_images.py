@@ -39,9 +39,45 @@ def test_snapshot_list_restore_into_a_new_volume_and_delete(cimi, volumes, wait_
     deleted_in_the_background(cimi, deleted, image["id"])
 
 
+def test_a_data_image_from_a_url_shared_read_only_by_two_machines(
+        cimi, volumes, wait_for_state, launched, machine_create, backend):
+    """The guide's read-only data image (7.6): an image put on a web server is registered as
+    a VolumeImage, a shareable volume is made from it and attached read-only to machines."""
+    result = cimi.post(IMAGES, {"resourceURI": CIMI + "VolumeImage", "name": "flora-fauna",
+                                "description": "label CDROM",
+                                "imageLocation": {"href": "https://data.example.org/ff.iso.gz"}})
+    assert result.status == 201, result.document
+    image = result.document
+    try:
+        assert result.headers["Location"] == image["id"]
+        assert (image["name"], image["description"]) == ("flora-fauna", "label CDROM")
+        assert image["imageLocation"] == {"href": "https://data.example.org/ff.iso.gz"}
+        assert "volume" not in image
+        one_image = backend.gateway.image(int(image["id"].rsplit("/", 1)[1]))
+        assert (one_image.type, one_image.persistent) == ("DATABLOCK", False)
+        wait_for_state(image["id"], "AVAILABLE")
+        shared = volumes({"resourceURI": CIMI + "VolumeCreate", "name": "flora-fauna-disk",
+                          "shareable": True,
+                          "volumeTemplate": {"volumeImage": {"href": image["id"]}}})
+        wait_for_state(shared["id"], "AVAILABLE")
+        for _ in range(2):
+            machine = launched(machine_create(volumes=[
+                {"volume": {"href": shared["id"]}, "readOnly": True}])).document
+            wait_for_state(machine["id"], "STARTED")
+        assert cimi.get(shared["id"]).document["users"] == 2
+    finally:
+        wait_for_state(image["id"], "AVAILABLE")
+        deleted = cimi.delete(image["id"])
+    deleted_in_the_background(cimi, deleted, image["id"])
+
+
 def test_bad_snapshots_are_refused(cimi, unchanged_backend):
     for body, message in (
-            ({"resourceURI": CIMI + "VolumeImage"}, "volume"),
+            ({"resourceURI": CIMI + "VolumeImage"}, "either from a volume"),
+            ({"resourceURI": CIMI + "VolumeImage", "imageLocation": "ftp://host/data.iso",
+              "volume": {"href": "http://localhost/cimi/volumes/0"}}, "give one of them"),
+            ({"resourceURI": CIMI + "VolumeImage", "imageLocation": "ftp://host/data.iso"},
+             "imageLocation must be an http or https URL"),
             ({"resourceURI": CIMI + "VolumeImage",
               "volume": {"href": "http://localhost/cimi/volumes/0"}}, "names no volume"),
             ({"resourceURI": CIMI + "VolumeImage",

@@ -98,6 +98,32 @@ def test_a_shareable_volume_read_only_on_two_machines(cimi, cloud):
     cimi("delete-volume", volume_id)
 
 
+def test_a_read_only_data_volume_from_a_url(cimi, cloud):
+    """The guide's 7.6: a data image on a web server becomes a shareable volume that
+    machines get read-only with --readonly-disk; nothing else is left behind."""
+    client = cloud.client()
+    images_before = {image["id"] for image in client.members("volumeImages")}
+    volume_id = create(cimi, "--location", "https://data.example.org/flora-fauna.iso.gz",
+                       "--tag", "flora-fauna", "--shareable")
+    fields = described(cimi, volume_id)
+    assert (fields["state"], fields["shareable"], fields["tag"]) == (
+        "AVAILABLE", "true", "flora-fauna")
+    machine_id, _ = launch(cimi, "--readonly-disk", volume_id)
+    assert described(cimi, volume_id)["users"] == "1"
+    assert cimi("kill-instance", "--wait", machine_id).returncode == 0
+    assert cimi("delete-volume", "--wait", volume_id).returncode == 0
+    deadline = time.monotonic() + STATE_WAIT_SECONDS
+    while {image["id"] for image in client.members("volumeImages")} != images_before:
+        assert time.monotonic() < deadline, "the data image was left behind"
+        time.sleep(0.2)
+
+
+def test_create_volume_needs_a_size_or_a_location(cimi):
+    for arguments in ((), ("--size", "1", "--location", "https://data.example.org/x.iso")):
+        assert_one_error_line(cimi("create-volume", "--tag", "t", *arguments),
+                              "Give --size GIB for an empty volume, or --location URL")
+
+
 def test_hot_plug_attach_and_detach(cimi):
     volumes = [create(cimi, "--size", "1", "--tag", f"hot{number}") for number in (1, 2)]
     machine_id, _ = launch(cimi)
