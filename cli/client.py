@@ -29,6 +29,8 @@ JOB_ENDED = {"SUCCESS", "FAILED", "STOPPED", "CANCELLED"}
 GONE = "GONE"
 # This server's extension attribute: why a machine is waiting or has failed.
 STATUS_MESSAGE = "statusMessage"
+# Also this server's: the CPU a running machine used, in percent of one CPU.
+CPU_USAGE = "cpuUsage"
 DEFAULT_POLL_SECONDS = 0.5
 
 

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from cli import context as cloud_init
-from cli.client import ACTION, CIMI, GONE, STATUS_MESSAGE, CimiError, short_id, why
+from cli.client import ACTION, CIMI, CPU_USAGE, GONE, STATUS_MESSAGE, CimiError, short_id, why
 from cli.commands import NOT_NEGATIVE, POSITIVE, Arg, Command, created_href, find, pick
 
 KIB_PER_MIB = 1024
@@ -198,7 +198,8 @@ def swap_kib(configuration):
 
 def describe_instance(invocation):
     client, arguments = invocation.client, invocation.arguments
-    machines = invocation.chosen(client.members("machines"), "machine")
+    machines = [with_usage(client, machine)
+                for machine in invocation.chosen(client.members("machines"), "machine")]
     rows = [row(machine) for machine in machines]
     details = [reason_lines(machine) + (detail_lines(client, machine, arguments.verbose)
                                         if arguments.verbose else [])
@@ -207,11 +208,19 @@ def describe_instance(invocation):
                             [short_id(machine["id"]) for machine in machines], details)
 
 
+def with_usage(client, machine):
+    """A running machine read alone: a server that knows its CPU use (this server's
+    `cpuUsage` extension) gives it there, not in listings."""
+    return client.get(machine["id"]) if machine.get("state") == "STARTED" else machine
+
+
 def row(machine):
-    """The guide's columns; CIMI Machines carry no CPU usage (that would be a Meter), so cpu%
-    stays "-"."""
+    """The guide's columns; cpu% is the machine's `cpuUsage` where the server gives it."""
+    usage = machine.get(CPU_USAGE)
     return (short_id(machine["id"]), machine.get("state", "?"), machine.get("cpu", "?"),
-            machine.get("memory", "?"), "-", address(machine), machine.get("name", ""))
+            machine.get("memory", "?"),
+            f"{usage:g}" if isinstance(usage, (int, float)) else "-",
+            address(machine), machine.get("name", ""))
 
 
 def reason_lines(machine):

@@ -20,6 +20,7 @@ PLURALS = {
 SINGLE_VALUED = {"MachineVolume": {"volume"}, "MachineNetworkInterfaceAddress": {"address"}}
 NUMBERS = {"count", "cpu", "memory", "capacity", "size", "progress", "returnCode", "status",
            "mtu", "port"}
+DECIMALS = {"cpuUsage"}
 BOOLEANS = {"bootable", "force", "readOnly", "persistent", "shareable", "volatile"}
 
 
@@ -61,6 +62,11 @@ def _value(element, name):
     text = (element.text or "").strip()
     if name in NUMBERS and text.lstrip("-").isdigit():
         return int(text)
+    if name in DECIMALS:
+        try:
+            return float(text)
+        except ValueError:
+            return text
     if name in BOOLEANS and text in ("true", "false"):
         return text == "true"
     return text

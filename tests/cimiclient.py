@@ -21,6 +21,8 @@ MEDIA_TYPES = {"json": "application/json", "xml": "application/xml"}
 TEXT_ATTRIBUTES = {"name", "description", "id", "href", "rel", "key", "message", "error",
                    "userData", "resourceURI", "baseURI", "action", "state", "imageLocation"}
 _INTEGER = re.compile(r"^-?(0|[1-9][0-9]*)$")
+# Numbers with a fraction: a JSON number rendered by Python (`37.5`, `0.0`).
+_DECIMAL = re.compile(r"^-?(0|[1-9][0-9]*)\.[0-9]+$")
 
 
 class CimiResult(NamedTuple):
@@ -101,4 +103,6 @@ def typed(value, attribute=None):
         return value == "true"
     if _INTEGER.match(value):
         return int(value)
+    if _DECIMAL.match(value):
+        return float(value)
     return value

@@ -174,7 +174,18 @@ def vm(element):
         disk_snapshots=tuple(_disk_snapshots(element)),
         user_template=template_dict(fields.get("USER_TEMPLATE")),
         template_id=template_id,
+        cpu_usage=_cpu_usage(fields.get("MONITORING")),
     )
+
+
+def _cpu_usage(monitoring):
+    """MONITORING/CPU: percent of one CPU at the last poll. oned writes the record in
+    vm.info only (pools carry an empty MONITORING), and none before the first poll."""
+    text = monitoring.findtext("CPU") if monitoring is not None else None
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
 
 
 def _disk(fields):

@@ -108,6 +108,7 @@ class Vm:
     disk_snapshots: tuple = ()  # VmDiskSnapshot
     user_template: dict = field(default_factory=dict)
     template_id: int | None = None
+    cpu_usage: float | None = None    # percent of one CPU at the last monitoring (vm.info)
 
     @property
     def hostname(self):

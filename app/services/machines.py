@@ -63,6 +63,10 @@ CLEARABLE = ("description", "properties")
 # This server's extension attribute (declared in the Machine's ResourceMetadata): why the
 # machine is waiting or has failed, while it is.
 STATUS_MESSAGE = "statusMessage"
+# This server's extension attribute (declared in ResourceMetadata too): the CPU a running
+# machine used at OpenNebula's last monitoring, in percent of one CPU. OpenNebula keeps it
+# out of its pools, so a machine read alone has it and a listed one does not.
+CPU_USAGE = "cpuUsage"
 # The `app.one.outcomes` expectation a Job of each action follows.
 JOB_EXPECTATIONS = {"start": "started", "stop": "stopped", "restart": "restarted",
                     "suspend": "suspended", "delete": "deleted"}
@@ -284,6 +288,7 @@ def render(ctx, vm):
         "state": machine_state(vm.state, vm.lcm_state),
         STATUS_MESSAGE: _status_message(vm),
         "cpu": _cpu(vm),
+        CPU_USAGE: vm.cpu_usage if vm.state == ACTIVE else None,
         "memory": kib_from_mb(vm.memory_mb),
         "disks": {"href": f"{href}/disks"},
         "volumes": {"href": f"{href}/volumes"},

@@ -59,7 +59,11 @@ DECLARATIONS = {
         attributes=((MachineUpdateSchema, None),),
         shown=((machines.STATUS_MESSAGE, "string",
                 "Why the machine is waiting or has failed, while it is (this server's "
-                "extension)."),),
+                "extension)."),
+               (machines.CPU_USAGE, "double",
+                "The CPU the machine used at OpenNebula's last monitoring, in percent of one "
+                "CPU, while it runs; given when the machine is read alone (this server's "
+                "extension).")),
         capabilities=(
             Capability("InitialStates", ",".join(INITIAL_STATES),
                        "The states a MachineCreate's initialState may ask for."),

@@ -1,7 +1,9 @@
 """Machines: launch (by value, by reference, with overrides), read, edit, act, delete."""
+import time
+
 import pytest
 
-from api_support import ACTION, CIMI
+from api_support import ACTION, CIMI, STATE_WAIT_SECONDS
 
 KIB_PER_MB = 1024
 
@@ -139,6 +141,21 @@ def test_cpu_and_memory_change_while_stopped_and_are_refused_while_running(
         before["cpu"], before["memory"], before["name"])
     unchanged = cimi.put(running, {"resourceURI": CIMI + "Machine", "cpu": before["cpu"]})
     assert unchanged.status == 200
+
+
+def test_a_running_machine_read_alone_tells_its_cpu_usage(cimi, launched, wait_for_state,
+                                                          collection_href):
+    """OpenNebula monitors a running VM and keeps the record out of its pools: the Machine
+    read alone carries `cpuUsage` once the first monitoring has come; a listed one never."""
+    href = launched().document["id"]
+    wait_for_state(href, "STARTED")
+    deadline = time.monotonic() + STATE_WAIT_SECONDS
+    while "cpuUsage" not in (machine := cimi.get(href).document):
+        assert time.monotonic() < deadline, "no monitoring of a running machine came"
+        time.sleep(0.5)
+    assert isinstance(machine["cpuUsage"], (int, float)) and machine["cpuUsage"] >= 0
+    listed = cimi.get(collection_href("machines")).document["machines"]
+    assert all("cpuUsage" not in member for member in listed)
 
 
 def test_life_cycle_actions(cimi, launched, wait_for_state):

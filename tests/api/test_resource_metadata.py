@@ -129,8 +129,8 @@ def test_every_entry_is_well_formed(all_metadata):
         names = [attribute["name"] for attribute in attributes]
         assert len(names) == len(set(names)), key
         for attribute in attributes:
-            assert attribute["type"] in {"string", "integer", "boolean", "map", "array", "ref",
-                                         "dateTime"}, (key, attribute)
+            assert attribute["type"] in {"string", "integer", "double", "boolean", "map",
+                                         "array", "ref", "dateTime"}, (key, attribute)
             assert all("=" in text for text in attribute.get("constraints", [])), key
         for action in entry.get("actions", []):
             assert action["uri"] == CIMI + "action/" + action["name"]

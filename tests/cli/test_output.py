@@ -2,6 +2,7 @@
 before it, and nothing at all with -q or --json."""
 import pytest
 
+from cli.machines import row
 from cli.output import JSON, QUIET, TEXT, Output
 
 
@@ -55,3 +56,11 @@ def test_quiet_and_json_show_no_progress(mode):
     output.end_progress()
     output.stderr.flush()
     assert file == []
+
+
+def test_cpu_percent_is_the_servers_cpu_usage_when_it_gives_one():
+    machine = {"id": "http://cloud/cimi/machines/7", "state": "STARTED", "cpu": 2,
+               "memory": 262144, "name": "web"}
+    assert row({**machine, "cpuUsage": 37.5})[4] == "37.5"
+    assert row({**machine, "cpuUsage": 0})[4] == "0"
+    assert row(machine)[4] == "-"
