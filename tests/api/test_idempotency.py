@@ -11,7 +11,10 @@ from app.one.documents import IDEMPOTENCY_RECORD, JOB
 from app.services.idempotency import MARK
 from credential_keys import credential_create, fresh_key, other_user  # noqa: F401 (fixture)
 from test_bad_input import assert_error, other_app_client
-from volume_support import volume_create
+from test_machine_volumes import (  # noqa: F401 (fixtures)
+    available_volume, running_machine, volume_attachment,
+)
+from volume_support import volume_create, volumes  # noqa: F401 (fixture)
 
 HEADER = "Idempotency-Key"
 
@@ -109,6 +112,24 @@ def test_a_retried_action_answers_the_first_job(cimi, launched, machine_create, 
     assert "Location" not in retried.headers
     new_jobs = backend.owned_ids(backend.gateway.document_page(JOB).items) - jobs_before
     assert new_jobs == {member_id(first.headers["CIMI-Job-URI"])}
+
+
+def test_a_retried_attach_answers_the_first_attachment_and_job(
+        cimi, running_machine, available_volume, wait_for_job):
+    machine = running_machine()
+    volume = available_volume(unique("idem-attach"))
+    key = new_key()
+    href = machine["volumes"]["href"]
+    first = cimi.post(href, volume_attachment(volume["id"]), headers=keyed(key))
+    assert first.status == 202, first.document
+    wait_for_job(first.headers["CIMI-Job-URI"])
+    retried = cimi.post(href, volume_attachment(volume["id"]), headers=keyed(key))
+    assert retried.status == 202, retried.document
+    assert retried.headers["Location"] == first.headers["Location"] == first.document["id"]
+    assert retried.headers["CIMI-Job-URI"] == first.headers["CIMI-Job-URI"]
+    assert retried.document["id"] == first.document["id"]
+    assert retried.document["volume"]["href"] == volume["id"]
+    assert len(cimi.get(href).document["machineVolumes"]) == 1
 
 
 def test_a_retried_error_answers_the_same_error(cimi, launched, machine_create):
@@ -262,3 +283,39 @@ def test_an_action_that_timed_out_keeps_its_job_and_its_retry_answers_it(
     job = impatient.get(retried.headers["CIMI-Job-URI"]).document
     assert job["action"] == CIMI + "action/start"
     assert job["state"] in ("QUEUED", "RUNNING", "SUCCESS")
+
+
+def test_an_attempt_that_ended_unrecorded_and_left_nothing_is_retried_once_its_time_is_over(
+        fmt, onesim_server, opennebula, cimi_credentials, machine_create, machines_named):
+    """The first attempt fails (502) and its record cannot be written either: the record
+    stays in progress. A retry in its time is a conflict; after it, as nothing carries the
+    attempt's mark, the retry carries the request out itself."""
+    key, name = new_key(), unique("idem-abandoned")
+    server = other_app_client(fmt, opennebula.endpoint, cimi_credentials,
+                              CIMI_IDEMPOTENCY_PENDING_SECONDS=1)
+    onesim_server.fail_next("one.vm.allocate")
+    onesim_server.fail_next("one.document.update")
+    assert_error(server.post("/cimi/machines", machine_create(name), headers=keyed(key)), 502)
+    assert_error(server.post("/cimi/machines", machine_create(name), headers=keyed(key)),
+                 409, "in progress")
+    time.sleep(1.1)
+    retried = server.post("/cimi/machines", machine_create(name), headers=keyed(key))
+    assert retried.status == 201, retried.document
+    assert machines_named(name) == {member_id(retried.headers["Location"])}
+    again = server.post("/cimi/machines", machine_create(name), headers=keyed(key))
+    assert again.headers["Location"] == retried.headers["Location"]
+
+
+def test_a_success_whose_record_could_not_be_written_is_found_by_its_mark(
+        fmt, onesim_server, opennebula, cimi_credentials, machine_create, machines_named):
+    key, name = new_key(), unique("idem-unrecorded")
+    server = other_app_client(fmt, opennebula.endpoint, cimi_credentials,
+                              CIMI_IDEMPOTENCY_PENDING_SECONDS=1)
+    onesim_server.fail_next("one.document.update")
+    first = server.post("/cimi/machines", machine_create(name), headers=keyed(key))
+    assert first.status == 201, first.document
+    time.sleep(1.1)
+    retried = server.post("/cimi/machines", machine_create(name), headers=keyed(key))
+    assert retried.status == 201, retried.document
+    assert retried.headers["Location"] == first.headers["Location"]
+    assert machines_named(name) == {member_id(first.headers["Location"])}
