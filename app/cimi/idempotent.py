@@ -41,11 +41,11 @@ def honoured(view):
         decision = idempotency.claim(ctx, posted, _lifetimes())
         if isinstance(decision, idempotency.Outcome):
             return _replayed(ctx, decision)
-        with allocations_marked(decision.marks):
+        with allocations_marked(decision.marks) as marking:
             try:
                 response = view(*args, **kwargs)
             except Exception as error:
-                _record_failure(ctx, decision, error)
+                _record_failure(ctx, decision, error, marking.changing_call_sent)
                 raise
         _record(ctx, decision, _outcome(ctx, response))
         return response
@@ -76,13 +76,17 @@ def _relative(ctx, href):
     return href[len(base):] if href and href.startswith(base) else ""
 
 
-def _record_failure(ctx, claim, error):
-    """An error below 500 is the outcome; anything else leaves it unknown."""
+def _record_failure(ctx, claim, error, changing_call_sent):
+    """An error below 500 is the outcome. Anything else leaves it unknown when a call that
+    may change OpenNebula was sent; before any, nothing happened, and the record is dropped
+    so that a retry acts afresh."""
     status, message = status_and_message(error)
-    if status >= 500:
+    if status < 500:
+        _record(ctx, claim, idempotency.Outcome(status, message=message))
+    elif changing_call_sent:
         _record(ctx, claim, None)
     else:
-        _record(ctx, claim, idempotency.Outcome(status, message=message))
+        idempotency.release(ctx, claim)
 
 
 def _record(ctx, claim, outcome):

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from flask import current_app, g
 
-from app.one.client import POOL_ALL, POOL_MINE, VM_ANY_STATE, VM_NOT_DONE, Gateway
+from app.one.client import POOL_ALL, POOL_MINE, VM_ANY_STATE, VM_NOT_DONE, Gateway, Marking
 from app.one.counts import CountMemory
 from app.one.transport import PooledTransport
 
@@ -43,10 +43,12 @@ def gateway(session):
 def allocations_marked(marks):
     """Gateways built inside the block (in this app context) write the attributes `marks`
     into every VM, image, VM template and document they create, so what a request created
-    can be found again by them even when its answer was lost."""
+    can be found again by them even when its answer was lost. Yields the `Marking`, which
+    also tells whether a call that may change OpenNebula was sent meanwhile."""
     previous = g.get(MARKS)
-    setattr(g, MARKS, dict(marks))
+    marking = Marking(dict(marks))
+    setattr(g, MARKS, marking)
     try:
-        yield
+        yield marking
     finally:
         setattr(g, MARKS, previous)

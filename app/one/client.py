@@ -2,9 +2,12 @@
 
 Every method is one XML-RPC call (pyone names and marshals it, our transport carries it;
 removing attributes in an update reads the template first; a marking gateway marks a cloned
-or saved image with a second call), returns records or plain ids, and raises the domain errors of `app.errors`. Templates are
-always passed as dicts and built by `app.one.templates`.
+or saved image with a second call), returns records or plain ids, and raises the domain
+errors of `app.errors`. Templates are always passed as dicts and built by
+`app.one.templates`.
 """
+from dataclasses import dataclass
+
 from app.errors import BadRequest, DomainError, NotFound, Unauthenticated
 from app.one import parse
 from app.one.failures import TRANSPORT_EXCEPTIONS, exception_error, failure_error
@@ -30,19 +33,30 @@ XMLRPC_INT_MIN, XMLRPC_INT_MAX = -2**31, 2**31 - 1
 _PERMISSION_FIELDS = tuple(Permissions.__dataclass_fields__)
 
 
+@dataclass
+class Marking:
+    """Attributes a gateway writes into what it creates, and whether it has sent a call that
+    may change OpenNebula (anything but `*.info*`) since."""
+    marks: dict
+    changing_call_sent: bool = False
+
+
 class Gateway:
     """OpenNebula as one user sees it; build one per request with `app.one.gateway`."""
 
-    def __init__(self, transport, session, counts, marks=None):
+    def __init__(self, transport, session, counts, marking=None):
         self._server = EnvelopeServer(transport, session)
         self._session = session
         self._counts = counts
-        # Attributes written into every object this gateway creates (see `allocations_marked`).
-        self._marks = dict(marks or {})
+        # What to write into every object this gateway creates (`app.one.allocations_marked`).
+        self._marking = marking
+        self._marks = marking.marks if marking is not None else {}
 
     def call(self, method, *args):
         """One raw call, e.g. call("vm.info", 5): the success value or a domain error."""
         _check_carriable(self._session, args)
+        if self._marking is not None and not _reads_only(method):
+            self._marking.changing_call_sent = True
         try:
             envelope = self._server._ServerProxy__request(method, args)
         except TRANSPORT_EXCEPTIONS as exc:
@@ -362,6 +376,11 @@ def _check_carriable(session, args):
                 XMLRPC_INT_MIN <= arg <= XMLRPC_INT_MAX):
             raise BadRequest(f"{arg} is out of the range OpenNebula's XML-RPC integers have "
                              f"({XMLRPC_INT_MIN} to {XMLRPC_INT_MAX}).")
+
+
+def _reads_only(method):
+    """Whether a call of `method` ("vm.info", "vmpool.infoset") only reads."""
+    return method.rpartition(".")[2].startswith("info")
 
 
 def _pool_filter(mine):

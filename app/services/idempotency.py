@@ -132,6 +132,11 @@ def settle(ctx, claim_, outcome):
     _write(ctx.gateway, claim_.record_id, _done(outcome))
 
 
+def release(ctx, claim_):
+    """Forget a request that changed nothing: a retry carries it out afresh."""
+    _forget(ctx.gateway, claim_.record_id)
+
+
 def leave_unknown(ctx, claim_):
     """Record that the request ended without knowing whether OpenNebula acted."""
     _write(ctx.gateway, claim_.record_id, {"STATE": UNKNOWN})

@@ -319,3 +319,21 @@ def test_a_success_whose_record_could_not_be_written_is_found_by_its_mark(
     assert retried.status == 201, retried.document
     assert retried.headers["Location"] == first.headers["Location"]
     assert machines_named(name) == {member_id(first.headers["Location"])}
+
+
+def test_an_attempt_that_failed_before_changing_anything_is_carried_out_by_its_retry(
+        fmt, onesim_server, opennebula, cimi_credentials, launched, machine_create, backend):
+    held = launched(machine_create(unique("idem-held"), initialState="STOPPED")).document["id"]
+    start = {"resourceURI": CIMI + "Action", "action": CIMI + "action/start"}
+    jobs_before = backend.owned_ids(backend.gateway.document_page(JOB).items)
+    impatient = other_app_client(fmt, opennebula.endpoint, cimi_credentials,
+                                 ONE_READ_TIMEOUT=0.5)
+    onesim_server.delay("one.vm.info", 1)
+    key = new_key()
+    assert_error(impatient.post(held, start, headers=keyed(key)), 504)
+    onesim_server.delay("one.vm.info", 0)
+    assert backend.owned_ids(backend.gateway.document_page(JOB).items) == jobs_before
+    retried = impatient.post(held, start, headers=keyed(key))
+    assert retried.status == 202, retried.document
+    new_jobs = backend.owned_ids(backend.gateway.document_page(JOB).items) - jobs_before
+    assert new_jobs == {member_id(retried.headers["CIMI-Job-URI"])}
