@@ -39,9 +39,10 @@ later requests of the same user, a few at a time.
 """
 import hashlib
 import time
+import uuid
 from dataclasses import dataclass
 
-from app.errors import Conflict, DomainError, Unprocessable
+from app.errors import BackendError, BackendTimeout, Conflict, DomainError, Unprocessable
 from app.one import documents as types
 from app.services import documents, jobs, links as paths
 
@@ -114,9 +115,9 @@ def claim(ctx, request, lifetimes):
     one is in progress."""
     now = int(time.time())
     name = _record_name(request.key)
-    own_id = documents.allocate(ctx.gateway, types.IDEMPOTENCY_RECORD, name, {
+    own_id = _allocated(ctx.gateway, name, {
         "STATE": PENDING, "FINGERPRINT": request.fingerprint, "CIMI_PATH": request.path,
-        "STARTED": now, "EXPIRES": now + lifetimes.seconds})
+        "STARTED": now, "EXPIRES": now + lifetimes.seconds, "ATTEMPT": uuid.uuid4().hex})
     try:
         decision = _decide(ctx, request, lifetimes, name, own_id, now)
     except BaseException:
@@ -125,6 +126,22 @@ def claim(ctx, request, lifetimes):
     if not isinstance(decision, Claim):
         _forget(ctx.gateway, own_id)
     return decision
+
+
+def _allocated(gateway, name, attributes):
+    """The new record's id. When its allocation fails in a way that oned may have carried out
+    (a timeout), the record is looked for and deleted, so that it does not hold the key as
+    if in progress; a record oned makes later still does, until its time is over."""
+    try:
+        return documents.allocate(gateway, types.IDEMPOTENCY_RECORD, name, attributes)
+    except (BackendTimeout, BackendError):
+        try:
+            for record in documents.all_of(gateway, types.IDEMPOTENCY_RECORD, mine=True):
+                if record.template.get("ATTEMPT") == attributes["ATTEMPT"]:
+                    gateway.document_delete(record.id)
+        except DomainError:
+            pass
+        raise
 
 
 def settle(ctx, claim_, outcome):

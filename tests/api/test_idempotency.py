@@ -337,3 +337,31 @@ def test_an_attempt_that_failed_before_changing_anything_is_carried_out_by_its_r
     assert retried.status == 202, retried.document
     new_jobs = backend.owned_ids(backend.gateway.document_page(JOB).items) - jobs_before
     assert new_jobs == {member_id(retried.headers["CIMI-Job-URI"])}
+
+
+@pytest.mark.parametrize("collection, slow_method", [
+    ("/cimi/volumes", "one.image.allocate"), ("/cimi/credentials", "one.document.allocate")])
+def test_a_volume_or_credential_create_that_timed_out_is_answered_by_its_retry(
+        fmt, onesim_server, opennebula, cimi_credentials, backend, collection, slow_method,
+        images_named, credentials_made):
+    """A slow document.allocate also times out the allocation of the request's own record:
+    that record is deleted again, and the retry is not kept waiting for it."""
+    key, name = new_key(), unique("idem-slow")
+    body = (volume_create(name) if "volumes" in collection
+            else credential_create(fresh_key(), name=name))
+    impatient = other_app_client(fmt, opennebula.endpoint, cimi_credentials,
+                                 ONE_READ_TIMEOUT=0.5)
+    records_before = record_ids(backend)
+    onesim_server.delay(slow_method, 1.5)
+    assert_error(impatient.post(collection, body, headers=keyed(key)), 504)
+    time.sleep(1.2)
+    onesim_server.delay(slow_method, 0)
+    retried = impatient.post(collection, body, headers=keyed(key))
+    assert retried.status == 201, retried.document
+    created = member_id(retried.headers["Location"])
+    if "volumes" in collection:
+        assert images_named(name) == {created}
+    else:
+        credentials_made.append(created)
+        assert retried.document["name"] == name
+    assert len(record_ids(backend) - records_before) == 1
