@@ -11,6 +11,7 @@ from app.one.documents import IDEMPOTENCY_RECORD, JOB
 from app.services.idempotency import MARK
 from credential_keys import credential_create, fresh_key, other_user  # noqa: F401 (fixture)
 from test_bad_input import assert_error, other_app_client
+from test_capture import image_cleanup  # noqa: F401 (fixture)
 from test_machine_volumes import (  # noqa: F401 (fixtures)
     available_volume, running_machine, volume_attachment,
 )
@@ -130,6 +131,43 @@ def test_a_retried_attach_answers_the_first_attachment_and_job(
     assert retried.document["id"] == first.document["id"]
     assert retried.document["volume"]["href"] == volume["id"]
     assert len(cimi.get(href).document["machineVolumes"]) == 1
+
+
+def test_a_retried_capture_answers_the_first_image_and_job(
+        image_cleanup, cimi, started_machine, wait_for_state, backend):
+    capture = {"resourceURI": CIMI + "MachineImage", "imageLocation": {"href": started_machine}}
+    images_before = backend.owned_ids(backend.gateway.image_page().items)
+    key = new_key()
+    first = cimi.post("/cimi/machineImages", capture, headers=keyed(key))
+    assert first.status == 202, first.document
+    image_cleanup.append(first.headers["Location"])
+    retried = cimi.post("/cimi/machineImages", capture, headers=keyed(key))
+    assert retried.status == 202, retried.document
+    assert retried.headers["Location"] == first.headers["Location"]
+    assert retried.headers["CIMI-Job-URI"] == first.headers["CIMI-Job-URI"]
+    assert retried.document is None
+    new_images = backend.owned_ids(backend.gateway.image_page().items) - images_before
+    assert new_images == {member_id(first.headers["Location"])}
+    saved = backend.gateway.image(member_id(first.headers["Location"]))
+    assert saved.template.get(MARK), "a saved disk is marked like any other new image"
+    wait_for_state(first.headers["Location"], "AVAILABLE")
+
+
+def test_a_retried_volume_image_answers_the_first_clone(
+        cimi, volumes, images_named, wait_for_state, backend):
+    volume = wait_for_state(volumes(volume_create(unique("idem-source")))["id"], "AVAILABLE")
+    name = unique("idem-clone")
+    clone = {"resourceURI": CIMI + "VolumeImage", "name": name, "volume": {"href": volume["id"]}}
+    key = new_key()
+    first = cimi.post("/cimi/volumeImages", clone, headers=keyed(key))
+    assert first.status == 201, first.document
+    retried = cimi.post("/cimi/volumeImages", clone, headers=keyed(key))
+    assert retried.status == 201, retried.document
+    assert retried.headers["Location"] == first.headers["Location"] == retried.document["id"]
+    assert images_named(name) == {member_id(first.headers["Location"])}
+    cloned = backend.gateway.image(member_id(first.headers["Location"]))
+    assert cloned.template.get(MARK), "a clone is marked like any other new image"
+    wait_for_state(first.headers["Location"], "AVAILABLE")
 
 
 def test_a_retried_error_answers_the_same_error(cimi, launched, machine_create):
