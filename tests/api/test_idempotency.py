@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from api_support import CIMI, delete_images, terminate_all
-from app.one.documents import IDEMPOTENCY_RECORD, JOB
+from app.one.documents import CREDENTIAL, IDEMPOTENCY_RECORD, JOB
 from app.services.idempotency import MARK
 from credential_keys import credential_create, fresh_key, other_user  # noqa: F401 (fixture)
 from test_bad_input import assert_error, other_app_client
@@ -259,6 +259,40 @@ def test_an_expired_key_is_a_new_request(cimi, fmt, opennebula, cimi_credentials
 
 def record_ids(backend):
     return backend.owned_ids(backend.gateway.document_page(IDEMPOTENCY_RECORD).items)
+
+
+def test_concurrent_first_requests_on_several_servers_act_once(
+        fmt, opennebula, cimi_credentials, backend, credentials_made):
+    """Requests with one key started together on three server instances: one creates the
+    credential, every other answers it (201, same Location) or that it is in progress (409)."""
+    servers = [other_app_client(fmt, opennebula.endpoint, cimi_credentials) for _ in range(3)]
+    key, body = new_key(), credential_create(fresh_key())
+    before = credential_ids(backend)
+    start = threading.Barrier(6)
+    answers = []
+
+    def post(server):
+        start.wait()
+        answers.append(server.post("/cimi/credentials", body, headers=keyed(key)))
+
+    threads = [threading.Thread(target=post, args=(servers[n % 3],)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    created = credential_ids(backend) - before
+    credentials_made.extend(created)
+    assert len(created) == 1
+    (created_id,) = created
+    for answer in answers:
+        assert answer.status in (201, 409), answer.document
+        if answer.status == 201:
+            assert member_id(answer.headers["Location"]) == created_id
+    assert any(answer.status == 201 for answer in answers)
+
+
+def credential_ids(backend):
+    return backend.owned_ids(backend.gateway.document_page(CREDENTIAL).items)
 
 
 def test_a_retry_while_the_first_request_is_in_progress_is_a_conflict(
