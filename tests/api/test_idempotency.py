@@ -7,11 +7,12 @@ import uuid
 import pytest
 
 from api_support import CIMI, delete_images, terminate_all
-from app.one.documents import CREDENTIAL, IDEMPOTENCY_RECORD, JOB
+from app.one.documents import IDEMPOTENCY_RECORD, JOB
 from app.services.idempotency import MARK
 from credential_keys import credential_create, fresh_key, other_user  # noqa: F401 (fixture)
 from test_bad_input import assert_error, other_app_client
 from test_capture import image_cleanup  # noqa: F401 (fixture)
+from test_credentials import credential_ids
 from test_machine_volumes import (  # noqa: F401 (fixtures)
     available_volume, running_machine, volume_attachment,
 )
@@ -289,10 +290,6 @@ def test_concurrent_first_requests_on_several_servers_act_once(
         if answer.status == 201:
             assert member_id(answer.headers["Location"]) == created_id
     assert any(answer.status == 201 for answer in answers)
-
-
-def credential_ids(backend):
-    return backend.owned_ids(backend.gateway.document_page(CREDENTIAL).items)
 
 
 def test_a_retry_while_the_first_request_is_in_progress_is_a_conflict(
