@@ -35,8 +35,9 @@ def honoured(view):
             return view(*args, **kwargs)
         ctx = request_context()
         path = _path_under_base(request.path)
+        target = request.full_path.rstrip("?")
         posted = idempotency.Request(
-            key, idempotency.fingerprint(request.method, path, request.get_data(cache=True)),
+            key, idempotency.fingerprint(request.method, target, request.get_data(cache=True)),
             path)
         decision = idempotency.claim(ctx, posted, _lifetimes())
         if isinstance(decision, idempotency.Outcome):

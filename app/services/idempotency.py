@@ -87,7 +87,7 @@ class Outcome:
 @dataclass(frozen=True)
 class Request:
     key: str
-    fingerprint: str       # digest of method, path and body
+    fingerprint: str       # digest of method, path with query, and body
     path: str              # the request's path under the base URI
 
 
@@ -101,9 +101,10 @@ class Claim:
         return {MARK: self.record_id}
 
 
-def fingerprint(method, path, body):
+def fingerprint(method, target, body):
+    """What makes two requests the same request: method, path with query, and body bytes."""
     digest = hashlib.sha256()
-    for part in (method.encode("ascii"), path.encode("utf-8"), body):
+    for part in (method.encode("ascii"), target.encode("utf-8"), body):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()

@@ -182,7 +182,7 @@ def test_a_retried_error_answers_the_same_error(cimi, launched, machine_create):
     assert retried.document["message"] == first.document["message"]
 
 
-def test_the_same_key_for_another_request_is_refused(cimi, machine_create, machines_named):
+def test_the_same_key_for_another_request_is_refused(cimi, fmt, machine_create, machines_named):
     key, name = new_key(), unique("idem")
     first = cimi.post("/cimi/machines", machine_create(name), headers=keyed(key))
     assert first.status == 201, first.document
@@ -191,6 +191,9 @@ def test_the_same_key_for_another_request_is_refused(cimi, machine_create, machi
     assert_error(changed, 422, "Idempotency-Key", "different request")
     elsewhere = cimi.post("/cimi/volumes", volume_create(name), headers=keyed(key))
     assert_error(elsewhere, 422, "Idempotency-Key")
+    queried = cimi.post("/cimi/machines", machine_create(name), params={"$format": fmt},
+                        headers=keyed(key))
+    assert_error(queried, 422, "Idempotency-Key")
     assert machines_named(other_name) == set()
     assert machines_named(name) == {member_id(first.document["id"])}
 
