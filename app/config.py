@@ -38,4 +38,8 @@ def from_environment():
         "MAX_CONTENT_LENGTH": _int("CIMI_MAX_BODY_BYTES", 1024 * 1024),
         # How many reverse proxies in front of the server may set X-Forwarded-* headers.
         "CIMI_PROXY_HOPS": _int("CIMI_PROXY_HOPS", 0),
+        # How long the outcome of a POST with an Idempotency-Key is kept for its retries.
+        "CIMI_IDEMPOTENCY_SECONDS": _int("CIMI_IDEMPOTENCY_SECONDS", 24 * 3600),
+        # How long such a POST may be in progress: a retry after that finds it abandoned.
+        "CIMI_IDEMPOTENCY_PENDING_SECONDS": _int("CIMI_IDEMPOTENCY_PENDING_SECONDS", 300),
     }

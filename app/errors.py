@@ -35,6 +35,11 @@ class Conflict(DomainError):
     """The resource's current state does not allow the operation (in use, wrong state)."""
 
 
+class Unprocessable(DomainError):
+    """The request is well-formed but cannot be carried out as it stands (an Idempotency-Key
+    already used for a different request)."""
+
+
 class PreconditionFailed(DomainError):
     """A conditional request's precondition (If-Match) does not hold."""
 

@@ -13,6 +13,7 @@ from app.cimi import resource_metadata
 from app.cimi import (
     machine_volumes, volume_configurations, volume_images, volume_templates, volumes,
 )
+from app.cimi.idempotent import honoured
 from app.cimi.registry import CimiApi
 
 RESOURCE_MODULES = (
@@ -39,7 +40,7 @@ RESOURCE_MODULES = (
 
 
 def init_app(app):
-    api = CimiApi(app, prefix=app.config["CIMI_BASE_PATH"], doc=False)
+    api = CimiApi(app, prefix=app.config["CIMI_BASE_PATH"], doc=False, decorators=[honoured])
     for module in RESOURCE_MODULES:
         api.add_namespace(module.namespace)
     app.extensions[cloud_entry_point.EXTENSION] = api

@@ -1,10 +1,14 @@
 """The Gateway class: OpenNebula calls as the caller's own user, records in, records out.
 
 Every method is one XML-RPC call (pyone names and marshals it, our transport carries it;
-removing attributes in an update reads the template first), returns records or plain ids, and raises the domain errors of `app.errors`. Templates are
-always passed as dicts and built by `app.one.templates`.
+removing attributes in an update reads the template first; a marking gateway marks a cloned
+or saved image with a second call), returns records or plain ids, and raises the domain
+errors of `app.errors`. Templates are always passed as dicts and built by
+`app.one.templates`.
 """
-from app.errors import BadRequest, NotFound, Unauthenticated
+from dataclasses import dataclass
+
+from app.errors import BadRequest, DomainError, NotFound, Unauthenticated
 from app.one import parse
 from app.one.failures import TRANSPORT_EXCEPTIONS, exception_error, failure_error
 from app.one.records import Page, Permissions
@@ -29,17 +33,30 @@ XMLRPC_INT_MIN, XMLRPC_INT_MAX = -2**31, 2**31 - 1
 _PERMISSION_FIELDS = tuple(Permissions.__dataclass_fields__)
 
 
+@dataclass
+class Marking:
+    """Attributes a gateway writes into what it creates, and whether it has sent a call that
+    may change OpenNebula (anything but `*.info*`) since."""
+    marks: dict
+    changing_call_sent: bool = False
+
+
 class Gateway:
     """OpenNebula as one user sees it; build one per request with `app.one.gateway`."""
 
-    def __init__(self, transport, session, counts):
+    def __init__(self, transport, session, counts, marking=None):
         self._server = EnvelopeServer(transport, session)
         self._session = session
         self._counts = counts
+        # What to write into every object this gateway creates (`app.one.allocations_marked`).
+        self._marking = marking
+        self._marks = marking.marks if marking is not None else {}
 
     def call(self, method, *args):
         """One raw call, e.g. call("vm.info", 5): the success value or a domain error."""
         _check_carriable(self._session, args)
+        if self._marking is not None and not _reads_only(method):
+            self._marking.changing_call_sent = True
         try:
             envelope = self._server._ServerProxy__request(method, args)
         except TRANSPORT_EXCEPTIONS as exc:
@@ -107,7 +124,7 @@ class Gateway:
 
     def vm_allocate(self, attributes, hold=False):
         """A new VM from a full template dict; its id."""
-        vm_id = self.call("vm.allocate", build_template(attributes), hold)
+        vm_id = self.call("vm.allocate", build_template(self._marked(attributes)), hold)
         self._counts.forget(self._session)
         return vm_id
 
@@ -149,7 +166,10 @@ class Gateway:
 
     def vm_disk_saveas(self, vm_id, disk_id, image_name, image_type="", snapshot_id=-1):
         """Save a disk as a new image (type "" keeps the source's); the new image's id."""
-        return self.call("vm.disksaveas", vm_id, disk_id, image_name, image_type, snapshot_id)
+        image_id = self.call("vm.disksaveas", vm_id, disk_id, image_name, image_type,
+                             snapshot_id)
+        self._mark_image(image_id)
+        return image_id
 
     def vm_attach_nic(self, vm_id, nic):
         self.call("vm.attachnic", vm_id, build_template({"NIC": nic}))
@@ -187,7 +207,7 @@ class Gateway:
         return parse.one(self.call("template.info", template_id, extended), parse.vm_template)
 
     def template_allocate(self, attributes):
-        return self.call("template.allocate", build_template(attributes))
+        return self.call("template.allocate", build_template(self._marked(attributes)))
 
     def template_update(self, template_id, attributes, merge=True):
         self._update("template", template_id, attributes, merge,
@@ -202,6 +222,7 @@ class Gateway:
 
         All five arguments are always sent: oned 7.0 reads `hold` and `extra` together.
         """
+        extra = self._marked(extra or {})
         extra_template = build_template(extra) if extra else ""
         vm_id = self.call("template.instantiate", template_id, name, hold, extra_template,
                           persistent)
@@ -223,7 +244,8 @@ class Gateway:
         return parse.one(self.call("image.info", image_id), parse.image)
 
     def image_allocate(self, attributes, datastore_id):
-        return self.call("image.allocate", build_template(attributes), datastore_id)
+        return self.call("image.allocate", build_template(self._marked(attributes)),
+                         datastore_id)
 
     def image_update(self, image_id, attributes, merge=True):
         self._update("image", image_id, attributes, merge, lambda: self.image(image_id).template)
@@ -242,7 +264,9 @@ class Gateway:
 
     def image_clone(self, image_id, name, datastore_id=-1):
         """A copy of the image; the new image's id (LOCKED until the copy is done)."""
-        return self.call("image.clone", image_id, name, datastore_id)
+        clone_id = self.call("image.clone", image_id, name, datastore_id)
+        self._mark_image(clone_id)
+        return clone_id
 
     # --- documents (CIMI resources with no OpenNebula twin) -----------------------------
 
@@ -258,7 +282,8 @@ class Gateway:
         return found
 
     def document_allocate(self, document_type, attributes):
-        return self.call("document.allocate", build_template(attributes), document_type)
+        return self.call("document.allocate", build_template(self._marked(attributes)),
+                         document_type)
 
     def document_update(self, document_id, attributes, merge=True):
         self._update("document", document_id, attributes, merge,
@@ -282,6 +307,20 @@ class Gateway:
         return parse.one(self.call("vn.info", vnet_id), parse.vnet)
 
     # --- shared -------------------------------------------------------------------------
+
+    def _marked(self, attributes):
+        return {**attributes, **self._marks} if self._marks else attributes
+
+    def _mark_image(self, image_id):
+        """Mark an image that oned made without a template from us (a clone, a saved disk):
+        one more call, and only while marking. Its failure fails nothing: the mark only helps
+        a retry find the image when the answer was lost."""
+        if not self._marks:
+            return
+        try:
+            self.image_update(image_id, self._marks, merge=True)
+        except DomainError:
+            pass
 
     def _page(self, method, build, offset, size, pool_filter, *more):
         if size is not None and size < 1:
@@ -337,6 +376,11 @@ def _check_carriable(session, args):
                 XMLRPC_INT_MIN <= arg <= XMLRPC_INT_MAX):
             raise BadRequest(f"{arg} is out of the range OpenNebula's XML-RPC integers have "
                              f"({XMLRPC_INT_MIN} to {XMLRPC_INT_MAX}).")
+
+
+def _reads_only(method):
+    """Whether a call of `method` ("vm.info", "vmpool.infoset") only reads."""
+    return method.rpartition(".")[2].startswith("info")
 
 
 def _pool_filter(mine):

@@ -10,6 +10,8 @@ VOLUME_CONFIGURATION = 8002
 VOLUME_TEMPLATE = 8003
 CREDENTIAL = 8004
 JOB = 8005
+# Not a CIMI resource: what a POST with an Idempotency-Key did (app.services.idempotency).
+IDEMPOTENCY_RECORD = 8006
 
 DOCUMENT_TYPES = {
     "MachineConfiguration": MACHINE_CONFIGURATION,

@@ -35,6 +35,7 @@ STATUS_OF = {
     errors.NotFound: 404,
     errors.Conflict: 409,
     errors.PreconditionFailed: 412,
+    errors.Unprocessable: 422,
     errors.BackendError: 502,
     errors.BackendUnavailable: 503,
     errors.BackendTimeout: 504,
@@ -77,6 +78,16 @@ def handle_error(error):
     current_app.logger.error("unexpected failure serving %s %s", request.method, request.path,
                              exc_info=error)
     return error_response(500, INTERNAL_ERROR_MESSAGE)
+
+
+def status_and_message(error):
+    """(status, message) of the CIMI error body `handle_error` answers for `error`."""
+    if isinstance(error, HTTPException) and error.code is not None and 400 <= error.code < 500:
+        return error.code, _http_message(error)
+    status = None if isinstance(error, HTTPException) else _domain_status(error)
+    if status is None:
+        return 500, INTERNAL_ERROR_MESSAGE
+    return status, error.message
 
 
 def _domain_status(error):

@@ -14,12 +14,15 @@ class RequestContext:
 
 
 @contextmanager
-def undone_on_failure(undo):
+def undone_on_failure(undo, kept_on=()):
     """Run `undo` (e.g. delete what was just created) if the block fails, then re-raise, so a
     request that fails halfway leaves nothing behind in OpenNebula. A failure of `undo` itself
-    is swallowed: the original error is the one the caller must see."""
+    is swallowed: the original error is the one the caller must see. Errors of the classes
+    `kept_on` (after which OpenNebula may have acted) raise without the undo."""
     try:
         yield
+    except kept_on:
+        raise
     except BaseException:
         try:
             undo()

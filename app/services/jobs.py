@@ -30,7 +30,8 @@ the route answers 202 with it:
   snapshot of that id (`snapshot_keys`) and is in the state it had (OpenNebula's name for it).
 
 The Job document is allocated before the call and deleted again if the call fails, so a
-refused operation leaves no Job behind.
+refused operation leaves no Job behind. A call that timed out may have been carried out by
+oned all the same: its Job is kept, and follows the target like any other.
 
 When the target only exists once the call has succeeded (a capture follows the image it
 creates), record the Job after the call instead; if the Job cannot be written, the caller
@@ -72,7 +73,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
-from app.errors import DomainError, Forbidden, NotFound
+from app.errors import BackendTimeout, DomainError, Forbidden, NotFound
 from app.one.documents import JOB
 from app.one.outcomes import EXPECTATIONS, FAILED, IMAGE, SUCCESS, VM
 from app.one.reasons import ERROR_MESSAGE, vm_reason
@@ -99,6 +100,8 @@ PATH_SEPARATOR = " "
 # keyword -> the attribute of the Job document that keeps it.
 CONDITIONS = {"attached_image": "ATTACHED_IMAGE", "detached_disk": "DETACHED_DISK",
               "deleted_snapshot": "DELETED_SNAPSHOT", "returns_to": "RETURN_STATE"}
+# Failures after which oned may have carried out the call: a Job tracking it is kept.
+MAY_HAVE_ACTED = (BackendTimeout,)
 WATCHES_ERROR = "WATCHES_ERROR"
 PRIOR_ERROR = "PRIOR_ERROR"
 
@@ -134,10 +137,11 @@ def job_header(job_uri):
 
 @contextmanager
 def tracked(ctx, target, action, expectation, affected=(), **conditions):
-    """Yields the new Job's URI; the Job is deleted again if the block fails. `conditions`
-    are named in CONDITIONS."""
+    """Yields the new Job's URI; the Job is deleted again if the block fails, unless oned may
+    have acted (MAY_HAVE_ACTED). `conditions` are named in CONDITIONS."""
     job_id = _allocate(ctx, target, action, expectation, affected, conditions)
-    with undone_on_failure(lambda: ctx.gateway.document_delete(job_id)):
+    with undone_on_failure(lambda: ctx.gateway.document_delete(job_id),
+                           kept_on=MAY_HAVE_ACTED):
         yield ctx.links.href(SEGMENT, job_id)
 
 

@@ -21,8 +21,8 @@ class HttpCimiClient:
         token = base64.b64encode(credentials.encode()).decode()
         self.http.headers.update({"Accept": MEDIA_TYPES[fmt], "Authorization": f"Basic {token}"})
 
-    def request(self, method, url, body=None, **options):
-        headers = {}
+    def request(self, method, url, body=None, headers=None, **options):
+        headers = dict(headers or {})
         data = None
         if body is not None:
             headers["Content-Type"] = MEDIA_TYPES[self.fmt]
@@ -34,8 +34,8 @@ class HttpCimiClient:
     def get(self, url, **options):
         return self.request("GET", url, **options)
 
-    def post(self, url, body):
-        return self.request("POST", url, body)
+    def post(self, url, body, headers=None):
+        return self.request("POST", url, body, headers)
 
     def delete(self, url):
         return self.request("DELETE", url)
