@@ -1,11 +1,14 @@
 """`make run`: the embedded OpenNebula emulator (unless ONE_XMLRPC is set) and the server.
 
-Starts both as child processes, waits until each answers, installs the default instance
-types into the emulator, prints the Cloud Entry Point URL and the demo credentials, and
-stops both on Ctrl-C.
+Checks first that the ports are free (and says which variable moves each), starts both as
+child processes, waits until each answers, installs the default instance types into the
+emulator, prints the Cloud Entry Point URL and the demo credentials, then watches both: when
+one exits, the other is stopped and `make run` exits with the child's status. Ctrl-C (or
+SIGTERM) stops both within STOP_SECONDS.
 """
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,11 +18,29 @@ import xmlrpc.client
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = ROOT / "var" / "onesim"
+DATA_DIR = Path(os.environ.get("ONESIM_DATA_DIR", ROOT / "var" / "onesim"))
 ONESIM_PORT = os.environ.get("ONESIM_PORT", "2633")
 LISTEN = os.environ.get("CIMI_LISTEN", "127.0.0.1:8080")
 BASE_PATH = os.environ.get("CIMI_BASE_PATH", "/cimi").rstrip("/")
 STARTUP_SECONDS = 60
+STOP_SECONDS = 5
+EMULATOR, SERVER = "the OpenNebula emulator", "the CIMI server"
+WATCH_SECONDS = 0.5
+
+
+def require_free(host, port, variable, example):
+    """Exit with a clear message when another process listens on host:port."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, int(port)))
+        except OSError as error:
+            sys.exit(f"Port {port} on {host} is not free ({error.strerror}): another process "
+                     f"uses it. Set {variable} to another one, e.g. {variable}={example}.")
+
+
+def split_listen(listen):
+    host, _, port = listen.rpartition(":")
+    return host.strip("[]") or "0.0.0.0", port
 
 
 def wait_until(ready, what, process):
@@ -55,7 +76,7 @@ def start_onesim():
     endpoint = f"http://127.0.0.1:{ONESIM_PORT}/RPC2"
     process = subprocess.Popen([sys.executable, "-m", "onesim", "--seed", "demo",
                                 "--data-dir", str(DATA_DIR), "--port", ONESIM_PORT], cwd=ROOT)
-    wait_until(lambda: onesim_answers(endpoint), "the OpenNebula emulator", process)
+    wait_until(lambda: onesim_answers(endpoint), EMULATOR, process)
     return process, endpoint
 
 
@@ -70,7 +91,7 @@ def start_server(endpoint):
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
                                 "wsgi:app"], cwd=ROOT, env=env)
     entry_point = f"http://{LISTEN}{BASE_PATH}/cloudEntryPoint"
-    wait_until(lambda: server_answers(entry_point), "the CIMI server", process)
+    wait_until(lambda: server_answers(entry_point), SERVER, process)
     return process, entry_point
 
 
@@ -85,27 +106,56 @@ def announce(entry_point, embedded):
     print("Press Ctrl-C to stop.\n", flush=True)
 
 
+def watch(children):
+    """Wait until a child exits; its name and exit status."""
+    while True:
+        for name, child in children:
+            if child.poll() is not None:
+                return name, child.returncode
+        time.sleep(WATCH_SECONDS)
+
+
+def stop(children):
+    """gunicorn's quick shutdown (SIGINT: no waiting for its graceful timeout) and the
+    emulator's SIGTERM; whatever is still running after STOP_SECONDS is killed."""
+    for name, child in reversed(children):
+        if child.poll() is None:
+            child.send_signal(signal.SIGINT if name == SERVER else signal.SIGTERM)
+    deadline = time.monotonic() + STOP_SECONDS
+    for _, child in children:
+        try:
+            child.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
 def main():
     children = []
     endpoint = os.environ.get("ONE_XMLRPC")
     embedded = not endpoint
+    host, port = split_listen(LISTEN)
+    require_free(host, port, "CIMI_LISTEN", f"{host}:{int(port) + 1}")
+    if embedded:
+        require_free("127.0.0.1", ONESIM_PORT, "ONESIM_PORT", str(int(ONESIM_PORT) + 1))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    status = 0
     try:
         if embedded:
             onesim, endpoint = start_onesim()
-            children.append(onesim)
+            children.append((EMULATOR, onesim))
             install_instance_types(endpoint)
         server, entry_point = start_server(endpoint)
-        children.append(server)
+        children.append((SERVER, server))
         announce(entry_point, embedded)
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        server.wait()
+        name, status = watch(children)
+        print(f"{name} exited with status {status}; stopping.", file=sys.stderr)
+        status = status or 1
     except KeyboardInterrupt:
-        pass
+        print("\nStopping.", flush=True)
     finally:
-        for child in reversed(children):
-            child.terminate()
-        for child in children:
-            child.wait(timeout=30)
+        stop(children)
+    sys.exit(status)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,110 @@
+"""`make run` (scripts/run.py): it refuses a port already taken before starting anything and
+names the variable that moves it, serves (the embedded emulator, or the OpenNebula named by
+ONE_XMLRPC on the real lane), exits with an error when its server dies, and stops within
+5 seconds on Ctrl-C."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from support import lanes
+from support.servers import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+START_SECONDS = 120
+STOP_SECONDS = 5
+
+
+@pytest.fixture
+def run_env(tmp_path, opennebula):
+    """The environment of a `make run` on free ports, its emulator data in tmp_path."""
+    environment = {name: value for name, value in os.environ.items()
+                   if not name.startswith(("CIMI_", "ONE_", "ONESIM_"))}
+    environment.update(CIMI_LISTEN=f"127.0.0.1:{free_port()}", ONESIM_PORT=str(free_port()),
+                       ONESIM_DATA_DIR=str(tmp_path / "onesim"), PYTHONUNBUFFERED="1")
+    if lanes.REAL:
+        environment["ONE_XMLRPC"] = opennebula.endpoint
+    return environment
+
+
+def start(environment):
+    return subprocess.Popen([sys.executable, "scripts/run.py"], cwd=ROOT, env=environment,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+
+
+def wait_running(process):
+    """The Cloud Entry Point URL `make run` printed once everything answered."""
+    deadline = time.monotonic() + START_SECONDS
+    for line in process.stdout:
+        if "Cloud Entry Point:" in line:
+            return line.split("Cloud Entry Point:", 1)[1].strip()
+        assert time.monotonic() < deadline, "make run never said it was running"
+    raise AssertionError(f"make run ended with {process.wait()} before it was running")
+
+
+def status_of(url):
+    try:
+        return urllib.request.urlopen(url, timeout=5).status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_a_taken_port_is_refused_with_the_variable_to_change(run_env):
+    host, _, port = run_env["CIMI_LISTEN"].rpartition(":")
+    with socket.socket() as taken:
+        taken.bind((host, int(port)))
+        taken.listen()
+        finished = subprocess.run([sys.executable, "scripts/run.py"], cwd=ROOT, env=run_env,
+                                  capture_output=True, text=True, timeout=30)
+    assert finished.returncode != 0
+    assert f"Port {port} on {host} is not free" in finished.stderr
+    assert "Set CIMI_LISTEN to another one" in finished.stderr
+    assert "is running" not in finished.stdout
+
+
+def test_it_serves_and_stops_within_five_seconds_on_ctrl_c(run_env):
+    process = start(run_env)
+    try:
+        entry_point = wait_running(process)
+        assert status_of(entry_point) == 200
+        began = time.monotonic()
+        os.killpg(process.pid, signal.SIGINT)      # what a terminal's Ctrl-C does
+        process.wait(timeout=30)
+        assert time.monotonic() - began < STOP_SECONDS + 1
+        with pytest.raises(OSError):
+            urllib.request.urlopen(entry_point, timeout=2)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_it_exits_with_an_error_when_its_server_dies(run_env):
+    process = start(run_env)
+    try:
+        wait_running(process)
+        listening = [pid for pid in _children(process.pid) if "gunicorn" in _command(pid)]
+        assert listening, "no gunicorn child found"
+        os.kill(listening[0], signal.SIGKILL)
+        assert process.wait(timeout=30) != 0
+        assert "the CIMI server exited with status" in process.stdout.read()
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def _children(pid):
+    with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as listing:
+        return [int(child) for child in listing.read().split()]
+
+
+def _command(pid):
+    with open(f"/proc/{pid}/cmdline", "rb") as command:
+        return command.read().replace(b"\0", b" ").decode(errors="replace")
