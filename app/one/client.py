@@ -89,7 +89,7 @@ class Gateway:
         return self._page(method, parse.vm, offset, size, _pool_filter(mine), state)
 
     def vm_count(self, state=VM_NOT_DONE, mine=False):
-        """How many VMs `vm_page` lists in all, counted in the short pool's text and
+        """How many VMs `vm_page` lists in all, counted in the parsed short pool and
         remembered for a few seconds (`app.one.counts`)."""
         pool_filter = _pool_filter(mine)
         return self._counts.count(self._session, ("vm", pool_filter, state), lambda: pool_size(
@@ -313,11 +313,11 @@ class Gateway:
 
 
 def pool_size(xml, element):
-    """The number of objects in a pool document, counted without parsing its tens of MB: oned
-    writes each object as `<ELEMENT><ID>number`, while a template attribute of the same name
-    inside an object holds CDATA, as a value or as a vector's sub-attributes."""
-    opening = f"<{element}><ID>"
-    return xml.count(opening) - xml.count(opening + "<![CDATA[")
+    """The number of objects in a pool document: the root's `element` children, from the
+    parsed document. No text search can be trusted here: a template value (an image name a
+    VM's DISK repeats, say) may hold `<VM><ID>1` itself. Parsing 10,000 short VM bodies takes
+    about 0.1 s, and the count memory (`app.one.counts`) keeps the result a few seconds."""
+    return sum(1 for _ in parse.document(xml).iterchildren(element))
 
 
 def _check_carriable(session, args):
