@@ -35,6 +35,10 @@ class Conflict(DomainError):
     """The resource's current state does not allow the operation (in use, wrong state)."""
 
 
+class CapacityExhausted(Conflict):
+    """Something the request draws on is used up, such as the free addresses of a network."""
+
+
 class PreconditionFailed(DomainError):
     """A conditional request's precondition (If-Match) does not hold."""
 
