@@ -53,3 +53,11 @@ class BackendUnavailable(DomainError):
 
 class BackendTimeout(DomainError):
     """OpenNebula did not answer in time."""
+
+
+class ServerBusy(DomainError):
+    """This server has no room for the request now; `retry_after` says when to try again."""
+
+    def __init__(self, message, retry_after):
+        super().__init__(message)
+        self.retry_after = retry_after

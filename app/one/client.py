@@ -4,7 +4,7 @@ Every method is one XML-RPC call (pyone names and marshals it, our transport car
 removing attributes in an update reads the template first), returns records or plain ids, and raises the domain errors of `app.errors`. Templates are
 always passed as dicts and built by `app.one.templates`.
 """
-from app.errors import BadRequest, NotFound, Unauthenticated
+from app.errors import BackendTimeout, BadRequest, NotFound, Unauthenticated
 from app.one import parse
 from app.one.failures import TRANSPORT_EXCEPTIONS, exception_error, failure_error
 from app.one.records import Page, Permissions
@@ -32,18 +32,24 @@ _PERMISSION_FIELDS = tuple(Permissions.__dataclass_fields__)
 class Gateway:
     """OpenNebula as one user sees it; build one per request with `app.one.gateway`."""
 
-    def __init__(self, transport, session, counts):
-        self._server = EnvelopeServer(transport, session)
+    def __init__(self, transport, session, counts, budget):
+        """`budget` is the request's `app.one.budget.RequestBudget`: its deadline and slot."""
+        self._server = EnvelopeServer(transport.timed(budget.timeouts), session)
         self._session = session
         self._counts = counts
+        self._budget = budget
 
     def call(self, method, *args):
         """One raw call, e.g. call("vm.info", 5): the success value or a domain error."""
         _check_carriable(self._session, args)
+        self._budget.admit()
         try:
             envelope = self._server._ServerProxy__request(method, args)
         except TRANSPORT_EXCEPTIONS as exc:
-            raise exception_error(method, exc) from None
+            error = exception_error(method, exc)
+            if isinstance(error, BackendTimeout) and self._budget.cut_short():
+                error = self._budget.expired()
+            raise error from None
         if envelope[0]:
             return envelope[1]
         raise failure_error(envelope[2], envelope[1], self._session)
