@@ -29,17 +29,60 @@ def _getters():
     )
 
 
+def _pooled_getters():
+    """(collection segment, getter of many) pairs for the resources OpenNebula can read in one
+    pool call: `get_many(ctx, ids)` gives {id: document} for those that exist and are visible.
+
+    Not EventLogs: a pool body carries only a VM's last history record, and an EventLog needs
+    them all (vm.info), so each is still read on its own."""
+    from app.services import machines
+    return ((paths.MACHINES, machines.get_machines),)
+
+
 def resolver(ctx):
     """href -> document, or None to leave the reference as it is (not ours, gone, hidden)."""
-    def resolve(href):
-        for segment, get in _getters():
+    return _Resolver(ctx)
+
+
+class _Resolver:
+    """Resolves hrefs one by one, through the resource's service as a GET would; `prefetch`
+    reads, before a page is expanded, all the hrefs it will need of each kind that has a pool
+    call with one call per kind, so that a page's `$expand` costs a bounded number of calls
+    whatever its size (Machines: one vmpool.infoset, not one vm.info per member)."""
+
+    def __init__(self, ctx):
+        self._ctx = ctx
+        self._prefetched = {}
+
+    def __call__(self, href):
+        if href in self._prefetched:
+            return self._prefetched[href]
+        located = self._located(href, _getters())
+        if located is None:
+            return None
+        get, object_id = located
+        try:
+            return get(self._ctx, object_id)
+        except (NotFound, Forbidden):
+            return None
+
+    def prefetch(self, hrefs):
+        wanted = {}
+        for href in hrefs:
+            located = self._located(href, _pooled_getters())
+            if located is not None:
+                get_many, object_id = located
+                wanted.setdefault(get_many, {})[object_id] = href
+        for get_many, hrefs_by_id in wanted.items():
+            found = get_many(self._ctx, sorted(hrefs_by_id))
+            for object_id, href in hrefs_by_id.items():
+                self._prefetched[href] = found.get(object_id)
+
+    def _located(self, href, getters):
+        """(getter, id) of the first collection the href names a member of, else None."""
+        for segment, get in getters:
             try:
-                object_id = ctx.links.id_in(href, segment, "href")
+                return get, self._ctx.links.id_in(href, segment, "href")
             except BadRequest:
                 continue
-            try:
-                return get(ctx, object_id)
-            except (NotFound, Forbidden):
-                return None
         return None
-    return resolve

@@ -1,6 +1,10 @@
 """`$expand` on every collection, in JSON and XML: each reference to a resource of this
 server that a GET answers is inlined with that resource's attributes;
-other references stay as they are."""
+other references stay as they are. A page costs the same OpenNebula calls whatever its size:
+the machines its members refer to are read with one pool call, never one call each (event
+logs, which need a VM's whole history, are still read one by one)."""
+from collections import Counter
+
 import pytest
 
 from api_support import ACTION, CIMI
@@ -101,3 +105,41 @@ def test_a_jobs_target_and_affected_resources_expand(cimi, held_machine):
         if member["id"] == job_href]
     assert listed["targetResource"]["id"] == held_machine
     assert listed["affectedResources"] == [{"href": held_machine}]
+
+
+# Collections whose members each refer to a machine.
+REFERRING_TO_MACHINES = {"eventLogs": "targetResource", "addresses": "resource"}
+
+
+def expanded_page_calls(cimi, calls, href, attribute):
+    calls.clear()
+    read(cimi, href, **{"$expand": attribute})
+    return Counter(method for method, _ in calls)
+
+
+def test_expanding_a_page_costs_the_same_calls_whatever_its_size(
+        cimi, entry_point, launched, machine_create, calls):
+    pages = [(entry_point[key]["href"], attribute)
+             for key, attribute in REFERRING_TO_MACHINES.items()]
+    for _ in range(2):
+        launched(machine_create(name="expanded", initialState="STOPPED"))
+    fewer = [expanded_page_calls(cimi, calls, *page) for page in pages]
+    for _ in range(3):
+        launched(machine_create(name="expanded", initialState="STOPPED"))
+    more = [expanded_page_calls(cimi, calls, *page) for page in pages]
+    assert more == fewer
+    for counted in more:
+        assert "vm.info" not in counted
+        assert counted["vmpool.infoset"] == 1
+
+
+def test_references_to_machines_expand_as_their_own_get_answers(cimi, entry_point, launched,
+                                                                machine_create):
+    for _ in range(3):
+        launched(machine_create(name="expanded", initialState="STOPPED"))
+    for key, attribute in REFERRING_TO_MACHINES.items():
+        listing = read(cimi, entry_point[key]["href"], **{"$expand": attribute})
+        expanded = [member[attribute] for member in members_of(listing)]
+        assert len(expanded) >= 3, key
+        for reference in expanded:
+            assert inlined(reference) == inlined(read(cimi, reference["href"])), key
