@@ -32,11 +32,13 @@ def _getters():
 def _pooled_getters():
     """(collection segment, getter of many) pairs for the resources OpenNebula can read in one
     pool call: `get_many(ctx, ids)` gives {id: document} for those that exist and are visible.
-
-    Not EventLogs: a pool body carries only a VM's last history record, and an EventLog needs
-    them all (vm.info), so each is still read on its own."""
-    from app.services import machines
-    return ((paths.MACHINES, machines.get_machines),)
+    (An EventLog needs its VM's whole history, which a pool body holds only for a VM that
+    was never stopped, resumed or moved: the others still cost one vm.info each.)"""
+    from app.services import event_logs, machines
+    return (
+        (paths.MACHINES, machines.get_machines),
+        (paths.EVENT_LOGS, event_logs.get_event_logs),
+    )
 
 
 def resolver(ctx):

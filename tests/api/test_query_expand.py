@@ -1,8 +1,9 @@
 """`$expand` on every collection, in JSON and XML: each reference to a resource of this
 server that a GET answers is inlined with that resource's attributes;
 other references stay as they are. A page costs the same OpenNebula calls whatever its size:
-the machines its members refer to are read with one pool call, never one call each (event
-logs, which need a VM's whole history, are still read one by one)."""
+the machines and event logs its members refer to are read with one pool call, never one call
+each (but the event log of a machine that was stopped, resumed or moved: oned's pool bodies
+hold only a VM's last history record, and such a log is read whole on its own)."""
 from collections import Counter
 
 import pytest
@@ -107,8 +108,9 @@ def test_a_jobs_target_and_affected_resources_expand(cimi, held_machine):
     assert listed["affectedResources"] == [{"href": held_machine}]
 
 
-# Collections whose members each refer to a machine.
-REFERRING_TO_MACHINES = {"eventLogs": "targetResource", "addresses": "resource"}
+# Collections whose members each refer to a machine or to its event log.
+REFERRING_TO_MACHINES = {"machines": "eventLog", "eventLogs": "targetResource",
+                         "addresses": "resource"}
 
 
 def expanded_page_calls(cimi, calls, href, attribute):
@@ -143,3 +145,20 @@ def test_references_to_machines_expand_as_their_own_get_answers(cimi, entry_poin
         assert len(expanded) >= 3, key
         for reference in expanded:
             assert inlined(reference) == inlined(read(cimi, reference["href"])), key
+
+
+def test_the_event_log_of_a_machine_stopped_and_started_again_expands_whole(
+        cimi, entry_point, launched, machine_create, wait_for_state):
+    """Its second deployment adds a history record: the pool body holds the last one only."""
+    machine = launched(machine_create(name="restarted")).document["id"]
+    for action, state in (("stop", "STOPPED"), ("start", "STARTED")):
+        wait_for_state(machine, "STARTED" if action == "stop" else "STOPPED")
+        result = cimi.post(machine, {"resourceURI": CIMI + "Action", "action": ACTION + action})
+        assert result.status == 202, result.document
+    wait_for_state(machine, "STARTED")
+    listing = read(cimi, entry_point["machines"]["href"], **{
+        "$expand": "eventLog", "$filter": f"id='{machine}'"})
+    (member,) = members_of(listing)
+    log = read(cimi, member["eventLog"]["href"])
+    assert inlined(member["eventLog"]) == inlined(log)
+    assert log["summary"]["low"] >= 4, log["summary"]
