@@ -162,3 +162,24 @@ def test_the_event_log_of_a_machine_stopped_and_started_again_expands_whole(
     log = read(cimi, member["eventLog"]["href"])
     assert inlined(member["eventLog"]) == inlined(log)
     assert log["summary"]["low"] >= 4, log["summary"]
+
+
+def test_the_images_of_a_page_come_from_one_image_pool_call(cimi, entry_point, launched,
+                                                            machine_create, calls):
+    machine_images = read(cimi, entry_point["machineImages"]["href"], **{
+        "$filter": "name='ttylinux' or name='Ubuntu 24.04'"})
+    image_hrefs = ids(machine_images)
+    assert len(image_hrefs) == 2
+    for href in image_hrefs:
+        body = machine_create(name="imaged", initialState="STOPPED")
+        body["machineTemplate"]["machineImage"] = {"href": href}
+        launched(body)
+    calls.clear()
+    listing = read(cimi, entry_point["machines"]["href"], **{"$expand": "machineImage"})
+    counted = Counter(method for method, _ in calls)
+    assert counted["imagepool.info"] == 1 and "image.info" not in counted, counted
+    expanded = {member["machineImage"]["href"]: member["machineImage"]
+                for member in members_of(listing)}
+    assert set(image_hrefs) <= set(expanded)
+    for href in image_hrefs:
+        assert inlined(expanded[href]) == inlined(read(cimi, href))
