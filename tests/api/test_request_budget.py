@@ -1,7 +1,7 @@
 """Each request's budget, against a slowed OpenNebula: one deadline over all its calls (504,
 and what it did is undone), and a bounded number of requests calling OpenNebula at once per
 process (503 with Retry-After for the others; requests that need no call are not held up).
-Emulator only: they slow one of its methods (fault injection)."""
+Those that slow a method of the emulator (fault injection) run on the emulator lane only."""
 import threading
 import time
 
@@ -10,9 +10,8 @@ from app import create_app
 from cimiclient import CimiTestClient
 
 
-def app_client(fmt, onesim_server, credentials, **settings):
-    application = create_app({"ONE_XMLRPC": onesim_server.endpoint, "TESTING": True,
-                              **settings})
+def app_client(fmt, backend, credentials, **settings):
+    application = create_app({"ONE_XMLRPC": backend.endpoint, "TESTING": True, **settings})
     return CimiTestClient(application.test_client(), fmt, credentials)
 
 
@@ -20,6 +19,16 @@ def assert_error(result, status):
     assert result.status == status, result.document
     assert result.document["resourceURI"] == CIMI + "Error"
     assert result.document["status"] == status
+
+
+def test_no_call_starts_once_the_deadline_has_passed(fmt, opennebula, cimi_credentials,
+                                                     collection_href, unchanged_backend):
+    late = app_client(fmt, opennebula, cimi_credentials, CIMI_REQUEST_DEADLINE_SECONDS=0)
+    for href in (collection_href("machines"), collection_href("machineImages")):
+        result = late.get(href)
+        assert_error(result, 504)
+        assert "deadline of 0 s" in result.document["message"]
+    assert late.get("/cimi/cloudEntryPoint").status == 200
 
 
 def test_a_request_ends_at_its_deadline_and_undoes_what_it_did(
@@ -38,11 +47,9 @@ def test_a_request_ends_at_its_deadline_and_undoes_what_it_did(
 
 def test_requests_beyond_the_concurrent_ones_are_told_to_retry(fmt, onesim_server,
                                                                cimi_credentials):
-    settings = {"ONE_CONCURRENT_REQUESTS": 1, "ONE_SLOT_WAIT_SECONDS": 0.05}
-    application = create_app({"ONE_XMLRPC": onesim_server.endpoint, "TESTING": True,
-                              **settings})
-    slow = CimiTestClient(application.test_client(), fmt, cimi_credentials)
-    other = CimiTestClient(application.test_client(), fmt, cimi_credentials)
+    slow = app_client(fmt, onesim_server, cimi_credentials, ONE_CONCURRENT_REQUESTS=1,
+                      ONE_SLOT_WAIT_SECONDS=0.05)
+    other = CimiTestClient(slow.client.application.test_client(), fmt, cimi_credentials)
     onesim_server.delay("one.vmpool.infoextended", 1.5)
     answers = []
     listing = threading.Thread(target=lambda: answers.append(slow.get("/cimi/machines")))
