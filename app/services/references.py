@@ -35,13 +35,19 @@ def _pooled_getters():
     pool call: `get_many(ctx, ids)` gives {id: document} for those that exist and are visible.
     (An EventLog needs its VM's whole history, which a pool body holds only for a VM that
     was never stopped, resumed or moved: the others still cost one vm.info each.)"""
-    from app.services import event_logs, machine_images, machines, volume_images, volumes
+    from app.services import (
+        event_logs, machine_configurations, machine_images, machines, volume_configurations,
+        volume_images, volume_templates, volumes,
+    )
     return (
         (paths.MACHINES, machines.get_machines),
         (paths.EVENT_LOGS, event_logs.get_event_logs),
         (paths.MACHINE_IMAGES, machine_images.get_images),
         (paths.VOLUMES, volumes.get_volumes),
         (paths.VOLUME_IMAGES, volume_images.get_images),
+        (paths.MACHINE_CONFIGURATIONS, machine_configurations.get_configurations),
+        (paths.VOLUME_CONFIGURATIONS, volume_configurations.get_configurations),
+        (paths.VOLUME_TEMPLATES, volume_templates.get_templates),
     )
 
 
@@ -55,7 +61,7 @@ class _Resolver:
     reads, before a page is expanded, all the hrefs it will need of each kind that has a pool
     call with one call per kind, so that a page's `$expand` costs a bounded number of calls
     whatever its size (Machines: one vmpool.infoset, not one vm.info per member; images: one
-    imagepool.info)."""
+    imagepool.info; configurations and volume templates: one documentpool.info)."""
 
     def __init__(self, ctx):
         self._ctx = ctx

@@ -164,22 +164,30 @@ def test_the_event_log_of_a_machine_stopped_and_started_again_expands_whole(
     assert log["summary"]["low"] >= 4, log["summary"]
 
 
-def test_the_images_of_a_page_come_from_one_image_pool_call(cimi, entry_point, launched,
-                                                            machine_create, calls):
+@pytest.mark.parametrize("attribute, pool_call, single_call", [
+    ("machineImage", "imagepool.info", "image.info"),
+    ("machineConfig", "documentpool.info", "document.info"),
+])
+def test_the_images_and_configurations_of_a_page_come_from_one_pool_call(
+        cimi, entry_point, launched, machine_create, configuration_href, calls, attribute,
+        pool_call, single_call):
     machine_images = read(cimi, entry_point["machineImages"]["href"], **{
         "$filter": "name='ttylinux' or name='Ubuntu 24.04'"})
     image_hrefs = ids(machine_images)
+    configurations = [configuration_href("m1.small"), configuration_href("m1.large")]
     assert len(image_hrefs) == 2
-    for href in image_hrefs:
-        body = machine_create(name="imaged", initialState="STOPPED")
-        body["machineTemplate"]["machineImage"] = {"href": href}
+    for image, configuration in zip(image_hrefs, configurations):
+        body = machine_create(name="referring", initialState="STOPPED",
+                              machineConfig={"href": configuration})
+        body["machineTemplate"]["machineImage"] = {"href": image}
         launched(body)
     calls.clear()
-    listing = read(cimi, entry_point["machines"]["href"], **{"$expand": "machineImage"})
+    listing = read(cimi, entry_point["machines"]["href"], **{"$expand": attribute})
     counted = Counter(method for method, _ in calls)
-    assert counted["imagepool.info"] == 1 and "image.info" not in counted, counted
-    expanded = {member["machineImage"]["href"]: member["machineImage"]
+    assert counted[pool_call] == 1 and single_call not in counted, counted
+    expanded = {member[attribute]["href"]: member[attribute]
                 for member in members_of(listing)}
-    assert set(image_hrefs) <= set(expanded)
-    for href in image_hrefs:
+    wanted = image_hrefs if attribute == "machineImage" else configurations
+    assert set(wanted) <= set(expanded)
+    for href in wanted:
         assert inlined(expanded[href]) == inlined(read(cimi, href))
