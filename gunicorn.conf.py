@@ -8,6 +8,8 @@ import ctypes.util
 import multiprocessing
 import os
 
+from app.config import UNDO_GRACE_SECONDS, request_deadline_seconds, worker_threads
+
 M_ARENA_MAX = -8
 
 
@@ -28,9 +30,11 @@ _limit_malloc_arenas(int(os.environ.get("CIMI_MALLOC_ARENAS", "2")))
 bind = os.environ.get("CIMI_LISTEN", "127.0.0.1:8080")
 worker_class = "gthread"
 workers = int(os.environ.get("CIMI_WORKERS", min(4, multiprocessing.cpu_count())))
-threads = int(os.environ.get("CIMI_THREADS", "8"))
-# A request may wait on OpenNebula up to its read timeout; leave room above it.
-timeout = int(float(os.environ.get("CIMI_ONE_READ_TIMEOUT", "30"))) + 30
+# More threads than requests allowed to call OpenNebula at once (CIMI_ONE_CONCURRENT_REQUESTS,
+# see app/one/budget.py), so a slow OpenNebula never holds them all.
+threads = worker_threads()
+# A request ends within its deadline and the grace its undo calls get; leave room above.
+timeout = int(request_deadline_seconds() + UNDO_GRACE_SECONDS) + 30
 graceful_timeout = 30
 keepalive = 5
 accesslog = os.environ.get("CIMI_ACCESS_LOG", "-")

@@ -6,6 +6,10 @@ sets ONE_XMLRPC to a real oned.
 import os
 
 
+# How long past its deadline a request may still undo what it did (`app.one.budget`).
+UNDO_GRACE_SECONDS = 30.0
+
+
 def _int(name, default):
     return _number(name, default, int, "an integer")
 
@@ -24,6 +28,22 @@ def _number(name, default, convert, kind):
         raise ValueError(f"{name} must be {kind}, got {raw!r}") from exc
 
 
+def worker_threads():
+    """gunicorn's threads per process (`gunicorn.conf.py` reads the same variable)."""
+    return _int("CIMI_THREADS", 16)
+
+
+def request_deadline_seconds():
+    """How long all the OpenNebula calls of one request may take together."""
+    return _float("CIMI_REQUEST_DEADLINE_SECONDS", 60.0)
+
+
+def _default_concurrent_requests():
+    """Three quarters of the threads, leaving at least two for requests without calls."""
+    threads = worker_threads()
+    return max(1, min(threads * 3 // 4, threads - 2))
+
+
 def from_environment():
     """The application settings, read from the environment once at start-up."""
     return {
@@ -32,6 +52,14 @@ def from_environment():
         "ONE_CONNECT_TIMEOUT": _float("CIMI_ONE_CONNECT_TIMEOUT", 3.0),
         "ONE_READ_TIMEOUT": _float("CIMI_ONE_READ_TIMEOUT", 30.0),
         "ONE_POOL_CONNECTIONS": _int("CIMI_ONE_POOL_CONNECTIONS", 32),
+        # One deadline for all the OpenNebula calls of a request (`app.one.budget`).
+        "CIMI_REQUEST_DEADLINE_SECONDS": request_deadline_seconds(),
+        # How many requests of a process may be calling OpenNebula at once, and how long one
+        # waits for its turn before a 503: fewer than gunicorn's threads, so that requests
+        # needing no OpenNebula call always find a thread.
+        "ONE_CONCURRENT_REQUESTS": _int("CIMI_ONE_CONCURRENT_REQUESTS",
+                                        _default_concurrent_requests()),
+        "ONE_SLOT_WAIT_SECONDS": _float("CIMI_ONE_SLOT_WAIT_SECONDS", 0.05),
         "CIMI_PAGE_SIZE_MAX": _int("CIMI_PAGE_SIZE_MAX", 1000),
         # How long a process remembers a collection's size for the `count` of later pages.
         "CIMI_COUNT_CACHE_SECONDS": _float("CIMI_COUNT_CACHE_SECONDS", 5.0),

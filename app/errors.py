@@ -40,6 +40,10 @@ class Unprocessable(DomainError):
     already used for a different request)."""
 
 
+class CapacityExhausted(Conflict):
+    """Something the request draws on is used up, such as the free addresses of a network."""
+
+
 class PreconditionFailed(DomainError):
     """A conditional request's precondition (If-Match) does not hold."""
 
@@ -54,3 +58,11 @@ class BackendUnavailable(DomainError):
 
 class BackendTimeout(DomainError):
     """OpenNebula did not answer in time."""
+
+
+class ServerBusy(DomainError):
+    """This server has no room for the request now; `retry_after` says when to try again."""
+
+    def __init__(self, message, retry_after):
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -1,24 +1,28 @@
 """The OpenNebula gateway: the only package that talks to oned (and imports pyone).
 
-`init_app(app)` builds the process's pooled transport and its memory of pool sizes from the
-configuration;
+`init_app(app)` builds the process's pooled transport, its memory of pool sizes and its
+slots for requests calling OpenNebula from the configuration;
 `gateway(session)` gives a `Gateway` (`app.one.client`) acting as the caller's own
-OpenNebula user.
+OpenNebula user, within the HTTP request's budget (`app.one.budget`: one deadline, one slot),
+made before the request is dispatched and ended after it.
 """
 from contextlib import contextmanager
 
 from flask import current_app, g
 
+from app.one.budget import CallSlots, CallTimeouts, RequestBudget, undo_grace
 from app.one.client import POOL_ALL, POOL_MINE, VM_ANY_STATE, VM_NOT_DONE, Gateway, Marking
 from app.one.counts import CountMemory
 from app.one.transport import PooledTransport
 
-__all__ = ["init_app", "gateway", "allocations_marked", "Gateway", "POOL_ALL", "POOL_MINE", "VM_ANY_STATE",
-           "VM_NOT_DONE"]
+__all__ = ["init_app", "gateway", "allocations_marked", "undo_grace", "Gateway", "POOL_ALL",
+           "POOL_MINE", "VM_ANY_STATE", "VM_NOT_DONE"]
 
 EXTENSION = "one"
 COUNTS = "one_counts"
 MARKS = "one_allocation_marks"
+SLOTS = "one_slots"
+BUDGET = "one_budget"
 
 
 def init_app(app):
@@ -31,12 +35,20 @@ def init_app(app):
         pool_connections=config["ONE_POOL_CONNECTIONS"],
     )
     app.extensions[COUNTS] = CountMemory(config["CIMI_COUNT_CACHE_SECONDS"])
+    app.extensions[SLOTS] = CallSlots(config["ONE_CONCURRENT_REQUESTS"],
+                                      config["ONE_SLOT_WAIT_SECONDS"])
+    app.before_request(_start_budget)
+    app.teardown_request(_end_budget)
 
 
 def gateway(session):
-    """A Gateway for the session string "user:password", inside an app context."""
+    """A Gateway for the session string "user:password", inside an app context: within the
+    HTTP request's budget, or, outside any (the admin command), the per-call timeouts alone."""
+    config = current_app.config
+    budget = g.get(BUDGET) or CallTimeouts(config["ONE_CONNECT_TIMEOUT"],
+                                           config["ONE_READ_TIMEOUT"])
     return Gateway(current_app.extensions[EXTENSION], session, current_app.extensions[COUNTS],
-                   g.get(MARKS))
+                   budget, g.get(MARKS))
 
 
 @contextmanager
@@ -52,3 +64,16 @@ def allocations_marked(marks):
         yield marking
     finally:
         setattr(g, MARKS, previous)
+
+
+def _start_budget():
+    config = current_app.config
+    setattr(g, BUDGET, RequestBudget(
+        current_app.extensions[SLOTS], config["CIMI_REQUEST_DEADLINE_SECONDS"],
+        config["ONE_CONNECT_TIMEOUT"], config["ONE_READ_TIMEOUT"]))
+
+
+def _end_budget(_exception):
+    budget = g.pop(BUDGET, None)
+    if budget is not None:
+        budget.end()

@@ -16,8 +16,8 @@ import xmlrpc.client
 import requests
 
 from app.errors import (
-    BackendError, BackendTimeout, BackendUnavailable, BadRequest, Conflict, Forbidden,
-    NotFound, Unauthenticated,
+    BackendError, BackendTimeout, BackendUnavailable, BadRequest, CapacityExhausted, Conflict,
+    Forbidden, NotFound, Unauthenticated,
 )
 
 log = logging.getLogger(__name__)
@@ -33,8 +33,24 @@ LOCKED = 0x8000
 REPLICATION = 0x10000
 
 _INVALID_NAME = "Invalid NAME"
+# VirtualNetworkPool::nic_attribute, when no address range of the network has a free lease
+# (or the address a NIC names is taken): one.vm.allocate answers it as INTERNAL,
+# one.template.instantiate as ALLOCATE ("Error allocating a new virtual machine template.
+# Cannot get ..."), one.vm.attachnic as ACTION.
+_NO_LEASE = "Cannot get IP/MAC lease"
 
-# code -> ((text in the message or None for any, domain error), ...), first match wins.
+
+def _no_free_address(text):
+    """A full network is 409, not 503: it is the state of a resource the request names, which
+    the caller can change (free an address, pick another network), and retrying the same
+    request will not help until then; a 503 would say this server is unwell and invite
+    blind retries. Nor is it the caller's mistake (400)."""
+    return CapacityExhausted("Capacity exhausted: the network has no free address to lease "
+                             f"(OpenNebula: {text})")
+
+
+# code -> ((text in the message or None for any, domain error or a function of the message
+# giving one), ...), first match wins.
 ERRORS_BY_CODE = {
     AUTHENTICATION: ((None, Unauthenticated),),
     # Also quota exceeded and restricted attributes: the caller may not do it.
@@ -42,15 +58,15 @@ ERRORS_BY_CODE = {
     NO_EXISTS: ((None, NotFound),),
     # Wrong state for the operation, or not enough room in a datastore; a rename to a name
     # oned refuses is about what the caller asked for.
-    ACTION: ((_INVALID_NAME, BadRequest), (None, Conflict)),
+    ACTION: ((_NO_LEASE, _no_free_address), (_INVALID_NAME, BadRequest), (None, Conflict)),
     RPC_API: ((None, BadRequest),),
     # Template parse errors come back as INTERNAL ("Parse error: ..."), and so do refused
     # names and values oned cannot write into its XML (`app.one.storable` keeps them away),
     # and refusals that depend on the state of an object (src/rm/RequestManagerVirtualMachine.cc,
     # RequestManagerDelete.cc, ImageManagerActions.cc in OpenNebula 7.0.2): a persistent
     # image already in use, an image still being copied, a disk saved in the wrong VM state.
-    INTERNAL: (("Parse error", BadRequest), (_INVALID_NAME, BadRequest),
-               ("NAME is too long", BadRequest), ("Error transforming", BadRequest),
+    INTERNAL: ((_NO_LEASE, _no_free_address), ("Parse error", BadRequest),
+               (_INVALID_NAME, BadRequest), ("NAME is too long", BadRequest), ("Error transforming", BadRequest),
                ("already in use", Conflict), ("Image locked", Conflict),
                ("to save disks", Conflict), ("Object is being renamed", Conflict),
                ("cannot be in state", Conflict),
@@ -58,8 +74,8 @@ ERRORS_BY_CODE = {
     # A name clash is a conflict with an existing object; everything else ALLOCATE reports
     # (missing SIZE, wrong datastore type, persistent-only datastore, bad attribute values)
     # is about what the caller asked for.
-    ALLOCATE: (("already taken", Conflict), ("already exists", Conflict),
-               ("already in use", Conflict), ("Cannot clone image in state", Conflict),
+    ALLOCATE: ((_NO_LEASE, _no_free_address), ("already taken", Conflict),
+               ("already exists", Conflict), ("already in use", Conflict), ("Cannot clone image in state", Conflict),
                (None, BadRequest)),
     LOCKED: ((None, Conflict),),
     REPLICATION: ((None, BackendUnavailable),),

@@ -51,15 +51,36 @@ class PooledTransport(xmlrpc.client.Transport):
         self.http.mount("https://", adapter)
 
     def request(self, host, handler, request_body, verbose=False):
+        return self.post(request_body, self.timeout)
+
+    def post(self, request_body, timeout):
+        """One XML-RPC exchange with (connect, read) `timeout`: the response's params."""
         response = self.http.post(self.endpoint, data=request_body, headers=_HEADERS,
-                                  timeout=self.timeout)
+                                  timeout=timeout)
         if response.status_code != 200:
             raise xmlrpc.client.ProtocolError(
-                host + handler, response.status_code, response.reason, response.headers)
+                self.endpoint, response.status_code, response.reason, response.headers)
         return read_method_response(response.content)
+
+    def timed(self, timeouts):
+        """This transport, each call's timeouts taken from `timeouts()` as it is sent."""
+        return TimedTransport(self, timeouts)
 
     def close(self):
         self.http.close()
+
+
+class TimedTransport:
+    """A per-request view of the process's PooledTransport: same pool, the request's timeouts
+    (`app.one.budget`)."""
+
+    def __init__(self, pooled, timeouts):
+        self.endpoint = pooled.endpoint
+        self._pooled = pooled
+        self._timeouts = timeouts
+
+    def request(self, host, handler, request_body, verbose=False):
+        return self._pooled.post(request_body, self._timeouts())
 
 
 class EnvelopeServer(pyone.OneServer):

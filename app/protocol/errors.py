@@ -11,8 +11,8 @@ Shape (CIMI 1.x fixes none; this server's own `Error` document):
 for the API user. Domain errors (app/errors.py) map to their statuses here; Werkzeug's and
 flask-restx's HTTP errors (unknown URL, wrong method, 406, 413, 415) keep their status and
 headers (Allow); anything else is a 500 whose details go to the log, never to the body.
-A 401 carries `WWW-Authenticate: Basic realm="cimi-one"`. When the request's format could not
-be negotiated the error is JSON.
+A 401 carries `WWW-Authenticate: Basic realm="cimi-one"`, a busy server's 503 `Retry-After`.
+When the request's format could not be negotiated the error is JSON.
 """
 from http import HTTPStatus
 
@@ -39,6 +39,7 @@ STATUS_OF = {
     errors.BackendError: 502,
     errors.BackendUnavailable: 503,
     errors.BackendTimeout: 504,
+    errors.ServerBusy: 503,
 }
 
 # Werkzeug's stock descriptions speak of "URLs entered manually"; these speak to API clients.
@@ -74,7 +75,9 @@ def handle_error(error):
         return _http_error(error)
     status = _domain_status(error)
     if status is not None:
-        return error_response(status, error.message)
+        retry_after = getattr(error, "retry_after", None)
+        headers = [("Retry-After", str(retry_after))] if retry_after is not None else None
+        return error_response(status, error.message, headers)
     current_app.logger.error("unexpected failure serving %s %s", request.method, request.path,
                              exc_info=error)
     return error_response(500, INTERNAL_ERROR_MESSAGE)

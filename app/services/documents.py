@@ -20,6 +20,14 @@ def all_of(gateway, document_type, mine=False):
                   key=lambda document: document.id)
 
 
+def rendered(ctx, document_ids, document_type, render):
+    """{id: render(ctx, document)} of the listed documents of the type that the caller can
+    see, from one documentpool.info (the document pool has no call for a set of ids)."""
+    document_ids = set(document_ids)
+    return {document.id: render(ctx, document) for document in all_of(ctx.gateway, document_type)
+            if document.id in document_ids}
+
+
 def allocate(gateway, document_type, name, attributes):
     """A new document holding `attributes`, stamped as created now; its id."""
     now = int(time.time())

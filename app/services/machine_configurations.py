@@ -14,7 +14,7 @@ from app.one.documents import MACHINE_CONFIGURATION
 from app.one.metadata import encode_metadata, properties_of
 from app.services import links as paths
 from app.services.documents import (
-    all_of, as_list, common_attributes, created, deleted, replaced, whole,
+    all_of, as_list, common_attributes, created, deleted, rendered, replaced, whole,
 )
 from app.services.instance_types import DEFAULT_PROPERTY, INSTANCE_TYPES
 from app.services.listing import Listing, listed_documents
@@ -40,6 +40,10 @@ def list_configurations(ctx, query):
 
 def get_configuration(ctx, configuration_id):
     return render(ctx, ctx.gateway.document(configuration_id, MACHINE_CONFIGURATION))
+
+
+def get_configurations(ctx, document_ids):
+    return rendered(ctx, document_ids, MACHINE_CONFIGURATION, render)
 
 
 def create_configuration(ctx, body):

@@ -30,7 +30,7 @@ from app.services import jobs, links as paths
 from app.services.context import undone_on_failure
 from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
 from app.services.storage_images import (
-    checked_location, discard, image_datastore, name_from_location,
+    checked_location, discard, image_datastore, name_from_location, rendered_images,
 )
 from app.services.listing import Listing, listed_images
 
@@ -48,6 +48,10 @@ def list_images(ctx, query):
 
 def get_image(ctx, image_id):
     return render(ctx, _machine_image(ctx.gateway, image_id))
+
+
+def get_images(ctx, image_ids):
+    return rendered_images(ctx, image_ids, is_machine_image, render)
 
 
 def machine_to_capture(ctx, body):

@@ -107,6 +107,12 @@ def get_machine(ctx, vm_id, query=None):
     return query.shape(document, expand=resolver(ctx)) if query is not None else document
 
 
+def get_machines(ctx, vm_ids):
+    """{id: Machine} of the listed VMs that are Machines (as `load` finds them), in one call:
+    the extended pool body a listing renders."""
+    return {vm.id: render(ctx, vm) for vm in ctx.gateway.vms_by_ids(vm_ids) if vm.state != DONE}
+
+
 def load(gateway, vm_id):
     """The VM behind a Machine; a terminated (DONE) VM is gone as far as CIMI is concerned."""
     vm = gateway.vm(vm_id)

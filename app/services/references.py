@@ -1,6 +1,7 @@
 """`$expand` support: the document an href of this server names, for the references that
 documents hold (machineConfig, machineImage, credential, network, volume, volumeImage,
-targetResource, ...). Each lookup goes through the resource's service, as a GET would."""
+targetResource, ...). Each lookup goes through the resource's service, as a GET would; the
+references of a page are read together, one pool call per kind (`_Resolver`)."""
 from app.errors import BadRequest, Forbidden, NotFound
 from app.services import links as paths
 
@@ -29,17 +30,74 @@ def _getters():
     )
 
 
+def _pooled_getters():
+    """(collection segment, getter of many) pairs for the resources OpenNebula can read in one
+    pool call: `get_many(ctx, ids)` gives {id: document} for those that exist and are visible.
+    (An EventLog needs its VM's whole history, which a pool body holds only for a VM that
+    was never stopped, resumed or moved: the others still cost one vm.info each.)"""
+    from app.services import (
+        event_logs, machine_configurations, machine_images, machines, volume_configurations,
+        volume_images, volume_templates, volumes,
+    )
+    return (
+        (paths.MACHINES, machines.get_machines),
+        (paths.EVENT_LOGS, event_logs.get_event_logs),
+        (paths.MACHINE_IMAGES, machine_images.get_images),
+        (paths.VOLUMES, volumes.get_volumes),
+        (paths.VOLUME_IMAGES, volume_images.get_images),
+        (paths.MACHINE_CONFIGURATIONS, machine_configurations.get_configurations),
+        (paths.VOLUME_CONFIGURATIONS, volume_configurations.get_configurations),
+        (paths.VOLUME_TEMPLATES, volume_templates.get_templates),
+    )
+
+
 def resolver(ctx):
     """href -> document, or None to leave the reference as it is (not ours, gone, hidden)."""
-    def resolve(href):
-        for segment, get in _getters():
+    return _Resolver(ctx)
+
+
+class _Resolver:
+    """Resolves hrefs one by one, through the resource's service as a GET would; `prefetch`
+    reads, before a page is expanded, all the hrefs it will need of each kind that has a pool
+    call with one call per kind, so that a page's `$expand` costs a bounded number of calls
+    whatever its size (Machines: one vmpool.infoset, not one vm.info per member; images: one
+    imagepool.info; configurations and volume templates: one documentpool.info)."""
+
+    def __init__(self, ctx):
+        self._ctx = ctx
+        self._prefetched = {}
+
+    def __call__(self, href):
+        if href in self._prefetched:
+            return self._prefetched[href]
+        located = self._located(href, _getters())
+        if located is None:
+            return None
+        get, object_id = located
+        try:
+            return get(self._ctx, object_id)
+        except (NotFound, Forbidden):
+            return None
+
+    def prefetch(self, hrefs):
+        wanted = {}
+        for href in hrefs:
+            located = self._located(href, _pooled_getters())
+            if located is not None:
+                get_many, object_id = located
+                wanted.setdefault(get_many, {})[object_id] = href
+        for get_many, hrefs_by_id in wanted.items():
+            if len(hrefs_by_id) < 2:
+                continue    # read as a GET would: one object's call, not a whole pool's
+            found = get_many(self._ctx, sorted(hrefs_by_id))
+            for object_id, href in hrefs_by_id.items():
+                self._prefetched[href] = found.get(object_id)
+
+    def _located(self, href, getters):
+        """(getter, id) of the first collection the href names a member of, else None."""
+        for segment, get in getters:
             try:
-                object_id = ctx.links.id_in(href, segment, "href")
+                return get, self._ctx.links.id_in(href, segment, "href")
             except BadRequest:
                 continue
-            try:
-                return get(ctx, object_id)
-            except (NotFound, Forbidden):
-                return None
         return None
-    return resolve

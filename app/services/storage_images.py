@@ -76,6 +76,14 @@ def attachment_refusal(volume, read_only):
     return None
 
 
+def rendered_images(ctx, image_ids, wanted, render):
+    """{id: render(ctx, image)} of the listed images `wanted(image)` picks that exist and are
+    visible, from one imagepool.info (the image pool has no call for a set of ids)."""
+    image_ids = set(image_ids)
+    return {image.id: render(ctx, image) for image in ctx.gateway.image_page().items
+            if image.id in image_ids and wanted(image)}
+
+
 def load_volume(gateway, image_id):
     return _load(gateway, image_id, is_volume, "Volume")
 

@@ -11,7 +11,9 @@ from app.errors import BadRequest, Forbidden, NotFound
 from app.one.documents import VOLUME_CONFIGURATION
 from app.one.metadata import encode_metadata
 from app.services import links as paths
-from app.services.documents import common_attributes, created, deleted, replaced, whole
+from app.services.documents import (
+    common_attributes, created, deleted, rendered, replaced, whole,
+)
 from app.services.listing import Listing, listed_documents
 from app.services.rendering import edit_and_delete, without_empty
 from schemas.volumes import VOLUME_TYPE
@@ -35,6 +37,10 @@ def list_configurations(ctx, query):
 
 def get_configuration(ctx, configuration_id):
     return render(ctx, ctx.gateway.document(configuration_id, VOLUME_CONFIGURATION))
+
+
+def get_configurations(ctx, document_ids):
+    return rendered(ctx, document_ids, VOLUME_CONFIGURATION, render)
 
 
 def create_configuration(ctx, body):

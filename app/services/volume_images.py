@@ -22,7 +22,7 @@ from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, witho
 from app.services.listing import Listing, listed_images
 from app.services.storage_images import (
     DATABLOCK, KIND, VOLUME_IMAGE_KIND, checked_location, discard, image_datastore,
-    is_volume_image, load_volume_image, name_from_location, referenced_volume,
+    is_volume_image, load_volume_image, name_from_location, referenced_volume, rendered_images,
 )
 
 TYPE_NAME = "VolumeImage"
@@ -36,6 +36,10 @@ def list_images(ctx, query):
 
 def get_image(ctx, image_id):
     return render(ctx, load_volume_image(ctx.gateway, image_id))
+
+
+def get_images(ctx, image_ids):
+    return rendered_images(ctx, image_ids, is_volume_image, render)
 
 
 def create_image(ctx, body):

@@ -12,7 +12,9 @@ from app.one.documents import VOLUME_TEMPLATE
 from app.one.metadata import encode_metadata
 from app.services import links as paths
 from app.services import volume_configurations
-from app.services.documents import common_attributes, created, deleted, replaced, whole
+from app.services.documents import (
+    common_attributes, created, deleted, rendered, replaced, whole,
+)
 from app.services.listing import Listing, listed_documents
 from app.services.rendering import edit_and_delete, kib_from_mb, without_empty
 from app.services.storage_images import referenced_volume_image
@@ -37,6 +39,10 @@ def list_templates(ctx, query):
 
 def get_template(ctx, template_id):
     return render(ctx, ctx.gateway.document(template_id, VOLUME_TEMPLATE))
+
+
+def get_templates(ctx, document_ids):
+    return rendered(ctx, document_ids, VOLUME_TEMPLATE, render)
 
 
 def create_template(ctx, body):

@@ -19,7 +19,7 @@ from app.services import jobs, volume_templates
 from app.services.context import undone_on_failure
 from app.services.storage_images import (
     DATABLOCK, KIND, PERSISTENT_TYPE, SHAREABLE, VOLUME_KIND, discard, image_datastore,
-    is_shareable, is_volume, load_volume,
+    is_shareable, is_volume, load_volume, rendered_images,
 )
 from app.services.listing import Listing, listed_images
 from app.services.rendering import (
@@ -38,6 +38,10 @@ def list_volumes(ctx, query):
 
 def get_volume(ctx, volume_id):
     return render(ctx, load_volume(ctx.gateway, volume_id))
+
+
+def get_volumes(ctx, image_ids):
+    return rendered_images(ctx, image_ids, is_volume, render)
 
 
 def create_volume(ctx, body):

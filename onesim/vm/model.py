@@ -50,13 +50,13 @@ class VirtualMachine(PoolObject):
         self.on_hold = False
 
     def render(self):
-        return render.full_xml(self, with_monitoring=False)
+        return render.full_xml(self, for_info=False)
 
     def render_short(self):
         return render.short_xml(self)
 
     def info_xml(self):
-        return render.full_xml(self, with_monitoring=True)
+        return render.full_xml(self, for_info=True)
 
     @property
     def position(self):

@@ -43,11 +43,11 @@ def _history_record(record, names, cdata_names):
     return f"<HISTORY>{''.join(fields)}</HISTORY>"
 
 
-def _history_full(vm):
-    if not vm.history:
+def _history_full(records):
+    if not records:
         return "<HISTORY_RECORDS/>"
-    records = "".join(_history_record(record, HISTORY_FULL, HISTORY_FULL_CDATA) for record in vm.history)
-    return f"<HISTORY_RECORDS>{records}</HISTORY_RECORDS>"
+    body = "".join(_history_record(record, HISTORY_FULL, HISTORY_FULL_CDATA) for record in records)
+    return f"<HISTORY_RECORDS>{body}</HISTORY_RECORDS>"
 
 
 def _history_short(vm):
@@ -77,9 +77,12 @@ def _disk_snapshots(vm):
     return "".join(parts)
 
 
-def full_xml(vm, with_monitoring):
-    """one.vm.info's body; pool bodies carry no monitoring (oned keeps it in another table)."""
-    monitoring = _monitoring(vm) if with_monitoring else "<MONITORING></MONITORING>"
+def full_xml(vm, for_info):
+    """one.vm.info's body (`for_info`), or the extended pool body, which carries no monitoring
+    (oned keeps it in another table) and only the last history record: oned's stored body is
+    written with to_xml_extended(xml, 0) and vm.info alone reads the history table."""
+    monitoring = _monitoring(vm) if for_info else "<MONITORING></MONITORING>"
+    history = vm.history if for_info else vm.history[-1:]
     return (
         f"<VM>{vm.owner_xml()}{vm.permissions_xml()}<LAST_POLL>{vm.last_poll}</LAST_POLL>"
         f"<STATE>{vm.state}</STATE><LCM_STATE>{vm.lcm_state}</LCM_STATE>"
@@ -87,7 +90,7 @@ def full_xml(vm, with_monitoring):
         f"<RESCHED>{vm.resched}</RESCHED><STIME>{vm.stime}</STIME><ETIME>{vm.etime}</ETIME>"
         f"<DEPLOY_ID>{escape(vm.deploy_id)}</DEPLOY_ID>{vm.lock_xml()}{monitoring}"
         f"<SCHED_ACTIONS></SCHED_ACTIONS>{vm.template.to_xml()}{vm.user_template.to_xml('USER_TEMPLATE')}"
-        f"{_history_full(vm)}{_disk_snapshots(vm)}"
+        f"{_history_full(history)}{_disk_snapshots(vm)}"
         f"<BACKUPS><BACKUP_CONFIG/><BACKUP_IDS></BACKUP_IDS></BACKUPS></VM>"
     )
 

@@ -4,6 +4,7 @@ import time
 from app.errors import Conflict, NotFound
 from app.one.states import IMAGE_STATES
 from app.services.storage_images import discard
+from support import lanes
 from support.lanes import STATE_WAIT_SECONDS
 
 CIMI = "http://schemas.dmtf.org/cimi/1/"
@@ -59,3 +60,39 @@ def deleted_in_the_background(cimi, result, href):
     assert (job["state"], job["action"]) == ("SUCCESS", "delete"), job
     assert cimi.get(href).status == 404
     return job
+
+
+def public_network(request, opennebula, name, first_ip, size, **emulator_attributes):
+    """The id of an IPv4 network of `size` addresses from `first_ip` that every user may use,
+    made once per OpenNebula by oneadmin. The emulator has no vn.allocate: there it is made as
+    its seed makes networks (`emulator_attributes`: its gateway and dns)."""
+    if not opennebula.real:
+        return _emulator_network(request.getfixturevalue("onesim_server"), name, first_ip, size,
+                                 emulator_attributes)
+    one = lanes.Rpc(opennebula.endpoint, opennebula.admin_session)
+    template = (f'NAME="{name}"\nVN_MAD="dummy"\nBRIDGE="br0"\nNETWORK_MASK="255.255.255.0"\n'
+                + "".join(f'{key.upper()}="{value}"\n'
+                          for key, value in emulator_attributes.items())
+                + f'AR=[TYPE="IP4", IP="{first_ip}", SIZE="{size}"]\n')
+    with lanes.exclusive(opennebula, f"{name} network"):
+        existing = {vnet.findtext("NAME"): int(vnet.findtext("ID"))
+                    for vnet in one.pool("vnpool.info", -2, -1, -1)}
+        if name in existing:
+            return existing[name]
+        network_id = one.call("vn.allocate", template, -1)
+        one.call("vn.chmod", network_id, 1, 1, 0, 0, 0, 0, 1, 0, 0)
+    return network_id
+
+
+def _emulator_network(onesim_server, name, first_ip, size, attributes):
+    from onesim.seed import PUBLIC_IMAGE_PERMISSIONS
+    from onesim.vnets import create_vnet
+
+    emulator = onesim_server.emulator
+    with emulator.transaction():
+        pool = emulator.pool("vnet")
+        existing = {vnet.name: vnet for vnet in pool.values()}
+        network = existing.get(name) or create_vnet(emulator, name, first_ip, size, **attributes)
+        network.permissions = PUBLIC_IMAGE_PERMISSIONS
+        pool.save(network)
+    return network.id

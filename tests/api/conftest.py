@@ -5,7 +5,7 @@ import time
 import pytest
 
 from app import create_app
-from app.one import gateway
+from app.one import Gateway, gateway
 from app.one.documents import MACHINE_CONFIGURATION
 from app.services.machine_configurations import install_instance_types
 
@@ -181,3 +181,17 @@ def started_machine(launched, wait_for_state):
     href = launched().document["id"]
     wait_for_state(href, "STARTED")
     return href
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    """Every XML-RPC call the application makes, as (method, arguments)."""
+    made = []
+    original = Gateway.call
+
+    def recording(self, method, *args):
+        made.append((method, args))
+        return original(self, method, *args)
+
+    monkeypatch.setattr(Gateway, "call", recording)
+    return made

@@ -8,9 +8,8 @@ from hypothesis import HealthCheck, given, settings, strategies
 
 from app.one import parse
 from app.one.documents import CREDENTIAL
-from api_support import CIMI, terminate_all
+from api_support import CIMI, public_network, terminate_all
 from credential_keys import ED25519_KEY, RSA_KEY, credential_create, fresh_key
-from support import lanes
 
 # The StratusLab user guide's web-server example (contextualization chapter, run-http.sh).
 WEB_SERVER_SCRIPT = b"""#!/bin/bash -x
@@ -43,47 +42,13 @@ def demo_user(backend):
     return next(user for user in users if user.name == backend.demo_name)
 
 
-LAN_TEMPLATE = """NAME="lan"
-VN_MAD="dummy"
-BRIDGE="br0"
-GATEWAY="192.168.7.1"
-DNS="192.168.7.1"
-NETWORK_MASK="255.255.255.0"
-AR=[TYPE="IP4", IP="192.168.7.10", SIZE="20"]
-"""
-
-
 @pytest.fixture(scope="module")
 def extra_networks(request, opennebula):
     """A second network ("lan", numbered after the default network); its id. OpenNebula's
-    default ACL lets the users group use every network, so users see all of them. The emulator
-    has no vn.allocate: there it is made as its seed makes networks."""
-    if not opennebula.real:
-        return emulator_lan(request.getfixturevalue("onesim_server"))
-    one = lanes.Rpc(opennebula.endpoint, opennebula.admin_session)
-    with lanes.exclusive(opennebula, "lan network"):
-        existing = {vnet.findtext("NAME"): int(vnet.findtext("ID"))
-                    for vnet in one.pool("vnpool.info", -2, -1, -1)}
-        if "lan" in existing:
-            return {"lan": existing["lan"]}
-        lan = one.call("vn.allocate", LAN_TEMPLATE, -1)
-        one.call("vn.chmod", lan, 1, 1, 0, 0, 0, 0, 1, 0, 0)
+    default ACL lets the users group use every network, so users see all of them."""
+    lan = public_network(request, opennebula, "lan", "192.168.7.10", 20,
+                         gateway="192.168.7.1", dns="192.168.7.1")
     return {"lan": lan}
-
-
-def emulator_lan(onesim_server):
-    from onesim.seed import PUBLIC_IMAGE_PERMISSIONS
-    from onesim.vnets import create_vnet
-
-    emulator = onesim_server.emulator
-    with emulator.transaction():
-        pool = emulator.pool("vnet")
-        existing = {vnet.name: vnet for vnet in pool.values()}
-        lan = existing.get("lan") or create_vnet(emulator, "lan", "192.168.7.10", 20,
-                                                 gateway="192.168.7.1", dns="192.168.7.1")
-        lan.permissions = PUBLIC_IMAGE_PERMISSIONS
-        pool.save(lan)
-    return {"lan": lan.id}
 
 
 @pytest.fixture

@@ -1,6 +1,11 @@
 """The `count` of a page that does not reach the end of the pool comes from the process's
 memory of pool sizes: it follows the caller's own creations and deletions at once, and never
-answers a caller whose credentials OpenNebula would refuse."""
+answers a caller whose credentials OpenNebula would refuse. It counts the machines of the
+parsed pool, never markup found in their values."""
+
+import pytest
+
+from tests.support import lanes
 
 
 def page_count(cimi, machines):
@@ -34,3 +39,24 @@ def test_wrong_credentials_get_401_even_for_a_remembered_count(cimi, launched, c
         result = stranger.get(machines, params=params)
         assert result.status == 401, result.document
         assert "count" not in result.document
+
+
+@pytest.fixture
+def machine_with_markup_in_a_value(opennebula):
+    """A held VM of the caller whose short pool body holds, in a CDATA value, the markup
+    that opens a VM: oned shows GRAPHICS in the short body and lets any user set LISTEN."""
+    one = lanes.Rpc(opennebula.endpoint, opennebula.demo_session)
+    vm_id = one.call("vm.allocate", 'NAME="markup"\nCPU="0.1"\nMEMORY="64"\n'
+                     'GRAPHICS=[TYPE="VNC",LISTEN="pub<VM><ID>1<VM><ID>2"]', True)
+    yield vm_id
+    one.call("vm.action", "terminate-hard", vm_id)
+
+
+def test_a_count_is_the_number_of_machines_whatever_their_values_hold(
+        cimi, collection_href, launched, machine_with_markup_in_a_value):
+    machines = collection_href("machines")
+    launched()
+    launched()
+    listed = cimi.get(machines)
+    assert listed.status == 200, listed.document
+    assert page_count(cimi, machines) == len(listed.document["machines"]) >= 3

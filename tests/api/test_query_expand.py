@@ -1,6 +1,11 @@
 """`$expand` on every collection, in JSON and XML: each reference to a resource of this
 server that a GET answers is inlined with that resource's attributes;
-other references stay as they are."""
+other references stay as they are. A page costs the same OpenNebula calls whatever its size:
+the machines and event logs its members refer to are read with one pool call, never one call
+each (but the event log of a machine that was stopped, resumed or moved: oned's pool bodies
+hold only a VM's last history record, and such a log is read whole on its own)."""
+from collections import Counter
+
 import pytest
 
 from api_support import ACTION, CIMI
@@ -101,3 +106,88 @@ def test_a_jobs_target_and_affected_resources_expand(cimi, held_machine):
         if member["id"] == job_href]
     assert listed["targetResource"]["id"] == held_machine
     assert listed["affectedResources"] == [{"href": held_machine}]
+
+
+# Collections whose members each refer to a machine or to its event log.
+REFERRING_TO_MACHINES = {"machines": "eventLog", "eventLogs": "targetResource",
+                         "addresses": "resource"}
+
+
+def expanded_page_calls(cimi, calls, href, attribute):
+    calls.clear()
+    read(cimi, href, **{"$expand": attribute})
+    return Counter(method for method, _ in calls)
+
+
+def test_expanding_a_page_costs_the_same_calls_whatever_its_size(
+        cimi, entry_point, launched, machine_create, calls):
+    pages = [(entry_point[key]["href"], attribute)
+             for key, attribute in REFERRING_TO_MACHINES.items()]
+    for _ in range(2):
+        launched(machine_create(name="expanded", initialState="STOPPED"))
+    fewer = [expanded_page_calls(cimi, calls, *page) for page in pages]
+    for _ in range(3):
+        launched(machine_create(name="expanded", initialState="STOPPED"))
+    more = [expanded_page_calls(cimi, calls, *page) for page in pages]
+    assert more == fewer
+    for counted in more:
+        assert "vm.info" not in counted
+        assert counted["vmpool.infoset"] == 1
+
+
+def test_references_to_machines_expand_as_their_own_get_answers(cimi, entry_point, launched,
+                                                                machine_create):
+    for _ in range(3):
+        launched(machine_create(name="expanded", initialState="STOPPED"))
+    for key, attribute in REFERRING_TO_MACHINES.items():
+        listing = read(cimi, entry_point[key]["href"], **{"$expand": attribute})
+        expanded = [member[attribute] for member in members_of(listing)]
+        assert len(expanded) >= 3, key
+        for reference in expanded:
+            assert inlined(reference) == inlined(read(cimi, reference["href"])), key
+
+
+def test_the_event_log_of_a_machine_stopped_and_started_again_expands_whole(
+        cimi, entry_point, launched, machine_create, wait_for_state):
+    """Its second deployment adds a history record: the pool body holds the last one only."""
+    machine = launched(machine_create(name="restarted")).document["id"]
+    for action, state in (("stop", "STOPPED"), ("start", "STARTED")):
+        wait_for_state(machine, "STARTED" if action == "stop" else "STOPPED")
+        result = cimi.post(machine, {"resourceURI": CIMI + "Action", "action": ACTION + action})
+        assert result.status == 202, result.document
+    wait_for_state(machine, "STARTED")
+    listing = read(cimi, entry_point["machines"]["href"], **{
+        "$expand": "eventLog", "$filter": f"id='{machine}'"})
+    (member,) = members_of(listing)
+    log = read(cimi, member["eventLog"]["href"])
+    assert inlined(member["eventLog"]) == inlined(log)
+    assert log["summary"]["low"] >= 4, log["summary"]
+
+
+@pytest.mark.parametrize("attribute, pool_call, single_call", [
+    ("machineImage", "imagepool.info", "image.info"),
+    ("machineConfig", "documentpool.info", "document.info"),
+])
+def test_the_images_and_configurations_of_a_page_come_from_one_pool_call(
+        cimi, entry_point, launched, machine_create, configuration_href, calls, attribute,
+        pool_call, single_call):
+    machine_images = read(cimi, entry_point["machineImages"]["href"], **{
+        "$filter": "name='ttylinux' or name='Ubuntu 24.04'"})
+    image_hrefs = ids(machine_images)
+    configurations = [configuration_href("m1.small"), configuration_href("m1.large")]
+    assert len(image_hrefs) == 2
+    for image, configuration in zip(image_hrefs, configurations):
+        body = machine_create(name="referring", initialState="STOPPED",
+                              machineConfig={"href": configuration})
+        body["machineTemplate"]["machineImage"] = {"href": image}
+        launched(body)
+    calls.clear()
+    listing = read(cimi, entry_point["machines"]["href"], **{"$expand": attribute})
+    counted = Counter(method for method, _ in calls)
+    assert counted[pool_call] == 1 and single_call not in counted, counted
+    expanded = {member[attribute]["href"]: member[attribute]
+                for member in members_of(listing)}
+    wanted = image_hrefs if attribute == "machineImage" else configurations
+    assert set(wanted) <= set(expanded)
+    for href in wanted:
+        assert inlined(expanded[href]) == inlined(read(cimi, href))

@@ -3,22 +3,6 @@
 answers equal what the whole collection filtered and sliced here would give."""
 import pytest
 
-from app.one.client import Gateway
-
-
-@pytest.fixture
-def calls(monkeypatch):
-    """Every XML-RPC call the application makes, as (method, arguments)."""
-    made = []
-    original = Gateway.call
-
-    def recording(self, method, *args):
-        made.append((method, args))
-        return original(self, method, *args)
-
-    monkeypatch.setattr(Gateway, "call", recording)
-    return made
-
 
 @pytest.fixture
 def machines(entry_point):

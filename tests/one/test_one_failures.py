@@ -9,8 +9,8 @@ import pytest
 
 import app.one
 from app.errors import (
-    BackendError, BackendTimeout, BackendUnavailable, BadRequest, Conflict, Forbidden,
-    NotFound, Unauthenticated,
+    BackendError, BackendTimeout, BackendUnavailable, BadRequest, CapacityExhausted, Conflict,
+    Forbidden, NotFound, Unauthenticated,
 )
 from app.one import failures
 from onefake import SESSION, make_app, transcript_envelope
@@ -67,6 +67,26 @@ def test_failure_envelopes_map_through_the_table(gateway, fake_oned, code, messa
         gateway.vm(1)
     assert raised.type is error
     assert raised.value.message == message.split("] ", 1)[1]
+
+
+# A network with no free address, as a real oned 7.0.2 answers each call that leases one.
+NO_FREE_LEASE = [
+    (0x2000, "[one.vm.allocate] Cannot get IP/MAC lease from virtual network 1."),
+    (0x4000, "[one.template.instantiate] Error allocating a new virtual machine template. "
+             "Cannot get IP/MAC lease from virtual network 1."),
+    (0x800, "[one.vm.attachnic] Cannot get IP/MAC lease from virtual network 1."),
+]
+
+
+@pytest.mark.parametrize("code, message", NO_FREE_LEASE)
+def test_a_network_without_free_addresses_is_exhausted_capacity(gateway, fake_oned, code,
+                                                                message):
+    fake_oned.fail("one.vm.info", code, message)
+    with pytest.raises(CapacityExhausted) as raised:
+        gateway.vm(1)
+    assert raised.value.message.startswith("Capacity exhausted: the network has no free "
+                                           "address")
+    assert message.split("] ", 1)[1] in raised.value.message
 
 
 @pytest.mark.parametrize("prefix, error", [

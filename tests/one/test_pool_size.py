@@ -1,4 +1,4 @@
-"""Counting a pool document without parsing it: one per object, whatever its templates hold."""
+"""Counting a pool document: one per object, whatever its templates hold."""
 from app.one.client import pool_size
 
 
@@ -23,3 +23,10 @@ def test_template_attributes_named_like_the_object_do_not_count():
 def test_escaped_text_does_not_count():
     document = "<VM_POOL>" + vm(1, "<NOTE>&lt;VM&gt;&lt;ID&gt;4</NOTE>") + "</VM_POOL>"
     assert pool_size(document, "VM") == 1
+
+
+def test_markup_inside_a_value_does_not_count():
+    """An image name a VM's DISK repeats may look like the objects' own markup."""
+    disk = "<DISK><IMAGE><![CDATA[pub<VM><ID>1<VM><ID>2]]></IMAGE></DISK>"
+    document = "<VM_POOL>" + vm(1, disk) + vm(2, disk) + "</VM_POOL>"
+    assert pool_size(document, "VM") == 2

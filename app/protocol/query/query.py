@@ -166,10 +166,27 @@ class Query:
         return slice(start, max(start, stop))
 
     def _shape_all(self, documents, expand):
+        """`expand` resolves one href; when it also has `prefetch(hrefs)`, that is called
+        first with every href the documents will expand, so that the service can read them
+        in one call per kind rather than one per href."""
         resolver = _memoized(expand) if expand is not None and self.expand else None
         if resolver is None and self.select is None:
             return list(documents)
+        documents = list(documents)
+        if resolver is not None and hasattr(expand, "prefetch"):
+            expand.prefetch({href for document in documents
+                             for href in self._hrefs_to_expand(document)})
         return [self.select_resource(self._expanded(doc, resolver)) for doc in documents]
+
+    def _hrefs_to_expand(self, document):
+        """The hrefs `_expanded` resolves in the document."""
+        for name, value in document.items():
+            if not self._expands(name):
+                continue
+            if _is_reference(value):
+                yield value["href"]
+            elif isinstance(value, list) and value and all(map(_is_reference, value)):
+                yield from (item["href"] for item in value)
 
     def _expanded(self, document, resolver):
         if resolver is None:
