@@ -41,6 +41,7 @@ def test_full_vm_after_attach():
                       action=0, running_stime=1795261896),
         ),
         snapshots=(), user_template={}, template_id=0,
+        cpu_usage=0.0,      # vm.info carries the last monitoring; pools never do
     )
     assert vm.hostname == "localhost"
 
