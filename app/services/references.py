@@ -1,8 +1,14 @@
 """`$expand` support: the document an href of this server names, for the references that
 documents hold (machineConfig, machineImage, credential, network, volume, volumeImage,
-targetResource, ...). Each lookup goes through the resource's service, as a GET would; the
-references of a page are read together, one pool call per kind (`_Resolver`)."""
+targetResource, ...) and for a machine's sub-collections (disks, volumes,
+networkInterfaces, snapshots), which expand into the collection a GET of them gives when
+the machine is read alone (not on a page of machines, see `_Resolver.prefetch`). Each
+lookup goes through the resource's service, as a GET would; the references of a page are
+read together, one pool call per kind (`_Resolver`)."""
+from functools import partial
+
 from app.errors import BadRequest, Forbidden, NotFound
+from app.protocol.query import Query
 from app.services import links as paths
 
 
@@ -28,6 +34,24 @@ def _getters():
         (jobs.SEGMENT, jobs.get_job),
         (paths.EVENT_LOGS, event_logs.get_event_log),
     )
+
+
+def _machine_parts():
+    """(sub-collection name, lister) pairs of a machine's sub-collections."""
+    from app.services import (
+        machine_disks, machine_network_interfaces, machine_snapshots, machine_volumes,
+    )
+    return (
+        ("disks", machine_disks.list_disks),
+        ("volumes", machine_volumes.list_volumes),
+        ("networkInterfaces", machine_network_interfaces.list_interfaces),
+        ("snapshots", machine_snapshots.list_snapshots),
+    )
+
+
+def _whole(list_part, ctx, vm_id):
+    """The whole sub-collection, as a GET without query parameters lists it."""
+    return list_part(ctx, vm_id, Query())
 
 
 def _pooled_getters():
@@ -70,7 +94,7 @@ class _Resolver:
     def __call__(self, href):
         if href in self._prefetched:
             return self._prefetched[href]
-        located = self._located(href, _getters())
+        located = self._located(href, _getters()) or self._machine_part(href)
         if located is None:
             return None
         get, object_id = located
@@ -79,9 +103,25 @@ class _Resolver:
         except (NotFound, Forbidden):
             return None
 
+    def _machine_part(self, href):
+        """(lister of the whole sub-collection, machine id) for a machine's sub-collection
+        href such as `<base>machines/7/volumes`, else None."""
+        machine_href, _, tail = href.rpartition("/")
+        for name, list_part in _machine_parts():
+            if tail == name:
+                located = self._located(machine_href, ((paths.MACHINES, list_part),))
+                return located and (partial(_whole, list_part), located[1])
+        return None
+
     def prefetch(self, hrefs):
         wanted = {}
         for href in hrefs:
+            if self._machine_part(href) is not None:
+                # Each costs its machine's vm.info: on a page they stay references, so that
+                # expanding a page costs the same calls whatever its size. A machine read
+                # alone expands them.
+                self._prefetched[href] = None
+                continue
             located = self._located(href, _pooled_getters())
             if located is not None:
                 get_many, object_id = located

@@ -191,3 +191,19 @@ def test_the_images_and_configurations_of_a_page_come_from_one_pool_call(
     assert set(wanted) <= set(expanded)
     for href in wanted:
         assert inlined(expanded[href]) == inlined(read(cimi, href))
+
+
+def test_a_machine_read_alone_expands_its_sub_collections(cimi, held_machine):
+    """`machines/N?$expand=volumes` (or `*`) inlines the sub-collection a GET of its href
+    gives; on a page of machines they stay references, so a page's cost stays bounded."""
+    machine = read(cimi, held_machine)
+    for attribute in ("disks", "volumes", "networkInterfaces"):
+        alone = read(cimi, held_machine, **{"$expand": attribute})[attribute]
+        listed = read(cimi, machine[attribute]["href"])
+        assert alone["href"] == machine[attribute]["href"]
+        assert inlined(alone) == inlined(listed), attribute
+    everything = read(cimi, held_machine, **{"$expand": "*"})
+    assert all("count" in everything[attribute]
+               for attribute in ("disks", "volumes", "networkInterfaces"))
+    page = read(cimi, machine["id"].rsplit("/", 1)[0], **{"$expand": "*"})
+    assert all(set(member["disks"]) == {"href"} for member in members_of(page))

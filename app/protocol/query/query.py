@@ -141,7 +141,7 @@ class Query:
 
     def shape(self, document, expand=None):
         """One resource as `$expand` and `$select` ask (for GET of a single resource)."""
-        return self._shape_all([document], expand)[0]
+        return self._shape_all([document], expand, page=False)[0]
 
     def select_resource(self, document):
         """`document` with only the selected attributes, keeping `resourceURI` and `id`."""
@@ -165,15 +165,15 @@ class Query:
             stop = min(stop, start + self.max_page_size)
         return slice(start, max(start, stop))
 
-    def _shape_all(self, documents, expand):
-        """`expand` resolves one href; when it also has `prefetch(hrefs)`, that is called
-        first with every href the documents will expand, so that the service can read them
-        in one call per kind rather than one per href."""
+    def _shape_all(self, documents, expand, page=True):
+        """`expand` resolves one href; on a `page`, when it also has `prefetch(hrefs)`, that
+        is called first with every href the documents will expand, so that the service can
+        read them in one call per kind rather than one per href."""
         resolver = _memoized(expand) if expand is not None and self.expand else None
         if resolver is None and self.select is None:
             return list(documents)
         documents = list(documents)
-        if resolver is not None and hasattr(expand, "prefetch"):
+        if page and resolver is not None and hasattr(expand, "prefetch"):
             expand.prefetch({href for document in documents
                              for href in self._hrefs_to_expand(document)})
         return [self.select_resource(self._expanded(doc, resolver)) for doc in documents]
