@@ -6,7 +6,7 @@ from app import config
 
 def create_app(overrides=None):
     """Build the Flask application; `overrides` replaces settings read from the environment."""
-    from app import cimi, one, protocol
+    from app import cimi, health, one, protocol
 
     application = Flask(__name__)
     application.config.update(config.from_environment())
@@ -15,4 +15,5 @@ def create_app(overrides=None):
     protocol.init_app(application)
     one.init_app(application)
     cimi.init_app(application)
+    application.register_blueprint(health.blueprint)
     return application

@@ -63,6 +63,7 @@ def from_environment():
         "CIMI_PAGE_SIZE_MAX": _int("CIMI_PAGE_SIZE_MAX", 1000),
         # How long a process remembers a collection's size for the `count` of later pages.
         "CIMI_COUNT_CACHE_SECONDS": _float("CIMI_COUNT_CACHE_SECONDS", 5.0),
+        "CIMI_READY_TIMEOUT_SECONDS": _float("CIMI_READY_TIMEOUT_SECONDS", 2.0),
         "MAX_CONTENT_LENGTH": _int("CIMI_MAX_BODY_BYTES", 1024 * 1024),
         # How many reverse proxies in front of the server may set X-Forwarded-* headers.
         "CIMI_PROXY_HOPS": _int("CIMI_PROXY_HOPS", 0),

@@ -10,13 +10,14 @@ from contextlib import contextmanager
 
 from flask import current_app, g
 
+from app.errors import DomainError, Unauthenticated
 from app.one.budget import CallSlots, CallTimeouts, RequestBudget, undo_grace
 from app.one.client import POOL_ALL, POOL_MINE, VM_ANY_STATE, VM_NOT_DONE, Gateway, Marking
 from app.one.counts import CountMemory
 from app.one.transport import PooledTransport
 
-__all__ = ["init_app", "gateway", "allocations_marked", "undo_grace", "Gateway", "POOL_ALL",
-           "POOL_MINE", "VM_ANY_STATE", "VM_NOT_DONE"]
+__all__ = ["init_app", "gateway", "allocations_marked", "undo_grace", "unreachable", "Gateway",
+           "POOL_ALL", "POOL_MINE", "VM_ANY_STATE", "VM_NOT_DONE"]
 
 EXTENSION = "one"
 COUNTS = "one_counts"
@@ -49,6 +50,20 @@ def gateway(session):
                                            config["ONE_READ_TIMEOUT"])
     return Gateway(current_app.extensions[EXTENSION], session, current_app.extensions[COUNTS],
                    budget, g.get(MARKS))
+
+
+def unreachable(timeout):
+    """None when oned answers a call within `timeout` seconds, else why it does not. The call
+    carries no session: oned's refusal of it is an answer as good as any."""
+    probe = Gateway(current_app.extensions[EXTENSION], "", current_app.extensions[COUNTS],
+                    CallTimeouts(timeout, timeout))
+    try:
+        probe.call("system.version")
+    except Unauthenticated:
+        return None
+    except DomainError as error:
+        return str(error)
+    return None
 
 
 @contextmanager
