@@ -7,6 +7,8 @@ import ctypes
 import ctypes.util
 import multiprocessing
 import os
+import shutil
+import tempfile
 
 from app.config import UNDO_GRACE_SECONDS, request_deadline_seconds, worker_threads
 
@@ -42,3 +44,22 @@ errorlog = "-"
 loglevel = os.environ.get("CIMI_LOG_LEVEL", "info")
 # The request line and user name only: credentials never reach the log.
 access_log_format = '%(h)s %(u)s "%(r)s" %(s)s %(b)s %(M)sms'
+
+# Every worker counts its own metrics; /metrics adds up those of all of them (app/metrics.py)
+# from a directory of this server's own, made fresh at start and removed at exit.
+_METRICS_DIRECTORY = None
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    _METRICS_DIRECTORY = tempfile.mkdtemp(prefix="cimi-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _METRICS_DIRECTORY
+
+
+def child_exit(server, worker):
+    """A worker's gauges (requests in flight) stop counting once it is gone."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _METRICS_DIRECTORY:
+        shutil.rmtree(_METRICS_DIRECTORY, ignore_errors=True)

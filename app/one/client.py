@@ -6,9 +6,11 @@ or saved image with a second call), returns records or plain ids, and raises the
 errors of `app.errors`. Templates are always passed as dicts and built by
 `app.one.templates`.
 """
+import time
 from dataclasses import dataclass
 
 from app.errors import BackendTimeout, BadRequest, DomainError, NotFound, Unauthenticated
+from app.metrics import observe_call
 from app.one import parse
 from app.one.failures import TRANSPORT_EXCEPTIONS, exception_error, failure_error
 from app.one.records import Page, Permissions
@@ -60,6 +62,17 @@ class Gateway:
         self._budget.admit()
         if self._marking is not None and not _reads_only(method):
             self._marking.changing_call_sent = True
+        started, outcome = time.monotonic(), "ok"
+        try:
+            return self._sent(method, args)
+        except DomainError as error:
+            outcome = type(error).__name__
+            raise
+        finally:
+            observe_call(method, outcome, time.monotonic() - started)
+
+    def _sent(self, method, args):
+        """oned's success value for the call, or the domain error of its failure."""
         try:
             envelope = self._server._ServerProxy__request(method, args)
         except TRANSPORT_EXCEPTIONS as exc:
