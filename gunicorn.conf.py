@@ -39,11 +39,29 @@ threads = worker_threads()
 timeout = int(request_deadline_seconds() + UNDO_GRACE_SECONDS) + 30
 graceful_timeout = 30
 keepalive = 5
-accesslog = os.environ.get("CIMI_ACCESS_LOG", "-")
+# The application logs every request itself (app/logs.py: request id, route, user, the
+# OpenNebula calls made); gunicorn's own access lines only when CIMI_ACCESS_LOG is set.
+_GUNICORN_ACCESS_LEVEL = "INFO" if os.environ.get("CIMI_ACCESS_LOG") else "WARNING"
 errorlog = "-"
 loglevel = os.environ.get("CIMI_LOG_LEVEL", "info")
 # The request line and user name only: credentials never reach the log.
 access_log_format = '%(h)s %(u)s "%(r)s" %(s)s %(b)s %(M)sms'
+# One format for gunicorn's records and the application's: JSON lines, or text for people.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"cimi": {"()": "app.logs.formatter",
+                            "name": os.environ.get("CIMI_LOG_FORMAT", "json")}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "cimi",
+                             "stream": "ext://sys.stdout"}},
+    "root": {"level": loglevel.upper(), "handlers": ["console"]},
+    "loggers": {
+        "gunicorn.error": {"level": loglevel.upper(), "handlers": ["console"],
+                           "propagate": False},
+        "gunicorn.access": {"level": _GUNICORN_ACCESS_LEVEL, "handlers": ["console"],
+                            "propagate": False},
+    },
+}
 
 # Every worker counts its own metrics; /metrics adds up those of all of them (app/metrics.py)
 # from a directory of this server's own, made fresh at start and removed at exit.

@@ -18,6 +18,8 @@ from prometheus_client import (
     generate_latest, multiprocess,
 )
 
+from app.logs import count_call
+
 MULTIPROCESS_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 UNMATCHED_ROUTE = "unmatched"
 STARTED = "metrics_started"
@@ -45,7 +47,9 @@ def init_app(app):
 
 
 def observe_call(method, outcome, seconds):
-    """One OpenNebula call (`vm.info`, ...): `outcome` is "ok" or the domain error's name."""
+    """One OpenNebula call (`vm.info`, ...): `outcome` is "ok" or the domain error's name.
+    The request's log line counts it too."""
+    count_call(method)
     ONE_CALLS.labels(method, outcome).inc()
     ONE_CALL_SECONDS.labels(method).observe(seconds)
 

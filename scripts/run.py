@@ -87,7 +87,9 @@ def install_instance_types(endpoint):
 
 
 def start_server(endpoint):
+    # Log lines for people at a terminal, unless asked otherwise.
     env = dict(os.environ, ONE_XMLRPC=endpoint)
+    env.setdefault("CIMI_LOG_FORMAT", "text")
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
                                 "wsgi:app"], cwd=ROOT, env=env)
     entry_point = f"http://{LISTEN}{BASE_PATH}/cloudEntryPoint"
