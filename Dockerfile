@@ -1,4 +1,6 @@
-# cimi-one under gunicorn, serving the OpenNebula named by ONE_XMLRPC.
+# cimi-one under gunicorn. With ONE_XMLRPC it serves that OpenNebula; without, a complete
+# demo with the embedded emulator (demo/demo), as `make run` does. scripts/run.py supervises
+# either way: it stops everything on `docker stop` and exits when a process dies.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -6,19 +8,22 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     CIMI_LISTEN=0.0.0.0:8080
 
 WORKDIR /srv/cimi-one
-COPY requirements.txt .
+COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 
 COPY app ./app
 COPY schemas ./schemas
+COPY onesim ./onesim
+COPY scripts ./scripts
 COPY wsgi.py gunicorn.conf.py ./
 
-RUN useradd --system --no-create-home --shell /usr/sbin/nologin cimi
+RUN useradd --system --no-create-home --shell /usr/sbin/nologin cimi \
+    && mkdir -p var && chown cimi var
 USER cimi
 
 EXPOSE 8080
-COPY scripts/healthcheck.py ./scripts/
-HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+# Ready: serving and reaching OpenNebula (GET /readyz).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["python", "scripts/healthcheck.py"]
 
-CMD ["gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]
+CMD ["python", "scripts/run.py"]
