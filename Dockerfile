@@ -11,7 +11,7 @@ RUN pip install --no-cache-dir -r requirements.txt
 
 COPY app ./app
 COPY schemas ./schemas
-COPY wsgi.py gunicorn.conf.py ./
+COPY wsgi.py gunicorn.conf.py gunicorn_worker.py ./
 
 RUN useradd --system --no-create-home --shell /usr/sbin/nologin cimi
 USER cimi

@@ -8,6 +8,8 @@ import ctypes.util
 import multiprocessing
 import os
 
+import gunicorn_worker
+
 M_ARENA_MAX = -8
 
 
@@ -26,7 +28,8 @@ def _limit_malloc_arenas(arenas):
 _limit_malloc_arenas(int(os.environ.get("CIMI_MALLOC_ARENAS", "2")))
 
 bind = os.environ.get("CIMI_LISTEN", "127.0.0.1:8080")
-worker_class = "gthread"
+# gthread, answering the errors gunicorn detects itself with CIMI error bodies.
+worker_class = "gunicorn_worker.CimiThreadWorker"
 workers = int(os.environ.get("CIMI_WORKERS", min(4, multiprocessing.cpu_count())))
 threads = int(os.environ.get("CIMI_THREADS", "8"))
 # A request may wait on OpenNebula up to its read timeout; leave room above it.
@@ -38,3 +41,12 @@ errorlog = "-"
 loglevel = os.environ.get("CIMI_LOG_LEVEL", "info")
 # The request line and user name only: credentials never reach the log.
 access_log_format = '%(h)s %(u)s "%(r)s" %(s)s %(b)s %(M)sms'
+# The request line of the longest `$filter` the API accepts, percent-encoded.
+limit_request_line = gunicorn_worker.REQUEST_LINE_LIMIT
+# No `gunicornc` control socket: by default every instance would bind the same path.
+control_socket_disable = True
+# Only CIMI_PROXY_HOPS decides which X-Forwarded-* headers are trusted (app.protocol), so
+# gunicorn trusts none, from any address.
+forwarded_allow_ips = ""
+secure_scheme_headers = {}
+forwarder_headers = ""

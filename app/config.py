@@ -4,6 +4,7 @@ Every setting has a safe default for `make run` against the embedded emulator; p
 sets ONE_XMLRPC to a real oned.
 """
 import os
+from urllib.parse import urlsplit
 
 
 def _int(name, default):
@@ -24,6 +25,18 @@ def _number(name, default, convert, kind):
         raise ValueError(f"{name} must be {kind}, got {raw!r}") from exc
 
 
+def _public_url(name):
+    """An absolute http(s) URL without query or fragment, or None when unset."""
+    url = os.environ.get(name) or None
+    if url is not None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query \
+                or parts.fragment or "@" in parts.netloc:
+            raise ValueError(f"{name} must be an absolute http(s) URL like "
+                             f"https://cloud.example.org/cimi, got {url!r}")
+    return url
+
+
 def from_environment():
     """The application settings, read from the environment once at start-up."""
     return {
@@ -38,4 +51,8 @@ def from_environment():
         "MAX_CONTENT_LENGTH": _int("CIMI_MAX_BODY_BYTES", 1024 * 1024),
         # How many reverse proxies in front of the server may set X-Forwarded-* headers.
         "CIMI_PROXY_HOPS": _int("CIMI_PROXY_HOPS", 0),
+        # The URL clients reach the API at (its Cloud Entry Point's parent); hrefs start with
+        # it. Unset, they follow the trusted proxies or the listening address
+        # (`app.protocol.hrefs`).
+        "CIMI_PUBLIC_URL": _public_url("CIMI_PUBLIC_URL"),
     }

@@ -57,12 +57,13 @@ def free_port():
 
 
 @contextlib.contextmanager
-def running_gunicorn(one_endpoint, listen=None):
+def running_gunicorn(one_endpoint, listen=None, environment=None):
     """The Cloud Entry Point URL of a gunicorn server (gunicorn.conf.py, one worker) on
-    `listen` (a free port on 127.0.0.1 by default), stopped at the end."""
+    `listen` (a free port on 127.0.0.1 by default), with `environment` added to this
+    process's, stopped at the end."""
     listen = listen or f"127.0.0.1:{free_port()}"
     environment = dict(os.environ, ONE_XMLRPC=one_endpoint, CIMI_LISTEN=listen,
-                       CIMI_WORKERS="1", CIMI_THREADS="4")
+                       CIMI_WORKERS="1", CIMI_THREADS="4", **(environment or {}))
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
                                 "wsgi:app"], cwd=ROOT, env=environment,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
