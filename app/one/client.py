@@ -4,9 +4,11 @@ Every method is one XML-RPC call (pyone names and marshals it, our transport car
 removing attributes in an update reads the template first), returns records or plain ids, and raises the domain errors of `app.errors`. Templates are
 always passed as dicts and built by `app.one.templates`.
 """
-from app.errors import BadRequest, NotFound, Unauthenticated
+from app.errors import BadRequest, Forbidden, NotFound, Unauthenticated
 from app.one import parse
-from app.one.failures import TRANSPORT_EXCEPTIONS, exception_error, failure_error
+from app.one.failures import (
+    TRANSPORT_EXCEPTIONS, exception_error, failure_error, refused_object,
+)
 from app.one.records import Page, Permissions
 from app.one.storable import uncarriable_character
 from app.one.templates import build_template
@@ -39,14 +41,32 @@ class Gateway:
 
     def call(self, method, *args):
         """One raw call, e.g. call("vm.info", 5): the success value or a domain error."""
-        _check_carriable(self._session, args)
-        try:
-            envelope = self._server._ServerProxy__request(method, args)
-        except TRANSPORT_EXCEPTIONS as exc:
-            raise exception_error(method, exc) from None
+        envelope = self._envelope(method, args)
         if envelope[0]:
             return envelope[1]
-        raise failure_error(envelope[2], envelope[1], self._session)
+        error = failure_error(envelope[2], envelope[1], self._session)
+        if isinstance(error, Forbidden):
+            error = self._unless_hidden(error)
+        raise error
+
+    def _envelope(self, method, args):
+        _check_carriable(self._session, args)
+        try:
+            return self._server._ServerProxy__request(method, args)
+        except TRANSPORT_EXCEPTIONS as exc:
+            raise exception_error(method, exc) from None
+
+    def _unless_hidden(self, refusal):
+        """A refusal about an object the caller may not even see (USE) is the NotFound of a
+        missing one, so ids cannot be probed; for any other operation one info call tells
+        whether the object is visible (then the refusal stands, e.g. another user's public
+        image cannot be deleted)."""
+        refused = refused_object(refusal)
+        if refused is None:
+            return refusal
+        if refused.use or not self._envelope(f"{refused.prefix}.info", (refused.object_id,))[0]:
+            return refused.absent
+        return refusal
 
     # --- users and infrastructure -------------------------------------------------------
 
