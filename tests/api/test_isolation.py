@@ -12,6 +12,7 @@ tried everything. In JSON and XML.
 import contextlib
 import re
 import time
+from itertools import product
 
 import pytest
 
@@ -30,6 +31,8 @@ PART_ID = "0"
 # for everyone.
 SHARED = {"networks", "addresses", "resourceMetadata", "cloudEntryPoint", ""}
 
+# Reads are tried plain and expanded; changes plain.
+QUERIES = {True: ({}, {"$expand": "*"}), False: ({},)}
 # Collections whose objects share one OpenNebula pool, hence one id space.
 POOLS = (
     {"machines", "eventLogs"},
@@ -199,9 +202,10 @@ def test_every_route_answers_for_anothers_object_as_for_a_missing_one(app, owner
         exercised.add(collection)
         for method in methods:
             body = request_body(owner, rule, method)
-            for object_id in tried_ids(owner, collection, method):
-                hidden = intruder.request(method, url_for(rule, object_id), body)
-                missing = intruder.request(method, url_for(rule, MISSING_ID), body)
+            for object_id, query in product(tried_ids(owner, collection, method),
+                                            QUERIES[method == "GET"]):
+                hidden = intruder.request(method, url_for(rule, object_id), body, query)
+                missing = intruder.request(method, url_for(rule, MISSING_ID), body, query)
                 assert answer(hidden, object_id) == answer(missing, MISSING_ID), (
                     method, rule, object_id, hidden.document)
                 assert hidden.status != 403 and "User [" not in str(hidden.document)

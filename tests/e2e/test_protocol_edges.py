@@ -1,13 +1,16 @@
 """HTTP at the edges, against the real gunicorn server over raw sockets: what gunicorn itself
 refuses is a CIMI error too, the longest `$filter` reaches the application, a connection is
-closed only after an answer that says so, and hrefs never follow a Host or X-Forwarded-*
-header the server does not trust."""
+closed only after an answer that says so, hrefs never follow a Host or X-Forwarded-*
+header the server does not trust, and no bytes whatever get a 500 or a non-CIMI error."""
 import base64
 import json
+import os
 import socket
 from urllib.parse import quote, urlsplit
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.protocol.errors import ERROR_RESOURCE_URI
 from app.protocol.query import MAX_FILTER_LENGTH
@@ -184,3 +187,67 @@ def test_servers_bind_no_shared_control_socket(installed, tmp_path):
     with running_gunicorn(installed.endpoint, environment=quiet):
         with running_gunicorn(installed.endpoint, environment=quiet):
             assert sorted(path.name for path in home.rglob("*")) == []
+
+
+# --- fuzzing the HTTP framing --------------------------------------------------------------
+
+# CIMI_FUZZ_EXAMPLES=N explores N random examples instead (not derandomized).
+EXPLORE = os.environ.get("CIMI_FUZZ_EXAMPLES")
+RAW_EXAMPLES = int(EXPLORE or 150)
+tokens = st.sampled_from([b"GET", b"POST", b"PUT", b"DELETE", b"BREW", b"get", b"G\x00T", b""])
+versions = st.sampled_from([b"HTTP/1.1", b"HTTP/1.0", b"HTTP/2", b"HTTP/1.1 x", b"", b"http/1.1"])
+header_names = st.one_of(
+    st.sampled_from([b"Host", b"Content-Length", b"Transfer-Encoding", b"Expect", b"Accept",
+                     b"Content-Type", b"Authorization", b"Connection", b"X-Forwarded-Proto"]),
+    st.binary(max_size=12))
+header_values = st.one_of(
+    st.sampled_from([b"chunked", b"gzip, chunked", b"chunked, chunked", b"identity", b"-1",
+                     b"99999999999999999999", b"1, 2", b"100-continue", b"close",
+                     b"application/json", b"application/xml", b"Basic !!!"]),
+    st.binary(max_size=40))
+
+
+@st.composite
+def raw_requests(draw, path):
+    target = draw(st.one_of(st.just(path), st.binary(max_size=60).map(
+        lambda tail: path.encode() + b"/" + tail)))
+    target = target if isinstance(target, bytes) else target.encode()
+    line = b" ".join([draw(tokens), target, draw(versions)])
+    headers = draw(st.lists(st.tuples(header_names, header_values), max_size=5))
+    return (line + b"\r\n" + b"".join(name + b": " + value + b"\r\n" for name, value in headers)
+            + b"\r\n" + draw(st.binary(max_size=80)))
+
+
+def first_answer(url, data):
+    """The first answer to `data` sent then half-closed, or None when the server closed the
+    connection without one (an incomplete request)."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=READ_SECONDS) as sock:
+        sock.sendall(data)
+        sock.shutdown(socket.SHUT_WR)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    if not received:
+        return None
+    head, _, body = received.partition(b"\r\n\r\n")
+    answer = Answer(head, b"", True)
+    answer.body = body[:int(answer.headers.get("content-length", len(body)))]
+    return answer
+
+
+def test_whatever_bytes_arrive_errors_are_cimi_errors_and_never_500(server_url):
+    path = urlsplit(server_url).path
+
+    @settings(max_examples=RAW_EXAMPLES, deadline=None, derandomize=not EXPLORE, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(raw_requests(path))
+    def check(data):
+        answer = first_answer(server_url, data)
+        if answer is None or answer.status < 400:
+            return
+        # 501 is HTTP's answer to a transfer coding the server does not implement.
+        assert answer.status < 500 or answer.status == 501, data
+        answer.cimi_error(answer.status)
+
+    check()
