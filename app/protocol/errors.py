@@ -10,7 +10,8 @@ Shape (CIMI 1.x fixes none; this server's own `Error` document):
 `status` repeats the HTTP status, `error` is its reason phrase, `message` says what went wrong
 for the API user. Domain errors (app/errors.py) map to their statuses here; Werkzeug's and
 flask-restx's HTTP errors (unknown URL, wrong method, 406, 413, 415) keep their status and
-headers (Allow; `Connection: close` for a 413, whose body stays unread); anything else is a 500 whose details go to the log, never to the body.
+headers (Allow; `Connection: close` for a 413, whose body stays unread); anything else is a
+500 whose details go to the log, never to the body.
 A 401 carries `WWW-Authenticate: Basic realm="cimi-one"`. When the request's format could not
 be negotiated the error is JSON.
 """

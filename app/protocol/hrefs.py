@@ -46,7 +46,17 @@ def check_host():
     config = current_app.config
     if config.get("CIMI_PUBLIC_URL") or config.get("CIMI_PROXY_HOPS"):
         return
-    environ = request.environ
+    names = _listening_names(request.environ)
+    requested = request.environ.get("HTTP_HOST")
+    if requested is not None and requested.lower() not in names:
+        raise BadRequest("This server answers for the address it listens on "
+                         f"({min(names, key=len)}); set CIMI_PUBLIC_URL to serve it under "
+                         "another name.")
+
+
+def _listening_names(environ):
+    """The Host values naming the listening address: host:port, and the bare host on the
+    scheme's default port."""
     host = environ.get("SERVER_NAME", "").lower()
     if ":" in host:
         host = f"[{host}]"
@@ -54,8 +64,4 @@ def check_host():
     names = {f"{host}:{port}"}
     if port == _DEFAULT_PORTS.get(environ.get("wsgi.url_scheme")):
         names.add(host)
-    requested = environ.get("HTTP_HOST")
-    if requested is not None and requested.lower() not in names:
-        raise BadRequest("This server answers for the address it listens on "
-                         f"({min(names, key=len)}); set CIMI_PUBLIC_URL to serve it under "
-                         "another name.")
+    return names
