@@ -9,8 +9,10 @@ closes the connection, since where the next request would start is unknown.
 A chunked body that turns out malformed is detected while the application reads it; the
 reader given to the application raises a 400 then (werkzeug's BadRequest, which the
 application answers as a CIMI error with `Connection: close`). A response that says
-`Connection: close` makes gunicorn close the connection after it: gunicorn drops that
-hop-by-hop header from the application's response and decides the connection itself.
+`Connection: close`, or that answers a request whose body the application left (partly)
+unread, makes gunicorn close the connection after it, and say so: gunicorn drops that
+hop-by-hop header from the application's response and decides the connection itself, and
+would otherwise promise keep-alive, then close when it cannot skip the unread body.
 
 gunicorn caps `limit_request_line` at 8190 bytes (its MAX_REQUEST_LINE), short of the request
 line that a `$filter` of MAX_FILTER_LENGTH characters needs once percent-encoded, and its only
@@ -104,11 +106,12 @@ def error_bytes(status, message):
 
 def _with_body_errors_and_closing(application):
     def serve(environ, start_response):
-        environ["wsgi.input"] = _BodyReader(environ["wsgi.input"])
+        body = environ["wsgi.input"] = _BodyReader(environ["wsgi.input"], _body_length(environ))
 
         def start(status, headers, exc_info=None):
-            if any(name.lower() == "connection" and value.lower() == "close"
-                   for name, value in headers):
+            asked = any(name.lower() == "connection" and value.lower() == "close"
+                        for name, value in headers)
+            if asked or not body.finished:
                 # gunicorn's start_response is its Response's method.
                 start_response.__self__.force_close()
             return start_response(status, headers, exc_info)
@@ -117,23 +120,46 @@ def _with_body_errors_and_closing(application):
     return serve
 
 
-class _BodyReader:
-    """gunicorn's request body, whose framing errors are the client's 400."""
+def _body_length(environ):
+    """The request body's length; None for a chunked one, whose end only reading tells."""
+    if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+        return None
+    return int(environ.get("CONTENT_LENGTH") or 0)
 
-    def __init__(self, body):
+
+class _BodyReader:
+    """gunicorn's request body, whose framing errors are the client's 400, and which knows
+    whether it was read to its end: a connection whose request body was left (partly)
+    unread cannot be trusted to find the next request's start, so the answer closes it
+    rather than promising to keep it alive."""
+
+    def __init__(self, body, length):
         self._body = body
+        self._left = length
+        self.finished = length == 0
 
     def read(self, size=None):
-        return self._guarded(self._body.read, size)
+        return self._noted(self._guarded(self._body.read, size), size)
 
     def readline(self, size=None):
-        return self._guarded(self._body.readline, size)
+        return self._noted(self._guarded(self._body.readline, size), 1)
 
     def readlines(self, hint=None):
-        return self._guarded(self._body.readlines, hint)
+        lines = [self._noted(line, 1) for line in self._guarded(self._body.readlines, hint)]
+        if hint is None or hint <= 0:
+            self._noted(b"", 1)
+        return lines
 
     def __iter__(self):
         return iter(self.readline, b"")
+
+    def _noted(self, data, size):
+        if self._left is not None:
+            self._left -= len(data)
+            self.finished = self._left <= 0
+        else:
+            self.finished = self.finished or not data or size is None or size < 0
+        return data
 
     @staticmethod
     def _guarded(read, argument):

@@ -251,3 +251,25 @@ def test_whatever_bytes_arrive_errors_are_cimi_errors_and_never_500(server_url):
         answer.cimi_error(answer.status)
 
     check()
+
+
+@pytest.mark.parametrize("framing, body", [
+    ("Transfer-Encoding: chunked", b"zz\r\n{}\r\n0\r\n\r\n"),
+    ("Content-Length: 200000", b"{" * 200000),
+])
+def test_a_body_left_unread_closes_the_connection_as_the_answer_says(server_url, framing, body):
+    head = request_bytes(server_url, collection_target(server_url, "volumeConfigs"),
+                         ["Content-Type: application/json", framing], "POST")
+    answer = exchange(server_url, head + body)
+    answer.cimi_error(401)
+    assert answer.headers["connection"] == "close" and answer.closed
+    assert b"HTTP/1.1" not in answer.body
+
+
+def test_a_body_read_to_its_end_keeps_the_connection(server_url, installed):
+    head = request_bytes(server_url, collection_target(server_url, "volumeConfigs"),
+                         ["Content-Type: application/json", "Transfer-Encoding: chunked"],
+                         "POST", installed.demo_session)
+    answer = exchange(server_url, head + b"2\r\n{}\r\n0\r\n\r\n")
+    answer.cimi_error(400)
+    assert answer.headers["connection"] == "keep-alive" and not answer.closed
