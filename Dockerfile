@@ -15,7 +15,7 @@ COPY app ./app
 COPY schemas ./schemas
 COPY onesim ./onesim
 COPY scripts ./scripts
-COPY wsgi.py gunicorn.conf.py ./
+COPY wsgi.py gunicorn.conf.py gunicorn_worker.py ./
 
 RUN useradd --system --no-create-home --shell /usr/sbin/nologin cimi \
     && mkdir -p var && chown cimi var

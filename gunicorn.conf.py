@@ -10,6 +10,7 @@ import os
 import shutil
 import tempfile
 
+import gunicorn_worker
 from app.config import UNDO_GRACE_SECONDS, request_deadline_seconds, worker_threads
 
 M_ARENA_MAX = -8
@@ -30,7 +31,8 @@ def _limit_malloc_arenas(arenas):
 _limit_malloc_arenas(int(os.environ.get("CIMI_MALLOC_ARENAS", "2")))
 
 bind = os.environ.get("CIMI_LISTEN", "127.0.0.1:8080")
-worker_class = "gthread"
+# gthread, answering the errors gunicorn detects itself with CIMI error bodies.
+worker_class = "gunicorn_worker.CimiThreadWorker"
 workers = int(os.environ.get("CIMI_WORKERS", min(4, multiprocessing.cpu_count())))
 # More threads than requests allowed to call OpenNebula at once (CIMI_ONE_CONCURRENT_REQUESTS,
 # see app/one/budget.py), so a slow OpenNebula never holds them all.
@@ -46,6 +48,16 @@ errorlog = "-"
 loglevel = os.environ.get("CIMI_LOG_LEVEL", "info")
 # The request line and user name only: credentials never reach the log.
 access_log_format = '%(h)s %(u)s "%(r)s" %(s)s %(b)s %(M)sms'
+# The request line of the longest `$filter` the API accepts, percent-encoded.
+limit_request_line = gunicorn_worker.REQUEST_LINE_LIMIT
+# No `gunicornc` control socket: by default every instance would bind the same path.
+control_socket_disable = True
+# Only CIMI_PROXY_HOPS decides which X-Forwarded-* headers are trusted (app.protocol), so
+# gunicorn trusts none, from any address.
+forwarded_allow_ips = ""
+secure_scheme_headers = {}
+forwarder_headers = ""
+
 # One format for gunicorn's records and the application's: JSON lines, or text for people.
 logconfig_dict = {
     "version": 1,

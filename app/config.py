@@ -4,6 +4,7 @@ Every setting has a safe default for `make run` against the embedded emulator; p
 sets ONE_XMLRPC to a real oned.
 """
 import os
+from urllib.parse import urlsplit
 
 
 # How long past its deadline a request may still undo what it did (`app.one.budget`).
@@ -44,6 +45,18 @@ def _default_concurrent_requests():
     return max(1, min(threads * 3 // 4, threads - 2))
 
 
+def _public_url(name):
+    """An absolute http(s) URL without query or fragment, or None when unset."""
+    url = os.environ.get(name) or None
+    if url is not None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query \
+                or parts.fragment or "@" in parts.netloc:
+            raise ValueError(f"{name} must be an absolute http(s) URL like "
+                             f"https://cloud.example.org/cimi, got {url!r}")
+    return url
+
+
 def from_environment():
     """The application settings, read from the environment once at start-up."""
     return {
@@ -71,4 +84,8 @@ def from_environment():
         "CIMI_IDEMPOTENCY_SECONDS": _int("CIMI_IDEMPOTENCY_SECONDS", 24 * 3600),
         # How long such a POST may be in progress: a retry after that finds it abandoned.
         "CIMI_IDEMPOTENCY_PENDING_SECONDS": _int("CIMI_IDEMPOTENCY_PENDING_SECONDS", 300),
+        # The URL clients reach the API at (its Cloud Entry Point's parent); hrefs start with
+        # it. Unset, they follow the trusted proxies or the listening address
+        # (`app.protocol.hrefs`).
+        "CIMI_PUBLIC_URL": _public_url("CIMI_PUBLIC_URL"),
     }

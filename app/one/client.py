@@ -9,10 +9,14 @@ errors of `app.errors`. Templates are always passed as dicts and built by
 import time
 from dataclasses import dataclass
 
-from app.errors import BackendTimeout, BadRequest, DomainError, NotFound, Unauthenticated
+from app.errors import (
+    BackendTimeout, BadRequest, DomainError, Forbidden, NotFound, Unauthenticated,
+)
 from app.metrics import observe_call
 from app.one import parse
-from app.one.failures import TRANSPORT_EXCEPTIONS, exception_error, failure_error
+from app.one.failures import (
+    TRANSPORT_EXCEPTIONS, exception_error, failure_error, refused_object,
+)
 from app.one.records import Page, Permissions
 from app.one.storable import uncarriable_character
 from app.one.templates import build_template
@@ -62,27 +66,41 @@ class Gateway:
         self._budget.admit()
         if self._marking is not None and not _reads_only(method):
             self._marking.changing_call_sent = True
-        started, outcome = time.monotonic(), "ok"
-        try:
-            return self._sent(method, args)
-        except DomainError as error:
-            outcome = type(error).__name__
-            raise
-        finally:
-            observe_call(method, outcome, time.monotonic() - started)
+        envelope = self._envelope(method, args)
+        if envelope[0]:
+            return envelope[1]
+        error = failure_error(envelope[2], envelope[1], self._session)
+        if isinstance(error, Forbidden):
+            error = self._unless_hidden(error)
+        raise error
 
-    def _sent(self, method, args):
-        """oned's success value for the call, or the domain error of its failure."""
+    def _envelope(self, method, args):
+        """oned's answer envelope, or the domain error of a failed exchange (past the
+        request's deadline: the deadline's); counted in the metrics by outcome either way."""
+        started = time.monotonic()
         try:
             envelope = self._server._ServerProxy__request(method, args)
         except TRANSPORT_EXCEPTIONS as exc:
             error = exception_error(method, exc)
             if isinstance(error, BackendTimeout) and self._budget.cut_short():
                 error = self._budget.expired()
+            observe_call(method, type(error).__name__, time.monotonic() - started)
             raise error from None
-        if envelope[0]:
-            return envelope[1]
-        raise failure_error(envelope[2], envelope[1], self._session)
+        outcome = "ok" if envelope[0] else type(failure_error(envelope[2], envelope[1])).__name__
+        observe_call(method, outcome, time.monotonic() - started)
+        return envelope
+
+    def _unless_hidden(self, refusal):
+        """A refusal about an object the caller may not even see (USE) is the NotFound of a
+        missing one, so ids cannot be probed; for any other operation one info call tells
+        whether the object is visible (then the refusal stands, e.g. another user's public
+        image cannot be deleted)."""
+        refused = refused_object(refusal)
+        if refused is None:
+            return refusal
+        if refused.use or not self._envelope(f"{refused.prefix}.info", (refused.object_id,))[0]:
+            return refused.absent
+        return refusal
 
     # --- users and infrastructure -------------------------------------------------------
 

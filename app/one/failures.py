@@ -84,11 +84,33 @@ ERRORS_BY_CODE = {
 UNKNOWN_CODE_ERROR = BackendError
 
 _METHOD_PREFIX = re.compile(r"^\[one\.[\w.]+\]\s*")
+# oned opens an authorization refusal with the caller's internal user id, and quota refusals
+# name the user's and group's ids (src/rm/Request.cc, src/um/Quotas.cc): not for the caller.
+_CALLER_PREFIX = re.compile(r"^User \[\d+\]\s*:?\s*")
+_CALLER_IDS = ((re.compile(r"\bUser \[\d+\]"), "your user"),
+               (re.compile(r"\bGroup \[\d+\]"), "your group"))
+# "Not authorized to perform MANAGE IMAGE [12]": the refused operation and object.
+_OBJECT_REFUSAL = re.compile(r"Not authorized to perform (\w+) (\w+) \[(\d+)\]")
+# oned's object name (src/rm/Request.cc object_name) -> (its XML-RPC prefix, the name its
+# "Error getting <name> [<id>]." says when the object does not exist).
+OBJECTS = {
+    "VM": ("vm", "virtual machine"),
+    "IMAGE": ("image", "image"),
+    "TEMPLATE": ("template", "virtual machine template"),
+    "NET": ("vn", "virtual network"),
+    "DOCUMENT": ("document", "document"),
+    "USER": ("user", "user"),
+    "GROUP": ("group", "group"),
+    "DATASTORE": ("datastore", "datastore"),
+    "HOST": ("host", "host"),
+}
 
 
 def failure_error(code, message, session=""):
     """The domain error for a failed oned envelope."""
     text = clean_message(message, session)
+    if code == AUTHORIZATION:
+        text = _without_caller_ids(text)
     rows = ERRORS_BY_CODE.get(code, ((None, UNKNOWN_CODE_ERROR),))
     error = next(error for needle, error in rows if needle is None or needle in text)
     return error(text or f"OpenNebula refused the request (error {code:#x}).")
@@ -102,6 +124,33 @@ def clean_message(message, session=""):
         if secret:
             text = text.replace(secret, "***")
     return text
+
+
+def _without_caller_ids(text):
+    text = _CALLER_PREFIX.sub("", text)
+    for pattern, replacement in _CALLER_IDS:
+        text = pattern.sub(replacement, text)
+    return text[:1].upper() + text[1:]
+
+
+class RefusedObject:
+    """The object an authorization refusal names: its XML-RPC prefix, id and whether the
+    refused operation was USE, the right to see it at all."""
+
+    def __init__(self, operation, prefix, object_name, object_id):
+        self.use = operation == "USE"
+        self.prefix = prefix
+        self.object_id = object_id
+        self.absent = NotFound(f"Error getting {object_name} [{object_id}].")
+
+
+def refused_object(error):
+    """The RefusedObject a Forbidden error names, or None (quotas, creation rights, ...)."""
+    match = _OBJECT_REFUSAL.search(error.message)
+    if match is None or match.group(2) not in OBJECTS:
+        return None
+    prefix, object_name = OBJECTS[match.group(2)]
+    return RefusedObject(match.group(1), prefix, object_name, int(match.group(3)))
 
 
 # (exception class, domain error, message), first match wins: Timeout before

@@ -23,7 +23,7 @@ from app.protocol.conditional import require_current
 from app.protocol.auth import session_string
 from app.protocol.bodies import read_body
 from app.protocol.errors import error_document, error_response, handle_error
-from app.protocol.hrefs import base_uri, href
+from app.protocol.hrefs import base_uri, check_host, href
 from app.protocol.names import ACTION_URI, CIMI_NAMESPACE, resource_uri
 from app.protocol.negotiation import check_request
 from app.protocol.responses import collection, operation, respond
@@ -39,7 +39,8 @@ def init_app(app):
     """Install the request checks, protocol headers and error handlers on `app`.
 
     Setting CIMI_PROXY_HOPS to the number of trusted reverse proxies makes hrefs follow their
-    X-Forwarded-Proto/Host/Port/Prefix headers; it is 0 (ignore them) by default.
+    X-Forwarded-Proto/Host/Port/Prefix headers; it is 0 (ignore them) by default. Otherwise
+    hrefs come from CIMI_PUBLIC_URL or the listening address (`app.protocol.hrefs`).
     """
     # Should a flask-restx handler ever run, it must not append its "did you mean" hints.
     app.config.setdefault("RESTX_ERROR_404_HELP", False)
@@ -47,6 +48,7 @@ def init_app(app):
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
                                 x_port=hops, x_prefix=hops)
+    app.before_request(check_host)
     app.before_request(check_request)
     app.before_request(version.check_request_version)
     app.after_request(_add_protocol_headers)

@@ -10,7 +10,8 @@ Shape (CIMI 1.x fixes none; this server's own `Error` document):
 `status` repeats the HTTP status, `error` is its reason phrase, `message` says what went wrong
 for the API user. Domain errors (app/errors.py) map to their statuses here; Werkzeug's and
 flask-restx's HTTP errors (unknown URL, wrong method, 406, 413, 415) keep their status and
-headers (Allow); anything else is a 500 whose details go to the log, never to the body.
+headers (Allow; `Connection: close` for a 413, whose body stays unread); anything else is a
+500 whose details go to the log, never to the body.
 A 401 carries `WWW-Authenticate: Basic realm="cimi-one"`, a busy server's 503 `Retry-After`.
 When the request's format could not be negotiated the error is JSON.
 """
@@ -51,6 +52,9 @@ _STOCK_MESSAGES = {
     415: "Request bodies must be application/json or application/xml.",
 }
 _HEADERS_NOT_KEPT = {"content-type", "content-length"}
+# A body refused for its size is left unread on the connection, so it cannot serve another
+# request; the answer says so (gunicorn closes it then, see gunicorn_worker.py).
+_CLOSING_STATUSES = {413}
 
 
 def error_document(status, message):
@@ -110,6 +114,8 @@ def _http_error(error):
                               else HTTPStatus(error.code).phrase + ".")
     headers = [(name, value) for name, value in error.get_headers()
                if name.lower() not in _HEADERS_NOT_KEPT]
+    if error.code in _CLOSING_STATUSES:
+        headers.append(("Connection", "close"))
     return error_response(error.code, _http_message(error), headers)
 
 

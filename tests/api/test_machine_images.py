@@ -223,7 +223,7 @@ def test_edit_name_description_properties_visibility(cimi, registered, wait_for_
     result = cimi.put(href, {"resourceURI": CIMI + "MachineImage", "visibility": "private"})
     assert result.document["visibility"] == "private"
     assert result.document["name"] == new_name          # left out: kept
-    assert cimi.as_user(stranger).get(href).status == 403
+    assert cimi.as_user(stranger).get(href).status == 404
 
 
 def test_private_images_are_hidden_from_other_users(cimi, registered, wait_for_state, stranger,
@@ -232,12 +232,13 @@ def test_private_images_are_hidden_from_other_users(cimi, registered, wait_for_s
     wait_for_state(href, "AVAILABLE")
     other = cimi.as_user(stranger)
     assert cimi.get(href).status == 200
-    assert other.get(href).status == 403       # OpenNebula's answer: not authorized
+    assert other.get(href).status == 404       # as if it did not exist
     listed = other.get(collection_href("machineImages")).document["machineImages"]
     assert href not in {image["id"] for image in listed}
     vms_before = backend.owned_ids(backend.gateway.vm_page().items)
     result = other.post(collection_href("machines"), launch_from(href))
-    assert result.status == 403
+    assert result.status == 400                 # as for a missing image, with no owner's id
+    assert "User [" not in result.document["message"]
     assert backend.owned_ids(backend.gateway.vm_page().items) == vms_before
 
 

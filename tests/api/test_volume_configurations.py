@@ -86,4 +86,4 @@ def test_someone_elses_private_configuration_is_not_usable(cimi, configurations,
         "volumeTemplate": {"volumeConfig": {"href": created["id"]}}})
     assert result.status == 400
     assert "names no volume configuration you can use" in result.document["message"]
-    assert stranger.delete(created["id"]).status == 403
+    assert stranger.delete(created["id"]).status == 404

@@ -47,7 +47,7 @@ def test_a_public_volume_is_seen_by_others_a_private_one_is_not(cimi, volumes, o
     stranger = cimi.as_user(other_user)
     seen = [member["id"] for member in stranger.get(VOLUMES).document["volumes"]]
     assert public["id"] in seen and private["id"] not in seen
-    assert stranger.get(private["id"]).status == 403
+    assert stranger.get(private["id"]).status == 404
     assert "operations" not in stranger.get(public["id"]).document
 
 

@@ -150,17 +150,17 @@ def test_private_images_and_bad_input(http_cimi, entry_point, cleanup, fmt, inst
     wait_for(http_cimi, private_href, "AVAILABLE")
 
     other = HttpCimiClient(fmt, second_user)
-    assert other.get(private_href)[0] == 403
+    assert other.get(private_href)[0] == 404                # as if it did not exist
     status, listed, _ = other.get(entry_point["machineImages"])
     assert private_href not in {member["id"] for member in listed["machineImages"]}
     vms_before = own_pool(installed, second_user, "vmpool.info", -1)
     status, _, _ = other.post(entry_point["machines"], {
         "resourceURI": CIMI + "MachineCreate",
         "machineTemplate": {"machineImage": {"href": private_href}}})
-    assert status == 403
+    assert status == 400                                        # as for a missing image
     status, _, _ = other.request("PUT", private_href, {"resourceURI": CIMI + "MachineImage",
                                                        "name": "stolen"})
-    assert status == 403
+    assert status == 404
     assert own_pool(installed, second_user, "vmpool.info", -1) == vms_before
 
     status, ttylinux, _ = http_cimi.get(entry_point["machineImages"],

@@ -17,8 +17,6 @@ from onefake import SESSION, make_app, transcript_envelope
 
 CASES = [
     (0x100, "[one.vm.info] User couldn't be authenticated, aborting call.", Unauthenticated),
-    (0x200, "[one.vm.action] User [4] : Not authorized to perform MANAGE VM [3].", Forbidden),
-    (0x200, "[one.vm.allocate] User [4] : Quota exceeded.", Forbidden),
     (0x400, "[one.vm.info] Error getting virtual machine [99999].", NotFound),
     (0x800, '[one.vm.action] Error performing action "resume": This action is not available'
             " for state RUNNING", Conflict),
@@ -87,6 +85,41 @@ def test_a_network_without_free_addresses_is_exhausted_capacity(gateway, fake_on
     assert raised.value.message.startswith("Capacity exhausted: the network has no free "
                                            "address")
     assert message.split("] ", 1)[1] in raised.value.message
+
+
+@pytest.mark.parametrize("operation", ["USE", "MANAGE"])
+def test_a_refusal_about_an_object_the_caller_cannot_see_is_its_absence(
+        gateway, fake_oned, operation):
+    fake_oned.fail("one.vm.action", 0x200,
+                   f"[one.vm.action] User [4] : Not authorized to perform {operation} VM [3].")
+    fake_oned.fail("one.vm.info", 0x200,
+                   "[one.vm.info] User [4] : Not authorized to perform USE VM [3].")
+    with pytest.raises(NotFound) as raised:
+        gateway.vm_action("poweroff", 3)
+    assert raised.value.message == "Error getting virtual machine [3]."
+
+
+def test_a_refusal_about_a_visible_object_stands_without_the_callers_id(gateway, fake_oned):
+    fake_oned.fail("one.image.delete", 0x200,
+                   "[one.image.delete] User [4] : Not authorized to perform MANAGE IMAGE [0].")
+    fake_oned.succeed("one.image.info", "<IMAGE><ID>0</ID></IMAGE>")
+    with pytest.raises(Forbidden) as raised:
+        gateway.image_delete(0)
+    assert raised.type is Forbidden
+    assert raised.value.message == "Not authorized to perform MANAGE IMAGE [0]."
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("User [4] : Quota exceeded.", "Quota exceeded."),
+    ("User [4] User [4] limit of 2 reached for VMS quota. Group [1] also.",
+     "Your user limit of 2 reached for VMS quota. your group also."),
+    ("User [4] : Not authorized to perform CREATE VM.", "Not authorized to perform CREATE VM."),
+])
+def test_refusals_never_name_the_callers_ids(gateway, fake_oned, message, expected):
+    fake_oned.fail("one.vm.allocate", 0x200, "[one.vm.allocate] " + message)
+    with pytest.raises(Forbidden) as raised:
+        gateway.call("vm.allocate", "NAME=x", False)
+    assert raised.value.message == expected
 
 
 @pytest.mark.parametrize("prefix, error", [

@@ -80,7 +80,8 @@ def test_each_request_is_negotiated_on_its_own(client):
     formats = [client.get(THINGS, headers={"Accept": accept}).mimetype
                for accept in ("application/xml", "application/json", "text/xml")]
     assert formats == ["application/xml", "application/json", "text/xml"]
-    hosts = [client.get("/cimi/base", headers={"Host": host}).json["baseURI"]
+    proxied = build_app({"CIMI_PROXY_HOPS": 1}).test_client()
+    hosts = [proxied.get("/cimi/base", headers={"X-Forwarded-Host": host}).json["baseURI"]
              for host in ("a.example", "b.example")]
     assert hosts == ["http://a.example/cimi/", "http://b.example/cimi/"]
 
@@ -229,10 +230,35 @@ def test_missing_or_unusable_credentials_are_401(cimi, authorization):
 
 # --- hrefs -------------------------------------------------------------------------------
 
-def test_hrefs_come_from_the_request_host_and_the_base_path(cimi):
-    document = cimi.get("/cimi/base", headers={"Host": "cloud.example.org:8443"}).document
-    assert document["baseURI"] == "http://cloud.example.org:8443/cimi/"
-    assert document["id"] == "http://cloud.example.org:8443/cimi/things/a%20b%2Fc"
+def test_hrefs_come_from_the_listening_address_and_the_base_path(cimi):
+    document = cimi.get("/cimi/base", headers={"Host": "LocalHost:80"}).document
+    assert document["baseURI"] == "http://localhost/cimi/"
+    assert document["id"] == "http://localhost/cimi/things/a%20b%2Fc"
+
+
+@pytest.mark.parametrize("host", [
+    "evil.example", "localhost:8080", "evil.example@localhost", "localhost/evil", "localhost:80x"])
+def test_a_host_the_server_does_not_listen_on_is_refused(cimi, host):
+    result = cimi.post(THINGS, full_thing(), headers={"Host": host})
+    document = assert_error(result, 400, "CIMI_PUBLIC_URL")
+    assert "evil" not in document["message"] and "Location" not in result.headers
+
+
+def test_the_public_url_makes_hrefs_whatever_the_host(fmt):
+    public = CimiTestClient(build_app({"CIMI_PUBLIC_URL": "https://cloud.example.org/api/"})
+                            .test_client(), fmt, "demo:demo")
+    for host in ("evil.example", "localhost"):
+        result = public.post(THINGS, full_thing(), headers={"Host": host})
+        assert result.headers["Location"] == "https://cloud.example.org/api/things/7"
+
+
+@pytest.mark.parametrize("url", ["cloud.example.org", "ftp://cloud.example.org/",
+                                 "https://cloud.example.org/?a=1", "https://u@cloud.example.org/"])
+def test_a_public_url_that_is_not_an_absolute_http_url_stops_the_start(monkeypatch, url):
+    from app import config
+    monkeypatch.setenv("CIMI_PUBLIC_URL", url)
+    with pytest.raises(ValueError, match="CIMI_PUBLIC_URL"):
+        config.from_environment()
 
 
 @pytest.mark.parametrize("base_path, expected", [
@@ -249,6 +275,8 @@ FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "public.example.o
 
 def test_forwarded_headers_are_ignored_by_default(cimi):
     assert cimi.get("/cimi/base", headers=FORWARDED).document["baseURI"] == "http://localhost/cimi/"
+    assert cimi.get("/cimi/base", headers={"X-Forwarded-Proto": "https"}).document[
+        "baseURI"] == "http://localhost/cimi/"
 
 
 def test_forwarded_headers_are_honoured_when_proxies_are_trusted(fmt):

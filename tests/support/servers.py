@@ -57,12 +57,14 @@ def free_port():
 
 
 @contextlib.contextmanager
-def running_gunicorn(one_endpoint, listen=None, threads=4, workers=1):
+def running_gunicorn(one_endpoint, listen=None, threads=4, workers=1, environment=None):
     """The Cloud Entry Point URL of a gunicorn server (gunicorn.conf.py, `workers` workers of
-    `threads` threads) on `listen` (a free port on 127.0.0.1 by default), stopped at the end."""
+    `threads` threads) on `listen` (a free port on 127.0.0.1 by default), with `environment`
+    added to this process's, stopped at the end."""
     listen = listen or f"127.0.0.1:{free_port()}"
     environment = dict(os.environ, ONE_XMLRPC=one_endpoint, CIMI_LISTEN=listen,
-                       CIMI_WORKERS=str(workers), CIMI_THREADS=str(threads))
+                       CIMI_WORKERS=str(workers), CIMI_THREADS=str(threads),
+                       **(environment or {}))
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
                                 "wsgi:app"], cwd=ROOT, env=environment,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
