@@ -92,9 +92,10 @@ def start_server(endpoint):
     env.setdefault("CIMI_LOG_FORMAT", "text")
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
                                 "wsgi:app"], cwd=ROOT, env=env)
-    entry_point = f"http://{LISTEN}{BASE_PATH}/cloudEntryPoint"
-    wait_until(lambda: server_answers(entry_point), SERVER, process)
-    return process, entry_point
+    listening = f"http://{LISTEN}{BASE_PATH}/cloudEntryPoint"
+    wait_until(lambda: server_answers(listening), SERVER, process)
+    public = os.environ.get("CIMI_PUBLIC_URL")
+    return process, f"{public.rstrip('/')}/cloudEntryPoint" if public else listening
 
 
 def announce(entry_point, embedded):

@@ -42,9 +42,14 @@ def href(*segments):
 
 def check_host():
     """Run before every view: without CIMI_PUBLIC_URL or trusted proxies, a Host header that
-    does not name the listening address is refused, before it can reach an href."""
+    does not name the listening address is refused, before it can reach an href. Only the
+    API under CIMI_BASE_PATH writes hrefs: /healthz, /readyz and /metrics answer whatever
+    the Host, as probes address a container or pod by whatever name reaches it."""
     config = current_app.config
     if config.get("CIMI_PUBLIC_URL") or config.get("CIMI_PROXY_HOPS"):
+        return
+    base_path = "/" + config.get("CIMI_BASE_PATH", "").strip("/")
+    if not (request.path + "/").startswith(base_path.rstrip("/") + "/"):
         return
     names = _listening_names(request.environ)
     requested = request.environ.get("HTTP_HOST")

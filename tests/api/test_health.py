@@ -30,3 +30,12 @@ def test_readyz_is_503_with_the_reason_when_opennebula_cannot_be_reached():
 
 def test_health_is_outside_the_cimi_base_path(client):
     assert client.get("/cimi/healthz").status_code == 404
+
+
+def test_probes_answer_whatever_the_host_while_the_api_refuses_a_foreign_one(client):
+    """A probe reaches a container or pod by whatever name: health and metrics build no
+    hrefs, so the Host check that guards the API's hrefs does not apply to them."""
+    for path in ("/healthz", "/readyz", "/metrics"):
+        assert client.get(path, headers={"Host": "10.1.2.3:8080"}).status_code == 200, path
+    assert client.get("/cimi/cloudEntryPoint", headers={"Host": "evil.example"}).status_code \
+        == 400
