@@ -19,7 +19,8 @@ from app.protocol.xmlparse import parse_xml
 MEDIA_TYPES = {"json": "application/json", "xml": "application/xml"}
 # Text attributes whose values must stay strings even when they look like numbers.
 TEXT_ATTRIBUTES = {"name", "description", "id", "href", "rel", "key", "message", "error",
-                   "userData", "resourceURI", "baseURI", "action", "state", "imageLocation"}
+                   "userData", "resourceURI", "baseURI", "action", "state", "imageLocation",
+                   "requestId"}
 _INTEGER = re.compile(r"^-?(0|[1-9][0-9]*)$")
 # Numbers with a fraction: a JSON number rendered by Python (`37.5`, `0.0`).
 _DECIMAL = re.compile(r"^-?(0|[1-9][0-9]*)\.[0-9]+$")

@@ -21,6 +21,7 @@ from flask import current_app, request
 from werkzeug.exceptions import HTTPException
 
 from app import errors
+from app.logs import request_id
 from app.protocol.names import resource_uri
 from app.protocol.negotiation import error_media_type
 from app.protocol.responses import render_response
@@ -58,12 +59,18 @@ _CLOSING_STATUSES = {413}
 
 
 def error_document(status, message):
-    return {
+    """The CIMI error body; inside a request it also names the request's id (this server's
+    extension attribute `requestId`, the X-Request-ID of the answer and of its log line)."""
+    document = {
         "resourceURI": ERROR_RESOURCE_URI,
         "status": status,
         "error": HTTPStatus(status).phrase,
         "message": message,
     }
+    identifier = request_id()
+    if identifier:
+        document["requestId"] = identifier
+    return document
 
 
 def error_response(status, message, headers=None):

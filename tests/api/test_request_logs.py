@@ -19,7 +19,7 @@ def request_lines(caplog):
 def test_a_request_is_logged_once_with_its_calls_and_without_the_password(cimi, request_lines):
     result = cimi.get("/cimi/machines/987654", headers={"X-Request-ID": "trace-42"})
     assert result.status == 404
-    assert result.headers["X-Request-ID"] == "trace-42"
+    assert result.headers["X-Request-ID"] == result.document["requestId"] == "trace-42"
     (record,) = request_lines()
     fields = record.fields
     assert (fields["request_id"], fields["method"], fields["status"], fields["user"]) == (

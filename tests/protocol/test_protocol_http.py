@@ -19,7 +19,9 @@ def assert_error(result, status, message_part=""):
     assert result.status == status
     assert result.headers["CIMI-Specification-Version"] == "1.1.0"
     document = result.document
-    assert set(document) == {"resourceURI", "status", "error", "message"}
+    # requestId: in an application that identifies its requests (app.logs), as the real one does.
+    assert set(document) - {"requestId"} == {"resourceURI", "status", "error", "message"}
+    assert document.get("requestId") == result.headers.get("X-Request-ID")
     assert document["resourceURI"] == ERROR_RESOURCE_URI
     assert document["status"] == status
     assert message_part in document["message"]
