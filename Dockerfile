@@ -8,8 +8,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     CIMI_LISTEN=0.0.0.0:8080
 
 WORKDIR /srv/cimi-one
-COPY requirements.txt ./
-RUN pip install --no-cache-dir -r requirements.txt
+COPY requirements.txt constraints.txt ./
+RUN pip install --no-cache-dir -r requirements.txt -c constraints.txt
 
 COPY app ./app
 COPY schemas ./schemas

@@ -9,12 +9,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt && $(BIN)/pip install --quiet -e .
+$(VENV)/.runtime-installed: requirements.txt constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt -c constraints.txt && \
+	    $(BIN)/pip install --quiet -e . -c constraints.txt
 	touch $@
 
-$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt && $(BIN)/pip install --quiet -e .
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt -c constraints.txt && \
+	    $(BIN)/pip install --quiet -e . -c constraints.txt
 	touch $@
 
 ## run: start the embedded OpenNebula emulator (unless ONE_XMLRPC is set) and the server
