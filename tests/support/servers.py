@@ -4,6 +4,7 @@ servers of the end-to-end tests (tests/e2e) and of the `cimi` command's tests (t
 conftest imports the fixtures it uses."""
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -61,24 +62,40 @@ def running_gunicorn(one_endpoint, listen=None, threads=4, workers=1, environmen
     """The Cloud Entry Point URL of a gunicorn server (gunicorn.conf.py, `workers` workers of
     `threads` threads) on `listen` (a free port on 127.0.0.1 by default), with `environment`
     added to this process's, stopped at the end."""
+    with gunicorn_server(one_endpoint, listen, threads, workers, environment) as (_, url):
+        yield url
+
+
+@contextlib.contextmanager
+def gunicorn_server(one_endpoint, listen=None, threads=4, workers=1, environment=None):
+    """`running_gunicorn`'s server as (its master process, the Cloud Entry Point URL). The
+    master leads a process group of its own, so `os.killpg(process.pid, ...)` reaches its
+    workers too, as a crash of the whole server would."""
     listen = listen or f"127.0.0.1:{free_port()}"
     environment = dict(os.environ, ONE_XMLRPC=one_endpoint, CIMI_LISTEN=listen,
                        CIMI_WORKERS=str(workers), CIMI_THREADS=str(threads),
                        **(environment or {}))
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
                                 "wsgi:app"], cwd=ROOT, env=environment,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
     url = f"http://{listen}/cimi/cloudEntryPoint"
     try:
         _wait_until_answering(process, url)
-        yield url
+        yield process, url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop_group(process)
+
+
+def _stop_group(process):
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def _wait_until_answering(process, url):
