@@ -100,7 +100,7 @@ class Gateway:
             return refusal
         if refused.use or not self._envelope(f"{refused.prefix}.info", (refused.object_id,))[0]:
             return refused.absent
-        return refusal
+        return refused.standing
 
     # --- users and infrastructure -------------------------------------------------------
 

@@ -104,6 +104,15 @@ OBJECTS = {
     "DATASTORE": ("datastore", "datastore"),
     "HOST": ("host", "host"),
 }
+# A standing refusal, said to a CIMI client: OpenNebula's permission (USE, MANAGE, ADMIN)
+# as what it lets the caller do, its object kinds as the resources a client knows.
+PERMISSIONS = {"USE": "use", "MANAGE": "change or delete", "ADMIN": "administer"}
+OBJECT_NOUNS = {"VM": "machine", "IMAGE": "image (a machine image or volume)",
+                "TEMPLATE": "machine template", "NET": "network",
+                "DOCUMENT": "resource (a configuration, template, credential or Job)"}
+# oned's one message for credentials it does not accept, whatever is wrong with them.
+NOT_AUTHENTICATED = ("The user name or password is not accepted by this cloud's OpenNebula "
+                     "(a wrong password, an unknown or disabled user).")
 
 
 def failure_error(code, message, session=""):
@@ -111,6 +120,8 @@ def failure_error(code, message, session=""):
     text = clean_message(message, session)
     if code == AUTHORIZATION:
         text = _without_caller_ids(text)
+    elif code == AUTHENTICATION:
+        text = NOT_AUTHENTICATED
     rows = ERRORS_BY_CODE.get(code, ((None, UNKNOWN_CODE_ERROR),))
     error = next(error for needle, error in rows if needle is None or needle in text)
     return error(text or f"OpenNebula refused the request (error {code:#x}).")
@@ -137,11 +148,15 @@ class RefusedObject:
     """The object an authorization refusal names: its XML-RPC prefix, id and whether the
     refused operation was USE, the right to see it at all."""
 
-    def __init__(self, operation, prefix, object_name, object_id):
+    def __init__(self, operation, kind, prefix, object_name, object_id):
         self.use = operation == "USE"
         self.prefix = prefix
         self.object_id = object_id
         self.absent = NotFound(f"Error getting {object_name} [{object_id}].")
+        self.standing = Forbidden(
+            f"You are not allowed to {PERMISSIONS.get(operation, operation.lower())} "
+            f"{OBJECT_NOUNS.get(kind, object_name)} {object_id}: its owner has not given you "
+            f"that right (OpenNebula's {operation} permission).")
 
 
 def refused_object(error):
@@ -150,7 +165,8 @@ def refused_object(error):
     if match is None or match.group(2) not in OBJECTS:
         return None
     prefix, object_name = OBJECTS[match.group(2)]
-    return RefusedObject(match.group(1), prefix, object_name, int(match.group(3)))
+    return RefusedObject(match.group(1), match.group(2), prefix, object_name,
+                         int(match.group(3)))
 
 
 # (exception class, domain error, message), first match wins: Timeout before

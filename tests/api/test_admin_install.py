@@ -47,4 +47,4 @@ def test_a_failure_halfway_leaves_no_document(fresh_onesim, capsys):
 
 def test_wrong_session(fresh_onesim, capsys):
     assert admin.main(["install-instance-types", "--session", "oneadmin:wrong"]) == 1
-    assert "authenticated" in capsys.readouterr().err
+    assert "user name or password is not accepted" in capsys.readouterr().err
