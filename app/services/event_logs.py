@@ -63,7 +63,7 @@ def list_event_logs(ctx, query):
                                                          extended=True),
                 count=gateway.vm_count)
     listing = Listing(TYPE_NAME, "eventLogs", ctx.links.href(SEGMENT), add=False)
-    return listed_pool(query, listing, pool, lambda vm: render_log(ctx, vm),
+    return listed_pool(query, listing, pool, lambda vm: render_log(ctx, _with_history(ctx, vm)),
                        expand=resolver(ctx))
 
 
@@ -75,21 +75,20 @@ def get_event_logs(ctx, vm_ids):
     """{id: EventLog} of the listed machines that exist and are visible: one vmpool.infoset,
     and a vm.info only for a VM whose pool body lacks history records (oned puts only the
     last one there: each stop, resume or migration adds one)."""
-    logs = {}
-    for vm in ctx.gateway.vms_by_ids(vm_ids):
-        if vm.state == DONE:
-            continue
-        if not _whole_history(vm):
-            try:
-                vm = load(ctx.gateway, vm.id)
-            except NotFound:
-                continue
-        logs[vm.id] = render_log(ctx, vm)
-    return logs
+    return {vm.id: render_log(ctx, _with_history(ctx, vm))
+            for vm in ctx.gateway.vms_by_ids(vm_ids) if vm.state != DONE}
 
 
-def _whole_history(vm):
-    return [record.seq for record in vm.history] == list(range(len(vm.history)))
+def _with_history(ctx, vm):
+    """The VM with all its history records: a pool body holds only the last one (each stop,
+    resume or migration adds one), so such a VM is read again with vm.info; one terminated
+    meanwhile is rendered from what the pool said."""
+    if [record.seq for record in vm.history] == list(range(len(vm.history))):
+        return vm
+    try:
+        return ctx.gateway.vm(vm.id)
+    except NotFound:
+        return vm
 
 
 def list_events(ctx, vm_id, query):

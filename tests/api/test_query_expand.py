@@ -162,6 +162,10 @@ def test_the_event_log_of_a_machine_stopped_and_started_again_expands_whole(
     log = read(cimi, member["eventLog"]["href"])
     assert inlined(member["eventLog"]) == inlined(log)
     assert log["summary"]["low"] >= 4, log["summary"]
+    # Listed among the event logs too, it is the log its own GET reads.
+    logs = read(cimi, entry_point["eventLogs"]["href"], **{"$filter": f"id='{log['id']}'"})
+    (listed,) = members_of(logs)
+    assert listed == log
 
 
 @pytest.mark.parametrize("attribute, pool_call, single_call", [
