@@ -5,6 +5,8 @@ sets ONE_XMLRPC to a real oned.
 """
 import os
 
+from app.services.context import DEFAULT_RECOVERY_SECONDS
+
 
 def _int(name, default):
     return _number(name, default, int, "an integer")
@@ -38,4 +40,8 @@ def from_environment():
         "MAX_CONTENT_LENGTH": _int("CIMI_MAX_BODY_BYTES", 1024 * 1024),
         # How many reverse proxies in front of the server may set X-Forwarded-* headers.
         "CIMI_PROXY_HOPS": _int("CIMI_PROXY_HOPS", 0),
+        # How long an operation may stay unconfirmed before a read settles it as interrupted
+        # (a server killed halfway): its Job ends FAILED, objects it left incomplete are
+        # removed or completed. Longer than any request can last.
+        "CIMI_RECOVERY_SECONDS": _float("CIMI_RECOVERY_SECONDS", DEFAULT_RECOVERY_SECONDS),
     }

@@ -38,7 +38,7 @@ from app.services.abandoned_machines import terminate_abandoned
 from app.services.context import undone_on_failure
 from app.services.listing import Listing, Pool, listed_pool
 from app.services.machine_definitions import MACHINE_CONFIG, MACHINE_IMAGE, machine_attributes
-from app.services.machine_storage import new_volume_disks
+from app.services.machine_storage import complete_new_volumes, new_volume_disks
 from app.services.machine_context import instantiate_overrides
 from app.services.references import resolver
 from app.services.rendering import iso_time, kib_from_mb, without_empty
@@ -106,15 +106,21 @@ def create_machine(ctx, body):
     allocation fails."""
     choice = body["machineTemplate"]
     if "href" in choice:
-        vm_id = _instantiate(ctx, body, choice)
-    else:
-        vm_id = _allocate(ctx, body, choice)
+        return _created(ctx, _instantiate(ctx, body, choice))
+    return _allocated(ctx, body, choice)
+
+
+def _created(ctx, vm_id, finish=lambda: None):
+    """The new Machine's document once `finish()` ran; the VM is terminated if either fails."""
     with undone_on_failure(lambda: terminate_abandoned(ctx.gateway, vm_id)):
-        return get_machine(ctx, vm_id)
+        machine = get_machine(ctx, vm_id)
+        finish()
+        return machine
 
 
-def _allocate(ctx, body, choice):
-    """The new VM's id; volumes created for it are deleted again if it cannot be allocated."""
+def _allocated(ctx, body, choice):
+    """The new Machine's document; volumes created for it are deleted again if it cannot be
+    made (after its VM, which holds them)."""
     attributes = machine_attributes(ctx, choice, "machineTemplate")
     if body.get("name"):
         attributes = {"NAME": body["name"], **attributes}
@@ -122,7 +128,8 @@ def _allocate(ctx, body, choice):
     held = choice.get("initialState", DEFAULT_INITIAL_STATE) == "STOPPED"
     with new_volume_disks(ctx, choice, body.get("name", ""), "machineTemplate") as disks:
         attributes["DISK"] = attributes["DISK"] + disks
-        return ctx.gateway.vm_allocate(attributes, hold=held)
+        vm_id = ctx.gateway.vm_allocate(attributes, hold=held)
+        return _created(ctx, vm_id, lambda: complete_new_volumes(ctx, disks))
 
 
 def _instantiate(ctx, body, choice):
@@ -173,38 +180,29 @@ def perform_action(ctx, vm_id, body):
     if one_action is None:
         raise Conflict(_not_now(vm, name))
     if name in IMAGE_ACTIONS or "image" in body:
-        location = _image_action(ctx, vm, name, one_action, body.get("image", {}))
-        return _image_action_headers(ctx, vm, name, location)
+        return _image_action(ctx, vm, name, one_action, body.get("image", {}))
     return jobs.job_header(_tracked_action(ctx, vm, name, one_action))
 
 
-def _image_action_headers(ctx, vm, name, location):
-    """The 202 headers of an image action: the Location of what it creates and its Job, which
-    follows the new image (capture, stop with an image) or the machine (snapshot, restore).
-    The Job is recorded once OpenNebula accepted the operation: a capture's target is the
-    image that operation creates."""
-    if name in ("capture", "stop"):
-        image_id = ctx.links.id_in(location, paths.MACHINE_IMAGES, "Location")
-        job_uri = jobs.record(ctx, jobs.image(image_id, paths.MACHINE_IMAGES), name,
-                              "image_ready", affected=[(paths.MACHINES, vm.id)])
-    else:
-        job_uri = jobs.record(ctx, jobs.machine(vm), name, "settled")
-    headers = jobs.job_header(job_uri)
-    return {"Location": location, **headers} if location else headers
-
-
 def _image_action(ctx, vm, name, one_action, image):
-    """capture, snapshot, restore, and stop with the `image` to keep the disk in; the href of
-    the image or snapshot created, if any."""
+    """capture, snapshot, restore, and stop with the `image` to keep the disk in; the headers
+    of the 202 answer: the Location of the image or snapshot created, if any, and its Job,
+    which follows the new image (capture, stop with an image: recorded once OpenNebula made
+    it) or the machine (snapshot, restore)."""
     if name == "capture":
         return machine_capture.capture(ctx, vm, image)
-    if name == "snapshot":
-        return machine_snapshots.take(ctx, vm, one_action, image)
-    if name == "restore":
-        return machine_snapshots.restore(ctx, vm, one_action, image)
     if name == "stop":
         return machine_capture.stop_and_save(ctx, vm, one_action, image)
-    raise BadRequest(f"The {name} action takes no image; capture, snapshot, restore and stop do.")
+    if name not in ("snapshot", "restore"):
+        raise BadRequest(f"The {name} action takes no image; capture, snapshot, restore and "
+                         "stop do.")
+    with jobs.tracked(ctx, jobs.machine(vm), name, "settled") as job_uri:
+        if name == "snapshot":
+            location = machine_snapshots.take(ctx, vm, one_action, image)
+        else:
+            location = machine_snapshots.restore(ctx, vm, one_action, image)
+    headers = jobs.job_header(job_uri)
+    return {"Location": location, **headers} if location else headers
 
 
 def delete_machine(ctx, vm_id, force):
