@@ -43,8 +43,11 @@ def list_credentials(ctx, query):
     id only)."""
     def page(offset, size):
         found = ctx.gateway.document_page(CREDENTIAL, offset, size, mine=True)
+        if any([_abandoned(ctx, document) for document in found.items]):
+            # Undoing them changed the others' marks: read the page as it is now.
+            found = ctx.gateway.document_page(CREDENTIAL, offset, size, mine=True)
         return replace(found, items=tuple(document for document in found.items
-                                          if not _abandoned(ctx, document)))
+                                          if not is_abandoned(document.template)))
 
     pool = Pool(page)
     listing = Listing(TYPE_NAME, "credentials", ctx.links.href(paths.CREDENTIALS))

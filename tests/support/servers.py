@@ -4,6 +4,7 @@ servers of the end-to-end tests (tests/e2e) and of the `cimi` command's tests (t
 conftest imports the fixtures it uses."""
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -60,23 +61,45 @@ def free_port():
 def running_gunicorn(one_endpoint, listen=None):
     """The Cloud Entry Point URL of a gunicorn server (gunicorn.conf.py, one worker) on
     `listen` (a free port on 127.0.0.1 by default), stopped at the end."""
+    with gunicorn_server(one_endpoint, listen) as server:
+        yield server.url
+
+
+class Gunicorn:
+    def __init__(self, process, url):
+        self.process = process
+        self.url = url
+
+    def kill(self):
+        """SIGKILL the master and its workers at once (its own process group), as a crash of
+        the host or an OOM kill would: nothing of the server runs any cleanup."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+
+@contextlib.contextmanager
+def gunicorn_server(one_endpoint, listen=None, settings=None):
+    """A running `Gunicorn` (gunicorn.conf.py, one worker) on `listen`, with the further
+    environment `settings`, in a process group of its own; stopped at the end unless killed."""
     listen = listen or f"127.0.0.1:{free_port()}"
     environment = dict(os.environ, ONE_XMLRPC=one_endpoint, CIMI_LISTEN=listen,
-                       CIMI_WORKERS="1", CIMI_THREADS="4")
+                       CIMI_WORKERS="1", CIMI_THREADS="4", **(settings or {}))
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
                                 "wsgi:app"], cwd=ROOT, env=environment,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
     url = f"http://{listen}/cimi/cloudEntryPoint"
     try:
         _wait_until_answering(process, url)
-        yield url
+        yield Gunicorn(process, url)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def _wait_until_answering(process, url):
