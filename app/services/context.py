@@ -36,6 +36,15 @@ def undone_on_failure(undo):
         raise
 
 
+def tried_each(*steps):
+    """Run every step of an undo, whatever the others do: each is best effort."""
+    for step in steps:
+        try:
+            step()
+        except DomainError:
+            pass
+
+
 # A TEMPLATE attribute of an object a multi-call operation is still creating: the epoch second
 # after which a read may take the operation as interrupted (the server died halfway) and undo
 # or complete it. The operation's last call sets it to COMPLETE (a merge cannot remove an

@@ -35,7 +35,7 @@ from app.protocol.names import ACTION_URI, resource_uri
 from app.protocol.responses import operation
 from app.services import jobs, links as paths, machine_capture, machine_snapshots
 from app.services.abandoned_machines import terminate_abandoned
-from app.services.context import undone_on_failure
+from app.services.context import tried_each, undone_on_failure
 from app.services.listing import Listing, Pool, listed_pool
 from app.services.machine_definitions import MACHINE_CONFIG, MACHINE_IMAGE, machine_attributes
 from app.services.machine_storage import complete_new_volumes, new_volume_disks
@@ -160,15 +160,25 @@ def update_machine(ctx, vm_id, body, cleared=frozenset()):
     if "name" in cleared:
         raise BadRequest("A machine's name cannot be cleared.")
     vm = load(ctx.gateway, vm_id)
-    if body.get("name") and body["name"] != vm.name:
-        ctx.gateway.vm_rename(vm_id, body["name"])
-    description = "" if "description" in cleared else body.get("description")
-    properties = {} if "properties" in cleared else body.get("properties")
-    attributes = encode_metadata(description, properties)
-    if attributes:
-        # An empty description removes the attribute (the gateway's update semantics).
-        ctx.gateway.vm_update(vm_id, attributes, merge=True)
-    return get_machine(ctx, vm_id)
+    with undone_on_failure(lambda: _restored(ctx.gateway, vm)):
+        if body.get("name") and body["name"] != vm.name:
+            ctx.gateway.vm_rename(vm_id, body["name"])
+        description = "" if "description" in cleared else body.get("description")
+        properties = {} if "properties" in cleared else body.get("properties")
+        attributes = encode_metadata(description, properties)
+        if attributes:
+            # An empty description removes the attribute (the gateway's update semantics).
+            ctx.gateway.vm_update(vm_id, attributes, merge=True)
+        return get_machine(ctx, vm_id)
+
+
+def _restored(gateway, vm):
+    """Undo a PUT that failed halfway: the name, description and properties `vm` had."""
+    user_template = vm.user_template
+    tried_each(lambda: gateway.vm_rename(vm.id, vm.name),
+               lambda: gateway.vm_update(vm.id, encode_metadata(
+                   description_of(user_template) or "", properties_of(user_template)),
+                   merge=True))
 
 
 def perform_action(ctx, vm_id, body):

@@ -32,9 +32,11 @@ from app.services.credentials import USER_KEY
 from api_support import CIMI, ACTION, delete_images, terminate_all
 from credential_keys import credential_create, fresh_key
 from support.lanes import STATE_WAIT_SECONDS
-from volume_support import MIB_KIB, volume_create
+from volume_support import MIB_KIB, volume_create, volumes  # noqa: F401 (fixture)
 
 KINDS = ("error", "timeout", "unreachable")
+RUNNING = (3, 3)        # OpenNebula (STATE, LCM_STATE): ACTIVE, RUNNING
+POWEROFF = (8, 0)
 INTERNAL = 0x2000
 KIND_OF_COLLECTION = {"machines": "vm", "volumes": "image", "machineImages": "image",
                       "volumeImages": "image", "credentials": "document", "jobs": "document"}
@@ -137,8 +139,8 @@ def told(cimi, result, backend):
         hrefs.append(result.document.get("id"))
     named = set()
     for href in filter(None, hrefs):
-        collection, one_id = href.rstrip("/").split("/")[-2:]
-        if collection in KIND_OF_COLLECTION and one_id.isdigit():
+        base, collection, one_id = href.rstrip("/").split("/")[-3:]
+        if base == "cimi" and collection in KIND_OF_COLLECTION and one_id.isdigit():
             named.add((KIND_OF_COLLECTION[collection], int(one_id)))
     for kind, one_id in list(named):
         if kind == "vm":
@@ -193,12 +195,20 @@ class MachineOperation(Operation):
         self.machine = self.hrefs["started_machine"]()
 
     def reset(self):
+        """Wait until OpenNebula has the VM RUNNING again, with no operation under way (CIMI
+        shows a hot-plug or a snapshot as STARTED already), resuming it if it was stopped."""
         one = self.backend.gateway
         vm_id = int(self.machine.rsplit("/", 1)[1])
-        self.hrefs["wait_for_settled"](self.machine)
-        if self.cimi.get(self.machine).document["state"] == "STOPPED":
-            one.vm_action("resume", vm_id)
-        self.hrefs["wait_for_state"](self.machine, "STARTED")
+        deadline = time.monotonic() + STATE_WAIT_SECONDS
+        while True:
+            vm = one.vm(vm_id)
+            state = (vm.state, vm.lcm_state)
+            if state == RUNNING:
+                return
+            if state == POWEROFF:
+                one.vm_action("resume", vm_id)
+            assert time.monotonic() < deadline, f"machine {vm_id} stayed {state}"
+            time.sleep(0.05)
 
 
 class Capture(MachineOperation):
@@ -216,6 +226,69 @@ class StopWithImage(MachineOperation):
 class Stop(MachineOperation):
     def request(self):
         return self.cimi.post(self.machine, action("stop"))
+
+
+class Snapshot(MachineOperation):
+    def request(self):
+        return self.cimi.post(self.machine, action("snapshot"))
+
+
+class MachineUpdate(MachineOperation):
+    def request(self):
+        return self.cimi.put(self.machine, {"resourceURI": CIMI + "Machine",
+                                            "name": f"fault-{time.monotonic_ns()}",
+                                            "description": f"changed {time.monotonic_ns()}"})
+
+
+class VolumeOperation(Operation):
+    """An operation on an AVAILABLE volume of the caller's."""
+
+    def prepare(self):
+        self.volume = self.hrefs["volumes_made"](volume_create(name=f"fault-{time.monotonic_ns()}"))
+        self.hrefs["wait_for_state"](self.volume["id"], "AVAILABLE")
+
+
+class VolumeUpdate(VolumeOperation):
+    def request(self):
+        return self.cimi.put(self.volume["id"], {
+            "resourceURI": CIMI + "Volume", "name": f"fault-{time.monotonic_ns()}",
+            "description": f"changed {time.monotonic_ns()}", "visibility": "public"})
+
+    def reset(self):
+        self.hrefs["wait_for_state"](self.volume["id"], "AVAILABLE")
+
+
+class VolumeSnapshot(VolumeOperation):
+    def request(self):
+        return self.cimi.post(self.hrefs["volumeImages"], {
+            "resourceURI": CIMI + "VolumeImage", "name": f"fault-{time.monotonic_ns()}",
+            "volume": {"href": self.volume["id"]}})
+
+    def reset(self):
+        self.hrefs["wait_for_state"](self.volume["id"], "AVAILABLE")
+
+
+class VolumeAttach(MachineOperation):
+    def prepare(self):
+        super().prepare()
+        self.volume = self.hrefs["volumes_made"](volume_create(name=f"fault-{time.monotonic_ns()}"))
+        self.hrefs["wait_for_state"](self.volume["id"], "AVAILABLE")
+
+    def request(self):
+        return self.cimi.post(self.machine + "/volumes", {
+            "resourceURI": CIMI + "MachineVolume", "volume": {"href": self.volume["id"]}})
+
+    def reset(self):
+        """Detach what a case attached, once the hot-plug has settled."""
+        attached = self.cimi.get(self.machine + "/volumes").document.get("machineVolumes", [])
+        for attachment in attached:
+            deadline = time.monotonic() + STATE_WAIT_SECONDS
+            while (status := self.cimi.delete(attachment["id"]).status) == 409:
+                assert time.monotonic() < deadline, "the hot-plug never settled"
+                time.sleep(0.05)
+            assert status == 202
+        self.hrefs["wait_for_state"](self.volume["id"], "AVAILABLE")
+        super().reset()
 
 
 class CredentialOperation(Operation):
@@ -280,6 +353,11 @@ OPERATIONS = {
     "capture": Capture,
     "stop with an image": StopWithImage,
     "stop": Stop,
+    "snapshot": Snapshot,
+    "machine update": MachineUpdate,
+    "volume update": VolumeUpdate,
+    "volume snapshot": VolumeSnapshot,
+    "volume attach": VolumeAttach,
     "default credential create": DefaultCredentialCreate,
     "credential made default": CredentialMadeDefault,
     "default credential delete": DefaultCredentialDelete,
@@ -294,23 +372,11 @@ def tap(monkeypatch, opennebula):
 
 
 @pytest.fixture
-def hrefs(collection_href, machine_create, started, wait_for_state,
-          wait_for_settled):
+def hrefs(collection_href, machine_create, started, wait_for_state, volumes):
     return {"machines": collection_href("machines"), "volumes": collection_href("volumes"),
+            "volumeImages": collection_href("volumeImages"), "volumes_made": volumes,
             "credentials": collection_href("credentials"), "machine_create": machine_create,
-            "started_machine": started, "wait_for_state": wait_for_state,
-            "wait_for_settled": wait_for_settled}
-
-
-@pytest.fixture
-def wait_for_settled(cimi):
-    """Poll a machine until it is STARTED or STOPPED (a capture or a stop has ended)."""
-    def wait(href):
-        deadline = time.monotonic() + STATE_WAIT_SECONDS
-        while (state := cimi.get(href).document["state"]) not in ("STARTED", "STOPPED"):
-            assert time.monotonic() < deadline, f"{href} stayed {state}"
-            time.sleep(0.05)
-    return wait
+            "started_machine": started, "wait_for_state": wait_for_state}
 
 
 @pytest.mark.parametrize("name", OPERATIONS)
