@@ -174,6 +174,9 @@ class Operation:
     def reset(self):
         pass
 
+    def finish(self):
+        """Remove what `prepare` made that the test's fixtures do not."""
+
 
 class MachineCreateWithVolumes(Operation):
     def request(self):
@@ -295,13 +298,21 @@ class CredentialOperation(Operation):
     """Operations that move the user's default credential; `default` is kept default."""
 
     def prepare(self):
+        self.made = []
         self.default = self.created(default=True)
+
+    def finish(self):
+        """Deleting them through the API takes the default's key out of the user's template
+        too, as later tests expect."""
+        for href in self.made:
+            assert self.cimi.delete(href).status in (200, 404)
 
     def created(self, default):
         properties = {"default": "true"} if default else {}
         result = self.cimi.post(self.hrefs["credentials"], credential_create(
             fresh_key(), name=f"fault-{time.monotonic_ns()}", properties=properties))
         assert result.status == 201, result.document
+        self.made.append(result.document["id"])
         return result.document["id"]
 
     def reset(self):
@@ -384,6 +395,13 @@ def test_a_failing_call_leaves_nothing_half_done(name, cimi, onesim_server, open
                                                  tap, hrefs):
     operation = OPERATIONS[name](cimi, hrefs, backend)
     operation.prepare()
+    try:
+        check_every_call(operation, name, cimi, opennebula, backend, tap)
+    finally:
+        operation.finish()
+
+
+def check_every_call(operation, name, cimi, opennebula, backend, tap):
     observer = Observer(backend, gateway(opennebula.demo_session).whoami().id)
     first = observer.world()
     recorded = tap.run(operation.request)
