@@ -87,7 +87,7 @@ def update_credential(ctx, credential_id, body):
               "properties": properties_of(current.template),
               "publicKey": current.template.get(PUBLIC_KEY, ""), **body}
     prior = _prior_default(gateway)
-    with undone_on_failure(lambda: _restored(gateway, current, prior)):
+    with undone_on_failure(lambda: _restored(gateway, current, values["name"], prior)):
         documents.replace(gateway, current, values["name"], _attributes(values))
         updated = _load(gateway, credential_id)
         _apply_default(ctx, updated, was_default=_is_default(current))
@@ -167,12 +167,9 @@ def _rolled_back(gateway, credential_id, prior):
     return True
 
 
-def _restored(gateway, document, prior):
+def _restored(gateway, document, name_now, prior):
     """Undo a PUT: the credential as `document` was, the others' marks and the user's key."""
-    try:
-        documents.replace(gateway, document, document.name, dict(document.template))
-    except DomainError:
-        pass
+    documents.put_back(gateway, document, name_now)
     _remarked(gateway, prior)
     _user_key_restored(gateway, prior)
 

@@ -11,7 +11,7 @@ import time
 from app.errors import BadRequest, Conflict, DomainError, Forbidden, NotFound
 from app.one.states import IMAGE_STATES
 from app.services import links as paths
-from app.services.context import complete_mark, is_abandoned
+from app.services.context import complete_mark, is_abandoned, tried_each
 
 DATABLOCK = "DATABLOCK"
 KIND = "CIMI_KIND"
@@ -54,6 +54,14 @@ def abandoned(gateway, image):
     except DomainError:
         pass
     return True
+
+
+def restore(gateway, image):
+    """Undo a PUT of an image that failed halfway: the name, TEMPLATE and visibility `image`
+    (read before the PUT) had, each step tried whatever the others do."""
+    tried_each(lambda: gateway.image_rename(image.id, image.name),
+               lambda: gateway.image_update(image.id, dict(image.template), merge=False),
+               lambda: gateway.image_chmod(image.id, other_use=image.permissions.public))
 
 
 def _busy(image):

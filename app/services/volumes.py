@@ -16,10 +16,10 @@ from app.one.states import volume_state
 from app.protocol.names import resource_uri
 from app.services import links as paths
 from app.services import jobs, volume_templates
-from app.services.context import tried_each, undone_on_failure
+from app.services.context import undone_on_failure
 from app.services.storage_images import (
     DATABLOCK, KIND, PERSISTENT_TYPE, SHAREABLE, VOLUME_KIND, abandoned, discard,
-    image_datastore, is_shareable, is_volume, load_volume,
+    image_datastore, is_shareable, is_volume, load_volume, restore,
 )
 from app.services.listing import Listing, listed_images
 from app.services.rendering import (
@@ -93,7 +93,7 @@ def update_volume(ctx, volume_id, body):
             raise Conflict(f"Volume {volume_id} is attached to {_machines(volume)}: detach it "
                            "before changing whether it is shareable.")
         attributes[PERSISTENT_TYPE] = SHAREABLE if body["shareable"] else ""
-    with owner_only(volume, "change"), undone_on_failure(lambda: _restored(ctx, volume)):
+    with owner_only(volume, "change"), undone_on_failure(lambda: restore(ctx.gateway, volume)):
         if body.get("name") and body["name"] != volume.name:
             ctx.gateway.image_rename(volume_id, body["name"])
         if attributes:
@@ -102,13 +102,6 @@ def update_volume(ctx, volume_id, body):
             ctx.gateway.image_chmod(volume_id, other_use=body["visibility"] == "public")
         return get_volume(ctx, volume_id)
 
-
-def _restored(ctx, volume):
-    """Undo a PUT that failed halfway: the name, TEMPLATE and visibility `volume` had."""
-    gateway = ctx.gateway
-    tried_each(lambda: gateway.image_rename(volume.id, volume.name),
-               lambda: gateway.image_update(volume.id, dict(volume.template), merge=False),
-               lambda: gateway.image_chmod(volume.id, other_use=volume.permissions.public))
 
 
 def delete_volume(ctx, volume_id):

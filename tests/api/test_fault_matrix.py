@@ -32,7 +32,9 @@ from app.services.credentials import USER_KEY
 from api_support import CIMI, ACTION, delete_images, terminate_all
 from credential_keys import credential_create, fresh_key
 from support.lanes import STATE_WAIT_SECONDS
-from volume_support import MIB_KIB, volume_create, volumes  # noqa: F401 (fixture)
+from volume_support import (  # noqa: F401 (fixtures)
+    MIB_KIB, create_document, volume_create, volumes,
+)
 
 KINDS = ("error", "timeout", "unreachable")
 RUNNING = (3, 3)        # OpenNebula (STATE, LCM_STATE): ACTIVE, RUNNING
@@ -124,6 +126,18 @@ class Observer:
         while (current := self.world()) != expected and time.monotonic() < deadline:
             time.sleep(0.05)
         return current
+
+
+def changes(before, after):
+    """What differs between two worlds, entry by entry."""
+    found = {}
+    for name in ("vms", "images", "documents"):
+        old, new = getattr(before, name), getattr(after, name)
+        found.update({(name, key): (old.get(key), new.get(key))
+                      for key in old.keys() | new.keys() if old.get(key) != new.get(key)})
+    if before.user_key != after.user_key:
+        found["user_key"] = (before.user_key, after.user_key)
+    return found
 
 
 def comparable(template):
@@ -294,6 +308,41 @@ class VolumeAttach(MachineOperation):
         super().reset()
 
 
+class MachineTemplateUpdate(Operation):
+    """A PUT that renames the template and rewrites it whole."""
+
+    def prepare(self):
+        result = self.cimi.post(self.hrefs["machineTemplates"], self.template_body())
+        assert result.status == 201, result.document
+        self.template = result.document["id"]
+
+    def template_body(self):
+        return {"resourceURI": CIMI + "MachineTemplate", "name": f"fault-{time.monotonic_ns()}",
+                "machineImage": {"href": self.hrefs["image"]},
+                "description": f"changed {time.monotonic_ns()}"}
+
+    def request(self):
+        return self.cimi.put(self.template, self.template_body())
+
+    def finish(self):
+        assert self.cimi.delete(self.template).status == 200
+
+
+class VolumeConfigurationUpdate(Operation):
+    """A PUT of a document-backed resource: rename, then the whole template."""
+
+    def prepare(self):
+        self.configuration = self.hrefs["documents_made"](
+            self.hrefs["volumeConfigs"], self.body())["id"]
+
+    def body(self):
+        return {"resourceURI": CIMI + "VolumeConfiguration", "name": f"fault-{time.monotonic_ns()}",
+                "capacity": MIB_KIB, "description": f"changed {time.monotonic_ns()}"}
+
+    def request(self):
+        return self.cimi.put(self.configuration, self.body())
+
+
 class CredentialOperation(Operation):
     """Operations that move the user's default credential; `default` is kept default."""
 
@@ -369,6 +418,8 @@ OPERATIONS = {
     "volume update": VolumeUpdate,
     "volume snapshot": VolumeSnapshot,
     "volume attach": VolumeAttach,
+    "machine template update": MachineTemplateUpdate,
+    "volume configuration update": VolumeConfigurationUpdate,
     "default credential create": DefaultCredentialCreate,
     "credential made default": CredentialMadeDefault,
     "default credential delete": DefaultCredentialDelete,
@@ -383,8 +434,11 @@ def tap(monkeypatch, opennebula):
 
 
 @pytest.fixture
-def hrefs(collection_href, machine_create, started, wait_for_state, volumes):
-    return {"machines": collection_href("machines"), "volumes": collection_href("volumes"),
+def hrefs(collection_href, machine_create, started, wait_for_state, volumes, create_document,
+          image_href):
+    return {"machineTemplates": collection_href("machineTemplates"), "image": image_href,
+            "volumeConfigs": collection_href("volumeConfigs"), "documents_made": create_document,
+            "machines": collection_href("machines"), "volumes": collection_href("volumes"),
             "volumeImages": collection_href("volumeImages"), "volumes_made": volumes,
             "credentials": collection_href("credentials"), "machine_create": machine_create,
             "started_machine": started, "wait_for_state": wait_for_state}
@@ -419,7 +473,7 @@ def check_every_call(operation, name, cimi, opennebula, backend, tap):
             if result.status >= 400:
                 assert "message" in result.document, (case, result.document)
                 after = observer.settled(before)
-                assert after == before, (case, result.document)
+                assert after == before, (case, result.document, changes(before, after))
             else:
                 named = told(cimi, result, backend)
                 after = observer.world()
