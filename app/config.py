@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 # How long past its deadline a request may still undo what it did (`app.one.budget`).
 UNDO_GRACE_SECONDS = 30.0
 
+from app.services.context import DEFAULT_RECOVERY_SECONDS
+
 
 def _int(name, default):
     return _number(name, default, int, "an integer")
@@ -88,4 +90,8 @@ def from_environment():
         # it. Unset, they follow the trusted proxies or the listening address
         # (`app.protocol.hrefs`).
         "CIMI_PUBLIC_URL": _public_url("CIMI_PUBLIC_URL"),
+        # How long an operation may stay unconfirmed before a read settles it as interrupted
+        # (a server killed halfway): its Job ends FAILED, objects it left incomplete are
+        # removed or completed. Longer than any request can last.
+        "CIMI_RECOVERY_SECONDS": _float("CIMI_RECOVERY_SECONDS", DEFAULT_RECOVERY_SECONDS),
     }

@@ -19,7 +19,8 @@ def request_context():
     """The caller's gateway, links and user name; Unauthenticated without credentials."""
     session = session_string()
     return RequestContext(gateway=gateway(session), links=Links(base_uri()),
-                          user_name=session.partition(":")[0])
+                          user_name=session.partition(":")[0],
+                          recovery_seconds=current_app.config["CIMI_RECOVERY_SECONDS"])
 
 
 def request_query():

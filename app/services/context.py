@@ -1,4 +1,5 @@
 """What every service call needs to know about the request, without seeing the request."""
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -7,11 +8,18 @@ from app.one import undo_grace
 from app.services.links import Links
 
 
+# CIMI_RECOVERY_SECONDS unless configured: longer than any request can last.
+DEFAULT_RECOVERY_SECONDS = 600.0
+
+
 @dataclass(frozen=True)
 class RequestContext:
     gateway: object     # app.one.gateway.Gateway acting as the caller
     links: Links
     user_name: str      # the caller's OpenNebula user name
+    # How long an operation may stay unconfirmed before reads settle it as interrupted
+    # (CIMI_RECOVERY_SECONDS).
+    recovery_seconds: float = DEFAULT_RECOVERY_SECONDS
 
 
 @contextmanager
@@ -33,3 +41,41 @@ def undone_on_failure(undo, kept_on=()):
         except DomainError:
             pass
         raise
+
+
+def tried_each(*steps):
+    """Run every step of an undo, whatever the others do: each is best effort."""
+    for step in steps:
+        try:
+            step()
+        except DomainError:
+            pass
+
+
+# A TEMPLATE attribute of an object a multi-call operation is still creating: the epoch second
+# after which a read may take the operation as interrupted (the server died halfway) and undo
+# or complete it. The operation's last call sets it to COMPLETE (a merge cannot remove an
+# attribute without reading the template first).
+INCOMPLETE = "CIMI_INCOMPLETE"
+COMPLETE = 0
+
+
+def incomplete_mark(ctx):
+    """The attributes that mark a new object as incomplete until the request ends."""
+    return {INCOMPLETE: int(time.time() + ctx.recovery_seconds)}
+
+
+def complete_mark():
+    return {INCOMPLETE: COMPLETE}
+
+
+def is_abandoned(template):
+    """Marked incomplete by a request that should have ended by now."""
+    deadline = template.get(INCOMPLETE)
+    if deadline is None:
+        return False
+    try:
+        deadline = int(deadline)
+    except (TypeError, ValueError):
+        return False
+    return deadline != COMPLETE and deadline < time.time()

@@ -10,13 +10,22 @@ to the OpenNebula user's own SSH_PUBLIC_KEY (USER/TEMPLATE), which is what OpenN
 puts into a machine's context, and a machine created without a credential gets it from there
 (`machine_context`). Marking a credential default unmarks the user's others; unmarking or
 deleting it removes the key from the user's template, so a deleted key stops being injected.
+
+Creating, changing or deleting the default credential takes several calls; any that fails
+undoes the others (the other credentials marked again, the user's key as it was). A new
+default credential is also marked incomplete (`context.INCOMPLETE`) with what it changes
+(PRIOR_DEFAULTS, PRIOR_KEY) until its last call: if the server dies halfway, the next read
+of the user's credentials after CIMI_RECOVERY_SECONDS undoes it the same way.
 """
-from app.errors import BadRequest, Forbidden, NotFound
+from dataclasses import replace
+
+from app.errors import BadRequest, DomainError, Forbidden, NotFound
 from app.one.documents import CREDENTIAL
 from app.one.metadata import PROPERTIES, description_of, encode_metadata, encode_properties, \
     properties_of
 from app.one.storable import fitted_name, is_valid_name
 from app.services import documents, links as paths
+from app.services.context import incomplete_mark, is_abandoned, undone_on_failure
 from app.services.listing import Listing, Pool, listed_pool
 from app.services.rendering import edit_and_delete, without_empty
 
@@ -25,13 +34,22 @@ PUBLIC_KEY = "PUBLIC_KEY"
 USER_KEY = "SSH_PUBLIC_KEY"
 DEFAULT_PROPERTY = "default"
 DEFAULT_NAME = "ssh-key"
+PRIOR_DEFAULTS = "CIMI_PRIOR_DEFAULTS"
+PRIOR_KEY = "CIMI_PRIOR_KEY"
 
 
 def list_credentials(ctx, query):
     """The caller's own credentials, newest first (an administrator sees others' with GET by
     id only)."""
-    pool = Pool(lambda offset, size: ctx.gateway.document_page(CREDENTIAL, offset, size,
-                                                               mine=True))
+    def page(offset, size):
+        found = ctx.gateway.document_page(CREDENTIAL, offset, size, mine=True)
+        if any([_abandoned(ctx, document) for document in found.items]):
+            # Undoing them changed the others' marks: read the page as it is now.
+            found = ctx.gateway.document_page(CREDENTIAL, offset, size, mine=True)
+        return replace(found, items=tuple(document for document in found.items
+                                          if not is_abandoned(document.template)))
+
+    pool = Pool(page)
     listing = Listing(TYPE_NAME, "credentials", ctx.links.href(paths.CREDENTIALS))
     return listed_pool(query, listing, pool, lambda document: render(ctx, document))
 
@@ -45,27 +63,49 @@ def create_credential(ctx, body):
     values = {**template, **{key: body[key] for key in ("name", "description", "properties")
                              if key in body}}
     name = values.get("name") or _comment(values["publicKey"]) or DEFAULT_NAME
-    return documents.created(ctx.gateway, CREDENTIAL, name, _attributes(values),
-                             lambda credential_id: _made_default_if_marked(ctx, credential_id))
+    attributes = _attributes(values)
+    gateway = ctx.gateway
+    if values.get("properties", {}).get(DEFAULT_PROPERTY) != "true":
+        return documents.created(gateway, CREDENTIAL, name, attributes,
+                                 lambda credential_id: render(ctx, _load(gateway, credential_id)))
+    prior = _prior_default(gateway)
+    credential_id = documents.allocate(gateway, CREDENTIAL, name,
+                                       {**attributes, **incomplete_mark(ctx), **prior})
+    with undone_on_failure(lambda: _rolled_back(gateway, credential_id, prior)):
+        created = _load(gateway, credential_id)
+        _apply_default(ctx, created, was_default=False)
+        documents.replace(gateway, created, name, attributes)
+        return render(ctx, _load(gateway, credential_id))
 
 
 def update_credential(ctx, credential_id, body):
-    """PUT: name, description, properties and publicKey; what the body leaves out is kept."""
-    current = _load(ctx.gateway, credential_id)
+    """PUT: name, description, properties and publicKey; what the body leaves out is kept.
+    If a call fails, the credential, the others' marks and the user's key are put back."""
+    gateway = ctx.gateway
+    current = _load(gateway, credential_id)
     values = {"name": current.name, "description": description_of(current.template),
               "properties": properties_of(current.template),
               "publicKey": current.template.get(PUBLIC_KEY, ""), **body}
-    documents.replace(ctx.gateway, current, values["name"], _attributes(values))
-    updated = _load(ctx.gateway, credential_id)
-    _apply_default(ctx, updated, was_default=_is_default(current))
-    return render(ctx, updated)
+    prior = _prior_default(gateway)
+    with undone_on_failure(lambda: _restored(gateway, current, values["name"], prior)):
+        documents.replace(gateway, current, values["name"], _attributes(values))
+        updated = _load(gateway, credential_id)
+        _apply_default(ctx, updated, was_default=_is_default(current))
+        return render(ctx, updated)
 
 
 def delete_credential(ctx, credential_id):
-    current = _load(ctx.gateway, credential_id)
-    ctx.gateway.document_delete(credential_id)
-    if _is_default(current):
-        _forget_user_key(ctx.gateway, current.template.get(PUBLIC_KEY, ""))
+    """The default credential's key leaves the user's template first, and comes back if the
+    deletion fails."""
+    gateway = ctx.gateway
+    current = _load(gateway, credential_id)
+    if not _is_default(current):
+        gateway.document_delete(credential_id)
+        return
+    prior = _prior_default(gateway)
+    with undone_on_failure(lambda: _user_key_restored(gateway, prior)):
+        _forget_user_key(gateway, current.template.get(PUBLIC_KEY, ""))
+        gateway.document_delete(credential_id)
 
 
 def public_key(ctx, credential_id, attribute):
@@ -86,19 +126,74 @@ def render(ctx, document):
     })
 
 
-def _made_default_if_marked(ctx, credential_id):
-    """The new credential's document, once it is the user's key if it is marked default."""
-    created = _load(ctx.gateway, credential_id)
-    _apply_default(ctx, created, was_default=False)
-    return render(ctx, created)
-
-
 def _load(gateway, credential_id):
-    """The credential, or NotFound also when it exists but belongs to someone else."""
+    """The credential, or NotFound also when it exists but belongs to someone else (or was
+    left incomplete by a server that died while creating it)."""
     try:
-        return gateway.document(credential_id, CREDENTIAL)
+        document = gateway.document(credential_id, CREDENTIAL)
     except (NotFound, Forbidden):
-        raise NotFound(f"Credential {credential_id} does not exist.") from None
+        document = None
+    if document is None or (is_abandoned(document.template) and
+                            _rolled_back(gateway, document.id, document.template)):
+        raise NotFound(f"Credential {credential_id} does not exist.")
+    return document
+
+
+def _abandoned(ctx, document):
+    """True (and undone) for a default credential a dead server left incomplete."""
+    return is_abandoned(document.template) and _rolled_back(ctx.gateway, document.id,
+                                                            document.template)
+
+
+def _prior_default(gateway):
+    """What making a credential default changes: the ids of the user's default credentials
+    and the user's key, as attributes a new credential keeps until it is complete."""
+    defaults = " ".join(str(document.id) for document in documents.all_of(
+        gateway, CREDENTIAL, mine=True) if _is_default(document))
+    prior = {PRIOR_DEFAULTS: defaults, PRIOR_KEY: gateway.whoami().template.get(USER_KEY, "")}
+    return {name: value for name, value in prior.items() if value}
+
+
+def _rolled_back(gateway, credential_id, prior):
+    """Undo the creation of a default credential: the credentials it unmarked are marked
+    again, the user's key is what it was, the credential is deleted. Each step is tried
+    whatever the others do; True once the credential is gone."""
+    _remarked(gateway, prior)
+    _user_key_restored(gateway, prior)
+    try:
+        gateway.document_delete(credential_id)
+    except DomainError:
+        return False
+    return True
+
+
+def _restored(gateway, document, name_now, prior):
+    """Undo a PUT: the credential as `document` was, the others' marks and the user's key."""
+    documents.put_back(gateway, document, name_now)
+    _remarked(gateway, prior)
+    _user_key_restored(gateway, prior)
+
+
+def _remarked(gateway, prior):
+    for credential_id in prior.get(PRIOR_DEFAULTS, "").split():
+        try:
+            other = gateway.document(int(credential_id), CREDENTIAL)
+            if not _is_default(other):
+                properties = {**properties_of(other.template), DEFAULT_PROPERTY: "true"}
+                gateway.document_update(other.id, {PROPERTIES: encode_properties(properties)},
+                                        merge=True)
+        except (DomainError, ValueError):
+            pass
+
+
+def _user_key_restored(gateway, prior):
+    try:
+        caller = gateway.whoami()
+        key = prior.get(PRIOR_KEY) or None
+        if caller.template.get(USER_KEY) != key:
+            gateway.user_update(caller.id, {USER_KEY: key}, merge=True)
+    except DomainError:
+        pass
 
 
 def _attributes(values):

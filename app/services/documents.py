@@ -7,7 +7,7 @@ import time
 
 from app.one.metadata import description_of, properties_of
 from app.protocol.names import resource_uri
-from app.services.context import undone_on_failure
+from app.services.context import tried_each, undone_on_failure
 from app.services.rendering import iso_time
 
 CREATED = "CIMI_CREATED"
@@ -43,9 +43,21 @@ def created(gateway, document_type, name, attributes, finish):
         return finish(document_id)
 
 
-def replaced(gateway, document_type, document_id, name, attributes):
-    """`replace` the document of that type and id (NotFound when there is none)."""
-    replace(gateway, gateway.document(document_id, document_type), name, attributes)
+def replaced(gateway, document_type, document_id, name, attributes, finish):
+    """`finish()` once the document of that type and id (NotFound when there is none) is
+    `replace`d; the document is put back as it was when `finish` fails."""
+    current = gateway.document(document_id, document_type)
+    replace(gateway, current, name, attributes)
+    with undone_on_failure(lambda: put_back(gateway, current, name)):
+        return finish()
+
+
+def put_back(gateway, document, name_now):
+    """Undo a `replace` that renamed `document` (as read before it) `name_now`: its name and
+    template as they were, each tried whatever the other does."""
+    tried_each(lambda: name_now != document.name and gateway.document_rename(document.id,
+                                                                              document.name),
+               lambda: replace(gateway, document, document.name, dict(document.template)))
 
 
 def deleted(gateway, document_type, document_id):
@@ -56,12 +68,17 @@ def deleted(gateway, document_type, document_id):
 
 
 def replace(gateway, document, name, attributes):
-    """Give `document` a new name and a whole new template, keeping its creation time."""
+    """Give `document` a new name and a whole new template, keeping its creation time; the
+    old name comes back if the template cannot be written."""
     created = document.template.get(CREATED) or int(time.time())
-    if name != document.name:
+    renamed = name != document.name
+    if renamed:
         gateway.document_rename(document.id, name)
-    gateway.document_update(
-        document.id, {**attributes, CREATED: created, UPDATED: int(time.time())}, merge=False)
+    with undone_on_failure(lambda: renamed and gateway.document_rename(document.id,
+                                                                       document.name)):
+        gateway.document_update(
+            document.id, {**attributes, CREATED: created, UPDATED: int(time.time())},
+            merge=False)
 
 
 def common_attributes(type_name, href, document):

@@ -30,8 +30,9 @@ the route answers 202 with it:
   snapshot of that id (`snapshot_keys`) and is in the state it had (OpenNebula's name for it).
 
 The Job document is allocated before the call and deleted again if the call fails, so a
-refused operation leaves no Job behind. A call that timed out may have been carried out by
-oned all the same: its Job is kept, and follows the target like any other.
+refused operation leaves no Job behind; once the call succeeded, DISPATCHED (the time) is
+written into it. A call that timed out may have been carried out by oned all the same: its
+Job is kept (without DISPATCHED) and follows the target like any other.
 
 When the target only exists once the call has succeeded (a capture follows the image it
 creates), record the Job after the call instead; if the Job cannot be written, the caller
@@ -64,6 +65,17 @@ only further calls are the one-time writes of newly finished Jobs. A `$first`/`$
 without `$filter` or `$orderby` reads only its window of the document pool (and counts the
 pool with one more call when the window does not reach its end).
 
+Interrupted operations
+======================
+A server killed between the Job's allocation and oned's answer (or unable to write
+DISPATCHED) leaves an unconfirmed Job. It also records TARGET_MARK, the target as it was
+(a VM's state and last history record, or that an image exists), so a read can tell whether
+the action reached OpenNebula: while the mark is unchanged the Job is RUNNING, and
+FAILED ("did not reach OpenNebula") once CIMI_RECOVERY_SECONDS (RequestContext
+.recovery_seconds) have passed since its creation. Once the mark changed, the Job follows its
+target as usual, but it only succeeds from a change OpenNebula stamped within that time (a
+later change is someone else's operation), and ends FAILED if it has not ended by then.
+
 Jobs are visible to their owner only: the collection lists the caller's own documents and
 anyone else's Job is a 404. DELETE forgets a Job in any state (200): it never cancels the
 operation, and a Job whose target was moved on by someone else before it reached its
@@ -81,7 +93,7 @@ from app.one.states import DONE, image_state_name, vm_state_name
 from app.protocol.names import ACTION_URI, resource_uri
 from app.protocol.responses import operation
 from app.services import documents, links as paths, snapshot_keys
-from app.services.context import undone_on_failure
+from app.services.context import DEFAULT_RECOVERY_SECONDS, undone_on_failure
 from app.services.listing import Listing, Pool, listed_pool
 from app.services.references import resolver
 from app.services.rendering import iso_time, without_empty
@@ -104,6 +116,12 @@ CONDITIONS = {"attached_image": "ATTACHED_IMAGE", "detached_disk": "DETACHED_DIS
 MAY_HAVE_ACTED = (BackendTimeout,)
 WATCHES_ERROR = "WATCHES_ERROR"
 PRIOR_ERROR = "PRIOR_ERROR"
+# Crash safety (see "Interrupted operations" above): the target as it was before the
+# action, and the time OpenNebula was seen to accept it.
+TARGET_MARK = "TARGET_MARK"
+DISPATCHED = "DISPATCHED"
+PRESENT = "PRESENT"     # the mark of an image target: it exists
+GONE = "GONE"           # the mark of a target that no longer exists
 
 
 @dataclass(frozen=True)
@@ -112,17 +130,34 @@ class Target:
     one_id: int
     path: tuple        # segments of the CIMI resource's href under the base URI
     prior_error: str = ""    # a VM's ERROR before the operation (see _error_watch)
+    mark: str = PRESENT      # the target as it was before the operation (see _mark_of)
 
 
 def machine(vm, *parts):
     """The Job target of an operation on the VM `vm` (its record as read before the
     operation), or on the part of the machine that `parts` name."""
     return Target(VM, vm.id, (paths.MACHINES, vm.id, *parts),
-                  vm.user_template.get(ERROR_MESSAGE, ""))
+                  vm.user_template.get(ERROR_MESSAGE, ""), _mark_of(vm))
 
 
 def image(image_id, collection_segment):
     return Target(IMAGE, image_id, (collection_segment, image_id))
+
+
+def _mark_of(vm):
+    """What changes in a VM as soon as oned accepts an action on it: its state, or its last
+    history record (a new one, or the action written into it). The record's SEQ, not the
+    number of records: pools show only the last one."""
+    last = vm.history[-1] if vm.history else None
+    history = f"{last.seq}:{last.action}" if last else "-"
+    return f"{vm.state}:{vm.lcm_state}:{history}"
+
+
+def _changed_at(vm):
+    """The latest time OpenNebula stamped on the VM: creation, or a history record's times."""
+    return max([vm.stime] + [moment for record in vm.history for moment in
+                             (record.stime, record.etime, record.running_stime,
+                              record.running_etime)])
 
 
 def image_deletion(ctx, image_id, collection_segment):
@@ -143,14 +178,25 @@ def tracked(ctx, target, action, expectation, affected=(), **conditions):
     with undone_on_failure(lambda: ctx.gateway.document_delete(job_id),
                            kept_on=MAY_HAVE_ACTED):
         yield ctx.links.href(SEGMENT, job_id)
+    _confirm(ctx.gateway, job_id)
 
 
 def record(ctx, target, action, expectation, affected=()):
     """The URI of a new Job for an operation OpenNebula has already accepted."""
-    return ctx.links.href(SEGMENT, _allocate(ctx, target, action, expectation, affected))
+    return ctx.links.href(SEGMENT, _allocate(ctx, target, action, expectation, affected,
+                                             dispatched=True))
 
 
-def _allocate(ctx, target, action, expectation, affected, conditions=None):
+def _confirm(gateway, job_id):
+    """Record that OpenNebula accepted the Job's action. The action happened whatever this
+    write does: if it fails, the Job is judged as an unconfirmed one (`_unconfirmed_status`)."""
+    try:
+        gateway.document_update(job_id, {DISPATCHED: int(time.time())}, merge=True)
+    except DomainError:
+        pass
+
+
+def _allocate(ctx, target, action, expectation, affected, conditions=None, dispatched=False):
     expected = EXPECTATIONS[expectation]
     if expected.kind != target.kind:
         raise ValueError(f"expectation {expectation!r} follows a {expected.kind}, "
@@ -165,6 +211,8 @@ def _allocate(ctx, target, action, expectation, affected, conditions=None):
         "FAILURE_STATES": PATH_SEPARATOR.join(sorted(expected.failure)),
         "QUEUED_STATES": PATH_SEPARATOR.join(sorted(expected.queued)),
         "WHEN_GONE": expected.gone,
+        TARGET_MARK: target.mark,
+        DISPATCHED: int(time.time()) if dispatched else None,
         **{CONDITIONS[name]: value for name, value in (conditions or {}).items()},
         **(_error_watch(target) if target.kind == VM else {}),
     }
@@ -244,7 +292,8 @@ def _followed(ctx, job_documents):
         if _finished(document):
             jobs.append(_Job(document, _recorded(document.template)))
         else:
-            status = _status(document, observed.get(_target_key(document)))
+            status = _status(document, observed.get(_target_key(document)),
+                             ctx.recovery_seconds)
             _record_if_finished(ctx.gateway, document, status)
             jobs.append(_Job(document, status))
     return jobs
@@ -270,6 +319,8 @@ class _Observation:
     image_ids: frozenset = frozenset()
     snapshot_keys: frozenset = frozenset()
     waiting: str = ""        # why OpenNebula has not placed the VM yet (its scheduler's word)
+    mark: str = PRESENT      # compared with the Job's TARGET_MARK (`_mark_of`)
+    changed_at: int = 0      # when OpenNebula last stamped a change on the target
 
 
 def _observe(gateway, job_documents):
@@ -287,7 +338,7 @@ def _observe(gateway, job_documents):
                     vm_state_name(vm.state, vm.lcm_state), vm.user_template.get(ERROR_MESSAGE, ""),
                     frozenset(disk.disk_id for disk in vm.disks),
                     frozenset(disk.image_id for disk in vm.disks), snapshot_keys.keys_of(vm),
-                    _waiting(vm))
+                    _waiting(vm), _mark_of(vm), _changed_at(vm))
     if wanted[IMAGE]:
         for found in gateway.image_page().items:
             if found.id in wanted[IMAGE]:
@@ -302,10 +353,59 @@ def _waiting(vm):
     return reason.message if reason and not reason.failed else ""
 
 
-def _status(document, observation):
-    template = document.template
+def _status(document, observation, recovery_seconds=DEFAULT_RECOVERY_SECONDS):
+    if _unconfirmed(document.template):
+        return _unconfirmed_status(document, observation, recovery_seconds)
+    return _observed_status(document, observation)
+
+
+def _label(document):
     kind, one_id = _target_key(document)
-    label = f"{TARGET_LABELS.get(kind, 'Target')} {one_id}"
+    return f"{TARGET_LABELS.get(kind, 'Target')} {one_id}"
+
+
+def _unconfirmed(template):
+    """A Job whose action OpenNebula was not seen to accept (Jobs written before crash
+    safety have no TARGET_MARK and count as confirmed)."""
+    return TARGET_MARK in template and DISPATCHED not in template
+
+
+def _unconfirmed_status(document, observation, recovery_seconds):
+    """The status of a Job whose server did not record that OpenNebula accepted its action:
+    it is in flight, or the server died (or failed to write) before or after the call.
+    While its target is as it was, the action has not reached OpenNebula: RUNNING until
+    `recovery_seconds` after the Job's creation, then FAILED. Once the target changed, the
+    Job follows it, but a success needs the change to be stamped within that time (a later
+    one is another operation's: the action itself never came), and a Job that has not ended
+    by then ends FAILED."""
+    label = _label(document)
+    created = documents.created_of(document)
+    deadline = created + recovery_seconds
+    now = int(time.time())
+    mark = observation.mark if observation is not None else GONE
+    if mark == document.template[TARGET_MARK]:
+        if now <= deadline:
+            return _Status(RUNNING, f"{label}: waiting for OpenNebula to accept the action.",
+                           created)
+        return _Status(FAILED, f"The action did not reach OpenNebula: the server stopped "
+                               f"before OpenNebula accepted it, and {label} has not changed "
+                               f"since the Job began.", now)
+    status = _observed_status(document, observation)
+    if (status.state == SUCCESS and observation is not None
+            and observation.changed_at > deadline):
+        return _Status(FAILED, f"The action did not reach OpenNebula: the server stopped "
+                               f"before OpenNebula accepted it; {label} was changed later, "
+                               f"by another operation.", now)
+    if status.state not in RETURN_CODES and now > deadline:
+        return _Status(FAILED, f"The server stopped before it saw OpenNebula accept the "
+                               f"action, and it has not ended within {recovery_seconds:g} "
+                               f"seconds: {status.message}", now)
+    return status
+
+
+def _observed_status(document, observation):
+    template = document.template
+    label = _label(document)
     now = int(time.time())
     if observation is None:
         return _Status(template.get("WHEN_GONE", FAILED), f"{label} no longer exists.", now)

@@ -27,24 +27,34 @@ allow:
 Saving after the power-off, rather than saving the running disk and powering off afterwards,
 keeps what the guest wrote while shutting down, as the guide's save at shutdown does.
 
-Failure modes, each answered with an error that says the machine was stopped but its disk not
-saved, so nothing is left half-done silently: the guest does not power off in time (504; the
-machine is still STOPPING, capture it once STOPPED or stop it with force); the machine ends in
-another state than POWEROFF, e.g. the guest came back up or someone deleted it (409);
-OpenNebula refuses the save after the machine stopped (its own error and status, e.g. 409 for
-a name taken meanwhile or a full datastore). If the server itself dies while waiting, the
-client gets no answer at all; OpenNebula still completes the power-off, and the machine is
-left STOPPED without a new image, which the client sees and can capture.
+Failure modes, each answered with an error that says the machine was asked to stop but its
+disk not saved, so nothing is left half-done silently: the guest does not power off in time
+(504; the machine is still STOPPING, capture it once STOPPED or stop it with force); the
+machine ends in another state than POWEROFF, e.g. the guest came back up or someone deleted
+it (409). A read of the machine that fails while it powers off is tried again at the next
+poll. When OpenNebula refuses the save after the machine stopped (its own error and status,
+e.g. 409 for a name taken meanwhile or a full datastore), or the new image's description or
+Job cannot be written, the image is deleted and the machine started again (resume), and the
+error says so. If the server itself dies while waiting, the client gets no answer at all;
+OpenNebula still completes the power-off, and the machine is left STOPPED without a new
+image, which the client sees and can capture.
+
+A capture whose image's description or Job cannot be written deletes the new image again
+(once OpenNebula's copy has ended), so an error answer leaves no image behind.
 """
 import time
 
-from app.errors import BackendTimeout, BadRequest, Conflict, DomainError
+from app.errors import (
+    BackendError, BackendTimeout, BackendUnavailable, BadRequest, Conflict, DomainError,
+)
 from app.one.metadata import encode_metadata
 from app.one.states import ACTIVE, LCM_NUMBERS, STATE_NUMBERS, machine_state, vm_state_name
 from app.one.storable import fitted_name
 from app.protocol.names import ACTION_URI
-from app.services import links as paths
+from app.services import jobs, links as paths
 from app.services import machines
+from app.services.context import undone_on_failure
+from app.services.storage_images import discard
 
 STOP_WAIT_SECONDS = 120.0
 POLL_SECONDS = 0.1
@@ -68,16 +78,16 @@ def capture_location(ctx, vm_id, body):
 
 
 def capture(ctx, vm, hints):
-    """Save the machine's boot disk as a new image now; the new image's href."""
+    """Save the machine's boot disk as a new image now; the headers of the 202 answer."""
     check_new_image(hints)
     name = hints.get("name") or default_name(vm)
     image_id = ctx.gateway.vm_disk_saveas(vm.id, boot_disk(vm).disk_id, name)
-    return _described(ctx, image_id, hints)
+    return _kept(ctx, vm, "capture", image_id, hints)
 
 
 def stop_and_save(ctx, vm, stop_action, hints):
     """Power the machine off (`stop_action`: poweroff or poweroff-hard), then save its boot
-    disk; the new image's href. See the module's docstring for the failure modes."""
+    disk; the headers of the 202 answer. See the module's docstring for the failure modes."""
     check_new_image(hints)
     disk = boot_disk(vm)
     name = hints.get("name") or default_name(vm)
@@ -85,11 +95,12 @@ def stop_and_save(ctx, vm, stop_action, hints):
     ctx.gateway.vm_action(stop_action, vm.id)
     _wait_until_powered_off(ctx.gateway, vm.id)
     try:
-        image_id = ctx.gateway.vm_disk_saveas(vm.id, disk.disk_id, name)
+        with undone_on_failure(lambda: _started_again(ctx.gateway, vm.id)):
+            image_id = ctx.gateway.vm_disk_saveas(vm.id, disk.disk_id, name)
+            return _kept(ctx, vm, "stop", image_id, hints)
     except DomainError as error:
-        raise type(error)(f"Machine {vm.id} is stopped, but its disk was not saved: "
-                          f"{error.message}") from None
-    return _described(ctx, image_id, hints)
+        raise type(error)(f"Machine {vm.id} was stopped, but its disk was not saved, so it is "
+                          f"being started again: {error.message}") from None
 
 
 def check_new_image(hints):
@@ -113,14 +124,24 @@ def default_name(vm):
     return fitted_name(vm.name, f"-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}")
 
 
-def _described(ctx, image_id, hints):
-    """The new image's href, once its description and properties are written."""
-    metadata = encode_metadata(hints.get("description"), hints.get("properties"))
-    if metadata:
-        # The image exists already; metadata that cannot be written is reported, not undone:
-        # deleting the image would cancel a save OpenNebula has accepted.
-        ctx.gateway.image_update(image_id, metadata, merge=True)
-    return ctx.links.href(paths.MACHINE_IMAGES, image_id)
+def _kept(ctx, vm, action, image_id, hints):
+    """The 202 headers of a save OpenNebula accepted (the new image's href as Location, and a
+    Job following the image), once its description and properties are written. If either
+    write fails the image is deleted again (once its copy ended), so the refused request
+    leaves nothing behind."""
+    with undone_on_failure(lambda: discard(ctx.gateway, image_id)):
+        metadata = encode_metadata(hints.get("description"), hints.get("properties"))
+        if metadata:
+            ctx.gateway.image_update(image_id, metadata, merge=True)
+        job_uri = jobs.record(ctx, jobs.image(image_id, paths.MACHINE_IMAGES), action,
+                              "image_ready", affected=[(paths.MACHINES, vm.id)])
+    return {"Location": ctx.links.href(paths.MACHINE_IMAGES, image_id),
+            **jobs.job_header(job_uri)}
+
+
+def _started_again(gateway, vm_id):
+    """Undo the stop of a stop with an image whose image could not be kept."""
+    gateway.vm_action("resume", vm_id)
 
 
 def _check_name_free(gateway, name):
@@ -134,10 +155,10 @@ def _check_name_free(gateway, name):
 def _wait_until_powered_off(gateway, vm_id):
     deadline = time.monotonic() + STOP_WAIT_SECONDS
     while True:
-        vm = gateway.vm(vm_id)
-        if vm.state == POWEROFF:
+        vm = _read_if_possible(gateway, vm_id)
+        if vm is not None and vm.state == POWEROFF:
             return
-        if vm.state != ACTIVE or vm.lcm_state not in ON_THE_WAY_TO_POWEROFF:
+        if vm is not None and (vm.state != ACTIVE or vm.lcm_state not in ON_THE_WAY_TO_POWEROFF):
             raise Conflict(
                 f"Machine {vm_id} was asked to stop but is now "
                 f"{machine_state(vm.state, vm.lcm_state)} (OpenNebula "
@@ -148,3 +169,12 @@ def _wait_until_powered_off(gateway, vm_id):
                 f"{STOP_WAIT_SECONDS:g} seconds; its disk was not saved. Capture it once it is "
                 "STOPPED, or stop it with force.")
         time.sleep(POLL_SECONDS)
+
+
+def _read_if_possible(gateway, vm_id):
+    """The VM, or None when OpenNebula could not answer: the machine is on its way to
+    POWEROFF whatever one read says, so the poll goes on."""
+    try:
+        return gateway.vm(vm_id)
+    except (BackendError, BackendTimeout, BackendUnavailable):
+        return None

@@ -27,10 +27,10 @@ from app.one.metadata import description_of, encode_metadata, properties_of
 from app.one.states import machine_image_state
 from app.protocol.names import resource_uri
 from app.services import jobs, links as paths
-from app.services.context import undone_on_failure
+from app.services.context import tried_each, undone_on_failure
 from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
 from app.services.storage_images import (
-    checked_location, discard, image_datastore, name_from_location, rendered_images,
+    checked_location, discard, image_datastore, name_from_location, rendered_images, restore,
 )
 from app.services.listing import Listing, listed_images
 
@@ -89,17 +89,27 @@ def update_image(ctx, image_id, body):
     """PUT: name, description, properties, visibility and persistence; attributes the body
     leaves out keep their values. OpenNebula refuses to change the persistence of an image in
     use (409)."""
-    image = _machine_image(ctx.gateway, image_id)
-    if "persistent" in body and body["persistent"] != image.persistent:
-        ctx.gateway.image_persistent(image_id, body["persistent"])
-    if body.get("name") and body["name"] != image.name:
-        ctx.gateway.image_rename(image_id, body["name"])
-    attributes = encode_metadata(body.get("description"), body.get("properties"))
-    if attributes:
-        ctx.gateway.image_update(image_id, attributes, merge=True)
-    if "visibility" in body and (body["visibility"] == "public") != image.permissions.public:
-        ctx.gateway.image_chmod(image_id, other_use=body["visibility"] == "public")
-    return get_image(ctx, image_id)
+    gateway = ctx.gateway
+    image = _machine_image(gateway, image_id)
+    persistence = "persistent" in body and body["persistent"] != image.persistent
+    with undone_on_failure(lambda: _restored(gateway, image, persistence)):
+        if persistence:
+            gateway.image_persistent(image_id, body["persistent"])
+        if body.get("name") and body["name"] != image.name:
+            gateway.image_rename(image_id, body["name"])
+        attributes = encode_metadata(body.get("description"), body.get("properties"))
+        if attributes:
+            gateway.image_update(image_id, attributes, merge=True)
+        if "visibility" in body and (body["visibility"] == "public") != image.permissions.public:
+            gateway.image_chmod(image_id, other_use=body["visibility"] == "public")
+        return get_image(ctx, image_id)
+
+
+def _restored(gateway, image, persistence):
+    """Undo a PUT that failed halfway, the persistence too if it was changed."""
+    restore(gateway, image)
+    if persistence:
+        tried_each(lambda: gateway.image_persistent(image.id, image.persistent))
 
 
 def delete_image(ctx, image_id):

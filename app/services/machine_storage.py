@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from app.errors import Conflict, DomainError
 from app.services import links as paths
 from app.services import volumes
-from app.services.context import undone_on_failure
+from app.services.context import complete_mark, incomplete_mark, undone_on_failure
 from app.services.documents import as_list
 from app.services.storage_images import attachment_refusal, discard, referenced_volume
 
@@ -37,7 +37,9 @@ def volume_disks(ctx, choice, prefix=""):
 @contextmanager
 def new_volume_disks(ctx, choice, machine_name, prefix=""):
     """Create a volume for each of the template's `volumeTemplates` and yield their DISK
-    vectors; the volumes are deleted again if the block fails."""
+    vectors; the volumes are deleted again if the block fails. They are marked incomplete
+    until `complete_new_volumes`, so that reads can clean up after a server that died
+    before the machine was made (`abandoned_volume`)."""
     created = []
     with undone_on_failure(lambda: _delete_all(ctx, created)):
         disks = []
@@ -45,10 +47,17 @@ def new_volume_disks(ctx, choice, machine_name, prefix=""):
             field = _field(prefix, f"volumeTemplates[{index}].volumeTemplate")
             description = f"Created at the launch of machine {machine_name}".rstrip()
             volume_id = volumes.new_volume(ctx, item["volumeTemplate"], field,
-                                           {"description": description + "."})
+                                           {"description": description + "."},
+                                           incomplete_mark(ctx))
             created.append(volume_id)
             disks.append(_disk(volume_id, False, item.get("initialLocation")))
         yield disks
+
+
+def complete_new_volumes(ctx, disks):
+    """The machine made with the volumes of `new_volume_disks` exists: they are complete."""
+    for disk in disks:
+        ctx.gateway.image_update(disk["IMAGE_ID"], complete_mark(), merge=True)
 
 
 def _delete_all(ctx, volume_ids):

@@ -9,7 +9,7 @@ template created outside CIMI is listed too, with what can be read from its attr
 from app.one.metadata import description_of, encode_metadata, properties_of
 from app.protocol.names import resource_uri
 from app.services import links as paths
-from app.services.context import undone_on_failure
+from app.services.context import tried_each, undone_on_failure
 from app.services.documents import vectors
 from app.services.listing import Listing, Pool, listed_pool, owner_pushdown
 from app.services.machine_definitions import MACHINE_CONFIG, MACHINE_IMAGE, machine_attributes
@@ -46,13 +46,17 @@ def create_template(ctx, body):
 def update_template(ctx, template_id, body):
     """PUT: the body is the template's whole new state (a missing machineConfig means the
     default configuration, as at creation)."""
-    current = ctx.gateway.template(template_id)
+    gateway = ctx.gateway
+    current = gateway.template(template_id)
     attributes = _attributes(ctx, body)
     # Renaming first: a name already taken is the likeliest refusal, and then nothing changed.
-    if body["name"] != current.name:
-        ctx.gateway.template_rename(template_id, body["name"])
-    ctx.gateway.template_update(template_id, attributes, merge=False)
-    return get_template(ctx, template_id)
+    with undone_on_failure(lambda: tried_each(
+            lambda: gateway.template_rename(template_id, current.name),
+            lambda: gateway.template_update(template_id, dict(current.template), merge=False))):
+        if body["name"] != current.name:
+            gateway.template_rename(template_id, body["name"])
+        gateway.template_update(template_id, attributes, merge=False)
+        return get_template(ctx, template_id)
 
 
 def delete_template(ctx, template_id):

@@ -14,7 +14,9 @@ DISK before the hot-plug itself.
 time (OpenNebula refuses a second one); a shareable volume is only ever attached read-only,
 so it can serve many machines at once without two of them writing to it.
 """
-from app.errors import BackendError, Conflict, NotFound
+import time
+
+from app.errors import BackendError, BackendTimeout, BackendUnavailable, Conflict, NotFound
 from app.one.states import can_hotplug_disk, machine_state, vm_state_name
 from app.protocol.names import resource_uri
 from app.protocol.responses import operation
@@ -28,6 +30,8 @@ from app.services.references import resolver
 
 TYPE_NAME = "MachineVolume"
 SEGMENT = "volumes"
+READ_ATTEMPTS = 3
+READ_RETRY_SECONDS = 0.2
 
 
 def list_volumes(ctx, vm_id, query):
@@ -62,7 +66,7 @@ def attach_volume(ctx, vm_id, body):
         except Conflict as refusal:
             raise Conflict(f"Volume {volume.id} cannot be attached to machine {vm_id}: "
                            f"{refusal}") from None
-    added = [found for found in ctx.gateway.vm(vm_id).disks
+    added = [found for found in _read_after_attach(ctx.gateway, vm_id).disks
              if found.image_id == volume.id and found.disk_id not in before]
     if not added:
         raise BackendError(f"OpenNebula accepted the attach of volume {volume.id}, but machine "
@@ -81,6 +85,19 @@ def detach_volume(ctx, vm_id, disk_id):
                       detached_disk=disk_id) as job_uri:
         ctx.gateway.vm_detach_disk(vm_id, disk_id)
     return job_uri
+
+
+def _read_after_attach(gateway, vm_id):
+    """The VM once OpenNebula accepted the attach, which is done whatever a read says: a read
+    that fails is tried again (READ_ATTEMPTS in all) before the caller is told to follow the
+    Job instead."""
+    for attempt in range(READ_ATTEMPTS):
+        try:
+            return gateway.vm(vm_id)
+        except (BackendError, BackendTimeout, BackendUnavailable):
+            if attempt == READ_ATTEMPTS - 1:
+                raise
+            time.sleep(READ_RETRY_SECONDS)
 
 
 def _check_attachable(vm, volume, read_only):

@@ -35,10 +35,10 @@ from app.protocol.names import ACTION_URI, resource_uri
 from app.protocol.responses import operation
 from app.services import jobs, links as paths, machine_capture, machine_snapshots
 from app.services.abandoned_machines import terminate_abandoned
-from app.services.context import undone_on_failure
+from app.services.context import tried_each, undone_on_failure
 from app.services.listing import Listing, Pool, listed_pool
 from app.services.machine_definitions import MACHINE_CONFIG, MACHINE_IMAGE, machine_attributes
-from app.services.machine_storage import new_volume_disks
+from app.services.machine_storage import complete_new_volumes, new_volume_disks
 from app.services.machine_context import instantiate_overrides
 from app.services.references import resolver
 from app.services.rendering import iso_time, kib_from_mb, mb_from_kib, without_empty
@@ -126,15 +126,21 @@ def create_machine(ctx, body):
     allocation fails."""
     choice = body["machineTemplate"]
     if "href" in choice:
-        vm_id = _instantiate(ctx, body, choice)
-    else:
-        vm_id = _allocate(ctx, body, choice)
+        return _created(ctx, _instantiate(ctx, body, choice))
+    return _allocated(ctx, body, choice)
+
+
+def _created(ctx, vm_id, finish=lambda: None):
+    """The new Machine's document once `finish()` ran; the VM is terminated if either fails."""
     with undone_on_failure(lambda: terminate_abandoned(ctx.gateway, vm_id)):
-        return get_machine(ctx, vm_id)
+        machine = get_machine(ctx, vm_id)
+        finish()
+        return machine
 
 
-def _allocate(ctx, body, choice):
-    """The new VM's id; volumes created for it are deleted again if it cannot be allocated."""
+def _allocated(ctx, body, choice):
+    """The new Machine's document; volumes created for it are deleted again if it cannot be
+    made (after its VM, which holds them)."""
     attributes = machine_attributes(ctx, choice, "machineTemplate")
     if body.get("name"):
         attributes = {"NAME": body["name"], **attributes}
@@ -142,7 +148,8 @@ def _allocate(ctx, body, choice):
     held = choice.get("initialState", DEFAULT_INITIAL_STATE) == "STOPPED"
     with new_volume_disks(ctx, choice, body.get("name", ""), "machineTemplate") as disks:
         attributes["DISK"] = attributes["DISK"] + disks
-        return ctx.gateway.vm_allocate(attributes, hold=held)
+        vm_id = ctx.gateway.vm_allocate(attributes, hold=held)
+        return _created(ctx, vm_id, lambda: complete_new_volumes(ctx, disks))
 
 
 def _instantiate(ctx, body, choice):
@@ -172,16 +179,31 @@ def update_machine(ctx, vm_id, body, cleared=frozenset()):
         raise BadRequest("Only the description and properties of a machine can be cleared, "
                          "not " + ", ".join(not_clearable) + ".")
     vm = load(ctx.gateway, vm_id)
-    _resize(ctx.gateway, vm, body.get("cpu"), body.get("memory"))
-    if body.get("name") and body["name"] != vm.name:
-        ctx.gateway.vm_rename(vm_id, body["name"])
-    description = "" if "description" in cleared else body.get("description")
-    properties = {} if "properties" in cleared else body.get("properties")
-    attributes = encode_metadata(description, properties)
-    if attributes:
-        # An empty description removes the attribute (the gateway's update semantics).
-        ctx.gateway.vm_update(vm_id, attributes, merge=True)
-    return get_machine(ctx, vm_id)
+    with undone_on_failure(lambda: _restored(ctx.gateway, vm, body)):
+        _resize(ctx.gateway, vm, body.get("cpu"), body.get("memory"))
+        if body.get("name") and body["name"] != vm.name:
+            ctx.gateway.vm_rename(vm_id, body["name"])
+        description = "" if "description" in cleared else body.get("description")
+        properties = {} if "properties" in cleared else body.get("properties")
+        attributes = encode_metadata(description, properties)
+        if attributes:
+            # An empty description removes the attribute (the gateway's update semantics).
+            ctx.gateway.vm_update(vm_id, attributes, merge=True)
+        return get_machine(ctx, vm_id)
+
+
+def _restored(gateway, vm, body):
+    """Undo a PUT that failed halfway: the name, description, properties and, when the body
+    changed them, the cpu and memory `vm` had."""
+    user_template = vm.user_template
+    capacity = ([lambda: gateway.vm_resize(vm.id, cpu=_cpu(vm), vcpu=_cpu(vm),
+                                           memory_mb=vm.memory_mb)]
+                if "cpu" in body or "memory" in body else [])
+    tried_each(*capacity,
+               lambda: gateway.vm_rename(vm.id, vm.name),
+               lambda: gateway.vm_update(vm.id, encode_metadata(
+                   description_of(user_template) or "", properties_of(user_template)),
+                   merge=True))
 
 
 def _resize(gateway, vm, cpu, memory_kib):
@@ -213,38 +235,29 @@ def perform_action(ctx, vm_id, body):
     if one_action is None:
         raise Conflict(_not_now(vm, name))
     if name in IMAGE_ACTIONS or "image" in body:
-        location = _image_action(ctx, vm, name, one_action, body.get("image", {}))
-        return _image_action_headers(ctx, vm, name, location)
+        return _image_action(ctx, vm, name, one_action, body.get("image", {}))
     return jobs.job_header(_tracked_action(ctx, vm, name, one_action))
 
 
-def _image_action_headers(ctx, vm, name, location):
-    """The 202 headers of an image action: the Location of what it creates and its Job, which
-    follows the new image (capture, stop with an image) or the machine (snapshot, restore).
-    The Job is recorded once OpenNebula accepted the operation: a capture's target is the
-    image that operation creates."""
-    if name in ("capture", "stop"):
-        image_id = ctx.links.id_in(location, paths.MACHINE_IMAGES, "Location")
-        job_uri = jobs.record(ctx, jobs.image(image_id, paths.MACHINE_IMAGES), name,
-                              "image_ready", affected=[(paths.MACHINES, vm.id)])
-    else:
-        job_uri = jobs.record(ctx, jobs.machine(vm), name, "settled")
-    headers = jobs.job_header(job_uri)
-    return {"Location": location, **headers} if location else headers
-
-
 def _image_action(ctx, vm, name, one_action, image):
-    """capture, snapshot, restore, and stop with the `image` to keep the disk in; the href of
-    the image or snapshot created, if any."""
+    """capture, snapshot, restore, and stop with the `image` to keep the disk in; the headers
+    of the 202 answer: the Location of the image or snapshot created, if any, and its Job,
+    which follows the new image (capture, stop with an image: recorded once OpenNebula made
+    it) or the machine (snapshot, restore)."""
     if name == "capture":
         return machine_capture.capture(ctx, vm, image)
-    if name == "snapshot":
-        return machine_snapshots.take(ctx, vm, one_action, image)
-    if name == "restore":
-        return machine_snapshots.restore(ctx, vm, one_action, image)
     if name == "stop":
         return machine_capture.stop_and_save(ctx, vm, one_action, image)
-    raise BadRequest(f"The {name} action takes no image; capture, snapshot, restore and stop do.")
+    if name not in ("snapshot", "restore"):
+        raise BadRequest(f"The {name} action takes no image; capture, snapshot, restore and "
+                         "stop do.")
+    with jobs.tracked(ctx, jobs.machine(vm), name, "settled") as job_uri:
+        if name == "snapshot":
+            location = machine_snapshots.take(ctx, vm, one_action, image)
+        else:
+            location = machine_snapshots.restore(ctx, vm, one_action, image)
+    headers = jobs.job_header(job_uri)
+    return {"Location": location, **headers} if location else headers
 
 
 def delete_machine(ctx, vm_id, force):

@@ -9,10 +9,11 @@ images are OS and CDROM images only, so no image is ever two kinds of resource.
 import time
 from urllib.parse import urlsplit
 
-from app.errors import BadRequest, Conflict, Forbidden, NotFound
+from app.errors import BadRequest, Conflict, DomainError, Forbidden, NotFound
 from app.one.states import IMAGE_STATES
 from app.one.storable import name_problem, normal_name
 from app.services import links as paths
+from app.services.context import complete_mark, is_abandoned, tried_each
 
 DATABLOCK = "DATABLOCK"
 # What an image's content may be registered from.
@@ -33,12 +34,42 @@ DISCARD_POLL_SECONDS = 0.2
 def discard(gateway, image_id):
     """Delete an image this request has just created, to undo its creation. oned refuses to
     delete an image while its copy into the datastore runs (LOCKED, as a new image is) unless
-    forced, and forcing takes ADMIN rights its owner does not have: the copy is waited for,
-    within DISCARD_WAIT_SECONDS."""
+    forced, and forcing takes ADMIN rights its owner does not have; it refuses too while a
+    machine holds it (a volume of a machine whose creation is being undone, until the
+    terminated VM lets it go). Both are waited for, within DISCARD_WAIT_SECONDS."""
     deadline = time.monotonic() + DISCARD_WAIT_SECONDS
-    while gateway.image(image_id).state == IMAGE_LOCKED and time.monotonic() < deadline:
+    while _busy(gateway.image(image_id)) and time.monotonic() < deadline:
         time.sleep(DISCARD_POLL_SECONDS)
     gateway.image_delete(image_id)
+
+
+def abandoned(gateway, image):
+    """True for an image a request marked incomplete and a dead server left so
+    (`context.is_abandoned`), which is then deleted: a MachineCreate's new volume whose machine
+    was never made. One a machine holds was attached by that MachineCreate before the server
+    died, and is completed instead."""
+    if not is_abandoned(image.template):
+        return False
+    try:
+        if image.running_vms:
+            gateway.image_update(image.id, complete_mark(), merge=True)
+            return False
+        gateway.image_delete(image.id)
+    except DomainError:
+        pass
+    return True
+
+
+def restore(gateway, image):
+    """Undo a PUT of an image that failed halfway: the name, TEMPLATE and visibility `image`
+    (read before the PUT) had, each step tried whatever the others do."""
+    tried_each(lambda: gateway.image_rename(image.id, image.name),
+               lambda: gateway.image_update(image.id, dict(image.template), merge=False),
+               lambda: gateway.image_chmod(image.id, other_use=image.permissions.public))
+
+
+def _busy(image):
+    return image.state == IMAGE_LOCKED or image.running_vms > 0
 
 
 def image_datastore(gateway):
@@ -85,7 +116,8 @@ def rendered_images(ctx, image_ids, wanted, render):
 
 
 def load_volume(gateway, image_id):
-    return _load(gateway, image_id, is_volume, "Volume")
+    return _load(gateway, image_id, lambda image: is_volume(image) and
+                 not abandoned(gateway, image), "Volume")
 
 
 def load_volume_image(gateway, image_id):

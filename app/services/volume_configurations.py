@@ -50,9 +50,8 @@ def create_configuration(ctx, body):
 
 def update_configuration(ctx, configuration_id, body):
     """PUT: the body is the configuration's whole new editable state."""
-    replaced(ctx.gateway, VOLUME_CONFIGURATION, configuration_id, body["name"],
-             _attributes(body))
-    return get_configuration(ctx, configuration_id)
+    return replaced(ctx.gateway, VOLUME_CONFIGURATION, configuration_id, body["name"], _attributes(body),
+                    lambda: get_configuration(ctx, configuration_id))
 
 
 def delete_configuration(ctx, configuration_id):

@@ -52,8 +52,8 @@ def create_template(ctx, body):
 
 def update_template(ctx, template_id, body):
     """PUT: the body is the template's whole new editable state."""
-    replaced(ctx.gateway, VOLUME_TEMPLATE, template_id, body["name"], _attributes(ctx, body))
-    return get_template(ctx, template_id)
+    return replaced(ctx.gateway, VOLUME_TEMPLATE, template_id, body["name"],
+                    _attributes(ctx, body), lambda: get_template(ctx, template_id))
 
 
 def delete_template(ctx, template_id):

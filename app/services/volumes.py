@@ -18,8 +18,8 @@ from app.services import links as paths
 from app.services import jobs, volume_templates
 from app.services.context import undone_on_failure
 from app.services.storage_images import (
-    DATABLOCK, KIND, PERSISTENT_TYPE, SHAREABLE, VOLUME_KIND, discard, image_datastore,
-    is_shareable, is_volume, load_volume, rendered_images,
+    DATABLOCK, KIND, PERSISTENT_TYPE, SHAREABLE, VOLUME_KIND, abandoned, discard,
+    image_datastore, is_shareable, is_volume, load_volume, rendered_images, restore,
 )
 from app.services.listing import Listing, listed_images
 from app.services.rendering import (
@@ -33,7 +33,8 @@ TYPE_NAME = "Volume"
 
 def list_volumes(ctx, query):
     listing = Listing(TYPE_NAME, "volumes", ctx.links.href(paths.VOLUMES))
-    return listed_images(ctx, query, listing, is_volume, render)
+    return listed_images(ctx, query, listing, lambda image: is_volume(image) and
+                         not abandoned(ctx.gateway, image), render)
 
 
 def get_volume(ctx, volume_id):
@@ -50,13 +51,13 @@ def create_volume(ctx, body):
         return get_volume(ctx, volume_id)
 
 
-def new_volume(ctx, template_choice, attribute, body):
+def new_volume(ctx, template_choice, attribute, body, marks=None):
     """Create the volume a volumeTemplate choice describes, named and described by `body`
-    (name, description, properties, visibility, shareable); its OpenNebula id. Nothing is
-    left behind if a step fails."""
+    (name, description, properties, visibility, shareable), with the further TEMPLATE
+    attributes `marks`; its OpenNebula id. Nothing is left behind if a step fails."""
     definition = volume_templates.resolve(ctx, template_choice, attribute)
     name = body.get("name") or f"volume-{secrets.token_hex(4)}"
-    marks = {KIND: VOLUME_KIND,
+    marks = {KIND: VOLUME_KIND, **(marks or {}),
              **encode_metadata(body.get("description", ""), body.get("properties", {}))}
     if body.get("shareable"):
         marks[PERSISTENT_TYPE] = SHAREABLE
@@ -104,14 +105,15 @@ def update_volume(ctx, volume_id, body):
             raise Conflict(f"Volume {volume_id} is attached to {_machines(volume)}: detach it "
                            "before changing whether it is shareable.")
         attributes[PERSISTENT_TYPE] = SHAREABLE if body["shareable"] else ""
-    with owner_only(volume, "change"):
+    with owner_only(volume, "change"), undone_on_failure(lambda: restore(ctx.gateway, volume)):
         if body.get("name") and body["name"] != volume.name:
             ctx.gateway.image_rename(volume_id, body["name"])
         if attributes:
             ctx.gateway.image_update(volume_id, attributes, merge=True)
         if "visibility" in body:
             ctx.gateway.image_chmod(volume_id, other_use=body["visibility"] == "public")
-    return get_volume(ctx, volume_id)
+        return get_volume(ctx, volume_id)
+
 
 
 def delete_volume(ctx, volume_id):

@@ -176,11 +176,19 @@ def wait_for_job(cimi):
 
 
 @pytest.fixture
-def started_machine(launched, wait_for_state):
+def started(launched, wait_for_state):
+    """Launch a machine from ttylinux and wait until STARTED: its href."""
+    def launch():
+        href = launched().document["id"]
+        wait_for_state(href, "STARTED")
+        return href
+    return launch
+
+
+@pytest.fixture
+def started_machine(started):
     """The href of a machine launched from ttylinux and STARTED."""
-    href = launched().document["id"]
-    wait_for_state(href, "STARTED")
-    return href
+    return started()
 
 
 @pytest.fixture

@@ -135,8 +135,8 @@ def test_stop_with_a_name_already_taken_leaves_the_machine_running(
     assert image_names(backend) == before
 
 
-def test_stop_whose_save_fails_says_the_machine_stopped_unsaved(
-        cimi, started_machine, onesim_server, backend):
+def test_stop_whose_save_fails_starts_the_machine_again_and_says_so(
+        cimi, started_machine, onesim_server, backend, wait_for_state):
     machine = started_machine
     before = image_names(backend)
     onesim_server.fail_next("one.vm.disksaveas", code=0x0800, message="Not enough space in datastore")
@@ -146,9 +146,9 @@ def test_stop_whose_save_fails_says_the_machine_stopped_unsaved(
         onesim_server.clear_faults()
     assert result.status == 409, result.document
     message = result.document["message"]
-    assert "is stopped, but its disk was not saved" in message
+    assert "was stopped, but its disk was not saved, so it is being started again" in message
     assert "Not enough space" in message
-    assert cimi.get(machine).document["state"] == "STOPPED"
+    wait_for_state(machine, "STARTED")
     assert image_names(backend) == before
 
 

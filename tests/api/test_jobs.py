@@ -27,15 +27,6 @@ def job_uri(result):
     return result.headers["CIMI-Job-URI"]
 
 
-@pytest.fixture
-def started(launched, wait_for_state):
-    def launch():
-        href = launched().document["id"]
-        wait_for_state(href, "STARTED")
-        return href
-    return launch
-
-
 def test_a_stop_job_follows_the_machine_to_success_and_keeps_it(
         cimi, started, wait_for_job, wait_for_state, collection_href):
     machine = started()

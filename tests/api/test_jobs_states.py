@@ -135,3 +135,76 @@ def test_a_job_waiting_for_the_scheduler_says_what_it_said():
         "QUEUED", f"OpenNebula VM 7 is PENDING: waiting to be scheduled: {NO_ROOM}")
     plain = jobs._status(job_document("started"), seen("PENDING"))
     assert plain.message == "OpenNebula VM 7 is PENDING: waiting to be scheduled."
+
+
+# --- Jobs whose server did not record that OpenNebula accepted the action ------------------
+
+RECOVERY = 60
+NOW = 1700000000 + 10
+
+
+def unconfirmed(expectation="stopped", mark="3:3:0:0", created=1700000000):
+    """A Job written before its action; its server died (or could not write DISPATCHED)."""
+    return job_document(expectation, TARGET_MARK=mark, CIMI_CREATED=str(created))
+
+
+def seen_marked(state, mark, changed_at=1700000001):
+    return jobs._Observation(state, "", mark=mark, changed_at=changed_at)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    def at(now):
+        monkeypatch.setattr(jobs.time, "time", lambda: now)
+    return at
+
+
+def test_an_unconfirmed_job_waits_while_its_target_has_not_changed(clock):
+    clock(NOW)
+    status = jobs._status(unconfirmed(), seen_marked("RUNNING", "3:3:0:0"), RECOVERY)
+    assert status.state == "RUNNING"
+    assert "waiting for OpenNebula to accept" in status.message
+
+
+def test_an_unconfirmed_job_fails_once_the_recovery_time_passed_unchanged(clock):
+    clock(1700000000 + RECOVERY + 1)
+    status = jobs._status(unconfirmed(), seen_marked("RUNNING", "3:3:0:0"), RECOVERY)
+    assert status.state == FAILED
+    assert "did not reach OpenNebula" in status.message
+
+
+def test_an_unconfirmed_job_succeeds_from_a_change_in_time(clock):
+    clock(1700000000 + RECOVERY + 1)
+    status = jobs._status(unconfirmed(), seen_marked("POWEROFF", "8:0:0:9"), RECOVERY)
+    assert status.state == SUCCESS
+
+
+def test_an_unconfirmed_job_does_not_succeed_from_a_later_change(clock):
+    """Another stop long after the Job's action should have come is not its success."""
+    later = 1700000000 + RECOVERY + 30
+    clock(later + 5)
+    status = jobs._status(unconfirmed(), seen_marked("POWEROFF", "8:0:1:9", later), RECOVERY)
+    assert status.state == FAILED
+    assert "changed later, by another operation" in status.message
+
+
+def test_an_unconfirmed_job_that_has_not_ended_in_time_fails(clock):
+    """The target changed (e.g. the scheduler deployed it) but never as the Job expected."""
+    clock(1700000000 + RECOVERY + 1)
+    status = jobs._status(unconfirmed("deleted", mark="1:0:-"), seen_marked("RUNNING", "3:3:0:0"),
+                          RECOVERY)
+    assert status.state == FAILED
+    assert "has not ended within 60 seconds" in status.message
+
+
+def test_an_unconfirmed_deletion_whose_target_is_gone_succeeds(clock):
+    clock(1700000000 + RECOVERY + 1)
+    status = jobs._status(unconfirmed("deleted", mark="3:3:0:0"), None, RECOVERY)
+    assert status.state == SUCCESS
+
+
+def test_a_confirmed_job_follows_its_target_whatever_the_time(clock):
+    clock(1700000000 + 10 * RECOVERY)
+    document = job_document("stopped", TARGET_MARK="3:3:0:0", DISPATCHED="1700000001")
+    assert jobs._status(document, seen_marked("SHUTDOWN_POWEROFF", "3:3:0:0"),
+                        RECOVERY).state == "RUNNING"

@@ -10,7 +10,6 @@ CIMI_TEST_REQUIRE_HAPROXY=1, so that CI fails rather than skips without it)."""
 import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import time
 import uuid
@@ -130,7 +129,7 @@ def test_three_instances_behind_haproxy_one_killed_halfway(installed, haproxy_bi
             installed.endpoint, environment={"CIMI_PROXY_HOPS": "1"}))
             for _ in range(INSTANCES)]
         entry_point = stack.enter_context(
-            balancer(haproxy_binary, [url for _, url in servers], tmp_path))
+            balancer(haproxy_binary, [server.url for server in servers], tmp_path))
         client = Client(installed.demo_session, entry_point)
         root = client.get(entry_point).json()
         origin = entry_point.split("/cimi/", 1)[0]
@@ -162,7 +161,7 @@ def test_three_instances_behind_haproxy_one_killed_halfway(installed, haproxy_bi
         client.until(href, "STOPPED")
 
         # One instance dies, master and workers; the others carry on.
-        os.killpg(servers[1][0].pid, signal.SIGKILL)
+        servers[1].kill()
         for _ in range(4 * INSTANCES):
             assert client.get(href).status_code == 200
         started = client.post(href, {"resourceURI": CIMI + "Action",

@@ -62,15 +62,26 @@ def running_gunicorn(one_endpoint, listen=None, threads=4, workers=1, environmen
     """The Cloud Entry Point URL of a gunicorn server (gunicorn.conf.py, `workers` workers of
     `threads` threads) on `listen` (a free port on 127.0.0.1 by default), with `environment`
     added to this process's, stopped at the end."""
-    with gunicorn_server(one_endpoint, listen, threads, workers, environment) as (_, url):
-        yield url
+    with gunicorn_server(one_endpoint, listen, threads, workers, environment) as server:
+        yield server.url
+
+
+class Gunicorn:
+    def __init__(self, process, url):
+        self.process = process
+        self.url = url
+
+    def kill(self):
+        """SIGKILL the master and its workers at once (its own process group), as a crash of
+        the host or an OOM kill would: nothing of the server runs any cleanup."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
 
 
 @contextlib.contextmanager
 def gunicorn_server(one_endpoint, listen=None, threads=4, workers=1, environment=None):
-    """`running_gunicorn`'s server as (its master process, the Cloud Entry Point URL). The
-    master leads a process group of its own, so `os.killpg(process.pid, ...)` reaches its
-    workers too, as a crash of the whole server would."""
+    """`running_gunicorn`'s server as a running `Gunicorn`, in a process group of its own so
+    that a kill reaches its workers too; stopped at the end unless killed."""
     listen = listen or f"127.0.0.1:{free_port()}"
     environment = dict(os.environ, ONE_XMLRPC=one_endpoint, CIMI_LISTEN=listen,
                        CIMI_WORKERS=str(workers), CIMI_THREADS=str(threads),
@@ -82,12 +93,14 @@ def gunicorn_server(one_endpoint, listen=None, threads=4, workers=1, environment
     url = f"http://{listen}/cimi/cloudEntryPoint"
     try:
         _wait_until_answering(process, url)
-        yield process, url
+        yield Gunicorn(process, url)
     finally:
         _stop_group(process)
 
 
 def _stop_group(process):
+    if process.poll() is not None:
+        return
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGTERM)
     try:
