@@ -10,8 +10,16 @@ import os
 import shutil
 import tempfile
 
-import gunicorn_worker
-from app.config import UNDO_GRACE_SECONDS, request_deadline_seconds, worker_threads
+# Every worker counts its own metrics; /metrics adds up those of all of them (app/metrics.py)
+# from a directory of this server's own, made fresh at start and removed at exit.
+_METRICS_DIRECTORY = None
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    _METRICS_DIRECTORY = tempfile.mkdtemp(prefix="cimi-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _METRICS_DIRECTORY
+
+# After the metrics directory is set: these imports load prometheus_client.
+import gunicorn_worker  # noqa: E402
+from app.config import UNDO_GRACE_SECONDS, request_deadline_seconds, worker_threads  # noqa: E402
 
 M_ARENA_MAX = -8
 
@@ -74,14 +82,6 @@ logconfig_dict = {
                             "propagate": False},
     },
 }
-
-# Every worker counts its own metrics; /metrics adds up those of all of them (app/metrics.py)
-# from a directory of this server's own, made fresh at start and removed at exit.
-_METRICS_DIRECTORY = None
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    _METRICS_DIRECTORY = tempfile.mkdtemp(prefix="cimi-metrics-")
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _METRICS_DIRECTORY
-
 
 def child_exit(server, worker):
     """A worker's gauges (requests in flight) stop counting once it is gone."""

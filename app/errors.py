@@ -57,7 +57,12 @@ class BackendUnavailable(DomainError):
 
 
 class BackendTimeout(DomainError):
-    """OpenNebula did not answer in time."""
+    """OpenNebula did not answer in time; `job_uri`, when set, names the Job that follows
+    whether it carried out the action all the same."""
+
+    def __init__(self, message, job_uri=None):
+        super().__init__(message)
+        self.job_uri = job_uri
 
 
 class ServerBusy(DomainError):

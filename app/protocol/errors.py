@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 
 from app import errors
 from app.logs import request_id
-from app.protocol.names import resource_uri
+from app.protocol.names import JOB_URI_HEADER, resource_uri
 from app.protocol.negotiation import error_media_type
 from app.protocol.responses import render_response
 
@@ -86,12 +86,20 @@ def handle_error(error):
         return _http_error(error)
     status = _domain_status(error)
     if status is not None:
-        retry_after = getattr(error, "retry_after", None)
-        headers = [("Retry-After", str(retry_after))] if retry_after is not None else None
-        return error_response(status, error.message, headers)
+        return error_response(status, error.message, _error_headers(error))
     current_app.logger.error("unexpected failure serving %s %s", request.method, request.path,
                              exc_info=error)
     return error_response(500, INTERNAL_ERROR_MESSAGE)
+
+
+def _error_headers(error):
+    """A busy server's Retry-After; the Job a timed-out action kept (CIMI-Job-URI)."""
+    headers = []
+    if getattr(error, "retry_after", None) is not None:
+        headers.append(("Retry-After", str(error.retry_after)))
+    if getattr(error, "job_uri", None):
+        headers.append((JOB_URI_HEADER, error.job_uri))
+    return headers
 
 
 def status_and_message(error):

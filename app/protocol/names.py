@@ -10,6 +10,8 @@ sit under the type's name in lower camel case and plural (`machines`), see `memb
 """
 
 CIMI_NAMESPACE = "http://schemas.dmtf.org/cimi/1"
+# The header naming the Job that follows an accepted (202) or timed-out (504) operation.
+JOB_URI_HEADER = "CIMI-Job-URI"
 ACTION_URI = CIMI_NAMESPACE + "/action/"
 COLLECTION_SUFFIX = "Collection"
 

@@ -90,7 +90,7 @@ from app.one.documents import JOB
 from app.one.outcomes import EXPECTATIONS, FAILED, IMAGE, SUCCESS, VM
 from app.one.reasons import ERROR_MESSAGE, vm_reason
 from app.one.states import DONE, image_state_name, vm_state_name
-from app.protocol.names import ACTION_URI, resource_uri
+from app.protocol.names import ACTION_URI, JOB_URI_HEADER, resource_uri
 from app.protocol.responses import operation
 from app.services import documents, links as paths, snapshot_keys
 from app.services.context import DEFAULT_RECOVERY_SECONDS, undone_on_failure
@@ -100,7 +100,7 @@ from app.services.rendering import iso_time, without_empty
 
 TYPE_NAME = "Job"
 SEGMENT = "jobs"
-HEADER = "CIMI-Job-URI"
+HEADER = JOB_URI_HEADER
 QUEUED = "QUEUED"
 RUNNING = "RUNNING"
 PLAIN_ACTIONS = ("add", "edit", "delete")
@@ -175,9 +175,15 @@ def tracked(ctx, target, action, expectation, affected=(), **conditions):
     """Yields the new Job's URI; the Job is deleted again if the block fails, unless oned may
     have acted (MAY_HAVE_ACTED). `conditions` are named in CONDITIONS."""
     job_id = _allocate(ctx, target, action, expectation, affected, conditions)
-    with undone_on_failure(lambda: ctx.gateway.document_delete(job_id),
-                           kept_on=MAY_HAVE_ACTED):
-        yield ctx.links.href(SEGMENT, job_id)
+    job_uri = ctx.links.href(SEGMENT, job_id)
+    try:
+        with undone_on_failure(lambda: ctx.gateway.document_delete(job_id),
+                               kept_on=MAY_HAVE_ACTED):
+            yield job_uri
+    except BackendTimeout as timeout:
+        # The client is told of the Job kept: it answers whether the action happened.
+        raise BackendTimeout(f"{timeout.message} The Job {job_uri} tells whether OpenNebula "
+                             "carried out the action.", job_uri) from None
     _confirm(ctx.gateway, job_id)
 
 

@@ -53,19 +53,21 @@ class CallTap:
         self.fault = None       # (call index, kind)
 
     def install(self, monkeypatch):
-        original = PooledTransport.request
+        """Every exchange goes through `PooledTransport.post` (a request's timed view of the
+        process's transport included)."""
+        original = PooledTransport.post
         tap = self
 
-        def request(transport, host, handler, request_body, verbose=False):
+        def post(transport, request_body, timeout):
             params, method = xmlrpc.client.loads(request_body)
             if params and params[0] == tap.session:
                 index = len(tap.calls)
                 tap.calls.append(method)
                 if tap.fault is not None and tap.fault[0] == index:
                     return injected(tap.fault[1], method)
-            return original(transport, host, handler, request_body, verbose)
+            return original(transport, request_body, timeout)
 
-        monkeypatch.setattr(PooledTransport, "request", request)
+        monkeypatch.setattr(PooledTransport, "post", post)
 
     def run(self, operation, fault=None):
         self.calls, self.fault = [], fault
@@ -472,6 +474,11 @@ def check_every_call(operation, name, cimi, opennebula, backend, tap):
             assert result.status != 500, (case, result.document)
             if result.status >= 400:
                 assert "message" in result.document, (case, result.document)
+                # A timed-out action keeps its Job, and the answer names it (CIMI-Job-URI):
+                # it tells whether OpenNebula acted. Nothing else may remain.
+                named = told(cimi, result, backend) - before.ids()
+                assert all(kind == "document" for kind, _ in named), case
+                removed_told_objects(backend, named)
                 after = observer.settled(before)
                 assert after == before, (case, result.document, changes(before, after))
             else:

@@ -345,10 +345,14 @@ def test_an_action_that_timed_out_keeps_its_job_and_its_retry_answers_it(
                                  ONE_READ_TIMEOUT=0.5)
     onesim_server.delay("one.vm.action", 1.5)
     key = new_key()
-    assert_error(impatient.post(held, start, headers=keyed(key)), 504)
+    timed_out = impatient.post(held, start, headers=keyed(key))
+    assert_error(timed_out, 504)
     time.sleep(1.2)
     onesim_server.delay("one.vm.action", 0)
     (job_id,) = backend.owned_ids(backend.gateway.document_page(JOB).items) - jobs_before
+    # The 504 names the Job it kept, which tells whether OpenNebula acted.
+    assert timed_out.headers["CIMI-Job-URI"].endswith(f"/jobs/{job_id}")
+    assert timed_out.headers["CIMI-Job-URI"] in timed_out.document["message"]
     retried = impatient.post(held, start, headers=keyed(key))
     assert retried.status == 202, retried.document
     assert retried.headers["CIMI-Job-URI"].endswith(f"/jobs/{job_id}")
