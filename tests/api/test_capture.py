@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from app.one.states import LCM_NUMBERS
+from app.one.states import DONE, LCM_NUMBERS
 from app.services import machine_capture
 from onesim.vm import lifecycle
 from api_support import ACTION, CIMI, STATE_WAIT_SECONDS
@@ -211,6 +211,10 @@ def test_stop_of_a_machine_that_ends_elsewhere_says_so(
             assert time.monotonic() < deadline, "the machine never powered off"
             time.sleep(0.05)
         backend.gateway.vm_action("terminate-hard", vm_id)     # someone deletes it meanwhile
+        # oned terminates in the background: the save must meet the machine gone.
+        while backend.gateway.vm(vm_id).state != DONE:
+            assert time.monotonic() < deadline, "the machine was never terminated"
+            time.sleep(0.05)
         return real_wait(gateway, waited_vm_id)
 
     monkeypatch.setattr(machine_capture, "_wait_until_powered_off", deleted_meanwhile)
