@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 # How long past its deadline a request may still undo what it did (`app.one.budget`).
 UNDO_GRACE_SECONDS = 30.0
-
-from app.services.context import DEFAULT_RECOVERY_SECONDS
+# CIMI_RECOVERY_SECONDS unless configured: longer than any request can last.
+DEFAULT_RECOVERY_SECONDS = 600.0
 
 
 def _int(name, default):

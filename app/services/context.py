@@ -3,13 +3,10 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from app.config import DEFAULT_RECOVERY_SECONDS
 from app.errors import DomainError
 from app.one import undo_grace
 from app.services.links import Links
-
-
-# CIMI_RECOVERY_SECONDS unless configured: longer than any request can last.
-DEFAULT_RECOVERY_SECONDS = 600.0
 
 
 @dataclass(frozen=True)

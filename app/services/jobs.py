@@ -85,6 +85,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
+from app.config import DEFAULT_RECOVERY_SECONDS
 from app.errors import BackendTimeout, DomainError, Forbidden, NotFound
 from app.one.documents import JOB
 from app.one.outcomes import EXPECTATIONS, FAILED, IMAGE, SUCCESS, VM
@@ -93,7 +94,7 @@ from app.one.states import DONE, image_state_name, vm_state_name
 from app.protocol.names import ACTION_URI, JOB_URI_HEADER, resource_uri
 from app.protocol.responses import operation
 from app.services import documents, links as paths, snapshot_keys
-from app.services.context import DEFAULT_RECOVERY_SECONDS, undone_on_failure
+from app.services.context import undone_on_failure
 from app.services.listing import Listing, Pool, listed_pool
 from app.services.references import resolver
 from app.services.rendering import iso_time, without_empty
