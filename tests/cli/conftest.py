@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from cli.client import CimiClient
+from cimi_client.client import CimiClient
 from cli_support import run_cimi
 from support.servers import (  # noqa: F401 (fixtures)
     installed, onesim_process, opennebula_process, running_gunicorn,

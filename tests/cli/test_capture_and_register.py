@@ -3,7 +3,7 @@
 no capture action or image registration yet)."""
 import pytest
 
-from cli.client import ACTION, CIMI
+from cimi_client.client import ACTION, CIMI
 from cli_support import assert_one_error_line, run_cimi
 from fake_cimi import FakeCimi
 

@@ -3,7 +3,7 @@ errors carrying the server's message. Against the real server where it has the f
 a scripted one (fake_cimi) for Jobs, paging and foreign error bodies."""
 import pytest
 
-from cli.client import (
+from cimi_client.client import (
     ACTION, CIMI, GONE, CimiClient, CimiError, JobFailed, ServiceError, WaitTimedOut, short_id,
 )
 from fake_cimi import FakeCimi

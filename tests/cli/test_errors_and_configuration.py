@@ -8,10 +8,10 @@ import subprocess
 
 import pytest
 
-from cli.client import CimiError
-from cli.config import read_file, resolve, template
-from cli.main import build_parser, with_defaults
-from cli.output import JSON, TEXT
+from cimi_client.client import CimiError
+from cimi_client.config import read_file, resolve, template
+from cimi_client.main import build_parser, with_defaults
+from cimi_client.output import JSON, TEXT
 from cli_support import COMMAND_SECONDS, assert_one_error_line, cimi_command, run_cimi
 
 

@@ -2,7 +2,7 @@
 a machine's disk, and the guide's `--save` then `shutdown-instance` (chapter 8.2.2)."""
 import re
 
-from cli.client import short_id
+from cimi_client.client import short_id
 
 QUIET_LINE = re.compile(r"^(\d+), (\d+\.\d+\.\d+\.\d+)$")
 

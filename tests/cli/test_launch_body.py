@@ -8,8 +8,8 @@ import gzip
 
 import pytest
 
-from cli import context as cloud_init
-from cli.client import CIMI, CimiError
+from cimi_client import cloud_init
+from cimi_client.client import CIMI, CimiError
 from cli_support import assert_one_error_line, run_cimi
 from fake_cimi import FakeCimi
 

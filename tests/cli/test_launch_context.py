@@ -6,7 +6,7 @@ import struct
 import xml.etree.ElementTree as ElementTree
 import xmlrpc.client
 
-from cli.client import short_id
+from cimi_client.client import short_id
 
 QUIET_LINE = re.compile(r"^(\d+), (\d+\.\d+\.\d+\.\d+)$")
 SCRIPT = "#!/bin/sh\necho ready > /tmp/ready\n"

@@ -3,7 +3,7 @@
 import json
 import re
 
-from cli.client import short_id
+from cimi_client.client import short_id
 from cli_support import assert_one_error_line, fake_ssh
 
 GUIDE_TYPES = {

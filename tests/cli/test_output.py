@@ -2,8 +2,8 @@
 before it, and nothing at all with -q or --json."""
 import pytest
 
-from cli.machines import row
-from cli.output import JSON, QUIET, TEXT, Output
+from cimi_client.machines import row
+from cimi_client.output import JSON, QUIET, TEXT, Output
 
 
 class BufferedStream:

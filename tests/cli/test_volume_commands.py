@@ -4,7 +4,7 @@ volumes, read-only shared volumes and hot-plug (attach, detach)."""
 import re
 import time
 
-from cli.client import short_id
+from cimi_client.client import short_id
 from cli_support import assert_one_error_line
 from support.lanes import STATE_WAIT_SECONDS
 

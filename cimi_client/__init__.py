@@ -1,4 +1,4 @@
-"""cimi: a client for DMTF CIMI clouds (the `cli.client` library and the `cimi` command).
+"""cimi: a client for DMTF CIMI clouds (the `cimi_client.client` library and the `cimi` command).
 
 The library starts from a Cloud Entry Point URL and reaches everything else by following the
 hrefs and operations the server hands out; the command offers the StratusLab user guide's

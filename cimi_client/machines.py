@@ -5,9 +5,9 @@ import os
 import shutil
 from pathlib import Path
 
-from cli import context as cloud_init
-from cli.client import ACTION, CIMI, CPU_USAGE, GONE, STATUS_MESSAGE, CimiError, short_id, why
-from cli.commands import NOT_NEGATIVE, POSITIVE, Arg, Command, created_href, find, pick
+from cimi_client import cloud_init
+from cimi_client.client import ACTION, CIMI, CPU_USAGE, GONE, STATUS_MESSAGE, CimiError, short_id, why
+from cimi_client.commands import NOT_NEGATIVE, POSITIVE, Arg, Command, created_href, find, pick
 
 KIB_PER_MIB = 1024
 KIB_PER_GIB = 1024 * 1024

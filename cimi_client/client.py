@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from cli import xmldoc
+from cimi_client import xmldoc
 
 CIMI = "http://schemas.dmtf.org/cimi/1/"
 ACTION = CIMI + "action/"

@@ -2,8 +2,8 @@
 import argparse
 from dataclasses import dataclass, field
 
-from cli.client import CimiClient, CimiError, ServiceError, short_id
-from cli.config import load, prompt_password
+from cimi_client.client import CimiClient, CimiError, ServiceError, short_id
+from cimi_client.config import load, prompt_password
 
 
 def whole_number(minimum):

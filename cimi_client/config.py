@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from cli.client import CimiError
+from cimi_client.client import CimiError
 
 ENVIRONMENT_PREFIX = "CIMI_"
 DEFAULT_SECTION = "default"

@@ -9,12 +9,12 @@ import os
 import sys
 from pathlib import Path
 
-from cli import __version__, images, machines, volumes
-from cli import context as cloud_init
-from cli.client import CimiError
-from cli.commands import Arg, Command, Invocation, describe_error
-from cli.config import SETTINGS, config_path, template
-from cli.output import JSON, QUIET, TEXT, Output
+from cimi_client import __version__, images, machines, volumes
+from cimi_client import cloud_init
+from cimi_client.client import CimiError
+from cimi_client.commands import Arg, Command, Invocation, describe_error
+from cimi_client.config import SETTINGS, config_path, template
+from cimi_client.output import JSON, QUIET, TEXT, Output
 
 EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 2, 130, 141
 CONFIG_HELP = """\

@@ -2,8 +2,8 @@
 MachineVolumes (a volume attached to a machine, in the machine's `volumes` collection)."""
 from contextlib import contextmanager
 
-from cli.client import CIMI, GONE, CimiError, short_id
-from cli.commands import POSITIVE, Arg, Command, created_href, find, pick
+from cimi_client.client import CIMI, GONE, CimiError, short_id
+from cimi_client.commands import POSITIVE, Arg, Command, created_href, find, pick
 
 KIB_PER_GIB = 1024 * 1024
 READY = {"AVAILABLE", "ERROR"}

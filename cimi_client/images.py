@@ -1,6 +1,6 @@
 """Image commands: find machine images (the guide's chapter 8) and register new ones."""
-from cli.client import CIMI, CimiError, short_id
-from cli.commands import Arg, Command, created_href
+from cimi_client.client import CIMI, CimiError, short_id
+from cimi_client.commands import Arg, Command, created_href
 
 KIB_PER_MIB = 1024
 HEADERS = ("id", "state", "size(MB)", "format", "owner", "name")

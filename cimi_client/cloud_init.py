@@ -19,7 +19,7 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from pathlib import Path
 
-from cli.client import CimiError
+from cimi_client.client import CimiError
 
 PAIR_SEPARATOR = "#"
 SSH = "ssh"
