@@ -186,20 +186,12 @@ class Gateway:
                     (("CPU", cpu), ("VCPU", vcpu), ("MEMORY", memory_mb)) if value is not None}
         self.call("vm.resize", vm_id, build_template(capacity), True)
 
-    def vm_chmod(self, vm_id, **bits):
-        self._chmod("vm", vm_id, bits)
-
     def vm_attach_disk(self, vm_id, disk):
         """Hot-plug one DISK vector (e.g. {"IMAGE_ID": 3}); read its DISK_ID from vm()."""
         self.call("vm.attach", vm_id, build_template({"DISK": disk}))
 
     def vm_detach_disk(self, vm_id, disk_id):
         self.call("vm.detach", vm_id, disk_id)
-
-    def vm_disk_resize(self, vm_id, disk_id, size_mb):
-        # oned 7.0.2 answers the disk id here, and -1 to snapshotrevert and snapshotdelete, not the VM's
-        # id as other VM calls do: these methods hand nothing on.
-        self.call("vm.diskresize", vm_id, disk_id, str(int(size_mb)))
 
     def vm_disk_saveas(self, vm_id, disk_id, image_name, image_type="", snapshot_id=-1):
         """Save a disk as a new image (type "" keeps the source's); the new image's id."""
@@ -208,17 +200,13 @@ class Gateway:
         self._mark_image(image_id)
         return image_id
 
-    def vm_attach_nic(self, vm_id, nic):
-        self.call("vm.attachnic", vm_id, build_template({"NIC": nic}))
-
-    def vm_detach_nic(self, vm_id, nic_id):
-        self.call("vm.detachnic", vm_id, nic_id)
-
     def vm_snapshot_create(self, vm_id, name=""):
         """A system snapshot of a running VM; its snapshot id."""
         return self.call("vm.snapshotcreate", vm_id, name)
 
     def vm_snapshot_revert(self, vm_id, snapshot_id):
+        # oned 7.0.2 answers -1 here and to snapshotdelete, not the VM's id as other VM calls
+        # do: these methods hand nothing on.
         self.call("vm.snapshotrevert", vm_id, snapshot_id)
 
     def vm_snapshot_delete(self, vm_id, snapshot_id):
@@ -268,9 +256,6 @@ class Gateway:
 
     def template_rename(self, template_id, name):
         self.call("template.rename", template_id, name)
-
-    def template_chmod(self, template_id, **bits):
-        self._chmod("template", template_id, bits)
 
     # --- images -------------------------------------------------------------------------
 

@@ -16,7 +16,6 @@ from app.one.states import MACHINE_STATE_BY_LCM, MACHINE_STATE_BY_STATE
 
 VM = "vm"
 IMAGE = "image"
-TARGET_KINDS = (VM, IMAGE)
 
 SUCCESS = "SUCCESS"
 FAILED = "FAILED"

@@ -113,7 +113,8 @@ def test_templates_of_others_are_offered_for_use_only(cimi, collection_href, ima
     template_id = backend.gateway.template_allocate({"NAME": "admin-public", "CPU": 1,
                                                      "MEMORY": 64, "DISK": {"IMAGE_ID": 0}})
     try:
-        backend.gateway.template_chmod(template_id, other_use=True)
+        # Other users may use it: owner, group and other bits (use, manage, admin); -1 keeps.
+        backend.gateway.call("template.chmod", template_id, -1, -1, -1, -1, -1, -1, 1, -1, -1)
         href = f"{collection_href('machineTemplates')}/{template_id}"
         template = cimi.get(href).document
         assert template["machineImage"]["href"] == image_href
