@@ -7,9 +7,9 @@ from schemas.machine_configurations import MachineConfigurationSchema
 namespace = CollectionNamespace("machineConfigs", links.MACHINE_CONFIGURATIONS,
                                 "Machine configurations (instance types)")
 
-crud.collection_routes(namespace, configurations.list_configurations,
-                       configurations.create_configuration, MachineConfigurationSchema)
-crud.member_routes(namespace, configurations.get_configuration,
-                   update=configurations.update_configuration,
+crud.collection_routes(namespace, configurations.resource.list,
+                       configurations.resource.create, MachineConfigurationSchema)
+crud.member_routes(namespace, configurations.resource.get,
+                   update=configurations.resource.update,
                    update_schema=MachineConfigurationSchema,
-                   delete=configurations.delete_configuration)
+                   delete=configurations.resource.delete)

@@ -7,9 +7,9 @@ from schemas.volumes import VolumeConfigurationSchema
 namespace = CollectionNamespace("volumeConfigs", links.VOLUME_CONFIGURATIONS,
                                 "Volume configurations (capacity and format)")
 
-crud.collection_routes(namespace, configurations.list_configurations,
-                       configurations.create_configuration, VolumeConfigurationSchema)
-crud.member_routes(namespace, configurations.get_configuration,
-                   update=configurations.update_configuration,
+crud.collection_routes(namespace, configurations.resource.list,
+                       configurations.resource.create, VolumeConfigurationSchema)
+crud.member_routes(namespace, configurations.resource.get,
+                   update=configurations.resource.update,
                    update_schema=VolumeConfigurationSchema,
-                   delete=configurations.delete_configuration)
+                   delete=configurations.resource.delete)

@@ -7,7 +7,7 @@ from schemas.volumes import VolumeTemplateSchema
 namespace = CollectionNamespace("volumeTemplates", links.VOLUME_TEMPLATES,
                                 "Volume templates (a configuration and an optional image)")
 
-crud.collection_routes(namespace, templates.list_templates, templates.create_template,
+crud.collection_routes(namespace, templates.resource.list, templates.resource.create,
                        VolumeTemplateSchema)
-crud.member_routes(namespace, templates.get_template, update=templates.update_template,
-                   update_schema=VolumeTemplateSchema, delete=templates.delete_template)
+crud.member_routes(namespace, templates.resource.get, update=templates.resource.update,
+                   update_schema=VolumeTemplateSchema, delete=templates.resource.delete)

@@ -9,16 +9,13 @@ installed instance types belong to oneadmin and are usable by everybody.
 """
 from dataclasses import dataclass
 
-from app.errors import BadRequest, NotFound
+from app.errors import BadRequest
 from app.one.documents import MACHINE_CONFIGURATION
 from app.one.metadata import encode_metadata, properties_of
 from app.services import links as paths
-from app.services.documents import (
-    all_of, as_list, common_attributes, created, deleted, rendered, replaced, whole,
-)
+from app.services.document_resources import DocumentResource
+from app.services.documents import all_of, as_list, created, whole
 from app.services.instance_types import DEFAULT_PROPERTY, INSTANCE_TYPES
-from app.services.listing import Listing, listed_documents
-from app.services.rendering import edit_and_delete, without_empty
 
 TYPE_NAME = "MachineConfiguration"
 
@@ -32,46 +29,26 @@ class Sizing:
     configuration_id: int | None = None
 
 
-def list_configurations(ctx, query):
-    listing = Listing(TYPE_NAME, "machineConfigurations",
-                      ctx.links.href(paths.MACHINE_CONFIGURATIONS))
-    return listed_documents(ctx, query, listing, MACHINE_CONFIGURATION, render)
-
-
-def get_configuration(ctx, configuration_id):
-    return render(ctx, ctx.gateway.document(configuration_id, MACHINE_CONFIGURATION))
-
-
-def get_configurations(ctx, document_ids):
-    return rendered(ctx, document_ids, MACHINE_CONFIGURATION, render)
-
-
-def create_configuration(ctx, body):
-    return created(ctx.gateway, MACHINE_CONFIGURATION, body["name"], _attributes(body),
-                   lambda configuration_id: get_configuration(ctx, configuration_id))
-
-
-def update_configuration(ctx, configuration_id, body):
-    """PUT: the body is the configuration's whole new editable state."""
-    return replaced(ctx.gateway, MACHINE_CONFIGURATION, configuration_id, body["name"], _attributes(body),
-                    lambda: get_configuration(ctx, configuration_id))
-
-
-def delete_configuration(ctx, configuration_id):
-    deleted(ctx.gateway, MACHINE_CONFIGURATION, configuration_id)
-
-
-def render(ctx, document):
-    href = ctx.links.href(paths.MACHINE_CONFIGURATIONS, document.id)
+def _shown(ctx, document):
     values = sizing_of(document)
-    return without_empty({
-        **common_attributes(TYPE_NAME, href, document),
-        "cpu": values.cpu,
-        "memory": values.memory_kib,
-        "disks": [dict(disk) for disk in values.disks],
-        "owner": document.owner.uname,
-        "operations": edit_and_delete(ctx, document.owner, document.permissions, href),
-    })
+    return {"cpu": values.cpu, "memory": values.memory_kib,
+            "disks": [dict(disk) for disk in values.disks]}
+
+
+def _stored(ctx, body):
+    attributes = {
+        "CPU": body["cpu"],
+        "MEMORY_KIB": body["memory"],
+        **encode_metadata(body.get("description"), body.get("properties", {})),
+    }
+    disks = [_disk_vector(disk) for disk in body.get("disks", ())]
+    if disks:
+        attributes["DISK"] = disks
+    return attributes
+
+
+resource = DocumentResource(TYPE_NAME, "machine configuration", "machineConfigurations",
+                            paths.MACHINE_CONFIGURATIONS, MACHINE_CONFIGURATION, _stored, _shown)
 
 
 def sizing_of(document):
@@ -90,9 +67,7 @@ def resolve(ctx, choice, attribute):
     if choice is None:
         base = sizing_of(_default(ctx.gateway, attribute))
     elif "href" in choice:
-        configuration_id = ctx.links.id_in(choice["href"], paths.MACHINE_CONFIGURATIONS,
-                                           attribute + ".href")
-        base = sizing_of(_referenced(ctx.gateway, configuration_id, attribute))
+        base = sizing_of(resource.referenced(ctx, choice["href"], attribute + ".href"))
     else:
         base = Sizing(cpu=choice["cpu"], memory_kib=choice["memory"], disks=())
     choice = choice or {}
@@ -123,20 +98,8 @@ def install_instance_types(gateway):
 
 
 def _install(gateway, body):
-    created(gateway, MACHINE_CONFIGURATION, body["name"], _attributes(body),
+    created(gateway, MACHINE_CONFIGURATION, body["name"], _stored(None, body),
             lambda configuration_id: gateway.document_chmod(configuration_id, other_use=True))
-
-
-def _attributes(body):
-    attributes = {
-        "CPU": body["cpu"],
-        "MEMORY_KIB": body["memory"],
-        **encode_metadata(body.get("description"), body.get("properties", {})),
-    }
-    disks = [_disk_vector(disk) for disk in body.get("disks", ())]
-    if disks:
-        attributes["DISK"] = disks
-    return attributes
 
 
 def _disk_vector(disk):
@@ -163,9 +126,3 @@ def _default(gateway, attribute):
             return document
     raise BadRequest(f"{attribute} is required: no default machine configuration is installed.")
 
-
-def _referenced(gateway, configuration_id, attribute):
-    try:
-        return gateway.document(configuration_id, MACHINE_CONFIGURATION)
-    except NotFound:
-        raise BadRequest(f"{attribute}.href names no machine configuration you can use.") from None

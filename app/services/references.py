@@ -23,13 +23,13 @@ def _getters():
     return (
         (paths.MACHINES, machines.get_machine),
         (paths.MACHINE_TEMPLATES, machine_templates.get_template),
-        (paths.MACHINE_CONFIGURATIONS, machine_configurations.get_configuration),
+        (paths.MACHINE_CONFIGURATIONS, machine_configurations.resource.get),
         (paths.MACHINE_IMAGES, machine_images.get_image),
         (paths.CREDENTIALS, credentials.get_credential),
         (paths.NETWORKS, networks.get_network),
         (paths.VOLUMES, volumes.get_volume),
-        (paths.VOLUME_CONFIGURATIONS, volume_configurations.get_configuration),
-        (paths.VOLUME_TEMPLATES, volume_templates.get_template),
+        (paths.VOLUME_CONFIGURATIONS, volume_configurations.resource.get),
+        (paths.VOLUME_TEMPLATES, volume_templates.resource.get),
         (paths.VOLUME_IMAGES, volume_images.get_image),
         (jobs.SEGMENT, jobs.get_job),
         (paths.EVENT_LOGS, event_logs.get_event_log),
@@ -69,9 +69,9 @@ def _pooled_getters():
         (paths.MACHINE_IMAGES, machine_images.get_images),
         (paths.VOLUMES, volumes.get_volumes),
         (paths.VOLUME_IMAGES, volume_images.get_images),
-        (paths.MACHINE_CONFIGURATIONS, machine_configurations.get_configurations),
-        (paths.VOLUME_CONFIGURATIONS, volume_configurations.get_configurations),
-        (paths.VOLUME_TEMPLATES, volume_templates.get_templates),
+        (paths.MACHINE_CONFIGURATIONS, machine_configurations.resource.get_many),
+        (paths.VOLUME_CONFIGURATIONS, volume_configurations.resource.get_many),
+        (paths.VOLUME_TEMPLATES, volume_templates.resource.get_many),
     )
 
 

@@ -7,16 +7,14 @@ and VOLUME_IMAGE (the image id) when new volumes start as a copy of a VolumeImag
 """
 from dataclasses import dataclass
 
-from app.errors import BadRequest, Forbidden, NotFound
+from app.errors import BadRequest
 from app.one.documents import VOLUME_TEMPLATE
 from app.one.metadata import encode_metadata
 from app.services import links as paths
 from app.services import volume_configurations
-from app.services.documents import (
-    common_attributes, created, deleted, rendered, replaced, whole,
-)
-from app.services.listing import Listing, listed_documents
-from app.services.rendering import edit_and_delete, kib_from_mb, without_empty
+from app.services.document_resources import DocumentResource
+from app.services.documents import whole
+from app.services.rendering import kib_from_mb, without_empty
 from app.services.storage_images import referenced_volume_image
 
 TYPE_NAME = "VolumeTemplate"
@@ -32,53 +30,10 @@ class VolumeDefinition:
     volume_image_id: int | None = None
 
 
-def list_templates(ctx, query):
-    listing = Listing(TYPE_NAME, "volumeTemplates", ctx.links.href(paths.VOLUME_TEMPLATES))
-    return listed_documents(ctx, query, listing, VOLUME_TEMPLATE, render)
-
-
-def get_template(ctx, template_id):
-    return render(ctx, ctx.gateway.document(template_id, VOLUME_TEMPLATE))
-
-
-def get_templates(ctx, document_ids):
-    return rendered(ctx, document_ids, VOLUME_TEMPLATE, render)
-
-
-def create_template(ctx, body):
-    return created(ctx.gateway, VOLUME_TEMPLATE, body["name"], _attributes(ctx, body),
-                   lambda template_id: get_template(ctx, template_id))
-
-
-def update_template(ctx, template_id, body):
-    """PUT: the body is the template's whole new editable state."""
-    return replaced(ctx.gateway, VOLUME_TEMPLATE, template_id, body["name"],
-                    _attributes(ctx, body), lambda: get_template(ctx, template_id))
-
-
-def delete_template(ctx, template_id):
-    """The template only: the configuration and image it names belong to their owners."""
-    deleted(ctx.gateway, VOLUME_TEMPLATE, template_id)
-
-
-def render(ctx, document):
-    href = ctx.links.href(paths.VOLUME_TEMPLATES, document.id)
-    return without_empty({
-        **common_attributes(TYPE_NAME, href, document),
-        **_choice_of(ctx, document.template),
-        "owner": document.owner.uname,
-        "operations": edit_and_delete(ctx, document.owner, document.permissions, href),
-    })
-
-
 def resolve(ctx, choice, attribute):
     """The VolumeDefinition a `volumeTemplate` (href, or by value) stands for."""
     if "href" in choice:
-        template_id = ctx.links.id_in(choice["href"], paths.VOLUME_TEMPLATES, attribute + ".href")
-        try:
-            document = ctx.gateway.document(template_id, VOLUME_TEMPLATE)
-        except (NotFound, Forbidden):
-            raise BadRequest(f"{attribute}.href names no volume template you can use.") from None
+        document = resource.referenced(ctx, choice["href"], attribute + ".href")
         choice = _choice_of(ctx, document.template)
     sizing = volume_configurations.resolve(ctx, choice.get("volumeConfig"),
                                            attribute + ".volumeConfig")
@@ -111,12 +66,12 @@ def _choice_of(ctx, template):
     })
 
 
-def _attributes(ctx, body):
+def _stored(ctx, body):
     """The template's content; the configuration and image it names must be usable now."""
     attributes = encode_metadata(body.get("description"), body.get("properties", {}))
     config = body.get("volumeConfig", {})
     if "href" in config:
-        attributes[VOLUME_CONFIG] = volume_configurations.referenced(
+        attributes[VOLUME_CONFIG] = volume_configurations.resource.referenced(
             ctx, config["href"], "volumeConfig.href").id
     if "capacity" in config:
         attributes["CAPACITY_KIB"] = config["capacity"]
@@ -126,3 +81,11 @@ def _attributes(ctx, body):
         attributes[VOLUME_IMAGE] = referenced_volume_image(
             ctx, body["volumeImage"]["href"], "volumeImage.href").id
     return attributes
+
+
+def _shown(ctx, document):
+    return _choice_of(ctx, document.template)
+
+
+resource = DocumentResource(TYPE_NAME, "volume template", "volumeTemplates",
+                            paths.VOLUME_TEMPLATES, VOLUME_TEMPLATE, _stored, _shown)

@@ -1,0 +1,68 @@
+"""A CIMI resource kept as OpenNebula documents of one type, served the same way whatever the
+resource: a resource says only how a request body is stored in the document's TEMPLATE and
+which attributes, beyond those every resource has, it shows.
+
+OpenNebula has no object for a hardware profile, a volume's sizing or a volume template, so
+those resources are generic documents (`app.one.documents` names their types); ownership and
+permissions are OpenNebula's own.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.errors import BadRequest, Forbidden, NotFound
+from app.services.documents import common_attributes, created, deleted, rendered, replaced
+from app.services.listing import Listing, listed_documents
+from app.services.rendering import edit_and_delete, without_empty
+
+
+@dataclass(frozen=True)
+class DocumentResource:
+    type_name: str          # the CIMI type, e.g. "VolumeConfiguration"
+    noun: str               # how messages name one, e.g. "volume configuration"
+    collection: str         # the collection's member attribute, e.g. "volumeConfigurations"
+    segment: str            # the collection's path segment (`app.services.links`)
+    document_type: int
+    stored: Callable        # (ctx, body) -> the TEMPLATE attributes a create or PUT body gives
+    shown: Callable         # (ctx, document) -> the attributes this resource adds when shown
+
+    def list(self, ctx, query):
+        listing = Listing(self.type_name, self.collection, ctx.links.href(self.segment))
+        return listed_documents(ctx, query, listing, self.document_type, self.render)
+
+    def get(self, ctx, document_id):
+        return self.render(ctx, ctx.gateway.document(document_id, self.document_type))
+
+    def get_many(self, ctx, document_ids):
+        """{id: rendered} of those of the ids the caller can see."""
+        return rendered(ctx, document_ids, self.document_type, self.render)
+
+    def create(self, ctx, body):
+        return created(ctx.gateway, self.document_type, body["name"], self.stored(ctx, body),
+                       lambda document_id: self.get(ctx, document_id))
+
+    def update(self, ctx, document_id, body):
+        """PUT: the body is the resource's whole new editable state."""
+        return replaced(ctx.gateway, self.document_type, document_id, body["name"],
+                        self.stored(ctx, body), lambda: self.get(ctx, document_id))
+
+    def delete(self, ctx, document_id):
+        """The document only: what it refers to belongs to its owners."""
+        deleted(ctx.gateway, self.document_type, document_id)
+
+    def render(self, ctx, document):
+        href = ctx.links.href(self.segment, document.id)
+        return without_empty({
+            **common_attributes(self.type_name, href, document),
+            **self.shown(ctx, document),
+            "owner": document.owner.uname,
+            "operations": edit_and_delete(ctx, document.owner, document.permissions, href),
+        })
+
+    def referenced(self, ctx, href, attribute):
+        """The document `href` (the request's `attribute`) names, which the caller must be
+        able to use: a 400 naming the attribute otherwise."""
+        document_id = ctx.links.id_in(href, self.segment, attribute)
+        try:
+            return ctx.gateway.document(document_id, self.document_type)
+        except (NotFound, Forbidden):
+            raise BadRequest(f"{attribute} names no {self.noun} you can use.") from None
