@@ -1,4 +1,4 @@
-"""The OpenNebula gateway: the only package that talks to oned (and imports pyone).
+"""The OpenNebula gateway: the only package that talks to oned (over XML-RPC).
 
 `init_app(app)` builds the process's pooled transport, its memory of pool sizes and its
 slots for requests calling OpenNebula from the configuration;

@@ -1,6 +1,6 @@
 """The Gateway class: OpenNebula calls as the caller's own user, records in, records out.
 
-Every method is one XML-RPC call (pyone names and marshals it, our transport carries it;
+Every method is one XML-RPC call (`app.one.transport` marshals and carries it;
 removing attributes in an update reads the template first; a marking gateway marks a cloned
 or saved image with a second call), returns records or plain ids, and raises the domain
 errors of `app.errors`. Templates are always passed as dicts and built by
@@ -20,7 +20,7 @@ from app.one.failures import (
 from app.one.records import Page, Permissions
 from app.one.storable import uncarriable_character
 from app.one.templates import build_template
-from app.one.transport import EnvelopeServer
+from app.one.transport import OneCaller
 
 # Pool filter flags (`include/PoolSQL.h`).
 POOL_ALL = -2          # everything the user may see
@@ -52,7 +52,7 @@ class Gateway:
 
     def __init__(self, transport, session, counts, budget, marking=None):
         """`budget` is the request's `app.one.budget.RequestBudget`: its deadline and slot."""
-        self._server = EnvelopeServer(transport.timed(budget.timeouts), session)
+        self._caller = OneCaller(transport.timed(budget.timeouts), session)
         self._session = session
         self._counts = counts
         self._budget = budget
@@ -79,7 +79,7 @@ class Gateway:
         request's deadline: the deadline's); counted in the metrics by outcome either way."""
         started = time.monotonic()
         try:
-            envelope = self._server._ServerProxy__request(method, args)
+            envelope = self._caller.envelope(method, args)
         except TRANSPORT_EXCEPTIONS as exc:
             error = exception_error(method, exc)
             if isinstance(error, BackendTimeout) and self._budget.cut_short():

@@ -1,15 +1,17 @@
-"""XML-RPC plumbing: a pooled keep-alive transport and pyone's proxy returning raw envelopes.
+"""oned's XML-RPC calls, the gateway's fast path: a pooled keep-alive transport, requests
+marshalled by the standard library and answers read by libxml2 into raw envelopes.
 
-pyone 7.0.2 gives no way to plug in a transport: `OneServer` always builds its own
+pyone 7.0.2's public interface cannot serve here: `OneServer` always builds its own
 `RequestsTransport`, which calls `requests.post` afresh for every call (no pooling) and has
-no timeout except the process-global `socket.setdefaulttimeout`. pyone also parses every
-XML answer with its generateDS bindings (slow, and lossy for extended bodies) and drops
-the error code. `EnvelopeServer` keeps what pyone does well (the `one.` prefix, the
-session as first argument, marshalling) and swaps the rest.
+no timeout except the process-global `socket.setdefaulttimeout`; it parses every XML answer
+with its generateDS bindings (slow, and lossy for extended bodies) and drops the error code.
+So `OneCaller` follows pyone's calling convention itself (the `one.` prefix, the session as
+first parameter; tests/one/test_one_transport.py checks that oned receives from it exactly
+what pyone sends) and never casts a dict: templates are built, escaped, by
+`app.one.templates`.
 """
 import xmlrpc.client
 
-import pyone
 import requests
 from lxml import etree
 from requests.adapters import HTTPAdapter
@@ -29,7 +31,7 @@ _SCALARS = {
 }
 
 
-class PooledTransport(xmlrpc.client.Transport):
+class PooledTransport:
     """Posts XML-RPC bodies to one endpoint over a shared pool of keep-alive connections.
 
     One instance serves the whole process (all threads): the urllib3 pool behind the
@@ -38,7 +40,6 @@ class PooledTransport(xmlrpc.client.Transport):
     """
 
     def __init__(self, endpoint, connect_timeout, read_timeout, pool_connections):
-        super().__init__()
         self.endpoint = endpoint
         self.timeout = (connect_timeout, read_timeout)
         self.pool_connections = pool_connections
@@ -49,9 +50,6 @@ class PooledTransport(xmlrpc.client.Transport):
                               max_retries=0)
         self.http.mount("http://", adapter)
         self.http.mount("https://", adapter)
-
-    def request(self, host, handler, request_body, verbose=False):
-        return self.post(request_body, self.timeout)
 
     def post(self, request_body, timeout):
         """One XML-RPC exchange with (connect, read) `timeout`: the response's params."""
@@ -75,27 +73,28 @@ class TimedTransport:
     (`app.one.budget`)."""
 
     def __init__(self, pooled, timeouts):
-        self.endpoint = pooled.endpoint
         self._pooled = pooled
         self._timeouts = timeouts
 
-    def request(self, host, handler, request_body, verbose=False):
+    def post(self, request_body):
         return self._pooled.post(request_body, self._timeouts())
 
 
-class EnvelopeServer(pyone.OneServer):
-    """pyone's OneServer on our transport, returning oned's envelope list untouched."""
+class OneCaller:
+    """Calls oned's methods with one session over a request's `TimedTransport`."""
 
     def __init__(self, transport, session):
-        super().__init__(transport.endpoint, session)
-        self._ServerProxy__transport = transport
+        self._transport = transport
+        self._session = session
 
-    def _ServerProxy__request(self, methodname, params):
+    def envelope(self, method, params):
+        """oned's answer list to `one.<method>(session, *params)`, untouched:
+        [success, value or message, error code, ...]."""
         if any(isinstance(param, dict) for param in params):
-            # pyone would cast it without escaping; templates come from app.one.templates.
-            raise TypeError(f"one.{methodname}: pass templates as built strings, not dicts")
-        return xmlrpc.client.ServerProxy._ServerProxy__request(
-            self, "one." + methodname, self._cast_parms(params))
+            raise TypeError(f"one.{method}: pass templates as built strings, not dicts")
+        body = xmlrpc.client.dumps((self._session, *params), "one." + method,
+                                   encoding="utf-8", allow_none=False)
+        return self._transport.post(body.encode("utf-8", "xmlcharrefreplace"))[0]
 
 
 def read_method_response(content):

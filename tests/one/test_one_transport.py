@@ -10,7 +10,7 @@ import pytest
 import requests
 
 import app.one
-from app.one.transport import EnvelopeServer, PooledTransport, read_method_response
+from app.one.transport import OneCaller, PooledTransport, read_method_response
 from onefake import SESSION, TRANSCRIPTS, make_app, transcript_value
 
 USER = transcript_value("003")
@@ -100,11 +100,15 @@ def test_pyone_bindings_never_parse_answers(gateway, fake_oned, monkeypatch):
     assert gateway.vm(1).id == 1
 
 
+def caller(transport):
+    return OneCaller(transport.timed(lambda: transport.timeout), SESSION)
+
+
 def test_envelope_keeps_oned_error_code(fake_oned):
     fake_oned.fail("one.image.delete", 0x8000, "[one.image.delete] The resource image is locked. [3].", 3)
     transport = PooledTransport(fake_oned.url, 1.0, 5.0, 2)
     try:
-        envelope = EnvelopeServer(transport, SESSION).image.delete(3)
+        envelope = caller(transport).envelope("image.delete", (3,))
     finally:
         transport.close()
     assert envelope == [False, "[one.image.delete] The resource image is locked. [3].",
@@ -115,10 +119,35 @@ def test_dict_parameters_are_refused_before_sending(fake_oned):
     transport = PooledTransport(fake_oned.url, 1.0, 5.0, 2)
     try:
         with pytest.raises(TypeError):
-            EnvelopeServer(transport, SESSION).vm.allocate({"NAME": 'x"'})
+            caller(transport).envelope("vm.allocate", ({"NAME": 'x"'}, False))
     finally:
         transport.close()
     assert fake_oned.calls == []
+
+
+@pytest.mark.parametrize("method, params", [
+    ("vm.action", ("resume", 5)),
+    ("vm.allocate", ("<TEMPLATE><NAME>caf\u00e9 &amp; \U0001F680</NAME></TEMPLATE>", True)),
+    ("vmpool.info", (-2, 100, -50, -1)),
+    ("vm.updateconf", (7, "", 0)),
+    ("document.info", (2**31 - 1, False)),
+])
+def test_oned_receives_what_pyone_sends(fake_oned, method, params):
+    """The calling convention is pyone's: the same method name, the session first, the same
+    marshalled values (strings, ints, booleans, non-ASCII text)."""
+    fake_oned.succeed("one." + method, 5)
+    transport = PooledTransport(fake_oned.url, 1.0, 5.0, 2)
+    try:
+        assert caller(transport).envelope(method, params) == [True, 5, 0]
+    finally:
+        transport.close()
+    ours = fake_oned.calls.pop()
+    server = pyone.OneServer(fake_oned.url, session=SESSION)
+    target = server
+    for part in method.split("."):
+        target = getattr(target, part)
+    target(*params)
+    assert fake_oned.calls.pop() == ours
 
 
 def test_environment_proxies_are_ignored(fake_oned, monkeypatch):
