@@ -6,6 +6,8 @@ shadow a CIMI route or answer in a non-CIMI shape.
 """
 from flask_restx import Api, Namespace
 
+from app.services.resource_metadata import type_name_of
+
 
 class CimiApi(Api):
     def _register_specs(self, app_or_blueprint):
@@ -30,6 +32,7 @@ class CollectionNamespace(Namespace):
         super().__init__(segment, description=description, path="/" + segment)
         self.entry_point_key = entry_point_key
         self.segment = segment
+        self.type_name = type_name_of(entry_point_key)
 
 
 def registered_collections(api):
