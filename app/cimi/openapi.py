@@ -15,6 +15,7 @@ from http import HTTPStatus
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import fields
 from werkzeug.routing.rules import parse_converter_args
 
 from app.cimi.declarations import (
@@ -73,13 +74,15 @@ def document(app, server_url):
 
 
 def _describe(app):
+    marshmallow = MarshmallowPlugin(schema_name_resolver=_schema_name)
     spec = APISpec(
         title="cimi-one", version=version.SPECIFICATION_VERSION, openapi_version=OPENAPI_VERSION,
-        plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
+        plugins=[marshmallow],
         info={"description": "A DMTF CIMI 1.1 server for OpenNebula. Every resource is "
                              "answered in JSON or XML ($format or Accept); bodies may be "
                              "sent in either (Content-Type)."},
         security=[{SECURITY_SCHEME: []}])
+    marshmallow.converter.add_attribute_function(_map_size)
     spec.components.security_scheme(SECURITY_SCHEME, {
         "type": "http", "scheme": "basic",
         "description": "The OpenNebula user name and password."})
@@ -207,6 +210,15 @@ def _schema_name(schema):
     schema_class = schema if isinstance(schema, type) else type(schema)
     name = schema_class.__name__
     return name.removesuffix("Schema") + "Body" if name.endswith("Schema") else name
+
+
+def _map_size(converter, field, ret, **kwargs):
+    """apispec writes a Dict's Length validator as minLength/maxLength, which JSON Schema
+    ignores on an object: they are minProperties/maxProperties."""
+    if not isinstance(field, fields.Dict):
+        return {}
+    return {bound.replace("Length", "Properties"): ret.pop(bound)
+            for bound in ("minLength", "maxLength") if bound in ret}
 
 
 def _error_schema():

@@ -242,6 +242,11 @@ def test_conditional_reads_and_updates_get_documented_statuses(cimi, document, i
 def test_creating_and_deleting_get_documented_statuses(cimi, document):
     body = {"resourceURI": CIMI + "MachineConfiguration", "name": f"oa-{time.monotonic_ns()}",
             "cpu": 1, "memory": 262144}
+    request_body = _operation(document, "POST", "/machineConfigs")["requestBody"]
+    assert _accepts(document, request_body["content"]["application/json"]["schema"]["$ref"],
+                    body) == []
+    assert _accepts(document, request_body["content"]["application/json"]["schema"]["$ref"],
+                    {**body, "cpu": 0}) != []
     created = cimi.post(BASE + "/machineConfigs", body)
     assert created.status == 201, created.document
     try:
