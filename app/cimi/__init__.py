@@ -40,7 +40,8 @@ RESOURCE_MODULES = (
 
 
 def init_app(app):
-    api = CimiApi(app, prefix=app.config["CIMI_BASE_PATH"], doc=False, decorators=[honoured])
+    api = CimiApi(app, prefix=app.config["CIMI_BASE_PATH"], title="cimi-one",
+                  decorators=[honoured])
     for module in RESOURCE_MODULES:
         api.add_namespace(module.namespace)
     app.extensions[cloud_entry_point.EXTENSION] = api

@@ -4,7 +4,7 @@ from flask import current_app, request
 from app.errors import BadRequest
 from app.one import gateway
 from app.protocol import base_uri, session_string
-from app.protocol.query import parse_query
+from app.protocol.query import Parameter, parse_query
 from app.services.context import RequestContext
 from app.services.links import MAX_ID, Links
 from app.services.references import resolver
@@ -13,6 +13,8 @@ from app.services.references import resolver
 ID = f"int(max={MAX_ID})"
 # What a partial PUT empties when `$select` names it and the body leaves it out.
 EMPTIED = {"description": "", "properties": {}}
+FORCE = Parameter("force", "true: delete at once, whatever the resource's state.",
+                  {"type": "boolean"})
 
 
 def request_context():
@@ -48,4 +50,4 @@ def selected_update(query, body):
 
 def forced():
     """`?force=true` on a DELETE."""
-    return request.args.get("force", "").lower() in ("true", "1", "yes")
+    return request.args.get(FORCE.name, "").lower() in ("true", "1", "yes")

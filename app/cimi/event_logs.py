@@ -9,4 +9,5 @@ namespace = CollectionNamespace("eventLogs", event_logs.SEGMENT,
 
 crud.collection_routes(namespace, event_logs.list_event_logs)
 crud.member_routes(namespace, event_logs.get_event_log)
-crud.part_routes(namespace, event_logs.EVENTS, event_logs.list_events, event_logs.get_event)
+crud.part_routes(namespace, event_logs.EVENTS, event_logs.EVENT_TYPE_NAME, event_logs.list_events,
+                 event_logs.get_event)

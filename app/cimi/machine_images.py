@@ -7,11 +7,11 @@ its URI in Location, as a registration gives them.
 """
 from flask_restx import Resource
 
-from app.cimi import crud
+from app.cimi import crud, declarations as declare
 from app.cimi.context import request_context, request_query
 from app.cimi.registry import CollectionNamespace
-from app.protocol import read_body, respond
-from app.services import links, machine_capture, machine_images
+from app.protocol import respond
+from app.services import jobs, links, machine_capture, machine_images
 from schemas.machine_images import MachineImageCreateSchema, MachineImageUpdateSchema
 
 namespace = CollectionNamespace("machineImages", links.MACHINE_IMAGES,
@@ -20,19 +20,26 @@ namespace = CollectionNamespace("machineImages", links.MACHINE_IMAGES,
 
 @namespace.route("")
 class MachineImageCollection(Resource):
+    @declare.declared(declare.lists("List the MachineImage collection", machine_images.TYPE_NAME))
     def get(self):
         ctx, query = request_context(), request_query()
         return respond(machine_images.list_images(ctx, query))
 
-    def post(self):
-        ctx = request_context()
-        body = read_body(MachineImageCreateSchema)
-        machine_id = machine_images.machine_to_capture(ctx, body)
+    @declare.declared(declare.Declaration(
+        "Register a MachineImage, or capture a Machine's disk as one",
+        (declare.CREATED,
+         declare.Answer(202, "A capture accepted: Location is the new image's URI, CIMI-Job-URI "
+                             "the Job that follows the capture.", declare.RESOURCE,
+                        (declare.LOCATION, jobs.HEADER))),
+        body=MachineImageCreateSchema, resource=machine_images.TYPE_NAME))
+    def post(self, body):
+        ctx, posted = request_context(), body()
+        machine_id = machine_images.machine_to_capture(ctx, posted)
         if machine_id is not None:
-            headers = machine_capture.capture_location(ctx, machine_id, body)
-            return respond(machine_images.image_at(ctx, headers["Location"]), 202, headers)
-        image = machine_images.register_image(ctx, body)
-        return respond(image, 201, {"Location": image["id"]})
+            headers = machine_capture.capture_location(ctx, machine_id, posted)
+            return respond(machine_images.image_at(ctx, headers[declare.LOCATION]), 202, headers)
+        image = machine_images.register_image(ctx, posted)
+        return respond(image, 201, {declare.LOCATION: image["id"]})
 
 
 crud.member_routes(namespace, machine_images.get_image, update=machine_images.update_image,

@@ -8,5 +8,5 @@ namespace = Namespace("machineNetworkInterfaces",
                       description="Network interfaces of a machine (read-only)",
                       path="/" + links.MACHINES)
 
-crud.part_routes(namespace, interfaces.SEGMENT, interfaces.list_interfaces,
-                 interfaces.get_interface)
+crud.part_routes(namespace, interfaces.SEGMENT, interfaces.TYPE_NAME,
+                 interfaces.list_interfaces, interfaces.get_interface)

@@ -3,6 +3,7 @@
 take and use them; DELETE removes one)."""
 from flask_restx import Namespace, Resource
 
+from app.cimi import declarations as declare
 from app.cimi.context import ID, request_context, request_query, shaped
 from app.protocol import require_current, respond
 from app.services import jobs, links, machine_snapshots
@@ -13,6 +14,8 @@ namespace = Namespace("machineSnapshots", description="Snapshots of a machine",
 
 @namespace.route(f"/<{ID}:machine_id>/{machine_snapshots.SEGMENT}")
 class MachineSnapshotCollection(Resource):
+    @declare.declared(declare.lists("List the snapshots of a Machine",
+                                    machine_snapshots.TYPE_NAME))
     def get(self, machine_id):
         ctx, query = request_context(), request_query()
         return respond(machine_snapshots.list_snapshots(ctx, machine_id, query))
@@ -20,11 +23,13 @@ class MachineSnapshotCollection(Resource):
 
 @namespace.route(f"/<{ID}:machine_id>/{machine_snapshots.SEGMENT}/<string:snapshot_id>")
 class MachineSnapshot(Resource):
+    @declare.declared(declare.reads("Read a snapshot of a Machine", machine_snapshots.TYPE_NAME))
     def get(self, machine_id, snapshot_id):
         ctx, query = request_context(), request_query()
         snapshot = machine_snapshots.get_snapshot(ctx, machine_id, snapshot_id)
         return respond(shaped(ctx, query, snapshot))
 
+    @declare.declared(declare.deletes("Delete a snapshot of a Machine", declare.JOB_STARTED))
     def delete(self, machine_id, snapshot_id):
         ctx = request_context()
         require_current(lambda: machine_snapshots.get_snapshot(ctx, machine_id, snapshot_id))

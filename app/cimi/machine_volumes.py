@@ -2,8 +2,9 @@
 (detach); both answer 202 with the Job that follows the hot-plug."""
 from flask_restx import Namespace, Resource
 
+from app.cimi import declarations as declare
 from app.cimi.context import ID, request_context, request_query, shaped
-from app.protocol import read_body, require_current, respond
+from app.protocol import require_current, respond
 from app.services import jobs, links, machine_volumes
 from schemas.volumes import MachineVolumeSchema
 
@@ -13,23 +14,33 @@ namespace = Namespace("machineVolumes", description="Volumes attached to a machi
 
 @namespace.route(f"/<{ID}:machine_id>/{machine_volumes.SEGMENT}")
 class MachineVolumeCollection(Resource):
+    @declare.declared(declare.lists("List the volumes attached to a Machine",
+                                    machine_volumes.TYPE_NAME))
     def get(self, machine_id):
         ctx, query = request_context(), request_query()
         return respond(machine_volumes.list_volumes(ctx, machine_id, query))
 
-    def post(self, machine_id):
+    @declare.declared(declare.Declaration(
+        "Attach a Volume to a Machine",
+        (declare.Answer(202, "Accepted: Location is the MachineVolume's URI, CIMI-Job-URI the "
+                             "Job that follows the attachment.", declare.RESOURCE,
+                        (declare.LOCATION, jobs.HEADER)),),
+        body=MachineVolumeSchema, resource=machine_volumes.TYPE_NAME))
+    def post(self, machine_id, body):
         ctx = request_context()
-        attached, job_uri = machine_volumes.attach_volume(
-            ctx, machine_id, read_body(MachineVolumeSchema))
-        return respond(attached, 202, {"Location": attached["id"], **jobs.job_header(job_uri)})
+        attached, job_uri = machine_volumes.attach_volume(ctx, machine_id, body())
+        return respond(attached, 202,
+                       {declare.LOCATION: attached["id"], **jobs.job_header(job_uri)})
 
 
 @namespace.route(f"/<{ID}:machine_id>/{machine_volumes.SEGMENT}/<{ID}:disk_id>")
 class MachineVolume(Resource):
+    @declare.declared(declare.reads("Read a MachineVolume", machine_volumes.TYPE_NAME))
     def get(self, machine_id, disk_id):
         ctx, query = request_context(), request_query()
         return respond(shaped(ctx, query, machine_volumes.get_volume(ctx, machine_id, disk_id)))
 
+    @declare.declared(declare.deletes("Detach a Volume from a Machine", declare.JOB_STARTED))
     def delete(self, machine_id, disk_id):
         ctx = request_context()
         require_current(lambda: machine_volumes.get_volume(ctx, machine_id, disk_id))

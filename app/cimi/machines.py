@@ -4,10 +4,10 @@ POST to a machine's URI carries a CIMI Action (the href every action operation n
 """
 from flask_restx import Resource
 
-from app.cimi import crud
-from app.cimi.context import ID, forced, request_context, request_query
+from app.cimi import crud, declarations as declare
+from app.cimi.context import FORCE, ID, forced, request_context, request_query
 from app.cimi.registry import CollectionNamespace
-from app.protocol import read_body, require_current, respond
+from app.protocol import require_current, respond
 from app.services import jobs, links, machines
 from schemas.actions import ActionSchema
 from schemas.machines import MachineCreateSchema, MachineUpdateSchema
@@ -20,22 +20,32 @@ crud.collection_routes(namespace, machines.list_machines, machines.create_machin
 
 @namespace.route(f"/<{ID}:machine_id>")
 class Machine(Resource):
+    @declare.declared(declare.reads("Read a Machine", machines.TYPE_NAME))
     def get(self, machine_id):
         ctx, query = request_context(), request_query()
         return respond(machines.get_machine(ctx, machine_id, query))
 
-    def put(self, machine_id):
+    @declare.declared(declare.updates("Update a Machine, all of it or what $select names",
+                                      MachineUpdateSchema, machines.TYPE_NAME, partial=True))
+    def put(self, machine_id, body):
         """A full update, or a partial one of the attributes named by `$select`."""
         ctx, query = request_context(), request_query()
         require_current(lambda: machines.get_machine(ctx, machine_id))
-        update = query.updates(read_body(MachineUpdateSchema))
+        update = query.updates(body())
         return respond(machines.update_machine(ctx, machine_id, update.values, update.cleared))
 
-    def post(self, machine_id):
+    @declare.declared(declare.Declaration(
+        "Perform a CIMI Action on a Machine",
+        (declare.Answer(202, "Accepted: CIMI-Job-URI names the Job that follows the action; "
+                             "Location names the image or snapshot it creates, if any.",
+                        headers=(jobs.HEADER, declare.LOCATION)),),
+        body=ActionSchema))
+    def post(self, machine_id, body):
         ctx = request_context()
-        headers = machines.perform_action(ctx, machine_id, read_body(ActionSchema))
+        headers = machines.perform_action(ctx, machine_id, body())
         return respond(None, 202, headers)
 
+    @declare.declared(declare.deletes("Delete a Machine", declare.JOB_STARTED, query=(FORCE,)))
     def delete(self, machine_id):
         ctx = request_context()
         require_current(lambda: machines.get_machine(ctx, machine_id))

@@ -2,7 +2,7 @@
 `<base>/networks/<id>/addresses` (read-only)."""
 from flask_restx import Resource
 
-from app.cimi import crud
+from app.cimi import crud, declarations as declare
 from app.cimi.context import ID, request_context, request_query
 from app.cimi.registry import CollectionNamespace
 from app.protocol import respond
@@ -16,6 +16,8 @@ crud.member_routes(namespace, networks.get_network)
 
 @namespace.route(f"/<{ID}:network_id>/{networks.ADDRESSES}")
 class NetworkAddressCollection(Resource):
+    @declare.declared(declare.lists("List the addresses in use in a Network",
+                                    addresses.TYPE_NAME))
     def get(self, network_id):
         ctx, query = request_context(), request_query()
         return respond(addresses.list_network_addresses(ctx, network_id, query))

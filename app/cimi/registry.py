@@ -1,25 +1,55 @@
 """The flask-restx pieces every CIMI resource module builds on.
 
-flask-restx is used for routing only: responses are rendered by `app.protocol.respond`, errors
-by `app.protocol`'s handlers, and there is no Swagger UI or spec, so nothing restx adds can
-shadow a CIMI route or answer in a non-CIMI shape.
+flask-restx routes the requests (a Namespace per resource, a Resource class per URL) and
+hosts the API description: `<base>/openapi.json`, the OpenAPI document written from the
+routes' declarations (`app.cimi.openapi`), and `<base>/docs`, restx's Swagger UI page with its
+static files served by this server under `<base>/docs/swaggerui/` (no CDN). restx's own
+Swagger 2.0 document is switched off: it would describe restx models, which these routes do
+not use (bodies are marshmallow schemas, answers are rendered by `app.protocol.respond`).
+Errors are left to `app.protocol`'s handlers, so nothing restx adds can answer in a non-CIMI
+shape. The description is readable without credentials, as the Cloud Entry Point is: it
+tells nothing about any user, and an operator or client reads it before having an account.
 """
-from flask_restx import Api, Namespace
+from flask import current_app, jsonify, url_for
+from flask_restx import Api, Namespace, apidoc
+
+from app.cimi import openapi
+from app.protocol import base_uri
+from app.services.resource_metadata import type_name_of
+
+OPENAPI_SEGMENT = "openapi.json"
+DOCS_SEGMENT = "docs"
+OPENAPI_ENDPOINT = "openapi"
+DOCS_ENDPOINT = "docs"
 
 
 class CimiApi(Api):
     def _register_specs(self, app_or_blueprint):
-        """No swagger.json: CIMI clients discover the API from the Cloud Entry Point."""
+        """`<base>/openapi.json` instead of restx's swagger.json."""
+        app_or_blueprint.add_url_rule(f"{self.prefix}/{OPENAPI_SEGMENT}", OPENAPI_ENDPOINT,
+                                      _openapi_document)
 
     def _register_doc(self, app_or_blueprint):
-        """No Swagger UI and no root view: the base path belongs to the Cloud Entry Point."""
+        """`<base>/docs`, and no root view: the base path belongs to the Cloud Entry Point."""
+        app_or_blueprint.add_url_rule(f"{self.prefix}/{DOCS_SEGMENT}", DOCS_ENDPOINT,
+                                      lambda: apidoc.ui_for(self))
 
     def _register_apidoc(self, app):
-        """No Swagger UI static files either."""
+        """Swagger UI's static files, under `<base>/docs/`."""
+        app.register_blueprint(apidoc.apidoc, url_prefix=f"{self.prefix}/{DOCS_SEGMENT}")
+
+    @property
+    def specs_url(self):
+        """What the Swagger UI page loads."""
+        return url_for(OPENAPI_ENDPOINT)
 
     def error_router(self, original_handler, e):
         """Leave every error to the application's handlers, which render CIMI error bodies."""
         return original_handler(e)
+
+
+def _openapi_document():
+    return jsonify(openapi.document(current_app, base_uri()))
 
 
 class CollectionNamespace(Namespace):
@@ -30,6 +60,7 @@ class CollectionNamespace(Namespace):
         super().__init__(segment, description=description, path="/" + segment)
         self.entry_point_key = entry_point_key
         self.segment = segment
+        self.type_name = type_name_of(entry_point_key)
 
 
 def registered_collections(api):

@@ -6,11 +6,13 @@ answers without an OpenNebula call.
 from flask import current_app
 from flask_restx import Resource
 
+from app.cimi import declarations as declare
 from app.cimi.cloud_entry_point import EXTENSION
 from app.cimi.context import request_query
 from app.cimi.registry import CollectionNamespace, registered_collections
 from app.errors import NotFound
 from app.protocol import base_uri, respond
+from app.protocol.query import SELECT
 from app.services import resource_metadata
 from app.services.links import Links
 from app.services.listing import Listing, listed
@@ -25,6 +27,8 @@ def _collection_keys():
 
 @namespace.route("")
 class ResourceMetadataCollection(Resource):
+    @declare.declared(declare.lists("List what the server supports for each resource type",
+                                    resource_metadata.TYPE_NAME, needs_credentials=False))
     def get(self):
         links = Links(base_uri())
         listing = Listing(resource_metadata.TYPE_NAME, "resourceMetadata",
@@ -35,6 +39,10 @@ class ResourceMetadataCollection(Resource):
 
 @namespace.route("/<string:key>")
 class ResourceMetadata(Resource):
+    @declare.declared(declare.Declaration(
+        "Read what the server supports for one resource type",
+        (declare.READ, declare.NOT_MODIFIED), query=(SELECT,),
+        resource=resource_metadata.TYPE_NAME, needs_credentials=False))
     def get(self, key):
         if key not in _collection_keys():
             raise NotFound(f"There is no resource metadata {key!r}.")

@@ -8,11 +8,15 @@ request, before the view runs, so a request that cannot be answered changes noth
 from flask import current_app, request
 from werkzeug.exceptions import NotAcceptable, RequestEntityTooLarge, UnsupportedMediaType
 
+from app.protocol.query import Parameter
+
 JSON = "application/json"
 XML = "application/xml"
 TEXT_XML = "text/xml"
 OFFERED = (JSON, XML, TEXT_XML)
 _FORMAT_PARAMETER = {"json": JSON, "xml": XML, JSON: JSON, XML: XML, TEXT_XML: TEXT_XML}
+FORMAT = Parameter("$format", "The format of the answer, overriding Accept.",
+                   {"type": "string", "enum": sorted(_FORMAT_PARAMETER)})
 
 
 def response_media_type():
@@ -66,7 +70,7 @@ def check_request():
 
 
 def _negotiate():
-    requested = request.args.get("$format")
+    requested = request.args.get(FORMAT.name)
     if requested is not None:
         chosen = _FORMAT_PARAMETER.get(requested.strip().lower())
         if chosen is None:

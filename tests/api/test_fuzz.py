@@ -1,7 +1,8 @@
 """Bounded fuzzing of every route, in both formats: whatever the path, query, headers and
 body, the answer is never a 5xx, and every 4xx carries the CIMI error body.
 
-The routes are read from the application's URL map, so a new route is fuzzed too. The
+The routes are read from the OpenAPI document the server serves (whose paths are the URL
+map's; tests/api/test_openapi.py checks it), so a new route is fuzzed too. The
 requests come from an ordinary user of their own, so a lucky create or delete touches no
 other test's objects, and some of them that user's own, so that routes naming them go past the
 lookup. Examples are derandomized and bounded (MAX_EXAMPLES per format, some 10 s on the
@@ -12,7 +13,7 @@ import contextlib
 import json
 import os
 import time
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -91,22 +92,22 @@ raw_bodies = st.one_of(
 )
 
 
-def fill(rule, values):
-    """The rule's URL with each argument replaced by one of `values` (percent-encoded)."""
+def fill(path, values):
+    """The path's URL with each `{parameter}` replaced by one of `values` (percent-encoded)."""
     parts = []
     values = iter(values)
-    for segment in rule.split("/"):
+    for segment in path.split("/"):
         parts.append(quote(str(next(values)), safe="%")
-                     if segment.startswith("<") else segment)
+                     if segment.startswith("{") else segment)
     return "/".join(parts)
 
 
 @st.composite
-def requests(draw, rules, owned_ids):
-    rule, allowed = draw(st.sampled_from(rules))
+def requests(draw, routes, owned_ids):
+    path, allowed = draw(st.sampled_from(routes))
     arguments = draw(st.lists(st.one_of(st.sampled_from(owned_ids), st.sampled_from(owned_ids),
                                         st.integers(0, 5), huge_integers, weird_text),
-                              min_size=rule.count("<"), max_size=rule.count("<")))
+                              min_size=path.count("{"), max_size=path.count("{")))
     method = draw(st.one_of(st.sampled_from(allowed), st.sampled_from(METHODS)))
     query = draw(st.dictionaries(st.one_of(st.sampled_from(QUERY_NAMES), st.text(max_size=8)),
                                  st.one_of(weird_text, huge_integers.map(str)), max_size=4))
@@ -120,13 +121,16 @@ def requests(draw, rules, owned_ids):
     if method in ("POST", "PUT", "PATCH") and draw(st.booleans()):
         body = draw(st.one_of(documents, raw_bodies))
         headers["Content-Type"] = draw(st.one_of(st.none(), st.sampled_from(CONTENT_TYPES)))
-    return method, fill(rule, arguments), query, headers, body
+    return method, fill(path, arguments), query, headers, body
 
 
-def fuzzed_routes(application):
-    """(rule, methods) of every route under the base path."""
-    return sorted((rule.rule, sorted(rule.methods - {"HEAD", "OPTIONS"}))
-                  for rule in application.url_map.iter_rules() if rule.rule.startswith(BASE))
+def fuzzed_routes(client):
+    """(path, methods) of every operation of the OpenAPI document."""
+    document = client.get(BASE + "openapi.json").get_json()
+    base = urlsplit(document["servers"][0]["url"]).path
+    return sorted((base + path, sorted(method.upper() for method in operations
+                                       if method.upper() in METHODS))
+                  for path, operations in document["paths"].items())
 
 
 @pytest.fixture
@@ -186,8 +190,8 @@ def encoded(client, body):
         return raw_json(str(body))
 
 
-def test_no_request_gets_a_5xx_and_every_4xx_is_a_cimi_error(app, fuzzer, owned_ids):
-    routes = fuzzed_routes(app)
+def test_no_request_gets_a_5xx_and_every_4xx_is_a_cimi_error(client, fuzzer, owned_ids):
+    routes = fuzzed_routes(client)
 
     @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=not EXPLORE, database=None,
               suppress_health_check=list(HealthCheck))

@@ -87,6 +87,7 @@ missing values sort last in both directions.
 """
 from .errors import QueryError
 from .nodes import AllOf, AnyOf, Comparison, DateValue
+from .parameters import COLLECTION_PARAMETERS, RESOURCE_PARAMETERS, SELECT, Parameter
 from .params import AttributeSelection, SortKey
 from .parser import MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, parse_filter
 from .query import REQUIRED_ATTRIBUTES, PageWindow, Query, Update, parse_query
@@ -95,14 +96,18 @@ __all__ = [
     "AllOf",
     "AnyOf",
     "AttributeSelection",
+    "COLLECTION_PARAMETERS",
     "Comparison",
     "DateValue",
     "MAX_FILTER_DEPTH",
     "MAX_FILTER_LENGTH",
     "PageWindow",
+    "Parameter",
     "Query",
     "QueryError",
     "REQUIRED_ATTRIBUTES",
+    "RESOURCE_PARAMETERS",
+    "SELECT",
     "SortKey",
     "Update",
     "parse_filter",
