@@ -1,8 +1,14 @@
-"""The libcloud driver (cimi_client.libcloud_driver) against the real server: libcloud's
-conventions, every compute call it serves, states as libcloud's, and errors as libcloud's
-exceptions carrying the server's message. The SSH key and user data are read back from the
-machine's OpenNebula CONTEXT as the administrator."""
+"""The libcloud driver (cimi_client.libcloud_driver) against the real server: the README's
+example as it is written, libcloud's conventions, every compute call the driver serves,
+states as libcloud's, and errors as libcloud's exceptions carrying the server's message. The
+SSH key and user data are read back from the machine's OpenNebula CONTEXT as the
+administrator."""
 import base64
+import os
+import re
+import subprocess
+import sys
+import tomllib
 import xml.etree.ElementTree as ElementTree
 import xmlrpc.client
 
@@ -16,9 +22,11 @@ from cimi_client.client import short_id
 from cimi_client.libcloud_driver import CimiNodeDriver
 from cli_support import ed25519_key
 from support.lanes import STATE_WAIT_SECONDS
-from support.servers import free_port
+from support.servers import ROOT, free_port
 
 SCRIPT = "#!/bin/sh\necho libcloud > /tmp/ready\n"
+README_SECTION = "### Python programs: libcloud"
+PYTHON_BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +76,35 @@ def vm_context(opennebula_process, node):
     assert answer[0], answer
     context = ElementTree.fromstring(answer[1]).find("TEMPLATE/CONTEXT")
     return {child.tag: child.text for child in context}
+
+
+def readme_section():
+    return (ROOT / "README.md").read_text().split(README_SECTION, 1)[1]
+
+
+def test_the_readme_installs_the_extra_the_package_declares():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert [requirement for requirement in project["optional-dependencies"]["libcloud"]
+            if requirement.startswith("apache-libcloud")]
+    assert "pip install -e '.[libcloud]'" in readme_section()
+
+
+def test_the_readme_example_runs_as_it_is_written(cloud, driver):
+    """The README's program, with the `CIMI_*` settings it reads naming the test cloud."""
+    section = readme_section()
+    program = PYTHON_BLOCK.search(section).group(1)
+    settings = {"CIMI_ENDPOINT": cloud.endpoint, "CIMI_USERNAME": cloud.username,
+                "CIMI_PASSWORD": cloud.password}
+    ran = subprocess.run([sys.executable, "-c", program], env={**os.environ, **settings},
+                         capture_output=True, text=True, timeout=4 * STATE_WAIT_SECONDS)
+    assert ran.returncode == 0, ran.stderr
+    lines = ran.stdout.splitlines()
+    assert lines[1] == "size: m1.small, 1 CPU, 128 MB RAM; image: ttylinux"
+    assert re.fullmatch(r"node: libcloud-example is running at \d+\.\d+\.\d+\.\d+", lines[2])
+    assert lines[3] == "volume: libcloud-example-data 1 GiB, attached"
+    assert "libcloud-example" not in lines[4]
+    assert not [volume for volume in driver.list_volumes()
+                if volume.name == "libcloud-example-data"]
 
 
 def test_the_driver_follows_libclouds_conventions(driver):
