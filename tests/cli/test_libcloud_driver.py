@@ -18,9 +18,10 @@ from libcloud.common.types import InvalidCredsError, LibcloudError, ProviderErro
 from libcloud.compute.base import NodeAuthPassword, NodeAuthSSHKey, NodeDriver, NodeImage, NodeSize
 from libcloud.compute.types import NodeState, StorageVolumeState
 
-from cimi_client.client import short_id
+from cimi_client.client import ACTION, CIMI, short_id
 from cimi_client.libcloud_driver import CimiNodeDriver
 from cli_support import ed25519_key
+from fake_cimi import FakeCimi
 from support.lanes import STATE_WAIT_SECONDS
 from support.servers import ROOT, free_port
 
@@ -275,3 +276,48 @@ def test_a_failed_job_is_a_libcloud_error_with_its_reason(driver, small, ttylinu
     finally:
         onesim_process.clear_faults()     # the emulator serves the later tests of this worker
     assert failed.value.value
+
+
+# --- against a scripted server ----------------------------------------------------------------
+
+@pytest.fixture
+def fake():
+    with FakeCimi() as server:
+        server.document("/cimi", {"resourceURI": CIMI + "CloudEntryPoint",
+                                  "id": server.url("/cimi"),
+                                  "machines": {"href": server.url("/cimi/machines")}})
+        yield server
+
+
+def scripted_driver(fake, wait_seconds=STATE_WAIT_SECONDS):
+    return CimiNodeDriver("alice", "secret", ex_entry_point=fake.url("/cimi"),
+                          ex_wait_seconds=wait_seconds, ex_poll_seconds=0.01)
+
+
+def test_a_proxys_plain_text_error_is_a_provider_error_with_its_first_line(fake):
+    fake.route("GET", "/cimi/machines", lambda request: (
+        502, {"Content-Type": "text/plain"}, b"upstream is down\nretry later\n"))
+    with pytest.raises(ProviderError) as refused:
+        scripted_driver(fake).list_nodes()
+    assert refused.value.http_code == 502
+    assert refused.value.value == "502 Bad Gateway: upstream is down"
+    assert fake.requests[0].headers["Authorization"] == "Basic " + base64.b64encode(
+        b"alice:secret").decode()
+
+
+def test_a_job_that_does_not_end_in_time_is_a_libcloud_error_naming_it(fake):
+    machine = {"id": fake.url("/cimi/machines/1"), "name": "slow", "state": "STARTED",
+               "operations": [{"rel": ACTION + "restart", "href": fake.url("/cimi/machines/1")}]}
+    fake.document("/cimi/machines/1", machine)
+    fake.route("POST", "/cimi/machines/1", lambda request: (
+        202, {"CIMI-Job-URI": fake.url("/cimi/jobs/1")}, b""))
+    fake.document("/cimi/jobs/1", {"id": fake.url("/cimi/jobs/1"), "state": "RUNNING",
+                                   "statusMessage": "Machine 1 is rebooting."})
+    fake.document("/cimi/machines", {"count": 1, "machines": [machine]})
+    driver = scripted_driver(fake, wait_seconds=0)
+    (node,) = driver.list_nodes()
+    with pytest.raises(LibcloudError, match="jobs/1 is still RUNNING after 0 s .*: Machine 1 is "
+                                            "rebooting"):
+        driver.reboot_node(node)
+    (posted,) = [request for request in fake.requests if request.method == "POST"]
+    assert posted.body == {"resourceURI": CIMI + "Action", "action": ACTION + "restart"}
