@@ -1,4 +1,4 @@
-"""An Apache Libcloud compute driver for any DMTF CIMI cloud (`pip install 'cimi-one[libcloud]'`).
+"""An Apache Libcloud compute driver for any DMTF CIMI cloud (`pip install '.[libcloud]'`).
 
     from cimi_client.libcloud_driver import CimiNodeDriver
     driver = CimiNodeDriver("alice", secret,
@@ -388,9 +388,10 @@ class CimiNodeDriver(NodeDriver):
     # --- CIMI resources as libcloud objects ------------------------------------------------
 
     def _node(self, machine):
-        """A Machine as a Node. Its addresses are the ones the cloud gives its users to reach
-        it, so all are public_ips (as libcloud's OpenNebula driver has them), which is what
-        wait_until_running looks at by default."""
+        """A Machine as a Node, its CIMI attributes in `extra` as CIMI gives them (`state`,
+        `cpu`, `memory` in KiB, ...). Its addresses are the ones the cloud gives its users to
+        reach it, so all are public_ips (as libcloud's OpenNebula driver has them), which is
+        what wait_until_running looks at by default."""
         extra = _extra(machine, ("state", "cpu", "memory", "host", "description",
                                  STATUS_MESSAGE, "properties", "created"))
         for key in ("machineImage", "machineConfig"):
