@@ -101,14 +101,7 @@ class CimiClient:
         """Every member of a collection named by its entry point key (or given by href),
         fetching further pages while the server's `count` says more exist."""
         href = collection if "/" in collection else self.collection_href(collection)
-        params = dict(params or {})
-        found = []
-        while True:
-            page = self.get(href, {**params, "$first": len(found) + 1} if found else params)
-            batch = members_of(page)
-            found.extend(batch)
-            if not batch or len(found) >= page.get("count", len(found)):
-                return found
+        return every_member(self.get, href, params)
 
     # --- HTTP ------------------------------------------------------------------------------
 
@@ -131,10 +124,10 @@ class CimiClient:
         return self._send("POST", operation_href(listing, "add", "attach"), body)
 
     def edit(self, resource, body):
-        return self._send("PUT", _own_operation(resource, "edit"), body)
+        return self._send("PUT", own_operation(resource, "edit"), body)
 
     def delete(self, resource):
-        return self._send("DELETE", _own_operation(resource, "delete"))
+        return self._send("DELETE", own_operation(resource, "delete"))
 
     def _send(self, method, href, body=None, params=None):
         headers = {}
@@ -148,7 +141,7 @@ class CimiClient:
         except requests.Timeout:
             raise CimiError(f"{shown(href)} did not answer within {self.timeout:g} s.") from None
         except requests.RequestException as failure:
-            raise CimiError(f"Cannot reach {shown(href)}: {_reason(failure)}") from None
+            raise CimiError(f"Cannot reach {shown(href)}: {failure_reason(failure)}") from None
         document = _document(response)
         if response.status_code >= 400:
             raise ServiceError(response.status_code, _error_message(response, document))
@@ -171,15 +164,10 @@ class CimiClient:
         """The resource once it offers the operation `rel`: while it is in a transitional
         state (CREATING, STOPPING, ...: CIMI's -ING states) the operation may still come, so
         this waits for the state to settle; otherwise the resource is returned as it is."""
-        def offered_or_settled(document):
-            state = document.get("state") or ""
-            return has_operation(document, rel) or not state.endswith("ING") \
-                or state == "DELETING"
-
-        if offered_or_settled(resource):
+        if offers_or_settled(resource, rel):
             return resource
-        return self._poll(resource["id"], offered_or_settled, timeout, progress,
-                          f"a {rel} operation")
+        return self._poll(resource["id"], lambda document: offers_or_settled(document, rel),
+                          timeout, progress, f"a {rel} operation")
 
     def wait_for_job(self, job_href, timeout, progress=None):
         """The Job once it has ended; JobFailed unless it ended in SUCCESS."""
@@ -226,6 +214,28 @@ def why(document):
     return f": {message}" if message else "."
 
 
+def every_member(get, href, params=None):
+    """Every member of the collection at `href`, read with `get(href, params)` (which returns
+    the collection document), fetching further pages while the server's `count` says more
+    exist."""
+    params = dict(params or {})
+    found = []
+    while True:
+        page = get(href, {**params, "$first": len(found) + 1} if found else params)
+        batch = members_of(page)
+        found.extend(batch)
+        if not batch or len(found) >= page.get("count", len(found)):
+            return found
+
+
+def offers_or_settled(resource, rel):
+    """Whether the resource offers the operation `rel`, or is in a state where waiting will
+    not make it come: while a resource is in a transitional state (CREATING, STOPPING, ...:
+    CIMI's -ING states) the operation may still come."""
+    state = resource.get("state") or ""
+    return has_operation(resource, rel) or not state.endswith("ING") or state == "DELETING"
+
+
 def members_of(collection):
     """The member list of a collection document: its one list attribute besides operations."""
     for key, value in collection.items():
@@ -248,7 +258,7 @@ def operation_href(resource, rel, what):
     raise CimiError(f"The server offers you no {what} operation on {name}{owner}{state}.")
 
 
-def _own_operation(resource, rel):
+def own_operation(resource, rel):
     """Where to edit or delete a resource: its `edit`/`delete` operation, else the resource's
     own URI, which CIMI's update and delete address. A resource that does not offer the
     operation to this user is still asked, so the server says why it refuses (403 with its
@@ -295,7 +305,7 @@ def _error_message(response, document):
     return f"{response.status_code} {response.reason} from {shown(response.url)}"
 
 
-def _reason(failure):
+def failure_reason(failure):
     """What went wrong underneath requests' and urllib3's wrapping: "Connection refused"."""
     cause = failure.args[0] if failure.args else failure
     cause = getattr(cause, "reason", cause)

@@ -1,5 +1,7 @@
-"""Running the `cimi` command in tests, and checking what it printed."""
+"""Running the `cimi` command in tests, checking what it printed, and the SSH keys tests launch with."""
+import base64
 import os
+import struct
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -68,3 +70,11 @@ def fake_ssh(directory):
     script.write_text("#!/bin/sh\necho ssh \"$@\"\n")
     script.chmod(0o755)
     return f"{bin_directory}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
+def ed25519_key(seed, comment):
+    """A well-formed OpenSSH ed25519 public key line."""
+    def string(data):
+        return struct.pack(">I", len(data)) + data
+    blob = string(b"ssh-ed25519") + string(bytes([seed]) * 32)
+    return f"ssh-ed25519 {base64.b64encode(blob).decode()} {comment}"

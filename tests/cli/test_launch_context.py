@@ -2,22 +2,14 @@
 OpenNebula CONTEXT through the server (read back from onesim as the administrator)."""
 import base64
 import re
-import struct
 import xml.etree.ElementTree as ElementTree
 import xmlrpc.client
 
 from cimi_client.client import short_id
+from cli_support import ed25519_key
 
 QUIET_LINE = re.compile(r"^(\d+), (\d+\.\d+\.\d+\.\d+)$")
 SCRIPT = "#!/bin/sh\necho ready > /tmp/ready\n"
-
-
-def ed25519_key(seed, comment):
-    """A well-formed OpenSSH ed25519 public key line."""
-    def string(data):
-        return struct.pack(">I", len(data)) + data
-    blob = string(b"ssh-ed25519") + string(bytes([seed]) * 32)
-    return f"ssh-ed25519 {base64.b64encode(blob).decode()} {comment}"
 
 
 def vm_context(onesim_process, machine_id):
