@@ -15,6 +15,7 @@ import xmlrpc.client
 import pytest
 from libcloud.common.base import ConnectionUserAndKey, JsonResponse
 from libcloud.common.types import InvalidCredsError, LibcloudError, ProviderError
+from libcloud.compute import providers
 from libcloud.compute.base import NodeAuthPassword, NodeAuthSSHKey, NodeDriver, NodeImage, NodeSize
 from libcloud.compute.types import NodeState, StorageVolumeState
 
@@ -115,6 +116,14 @@ def test_the_driver_follows_libclouds_conventions(driver):
     assert issubclass(driver.connectionCls, ConnectionUserAndKey)
     assert issubclass(driver.connectionCls.responseCls, JsonResponse)
     assert driver.features["create_node"] == ["ssh_key"]
+
+
+def test_the_driver_registers_under_its_provider_name_as_the_readme_says(monkeypatch):
+    monkeypatch.setattr(providers, "DRIVERS", dict(providers.DRIVERS))
+    providers.set_driver("cimi", "cimi_client.libcloud_driver", "CimiNodeDriver")
+    assert providers.get_driver("cimi") is CimiNodeDriver
+    assert 'set_driver("cimi", "cimi_client.libcloud_driver", "CimiNodeDriver")' in \
+        readme_section()
 
 
 def test_sizes_are_the_machine_configurations(driver, cloud):
