@@ -24,6 +24,7 @@ from http import HTTPStatus
 
 from gunicorn import util
 from gunicorn.http import errors as http_errors, message
+from gunicorn.workers.base import Worker
 from gunicorn.workers.gthread import ThreadWorker
 from werkzeug.exceptions import BadRequest
 
@@ -72,6 +73,13 @@ class CimiThreadWorker(ThreadWorker):
     def load_wsgi(self):
         super().load_wsgi()
         self.wsgi = _with_body_errors_and_closing(self.wsgi)
+
+    def handle_quit(self, sig, frame):
+        """Quick shutdown (SIGQUIT, SIGINT) without shutting the thread pool down inside the
+        signal handler, as gunicorn's gthread worker does: a signal that lands while the main
+        thread is inside the pool's `submit` finds the pool's lock held, and the worker would
+        wait for it forever. Exiting lets the interpreter finish the pool's threads."""
+        Worker.handle_quit(self, sig, frame)
 
     def handle_error(self, req, client, addr, exc):
         answer = client_error(exc, self.cfg.limit_request_line)

@@ -3,12 +3,13 @@ import argparse
 import logging
 import signal
 import sys
-import threading
 from pathlib import Path
 
 from .hypervisor import Hypervisor
 from .seed import DEMO_USER, SEEDS
 from .service import DEFAULT_HOST, DEFAULT_PORT, Onesim
+
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
 def parse_arguments(argv):
@@ -42,18 +43,19 @@ def main(argv=None):
     arguments = parse_arguments(argv)
     logging.basicConfig(level=logging.DEBUG if arguments.verbose else logging.INFO,
                         format="%(asctime)s onesim %(levelname)s %(message)s")
+    # The stop signals are blocked before any thread starts (threads inherit the mask) and
+    # taken with sigwait below: no handler runs, so two signals at once (a terminal's Ctrl-C
+    # and the SIGTERM of whoever started us) cannot interrupt each other halfway through a
+    # lock, and one that comes before the banner is read waits until then.
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     hypervisor = Hypervisor(arguments.support_shareable, arguments.keep_snapshots)
     onesim = Onesim(arguments.data_dir, arguments.host, arguments.port, arguments.seed,
                     arguments.speed, arguments.control_port, hypervisor)
-    # Handlers first: a caller may stop the emulator as soon as it has read the banner.
-    stopping = threading.Event()
-    for signal_number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signal_number, lambda *_: stopping.set())
     print(f"onesim {onesim.url} (control {onesim.control.url})", flush=True)
     print(f"oneadmin credentials in {arguments.data_dir / 'one_auth'}", flush=True)
     if arguments.seed == "demo":
         print("demo user: {}:{}".format(*DEMO_USER), flush=True)
-    stopping.wait()
+    signal.sigwait(STOP_SIGNALS)
     onesim.stop()
     return 0
 

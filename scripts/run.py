@@ -29,8 +29,11 @@ WATCH_SECONDS = 0.5
 
 
 def require_free(host, port, variable, example):
-    """Exit with a clear message when another process listens on host:port."""
+    """Exit with a clear message when another process listens on host:port. The probe binds
+    as the servers do (SO_REUSEADDR), so connections of a server that just stopped, still
+    in TIME_WAIT, do not count as a process using the port."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, int(port)))
         except OSError as error:

@@ -1,4 +1,5 @@
 """`python -m onesim` as a process, driven by a plain pyone client (end to end)."""
+import signal
 import subprocess
 import sys
 import time
@@ -44,6 +45,26 @@ def test_start_prints_the_endpoint_and_the_demo_credentials(tmp_path):
     assert lines[2].strip() == "demo user: demo:demo"
     assert (tmp_path / "one_auth").read_text().startswith("oneadmin:")
     assert process.returncode == 0
+
+
+@pytest.mark.parametrize("first, second", [(signal.SIGINT, signal.SIGTERM),
+                                           (signal.SIGTERM, signal.SIGINT)])
+def test_two_stop_signals_at_once_stop_it_promptly(tmp_path, first, second):
+    """A terminal's Ctrl-C reaches the emulator together with the SIGTERM of the `make run`
+    that started it: both at once, right after the banner, still stop it within seconds."""
+    for attempt in range(3):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "onesim", "--port", "0", "--data-dir",
+             str(tmp_path / str(attempt))], cwd=PROJECT, stdout=subprocess.PIPE, text=True)
+        try:
+            process.stdout.readline()
+            process.send_signal(first)
+            process.send_signal(second)
+            assert process.wait(timeout=10) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
 
 
 # Slow enough that a new image is still LOCKED when the next call arrives, even on a
