@@ -4,10 +4,10 @@ A (the demo user) owns one private object of every kind a user can make: a machi
 disks, network interfaces, volumes, snapshots and event log), a Job, a credential, machine
 and volume templates and configurations, a machine image, a volume and a volume image. For
 every route the application serves (read from its OpenAPI document, whose paths are its URL
-map's, so a new route is covered or this test names it), B's GET, PUT, POST and DELETE of A's objects answer exactly what they
-answer for an id that exists nowhere: a 404 that names no user, with no internal id; B's
-collections, also with `$expand`, never list them; and A's objects are unchanged after B
-tried everything. In JSON and XML.
+map's, so a new route is covered or this test names it), B's GET, PUT, POST and DELETE of
+A's objects answer exactly what they answer for an id that exists nowhere: a 404 that names
+no user, with no internal id; B's collections, also with `$expand`, never list them; and A's
+objects are unchanged after B tried everything. In JSON and XML.
 """
 import contextlib
 import re
