@@ -263,3 +263,11 @@ def test_creating_and_deleting_get_documented_statuses(cimi, document):
         deleted = cimi.delete(created.headers["Location"])
     assert deleted.status == 200
     _check_answer(document, "DELETE", "/machineConfigs/{resource_id}", deleted, cimi.fmt)
+
+
+def test_the_ui_files_are_counted_by_route_template(client):
+    asset = BASE + "/docs/swaggerui/swagger-ui.css"
+    assert client.get(asset).status_code == 200
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert 'route="/cimi/docs/swaggerui/<path:filename>"' in metrics
+    assert "swagger-ui.css" not in metrics
