@@ -19,7 +19,7 @@ from marshmallow import fields
 from werkzeug.routing.rules import parse_converter_args
 
 from app.cimi.declarations import (
-    COLLECTION, ETAG, LOCATION, RESOURCE, declaration_of, error_statuses,
+    ETAG, LOCATION, RESOURCE, declaration_of, error_statuses,
 )
 from app.protocol import version
 from app.protocol.errors import AUTHENTICATE_CHALLENGE, ERROR_RESOURCE_URI
@@ -100,7 +100,10 @@ def _describe(app):
             spec.path(path=_path(rule.rule, base), operations=operations,
                       parameters=_path_parameters(app.url_map, rule.rule))
     for type_name, body in sorted(answered):
-        _add_answer_schema(spec, type_name, body)
+        if body == RESOURCE:
+            _add_resource_schema(spec, marshmallow.converter, type_name)
+        else:
+            _add_collection_schema(spec, type_name)
     return spec.to_dict()
 
 
@@ -262,17 +265,9 @@ def _resource_base_schema():
     }
 
 
-def _add_answer_schema(spec, type_name, body):
-    if body == RESOURCE:
-        _add_resource_schema(spec, type_name)
-    else:
-        _add_collection_schema(spec, type_name)
-
-
-def _add_resource_schema(spec, type_name):
+def _add_resource_schema(spec, converter, type_name):
     """The type's attributes: those of every resource and those its ResourceMetadata
     declares."""
-    converter = _marshmallow_converter(spec)
     attributes = {}
     declaration = DECLARATIONS.get(type_name)
     if declaration is not None:
@@ -301,11 +296,6 @@ def _add_collection_schema(spec, type_name):
                        "operations": {"type": "array", "items": {"type": "object"}}},
         "additionalProperties": {"type": "array",
                                  "items": {"$ref": f"#/components/schemas/{type_name}"}}})
-
-
-def _marshmallow_converter(spec):
-    return next(plugin.converter for plugin in spec.plugins
-                if isinstance(plugin, MarshmallowPlugin))
 
 
 def _collection_name(type_name):

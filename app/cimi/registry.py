@@ -15,6 +15,7 @@ from flask_restx import Api, Namespace, apidoc
 
 from app.cimi import openapi
 from app.protocol import base_uri
+from app.protocol.negotiation import own_format
 from app.services.resource_metadata import type_name_of
 
 OPENAPI_SEGMENT = "openapi.json"
@@ -27,12 +28,12 @@ class CimiApi(Api):
     def _register_specs(self, app_or_blueprint):
         """`<base>/openapi.json` instead of restx's swagger.json."""
         app_or_blueprint.add_url_rule(f"{self.prefix}/{OPENAPI_SEGMENT}", OPENAPI_ENDPOINT,
-                                      _openapi_document)
+                                      own_format(_openapi_document))
 
     def _register_doc(self, app_or_blueprint):
         """`<base>/docs`, and no root view: the base path belongs to the Cloud Entry Point."""
         app_or_blueprint.add_url_rule(f"{self.prefix}/{DOCS_SEGMENT}", DOCS_ENDPOINT,
-                                      lambda: apidoc.ui_for(self))
+                                      own_format(lambda: apidoc.ui_for(self)))
 
     def _register_apidoc(self, app):
         """Swagger UI's static files, under `<base>/docs/`."""

@@ -3,7 +3,9 @@
 The response format is `$format` (json or xml, or a media type) when given, otherwise the best
 match of `Accept` among application/json, application/xml and text/xml, honouring q-values;
 no `Accept` (or `*/*`) means JSON. Nothing acceptable is 406. The choice is made once per
-request, before the view runs, so a request that cannot be answered changes nothing.
+request, before the view runs, so a request that cannot be answered changes nothing. A view
+marked `own_format` (the API description: an HTML page, the OpenAPI JSON) answers in its
+own format whatever Accept says; its errors, like any other, are JSON when nothing else fits.
 """
 from flask import current_app, request
 from werkzeug.exceptions import NotAcceptable, RequestEntityTooLarge, UnsupportedMediaType
@@ -56,10 +58,17 @@ def has_body():
     return bool(request.content_length) or "chunked" in transfer_encoding
 
 
+def own_format(view):
+    """Mark `view` as answering in its own format: it is not refused 406 for its Accept."""
+    view.own_format = True
+    return view
+
+
 def check_request():
     """Run before every view: refuse what cannot be answered (406), what is too large to read
     (413) and bodies in a format this server does not speak (415)."""
-    response_media_type()
+    if not getattr(current_app.view_functions.get(request.endpoint), "own_format", False):
+        response_media_type()
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     if limit is not None and (request.content_length or 0) > limit:
         raise RequestEntityTooLarge(f"The request body is larger than the limit of {limit} bytes.")

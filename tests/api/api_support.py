@@ -1,5 +1,6 @@
 """Names and helpers the API tests share (`conftest` is not importable by name)."""
 import time
+from urllib.parse import urlsplit
 
 from app.errors import Conflict, NotFound
 from app.one.states import IMAGE_STATES
@@ -10,6 +11,18 @@ from support.lanes import STATE_WAIT_SECONDS
 CIMI = "http://schemas.dmtf.org/cimi/1/"
 ACTION = CIMI + "action/"
 IMAGE_BEING_DELETED = next(number for number, name in IMAGE_STATES.items() if name == "DELETE")
+OPENAPI_DOCUMENT = "/cimi/openapi.json"
+HTTP_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
+
+
+def documented_routes(client):
+    """(path, methods) of every operation of the server's OpenAPI document: every CIMI route
+    (tests/api/test_openapi.py checks that), paths from the root with `{argument}`s."""
+    document = client.get(OPENAPI_DOCUMENT).get_json()
+    base = urlsplit(document["servers"][0]["url"]).path
+    return sorted((base + path, sorted(method.upper() for method in operations
+                                       if method.upper() in HTTP_METHODS))
+                  for path, operations in document["paths"].items())
 
 
 def terminate_all(one, vm_ids):

@@ -3,11 +3,11 @@
 A (the demo user) owns one private object of every kind a user can make: a machine (with its
 disks, network interfaces, volumes, snapshots and event log), a Job, a credential, machine
 and volume templates and configurations, a machine image, a volume and a volume image. For
-every route the application serves (read from its URL map, so a new route is covered or
-this test names it), B's GET, PUT, POST and DELETE of A's objects answer exactly what they
-answer for an id that exists nowhere: a 404 that names no user, with no internal id; B's
-collections, also with `$expand`, never list them; and A's objects are unchanged after B
-tried everything. In JSON and XML.
+every route the application serves (read from its OpenAPI document, whose paths are its URL
+map's, so a new route is covered or this test names it), B's GET, PUT, POST and DELETE of
+A's objects answer exactly what they answer for an id that exists nowhere: a 404 that names
+no user, with no internal id; B's collections, also with `$expand`, never list them; and A's
+objects are unchanged after B tried everything. In JSON and XML.
 """
 import contextlib
 import re
@@ -16,7 +16,9 @@ from itertools import product
 
 import pytest
 
-from api_support import ACTION, CIMI, STATE_WAIT_SECONDS, delete_images, terminate_all
+from api_support import (
+    ACTION, CIMI, STATE_WAIT_SECONDS, delete_images, documented_routes, terminate_all,
+)
 from app import create_app
 from app.errors import DomainError
 from app.one import gateway
@@ -141,11 +143,9 @@ def intruder(cimi, opennebula):
     return cimi.as_user(opennebula.user_session("isolation-b"))
 
 
-def item_routes(application):
-    """(rule, methods) of every route under the base path that names an object."""
-    for rule in application.url_map.iter_rules():
-        if rule.rule.startswith(BASE) and rule.arguments:
-            yield rule.rule, sorted(rule.methods - {"HEAD", "OPTIONS"})
+def item_routes(client):
+    """(path, methods) of every CIMI route that names an object."""
+    return [(path, methods) for path, methods in documented_routes(client) if "{" in path]
 
 
 def collection_of(rule):
@@ -160,7 +160,7 @@ def url_for(rule, object_id):
         nonlocal first
         value, first = (object_id if first else PART_ID), False
         return str(value)
-    return re.sub(r"<[^>]+>", argument, rule)
+    return re.sub(r"\{[^}]+\}", argument, rule)
 
 
 def answer(result, object_id):
@@ -192,9 +192,9 @@ def tried_ids(owner, collection, method):
     return {owner.id_of(collection)}
 
 
-def test_every_route_answers_for_anothers_object_as_for_a_missing_one(app, owner, intruder):
+def test_every_route_answers_for_anothers_object_as_for_a_missing_one(client, owner, intruder):
     exercised = set()
-    for rule, methods in item_routes(app):
+    for rule, methods in item_routes(client):
         collection = collection_of(rule)
         if collection in SHARED:
             continue
@@ -220,8 +220,8 @@ def test_every_route_answers_for_anothers_object_as_for_a_missing_one(app, owner
 
 
 @pytest.mark.parametrize("query", [{}, {"$expand": "*"}])
-def test_no_collection_lists_anothers_objects(app, owner, intruder, query):
-    for rule in list_routes(app):
+def test_no_collection_lists_anothers_objects(client, owner, intruder, query):
+    for rule in list_routes(client):
         result = intruder.get(rule, params=query)
         assert result.status == 200, (rule, result.document)
         listed = str(result.document)
@@ -229,8 +229,6 @@ def test_no_collection_lists_anothers_objects(app, owner, intruder, query):
             assert href not in listed, (rule, href)
 
 
-def list_routes(application):
-    for rule in application.url_map.iter_rules():
-        if rule.rule.startswith(BASE) and not rule.arguments and "GET" in rule.methods \
-                and collection_of(rule.rule) not in SHARED:
-            yield rule.rule
+def list_routes(client):
+    return [path for path, methods in documented_routes(client)
+            if "{" not in path and "GET" in methods and collection_of(path) not in SHARED]

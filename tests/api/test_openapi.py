@@ -142,6 +142,14 @@ def test_request_bodies_are_the_marshmallow_schemas(app, document):
     assert bodies >= 10
 
 
+@pytest.mark.parametrize("url, accept", [(DOCUMENT, "application/vnd.oai.openapi+json"),
+                                         (BASE + "/docs", "text/html")])
+def test_the_description_answers_in_its_own_format(client, url, accept):
+    response = client.get(url, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert client.get(BASE + "/machines", headers={"Accept": accept}).status_code == 406
+
+
 def test_the_description_needs_no_credentials_and_names_the_host(client):
     assert client.get(DOCUMENT).status_code == 200
     assert client.get(BASE + "/docs", headers={"Accept": BROWSER_ACCEPT}).status_code == 200
@@ -255,3 +263,11 @@ def test_creating_and_deleting_get_documented_statuses(cimi, document):
         deleted = cimi.delete(created.headers["Location"])
     assert deleted.status == 200
     _check_answer(document, "DELETE", "/machineConfigs/{resource_id}", deleted, cimi.fmt)
+
+
+def test_the_ui_files_are_counted_by_route_template(client):
+    asset = BASE + "/docs/swaggerui/swagger-ui.css"
+    assert client.get(asset).status_code == 200
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert 'route="/cimi/docs/swaggerui/<path:filename>"' in metrics
+    assert "swagger-ui.css" not in metrics
