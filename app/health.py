@@ -1,5 +1,6 @@
 """Liveness and readiness, outside the CIMI base path, for load balancers, containers and
-orchestrators; JSON, no credentials.
+orchestrators; JSON whatever the Accept header asks (a probe may send none, or a browser
+text/html), no credentials.
 
 `GET /healthz`: the process serves requests (200); it makes no OpenNebula call, so a slow or
 absent oned never makes a healthy process look dead and get restarted.
@@ -10,16 +11,19 @@ takes no request slot (`app.one.budget`): a process busy with slow calls is stil
 from flask import Blueprint, current_app, jsonify
 
 from app import one
+from app.protocol.negotiation import own_format
 
 blueprint = Blueprint("health", __name__)
 
 
 @blueprint.get("/healthz")
+@own_format
 def healthz():
     return jsonify(status="ok")
 
 
 @blueprint.get("/readyz")
+@own_format
 def readyz():
     problem = one.unreachable(current_app.config["CIMI_READY_TIMEOUT_SECONDS"])
     if problem:

@@ -39,3 +39,17 @@ def test_probes_answer_whatever_the_host_while_the_api_refuses_a_foreign_one(cli
         assert client.get(path, headers={"Host": "10.1.2.3:8080"}).status_code == 200, path
     assert client.get("/cimi/cloudEntryPoint", headers={"Host": "evil.example"}).status_code \
         == 400
+
+
+def test_probes_and_metrics_answer_in_their_own_format_whatever_accept_asks(client):
+    """A browser asks for text/html, a Prometheus scraper for text/plain; the CIMI API would
+    refuse both (406), the probes and metrics answer as they always do."""
+    for accept in ("text/html", "text/plain;version=0.0.4", "application/xml"):
+        for path, media_type in (("/healthz", "application/json"),
+                                 ("/readyz", "application/json"),
+                                 ("/metrics", "text/plain")):
+            response = client.get(path, headers={"Accept": accept})
+            assert response.status_code == 200, (path, accept)
+            assert response.mimetype == media_type, (path, accept)
+    assert client.get("/cimi/cloudEntryPoint", headers={"Accept": "text/html"}).status_code \
+        == 406
