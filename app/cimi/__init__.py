@@ -14,7 +14,7 @@ from app.cimi import (
     machine_volumes, volume_configurations, volume_images, volume_templates, volumes,
 )
 from app.cimi.idempotent import honoured
-from app.cimi.registry import CimiApi
+from app.cimi.api import CimiApi
 
 RESOURCE_MODULES = (
     cloud_entry_point,

@@ -3,7 +3,7 @@ from flask_restx import Resource
 
 from app.cimi import crud, declarations as declare
 from app.cimi.context import ID, request_context, request_query, shaped
-from app.cimi.registry import CollectionNamespace
+from app.cimi.api import CollectionNamespace
 from app.protocol import respond
 from app.services import addresses, links
 

@@ -3,7 +3,7 @@ from flask import current_app
 from flask_restx import Namespace, Resource
 
 from app.cimi import declarations as declare
-from app.cimi.registry import registered_collections
+from app.cimi.api import registered_collections
 from app.protocol import base_uri, respond
 from app.services import cloud_entry_point
 from app.services.links import Links

@@ -1,6 +1,6 @@
 """Credentials: `<base>/credentials` and `<base>/credentials/<id>`."""
 from app.cimi import crud
-from app.cimi.registry import CollectionNamespace
+from app.cimi.api import CollectionNamespace
 from app.services import credentials, links
 from schemas.credentials import CredentialCreateSchema, CredentialUpdateSchema
 

@@ -1,7 +1,7 @@
 """EventLogs of machines, read-only: `<base>/eventLogs`, `<base>/eventLogs/<machine id>`, its
 `events` and `events/<n>` (see app/services/event_logs.py)."""
 from app.cimi import crud
-from app.cimi.registry import CollectionNamespace
+from app.cimi.api import CollectionNamespace
 from app.services import event_logs
 
 namespace = CollectionNamespace("eventLogs", event_logs.SEGMENT,

@@ -1,6 +1,6 @@
 """Jobs: `<base>/jobs` and `<base>/jobs/<id>`, read and delete only (see app/services/jobs.py)."""
 from app.cimi import crud
-from app.cimi.registry import CollectionNamespace
+from app.cimi.api import CollectionNamespace
 from app.services import jobs
 
 namespace = CollectionNamespace("jobs", jobs.SEGMENT, "Jobs: the caller's asynchronous operations")

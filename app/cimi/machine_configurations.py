@@ -1,6 +1,6 @@
 """MachineConfigurations: `<base>/machineConfigs` and `<base>/machineConfigs/<id>`."""
 from app.cimi import crud
-from app.cimi.registry import CollectionNamespace
+from app.cimi.api import CollectionNamespace
 from app.services import links, machine_configurations as configurations
 from schemas.machine_configurations import MachineConfigurationSchema
 

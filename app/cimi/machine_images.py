@@ -9,7 +9,7 @@ from flask_restx import Resource
 
 from app.cimi import crud, declarations as declare
 from app.cimi.context import request_context, request_query
-from app.cimi.registry import CollectionNamespace
+from app.cimi.api import CollectionNamespace
 from app.protocol import respond
 from app.services import jobs, links, machine_capture, machine_images
 from schemas.machine_images import MachineImageCreateSchema, MachineImageUpdateSchema

@@ -1,6 +1,6 @@
 """MachineTemplates: `<base>/machineTemplates` and `<base>/machineTemplates/<id>`."""
 from app.cimi import crud
-from app.cimi.registry import CollectionNamespace
+from app.cimi.api import CollectionNamespace
 from app.services import links, machine_templates as templates
 from schemas.machine_templates import MachineTemplateSchema
 

@@ -6,7 +6,7 @@ from flask_restx import Resource
 
 from app.cimi import crud, declarations as declare
 from app.cimi.context import FORCE, ID, forced, request_context, request_query
-from app.cimi.registry import CollectionNamespace
+from app.cimi.api import CollectionNamespace
 from app.protocol import require_current, respond
 from app.services import jobs, links, machines
 from schemas.actions import ActionSchema

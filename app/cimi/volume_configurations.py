@@ -1,6 +1,6 @@
 """VolumeConfigurations: `<base>/volumeConfigs` and `<base>/volumeConfigs/<id>`."""
 from app.cimi import crud
-from app.cimi.registry import CollectionNamespace
+from app.cimi.api import CollectionNamespace
 from app.services import links, volume_configurations as configurations
 from schemas.volumes import VolumeConfigurationSchema
 

@@ -1,6 +1,6 @@
 """VolumeImages: `<base>/volumeImages` and `<base>/volumeImages/<id>` (snapshots of volumes)."""
 from app.cimi import crud
-from app.cimi.registry import CollectionNamespace
+from app.cimi.api import CollectionNamespace
 from app.services import links, volume_images as images
 from schemas.volumes import VolumeImageCreateSchema
 

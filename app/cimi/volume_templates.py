@@ -1,6 +1,6 @@
 """VolumeTemplates: `<base>/volumeTemplates` and `<base>/volumeTemplates/<id>`."""
 from app.cimi import crud
-from app.cimi.registry import CollectionNamespace
+from app.cimi.api import CollectionNamespace
 from app.services import links, volume_templates as templates
 from schemas.volumes import VolumeTemplateSchema
 

@@ -1,6 +1,6 @@
 """Volumes: `<base>/volumes` and `<base>/volumes/<id>`."""
 from app.cimi import crud
-from app.cimi.registry import CollectionNamespace
+from app.cimi.api import CollectionNamespace
 from app.services import links, volumes
 from schemas.volumes import VolumeCreateSchema, VolumeUpdateSchema
 

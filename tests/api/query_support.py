@@ -1,7 +1,7 @@
 """Helpers of the query tests: the collections of the Cloud Entry Point, and reading them."""
 from app import create_app
 from app.cimi.cloud_entry_point import EXTENSION
-from app.cimi.registry import registered_collections
+from app.cimi.api import registered_collections
 
 
 def collection_keys():

@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
 from api_support import CIMI
-from app.cimi.registry import DOCS_ENDPOINT, OPENAPI_ENDPOINT
+from app.cimi.api import DOCS_ENDPOINT, OPENAPI_ENDPOINT
 from app.cimi.openapi import declared_methods
 
 BASE = "/cimi"
