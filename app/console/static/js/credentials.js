@@ -3,7 +3,7 @@
 
 import { CIMI, hasOperation } from "./api.js";
 import {
-  announce, byId, confirmAction, el, guarded, keepingFocus, shortId, table, when,
+  announce, attempt, byId, confirmAction, el, guarded, keepingFocus, shortId, table, when,
 } from "./ui.js";
 
 const DEFAULT_PROPERTY = "default";
@@ -60,7 +60,7 @@ async function add(event) {
   const name = byId("credential-name").value.trim();
   if (name) body.name = name;
   if (byId("credential-default").checked) body.properties = { [DEFAULT_PROPERTY]: "true" };
-  if (await guarded(() => client.create("credentials", body))) {
+  if (await attempt(() => client.create("credentials", body))) {
     announce("SSH key added.");
     byId("credential-form").reset();
     refresh();
@@ -71,14 +71,14 @@ async function add(event) {
 async function makeDefault(credential) {
   const { operations, ...changed } = credential;
   changed.properties = { ...(credential.properties || {}), [DEFAULT_PROPERTY]: "true" };
-  if (await guarded(() => client.edit(credential, changed))) announce("Default key changed.");
+  if (await attempt(() => client.edit(credential, changed))) announce("Default key changed.");
   refresh();
 }
 
 async function remove(credential) {
   const name = credential.name || shortId(credential.id);
   if (!(await confirmAction(`Delete the SSH key ${name}?`, "Delete"))) return;
-  if (await guarded(() => client.remove(credential))) announce(`Key ${name} deleted.`);
+  if (await attempt(() => client.remove(credential))) announce(`Key ${name} deleted.`);
   refresh();
 }
 

@@ -3,8 +3,8 @@
 
 import { CIMI, hasOperation } from "./api.js";
 import {
-  announce, byId, confirmAction, el, guarded, isChanging, keepingFocus, mib, shortId, table,
-  when,
+  announce, attempt, byId, confirmAction, el, guarded, isChanging, keepingFocus, mib, shortId,
+  table, when,
 } from "./ui.js";
 import { pollingPage } from "./poller.js";
 
@@ -51,7 +51,7 @@ async function register(event) {
   };
   const description = byId("image-description").value.trim();
   if (description) body.description = description;
-  if (await guarded(() => page.client.create("machineImages", body))) {
+  if (await attempt(() => page.client.create("machineImages", body))) {
     announce(`Image ${body.name} registered.`);
     byId("image-form").reset();
     page.poller.afterAction();
@@ -61,7 +61,7 @@ async function register(event) {
 async function remove(image) {
   const name = image.name || shortId(image.id);
   if (!(await confirmAction(`Delete image ${name}?`, "Delete"))) return;
-  if (await guarded(() => page.client.remove(image))) announce(`Deletion of ${name} requested.`);
+  if (await attempt(() => page.client.remove(image))) announce(`Deletion of ${name} requested.`);
   page.poller.afterAction();
 }
 

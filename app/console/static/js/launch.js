@@ -2,7 +2,9 @@
 // instance type by reference, overrides in machineConfig, volumes, credential, userData).
 
 import { CIMI, base64 } from "./api.js";
-import { KIB_PER_GIB, KIB_PER_MIB, byId, clearError, el, guarded, showError } from "./ui.js";
+import {
+  KIB_PER_GIB, KIB_PER_MIB, attempt, byId, clearError, el, guarded, showError,
+} from "./ui.js";
 
 const DEFAULT_TYPE = "m1.small";
 let client = null;
@@ -15,7 +17,7 @@ let types = [];
 export async function open(signedIn, launched) {
   client = signedIn;
   onLaunched = launched;
-  const offered = await guarded(() => Promise.all([
+  const offered = await attempt(() => Promise.all([
     client.members("machineImages"), client.members("machineConfigs"),
     client.members("credentials"), client.members("volumes"),
   ]));
@@ -28,7 +30,7 @@ export async function open(signedIn, launched) {
   listImages();
   listTypes();
   byId("launch-key").replaceChildren(el("option", { value: "" }, "The default key (if any)"),
-    credentials.map((credential) => el("option", { value: credential.id },
+    ...credentials.map((credential) => el("option", { value: credential.id },
       credential.name || credential.id)));
   listVolumes(volumes);
   byId("launch-dialog").showModal();

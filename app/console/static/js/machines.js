@@ -3,8 +3,8 @@
 
 import { ACTION, hasOperation, membersOf } from "./api.js";
 import {
-  announce, askText, confirmAction, el, guarded, isChanging, keepingFocus, mib, shortId, table,
-  when,
+  announce, askText, attempt, confirmAction, el, guarded, isChanging, keepingFocus, mib,
+  shortId, table, when,
 } from "./ui.js";
 import * as launch from "./launch.js";
 import { Poller } from "./poller.js";
@@ -105,7 +105,7 @@ async function perform(machine, action) {
     if (imageName === null) return;
     inputs = imageName ? { image: { name: imageName } } : {};
   }
-  const done = await guarded(() => client.act(machine, action.name, inputs));
+  const done = await attempt(() => client.act(machine, action.name, inputs));
   if (done) announce(`${action.label} requested for ${name}.`);
   poller.afterAction();
 }
@@ -115,7 +115,7 @@ async function remove(machine) {
   if (!(await confirmAction(`Delete machine ${name}? Its disks are destroyed; persistent `
     + "volumes are kept.", "Delete"))) return;
   if (detailHref === machine.id) closeDetail();
-  const done = await guarded(() => client.remove(machine));
+  const done = await attempt(() => client.remove(machine));
   if (done) announce(`Deletion of ${name} requested.`);
   poller.afterAction();
 }
@@ -215,7 +215,7 @@ function volumesOf(machine) {
 async function detach(machine, attachment, volume) {
   if (!(await confirmAction(`Detach volume ${attachment.name || volume} from `
     + `${machine.name || shortId(machine.id)}?`, "Detach"))) return;
-  const done = await guarded(() => client.remove(attachment));
+  const done = await attempt(() => client.remove(attachment));
   if (done) announce("Detach requested.");
   poller.afterAction();
 }

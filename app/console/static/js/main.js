@@ -2,7 +2,7 @@
 // module exporting show(client) and hide(); only the shown page reads from the server.
 
 import { CimiClient } from "./api.js";
-import { announce, byId, clearError, guarded } from "./ui.js";
+import { announce, attempt, byId, clearError } from "./ui.js";
 import * as machines from "./machines.js";
 import * as volumes from "./volumes.js";
 import * as images from "./images.js";
@@ -20,7 +20,7 @@ async function signIn(event) {
   const username = byId("username").value;
   const password = byId("password");
   const candidate = new CimiClient(entryPointUrl, username, password.value);
-  const signedIn = await guarded(async () => {
+  const signedIn = await attempt(async () => {
     await candidate.signIn();
     return true;
   });

@@ -56,15 +56,21 @@ export function announce(text) {
   status.textContent = text;
 }
 
-// Runs `work`, showing its failure (the server's CIMI message) instead of throwing.
+// Runs `work`, showing its failure (the server's CIMI message) instead of throwing. A failure
+// stays shown until the user acts again (`attempt`): the pages' own refreshes do not hide it.
 export async function guarded(work, region) {
-  clearError(region);
   try {
     return await work();
   } catch (error) {
     showError(error, region);
     return undefined;
   }
+}
+
+// What the user asked for: the last failure shown makes way for this one's outcome.
+export function attempt(work, region) {
+  clearError(region);
+  return guarded(work, region);
 }
 
 // A yes/no question in the confirmation dialog: resolves true when confirmed.

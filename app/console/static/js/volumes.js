@@ -3,7 +3,7 @@
 
 import { CIMI, hasOperation } from "./api.js";
 import {
-  KIB_PER_GIB, announce, byId, clearError, confirmAction, el, gib, guarded, isChanging,
+  KIB_PER_GIB, announce, attempt, byId, clearError, confirmAction, el, gib, guarded, isChanging,
   keepingFocus, shortId, table, when,
 } from "./ui.js";
 import { pollingPage } from "./poller.js";
@@ -51,7 +51,7 @@ async function create(event) {
   };
   if (byId("volume-public").checked) body.visibility = "public";
   if (byId("volume-shareable").checked) body.shareable = true;
-  if (await guarded(() => page.client.create("volumes", body))) {
+  if (await attempt(() => page.client.create("volumes", body))) {
     announce(`Volume ${body.name} created.`);
     byId("volume-form").reset();
     page.poller.afterAction();
@@ -60,7 +60,7 @@ async function create(event) {
 
 // Hot-plug into a machine chosen in the attach dialog.
 async function attach(volume) {
-  const listed = await guarded(() => page.client.members("machines"));
+  const listed = await attempt(() => page.client.members("machines"));
   if (!listed) return;
   const machines = listed.filter((machine) => machine.volumes?.href);
   const dialog = byId("attach-dialog");
@@ -75,7 +75,7 @@ async function attach(volume) {
     if (!machine) return;
     const body = { resourceURI: CIMI + "MachineVolume", volume: { href: volume.id } };
     if (byId("attach-readonly").checked) body.readOnly = true;
-    const done = await guarded(() => page.client.attach(machine.volumes.href, body), byId("attach-error"));
+    const done = await attempt(() => page.client.attach(machine.volumes.href, body), byId("attach-error"));
     if (!done) return;
     dialog.close();
     announce(`Attach of ${volume.name || shortId(volume.id)} requested.`);
