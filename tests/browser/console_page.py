@@ -75,6 +75,12 @@ class ConsolePage:
             return None
         return None
 
+    def facts(self):
+        """The terms and values of the open machine detail's description list."""
+        terms = self.driver.find_elements(By.CSS_SELECTOR, "#machine-detail dt")
+        values = self.driver.find_elements(By.CSS_SELECTOR, "#machine-detail dd")
+        return {term.text: value.text for term, value in zip(terms, values)}
+
     def error(self):
         return self.field("error").text if self.shown("error") else ""
 

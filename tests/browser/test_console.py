@@ -11,6 +11,8 @@ from support.lanes import STATE_WAIT_SECONDS
 IMAGE = "ttylinux"
 INSTANCE_TYPE = "m1.small"
 PHONE = (390, 844)
+# How the server begins the reason of a machine the scheduler cannot place.
+WAITING = "Waiting to be scheduled: "
 # Markers set on the page's window: still there after a refresh means no full-page reload.
 UNRELOADED = "window.consoleNotReloaded = true"
 STILL_UNRELOADED = "return window.consoleNotReloaded === true"
@@ -95,6 +97,9 @@ def test_launch_watch_started_stop_start_and_delete(console, credentials, api, t
     detail = console.field("machine-detail").text
     for part in ("Disks", "Volumes", "Network interfaces", "Events", "Jobs", IMAGE):
         assert part in detail
+    facts = console.facts()
+    assert facts["State"] == "STARTED" and facts["Memory"] == "128 MB" and facts["Host"]
+    assert "Why" not in facts
     console.screenshot("detail")
 
     console.press(f"Stop {name}")
@@ -298,3 +303,25 @@ def test_every_field_has_a_label_and_forms_work_from_the_keyboard(console, crede
     console.wait_until(lambda: console.shown("confirm-dialog"), "the confirmation dialog")
     console.field("confirm-yes").send_keys(Keys.ENTER)
     console.wait_until_gone("volume-list", name, STATE_WAIT_SECONDS)
+
+
+
+def test_a_machine_no_host_can_take_shows_why_it_waits(console, credentials, token, leftovers):
+    """More memory than any test cloud's host has (16 GiB): the scheduler's reason, which the
+    server gives as the machine's statusMessage, is shown in the list and in the detail."""
+    console.signed_in(*credentials)
+    name = f"{token}-big"
+    launch(console, name, memory=str(64 * 1024))
+
+    def waiting():
+        row = console.row("machine-list", name)
+        return row if row and WAITING in row[1] else None
+
+    state, reason = console.wait_until(waiting, "the scheduler's reason",
+                                       STATE_WAIT_SECONDS)[1].split("\n")
+    assert state == "CREATING" and "Cannot" in reason
+    console.screenshot("waiting")
+    console.press(f"Details of {name}")
+    facts = console.wait_until(console.facts, "the machine's detail")
+    assert facts["State"] == "CREATING" and facts["Why"].startswith(WAITING)
+    console.screenshot("detail")

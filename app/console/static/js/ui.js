@@ -9,7 +9,8 @@ export function byId(id) {
 }
 
 // el("button", {type: "button", onclick: f}, "Start"): attributes starting with "on" are
-// listeners, `dataset` fills data-* attributes, the rest are set as attributes.
+// listeners, `dataset` fills data-* attributes, the rest are set as attributes. Children may
+// be nested in arrays; null and undefined ones are left out.
 export function el(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
@@ -18,7 +19,7 @@ export function el(tag, attributes = {}, ...children) {
     else if (name === "dataset") Object.assign(element.dataset, value);
     else element.setAttribute(name, value === true ? "" : value);
   }
-  element.append(...children.flat().filter((child) => child !== undefined && child !== null)
+  element.append(...children.flat(Infinity).filter((child) => child !== undefined && child !== null)
     .map((child) => (child instanceof Node ? child : String(child))));
   return element;
 }
