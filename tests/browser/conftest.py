@@ -77,6 +77,13 @@ def api(console_server, credentials):
 
 
 @pytest.fixture
+def other_api(console_server, installed):
+    """The API as another user of the users group."""
+    user, _, password = installed.user_session("browser-other").partition(":")
+    return CimiClient(console_server, user, password, poll_seconds=0.2)
+
+
+@pytest.fixture
 def token():
     """A name prefix of this test's own, so that workers never touch each other's objects."""
     return f"web-{uuid.uuid4().hex[:8]}"

@@ -48,20 +48,43 @@ class ConsolePage:
     def select(self, element_id):
         return Select(self.field(element_id))
 
+    def labelled(self, text):
+        """The field whose label reads `text`, as a screen reader would name it."""
+        label = self.driver.find_element(By.XPATH, f'//label[normalize-space()="{text}"]')
+        return self.field(label.get_attribute("for"))
+
     def shown(self, element_id):
         elements = self.driver.find_elements(By.ID, element_id)
         return bool(elements) and elements[0].is_displayed()
 
     def button(self, name):
-        """The button a screen reader announces as `name` (its aria-label, else its text)."""
-        for button in self.driver.find_elements(By.TAG_NAME, "button"):
-            if button.is_displayed() and (button.get_attribute("aria-label") or button.text) == name:
-                return button
+        """The button a screen reader announces as `name` (its aria-label, else its text),
+        or None; a list re-rendered while it is read is read again."""
+        for _ in range(3):
+            try:
+                for button in self.driver.find_elements(By.TAG_NAME, "button"):
+                    label = button.get_attribute("aria-label") or button.text
+                    if label == name and button.is_displayed():
+                        return button
+                return None
+            except StaleElementReferenceException:
+                continue
         return None
 
-    def press(self, name):
-        button = self.wait_until(lambda: self.button(name), f"a button {name!r}")
-        button.click()
+    def press(self, name, *keys):
+        """Click the button `name` (or type `keys` on it) once it is there; a button replaced
+        by a refresh of its list between finding and clicking is found again."""
+        def clicked():
+            button = self.button(name)
+            if button is None:
+                return False
+            if keys:
+                button.send_keys(*keys)
+            else:
+                button.click()
+            return True
+
+        self.wait_until(clicked, f"a button {name!r}")
 
     def row(self, list_id, name):
         """The cells' texts of the row named `name` in the table of `list_id`, or None."""
@@ -77,9 +100,27 @@ class ConsolePage:
 
     def facts(self):
         """The terms and values of the open machine detail's description list."""
-        terms = self.driver.find_elements(By.CSS_SELECTOR, "#machine-detail dt")
-        values = self.driver.find_elements(By.CSS_SELECTOR, "#machine-detail dd")
-        return {term.text: value.text for term, value in zip(terms, values)}
+        try:
+            terms = self.driver.find_elements(By.CSS_SELECTOR, "#machine-detail dt")
+            values = self.driver.find_elements(By.CSS_SELECTOR, "#machine-detail dd")
+            return {term.text: value.text for term, value in zip(terms, values)}
+        except StaleElementReferenceException:
+            return {}  # re-rendered meanwhile: nothing read this time
+
+    def jobs(self):
+        """(action, state) of each Job in the open machine detail's Jobs table."""
+        try:
+            rows = self.driver.find_elements(
+                By.XPATH, '//*[@id="machine-detail"]//table[caption="Jobs"]/tbody/tr')
+            return [tuple(cell.text for cell in row.find_elements(By.TAG_NAME, "td")[1:3])
+                    for row in rows]
+        except StaleElementReferenceException:
+            return []  # re-rendered meanwhile: nothing read this time
+
+    def cell(self, list_id, name, column):
+        """The text of one cell of the row named `name`, None while the row is not there."""
+        row = self.row(list_id, name)
+        return row[column] if row else None
 
     def error(self):
         return self.field("error").text if self.shown("error") else ""

@@ -5,10 +5,12 @@ its error paths, a phone-width screen and the keyboard. Each test makes its own 
 import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
 
 from support.lanes import STATE_WAIT_SECONDS
 
 IMAGE = "ttylinux"
+GIB_KIB = 1024 * 1024
 INSTANCE_TYPE = "m1.small"
 PHONE = (390, 844)
 # How the server begins the reason of a machine the scheduler cannot place.
@@ -20,7 +22,7 @@ STILL_UNRELOADED = "return window.consoleNotReloaded === true"
 
 def launch(console, name, **choices):
     """Fill in and submit the launch dialog: ttylinux, m1.small, and `choices` (element id
-    suffix -> value)."""
+    suffix -> value; `volume`: the volume's label and the choice for it)."""
     console.press("Launch machines")
     console.wait_until(lambda: console.shown("launch-dialog"), "the launch dialog")
     console.field("launch-name").send_keys(name)
@@ -31,9 +33,13 @@ def launch(console, name, **choices):
                        if option.text.startswith(INSTANCE_TYPE + ":"))
     console.select("launch-type").select_by_visible_text(type_option.text)
     for suffix, value in choices.items():
-        field = console.field(f"launch-{suffix}")
+        if suffix == "volume":  # (the volume's label, the choice)
+            label, value = value
+            field = console.labelled(label)
+        else:
+            field = console.field(f"launch-{suffix}")
         if field.tag_name == "select":
-            console.select(f"launch-{suffix}").select_by_visible_text(value)
+            Select(field).select_by_visible_text(value)
         else:
             field.clear()
             field.send_keys(value)
@@ -97,7 +103,7 @@ def test_launch_watch_started_stop_start_and_delete(console, credentials, api, t
     detail = console.field("machine-detail").text
     for part in ("Disks", "Volumes", "Network interfaces", "Events", "Jobs", IMAGE):
         assert part in detail
-    facts = console.facts()
+    facts = console.wait_until(console.facts, "the machine's facts")
     assert facts["State"] == "STARTED" and facts["Memory"] == "128 MB" and facts["Host"]
     assert "Why" not in facts
     console.screenshot("detail")
@@ -121,14 +127,18 @@ def test_launch_watch_started_stop_start_and_delete(console, credentials, api, t
     console.screenshot("deleted")
 
 
-def test_launch_dialog_sends_overrides_count_key_user_data_and_volatile_disk(
+def test_launch_dialog_sends_overrides_count_key_user_data_volumes_and_volatile_disk(
         console, credentials, api, token, leftovers):
     key = ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIM6YS7PiP/ny8Gs13vXpGJauxda6GuDzrVSv5CTN+rgv "
            "alice@laptop")
     api.create("credentials", {"name": f"{token}-key", "credentialTemplate": {"publicKey": key}})
+    dataset = api.create("volumes", {"name": f"{token}-data", "shareable": True, "volumeTemplate": {
+        "volumeConfig": {"capacity": GIB_KIB, "format": "raw"}}}).location
+    api.wait_for_state(dataset, {"AVAILABLE"}, STATE_WAIT_SECONDS)
     console.signed_in(*credentials)
     launch(console, f"{token}-m", cpu="2", memory="256", count="2", key=f"{token}-key",
-           **{"user-data": "#cloud-config\nhostname: web", "volatile": "1"})
+           **{"user-data": "#cloud-config\nhostname: web", "volatile": "1",
+              "volume": (f"{token}-data (AVAILABLE)", "attached read-only")})
     for number in (1, 2):
         console.wait_until(lambda: console.row("machine-list", f"{token}-m-{number}"),
                            f"machine {number} in the list")
@@ -137,9 +147,12 @@ def test_launch_dialog_sends_overrides_count_key_user_data_and_volatile_disk(
     assert len(machines) == 2
     for machine in machines:
         assert machine["cpu"] == 2 and machine["memory"] == 256 * 1024
-        disks = api.members(machine["disks"]["href"])
-        assert {"capacity": 1024 * 1024, "format": "raw", "volatile": True}.items() <= \
-            next(disk for disk in disks if disk.get("format") == "raw").items()
+        scratch = [disk for disk in api.members(machine["disks"]["href"]) if disk.get("volatile")
+                   and disk.get("format") == "raw"]
+        assert [disk["capacity"] for disk in scratch] == [GIB_KIB]
+        (attached,) = api.members(machine["volumes"]["href"])
+        assert attached["volume"]["href"] == dataset and attached["readOnly"] is True
+    assert api.get(dataset)["users"] == 2
     console.screenshot("launched-two")
 
 
@@ -163,7 +176,7 @@ def test_volume_create_hot_plug_detach_and_delete(console, credentials, api, tok
     console.select("attach-machine").select_by_value(machine["id"])
     console.screenshot("attach-dialog")
     console.driver.find_element(By.CSS_SELECTOR, "#attach-dialog button[type=submit]").click()
-    console.wait_until(lambda: (console.row("volume-list", name) or [""] * 7)[6] == "1",
+    console.wait_until(lambda: console.cell("volume-list", name, 6) == "1",
                        "the volume to be used by one machine", STATE_WAIT_SECONDS)
     console.screenshot("attached")
 
@@ -176,12 +189,68 @@ def test_volume_create_hot_plug_detach_and_delete(console, credentials, api, tok
     console.screenshot("detached")
 
     console.go("volumes")
-    console.wait_until(lambda: (console.row("volume-list", name) or [""] * 7)[6] == "0",
+    console.wait_until(lambda: console.cell("volume-list", name, 6) == "0",
                        "the volume to be free", STATE_WAIT_SECONDS)
     console.press(f"Delete {name}")
     console.confirm()
     console.wait_until_gone("volume-list", name, STATE_WAIT_SECONDS)
     console.screenshot("deleted")
+
+
+def test_another_users_public_volume_can_be_attached_but_not_deleted(console, credentials,
+                                                                     other_api, token):
+    shared = other_api.create("volumes", {"name": f"{token}-theirs", "visibility": "public",
+                                          "volumeTemplate": {"volumeConfig": {
+                                              "capacity": GIB_KIB, "format": "raw"}}}).location
+    try:
+        console.signed_in(*credentials)
+        console.go("volumes")
+        name = f"{token}-theirs"
+        row = console.wait_for_state("volume-list", name, "AVAILABLE", STATE_WAIT_SECONDS)
+        assert row[3:5] == [other_api.http.auth[0], "public"]
+        assert console.button(f"Attach {name}") and console.button(f"Delete {name}") is None
+        console.screenshot("theirs")
+    finally:
+        other_api.wait_for_state(shared, {"AVAILABLE"}, STATE_WAIT_SECONDS)
+        other_api.delete({"id": shared})
+
+
+def test_restart_suspend_start_snapshot_and_capture(console, credentials, api, token, leftovers):
+    name = f"{token}-vm"
+    started_machine(api, name)
+    console.signed_in(*credentials)
+    console.press(f"Details of {name}")
+    console.wait_until(console.facts, "the machine's detail")
+
+    console.press(f"Restart {name}")
+    console.confirm()
+    console.wait_until(lambda: ("restart", "SUCCESS") in console.jobs(), "the restart Job to succeed",
+                       STATE_WAIT_SECONDS)
+    console.wait_for_state("machine-list", name, "STARTED", STATE_WAIT_SECONDS)
+    console.press(f"Suspend {name}")
+    console.confirm()
+    console.wait_for_state("machine-list", name, "SUSPENDED", STATE_WAIT_SECONDS)
+    console.screenshot("suspended")
+    console.press(f"Start {name}")
+    console.wait_for_state("machine-list", name, "STARTED", STATE_WAIT_SECONDS)
+
+    console.press(f"Snapshot {name}")
+    console.wait_until(lambda: console.shown("ask-dialog"), "the snapshot's name")
+    console.field("ask-value").send_keys(Keys.ENTER)  # the name offered
+    console.wait_until(lambda: ("snapshot", "SUCCESS") in console.jobs(),
+                       "the snapshot Job to succeed", STATE_WAIT_SECONDS)
+    console.screenshot("snapshot")
+
+    console.wait_for_state("machine-list", name, "STARTED", STATE_WAIT_SECONDS)
+    console.press(f"Capture {name}")
+    console.wait_until(lambda: console.shown("ask-dialog"), "the image's name")
+    console.field("ask-value").clear()
+    console.field("ask-value").send_keys(f"{token}-captured", Keys.ENTER)
+    console.wait_until(lambda: ("capture", "SUCCESS") in console.jobs(),
+                       "the capture Job to succeed", STATE_WAIT_SECONDS)
+    console.go("images")
+    console.wait_for_state("image-list", f"{token}-captured", "AVAILABLE", STATE_WAIT_SECONDS)
+    console.screenshot("captured")
 
 
 def test_register_find_and_delete_an_image(console, credentials, api, token, leftovers):
@@ -202,8 +271,7 @@ def test_register_find_and_delete_an_image(console, credentials, api, token, lef
 
     console.press(f"Delete {name}")
     console.confirm()
-    console.wait_until(lambda: console.row("image-list", name) is None
-                       or console.row("image-list", name)[1] == "DELETING",
+    console.wait_until(lambda: console.cell("image-list", name, 1) in (None, "DELETING"),
                        "the image to be deleted", STATE_WAIT_SECONDS)
     console.screenshot("deleted")
 
@@ -222,11 +290,11 @@ def test_credentials_add_choose_default_and_delete(console, credentials, token, 
             console.field("credential-default").click()
         console.driver.find_element(By.CSS_SELECTOR, "#credential-form button[type=submit]").click()
         console.wait_until(lambda: console.row("credential-list", name), f"key {name} listed")
-    assert console.row("credential-list", f"{token}-a")[2] == "default"
+    assert console.cell("credential-list", f"{token}-a", 2) == "default"
     console.press(f"Make {token}-b the default key")
-    console.wait_until(lambda: console.row("credential-list", f"{token}-b")[2] == "default",
+    console.wait_until(lambda: console.cell("credential-list", f"{token}-b", 2) == "default",
                        "b to be the default")
-    assert console.row("credential-list", f"{token}-a")[2] == ""
+    assert console.cell("credential-list", f"{token}-a", 2) == ""
     console.screenshot("default-chosen")
     for name in keys:
         console.press(f"Delete {name}")
@@ -292,14 +360,13 @@ def test_every_field_has_a_label_and_forms_work_from_the_keyboard(console, crede
     console.field("volume-name").send_keys(name, Keys.ENTER)
     console.wait_until(lambda: console.row("volume-list", name), "the volume listed",
                        STATE_WAIT_SECONDS)
-    delete = console.wait_until(lambda: console.button(f"Delete {name}"), "its Delete button")
-    delete.send_keys(Keys.ENTER)
+    console.press(f"Delete {name}", Keys.ENTER)
     console.wait_until(lambda: console.shown("confirm-dialog"), "the confirmation dialog")
     console.screenshot("confirm-by-keyboard")
     console.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
     console.wait_until(lambda: not console.shown("confirm-dialog"), "the dialog to close")
     assert console.row("volume-list", name)
-    console.button(f"Delete {name}").send_keys(Keys.ENTER)
+    console.press(f"Delete {name}", Keys.ENTER)
     console.wait_until(lambda: console.shown("confirm-dialog"), "the confirmation dialog")
     console.field("confirm-yes").send_keys(Keys.ENTER)
     console.wait_until_gone("volume-list", name, STATE_WAIT_SECONDS)

@@ -4,6 +4,10 @@
 export const CIMI = "http://schemas.dmtf.org/cimi/1/";
 export const ACTION = CIMI + "action/";
 const JSON_TYPE = "application/json";
+// A busy server answers 503 with Retry-After before calling OpenNebula: the request is sent
+// again, a few times, waiting as asked (at most MAX_RETRY_SECONDS each time).
+const BUSY_RETRIES = 4;
+const MAX_RETRY_SECONDS = 2;
 
 // A failure to show as it is: the server's CIMI error message, or why it could not be reached.
 export class CimiError extends Error {
@@ -87,16 +91,17 @@ export class CimiClient {
     for (const [key, value] of Object.entries(params || {})) url.searchParams.set(key, value);
     const headers = { Accept: JSON_TYPE, Authorization: this.authorization };
     if (body !== undefined) headers["Content-Type"] = JSON_TYPE;
-    let response;
-    try {
-      // credentials "omit": the Authorization header is ours; without it the browser would
-      // answer a 401's Basic challenge with its own password prompt.
-      response = await fetch(url, {
-        method, headers, credentials: "omit", cache: "no-store",
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (failure) {
-      throw new CimiError(0, `The server could not be reached (${failure.message}).`);
+    // Every POST carries an Idempotency-Key, so sending it again never acts twice: the server
+    // answers a repeat with the first one's outcome.
+    if (method === "POST") headers["Idempotency-Key"] = randomKey();
+    const request = {
+      method, headers, credentials: "omit", cache: "no-store",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    };
+    let response = await fetched(url, request);
+    for (let retry = 0; retry < BUSY_RETRIES && busy(response); retry += 1) {
+      await pause(Math.min(Number(response.headers.get("Retry-After")) || 1, MAX_RETRY_SECONDS));
+      response = await fetched(url, request);
     }
     const answer = await readDocument(response);
     if (!response.ok) {
@@ -109,6 +114,30 @@ export class CimiClient {
       location: response.headers.get("Location"), job: response.headers.get("CIMI-Job-URI"),
     };
   }
+}
+
+// credentials "omit": the Authorization header is the console's own; without it the browser
+// would answer a 401's Basic challenge with its own password prompt.
+async function fetched(url, request) {
+  try {
+    return await fetch(url, request);
+  } catch (failure) {
+    throw new CimiError(0, `The server could not be reached (${failure.message}).`);
+  }
+}
+
+function busy(response) {
+  return response.status === 503 && response.headers.has("Retry-After");
+}
+
+function pause(seconds) {
+  return new Promise((resolve) => { setTimeout(resolve, seconds * 1000); });
+}
+
+// 128 random bits in hex (crypto.randomUUID exists on secure origins only).
+function randomKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
 export function hasOperation(resource, rel) {

@@ -17,10 +17,14 @@ let types = [];
 export async function open(signedIn, launched) {
   client = signedIn;
   onLaunched = launched;
-  const offered = await attempt(() => Promise.all([
-    client.members("machineImages"), client.members("machineConfigs"),
-    client.members("credentials"), client.members("volumes"),
-  ]));
+  // One after the other: the server answers a few requests of a user at a time.
+  const offered = await attempt(async () => {
+    const read = [];
+    for (const collection of ["machineImages", "machineConfigs", "credentials", "volumes"]) {
+      read.push(await client.members(collection));
+    }
+    return read;
+  });
   if (!offered) return;
   let credentials, volumes;
   [images, types, credentials, volumes] = offered;

@@ -138,8 +138,7 @@ async function refreshDetail(isCurrent) {
   const href = detailHref;
   const read = await guarded(async () => {
     const machine = await client.get(href, { $expand: "disks,volumes,networkInterfaces" });
-    const [events, jobs] = await Promise.all([eventsOf(machine), jobsOf(machine)]);
-    return { machine, events, jobs };
+    return { machine, events: await eventsOf(machine), jobs: await jobsOf(machine) };
   });
   if (!isCurrent() || href !== detailHref) return false;
   if (!read) {
@@ -156,9 +155,13 @@ async function eventsOf(machine) {
   return log.events?.href ? client.members(log.events.href) : [];
 }
 
-function jobsOf(machine) {
+// The Jobs on the machine, and those that changed it on the way (a capture's Job targets the
+// new image). A filter on targetResource cannot say the latter, so the user's Jobs are read.
+async function jobsOf(machine) {
   if (!client.offers("jobs")) return [];
-  return client.members("jobs", { $filter: `targetResource='${machine.id}'` });
+  const concerns = (job) => [job.targetResource, ...(job.affectedResources || [])]
+    .some((reference) => reference?.href === machine.id);
+  return (await client.members("jobs")).filter(concerns);
 }
 
 function detailOf({ machine, events, jobs }) {
