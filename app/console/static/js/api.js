@@ -50,7 +50,8 @@ export class CimiClient {
     const href = collection.includes("/") ? collection : this.collectionHref(collection);
     const found = [];
     for (;;) {
-      const page = await this.get(href, found.length ? { ...params, $first: found.length + 1 } : params);
+      const pageParams = found.length ? { ...params, $first: found.length + 1 } : params;
+      const page = await this.get(href, pageParams);
       const batch = membersOf(page);
       found.push(...batch);
       if (!batch.length || found.length >= (page.count ?? found.length)) return found;

@@ -3,8 +3,8 @@
 
 import { CIMI, hasOperation } from "./api.js";
 import {
-  announce, attempt, byId, confirmAction, el, guarded, isChanging, keepingFocus, mib, shortId,
-  table, when,
+  announce, attempt, byId, confirmAction, el, guardedWhile, isChanging, keepingFocus, mib,
+  shortId, table, when,
 } from "./ui.js";
 import { pollingPage } from "./poller.js";
 
@@ -13,7 +13,7 @@ const page = pollingPage("image-list", round);
 export const { show, hide } = page;
 
 async function round(client, isCurrent) {
-  const read = await guarded(() => client.members("machineImages"));
+  const read = await guardedWhile(isCurrent, () => client.members("machineImages"));
   if (!isCurrent() || !read) return false;
   images = read;
   render();

@@ -3,7 +3,7 @@
 
 import { ACTION, hasOperation, membersOf } from "./api.js";
 import {
-  announce, askText, attempt, confirmAction, el, guarded, isChanging, keepingFocus, mib,
+  announce, askText, attempt, confirmAction, el, guardedWhile, isChanging, keepingFocus, mib,
   shortId, table, when,
 } from "./ui.js";
 import * as launch from "./launch.js";
@@ -45,20 +45,22 @@ function launched(count) {
 
 // One refresh: the list, and the detail when one is open; true while anything changes.
 async function round(isCurrent) {
-  const machines = await guarded(() => client.members("machines"));
+  const reader = client;
+  const machines = await guardedWhile(isCurrent, () => reader.members("machines"));
   if (!isCurrent()) return false;
   let changing = false;
   if (machines) {
     keepingFocus(() => document.getElementById("machine-list").replaceChildren(listOf(machines)));
     changing = machines.some(isChanging);
   }
-  if (detailHref) changing = (await refreshDetail(isCurrent)) || changing;
+  if (detailHref) changing = (await refreshDetail(reader, isCurrent)) || changing;
   return changing;
 }
 
 function listOf(machines) {
   if (!machines.length) return el("p", {}, "No machines yet: launch one.");
-  return table("Your machines", ["Name", "State", "CPU", "Memory", "IP address", "Created", "Actions"],
+  const headers = ["Name", "State", "CPU", "Memory", "IP address", "Created", "Actions"];
+  return table("Your machines", headers,
     machines.map((machine) => el("tr", { dataset: { machine: shortId(machine.id) } },
       el("th", { scope: "row" }, el("button", {
         type: "button", class: "link", onclick: () => openDetail(machine.id),
@@ -75,7 +77,8 @@ function listOf(machines) {
 
 // The state, and the server's word on why a machine waits or failed.
 function stateOf(machine) {
-  return [el("span", { class: `badge ${(machine.state || "").toLowerCase()}` }, machine.state || "?"),
+  const state = machine.state || "?";
+  return [el("span", { class: `badge ${state.toLowerCase()}` }, state),
     machine.statusMessage ? el("span", { class: "why" }, machine.statusMessage) : null];
 }
 
@@ -84,7 +87,8 @@ function actionButtons(machine) {
   const buttons = ACTIONS.filter((action) => hasOperation(machine, ACTION + action.name))
     .map((action) => el("button", {
       type: "button", onclick: () => perform(machine, action),
-      dataset: { focusKey: `${machine.id} ${action.name}` }, "aria-label": `${action.label} ${name}`,
+      dataset: { focusKey: `${machine.id} ${action.name}` },
+      "aria-label": `${action.label} ${name}`,
     }, action.label));
   if (hasOperation(machine, "delete")) {
     buttons.push(el("button", {
@@ -98,7 +102,8 @@ function actionButtons(machine) {
 async function perform(machine, action) {
   const name = machine.name || shortId(machine.id);
   let inputs = {};
-  if (action.confirm && !(await confirmAction(`${action.label} machine ${name}?`, action.label))) return;
+  if (action.confirm
+    && !(await confirmAction(`${action.label} machine ${name}?`, action.label))) return;
   if (action.image) {
     const imageName = await askText(`${action.label} machine ${name}`, action.image,
       `${name}-${action.name}`);
@@ -134,11 +139,12 @@ function closeDetail() {
 }
 
 // Renders the detail; true while the machine or one of its Jobs is still changing.
-async function refreshDetail(isCurrent) {
+async function refreshDetail(reader, isCurrent) {
   const href = detailHref;
-  const read = await guarded(async () => {
-    const machine = await client.get(href, { $expand: "disks,volumes,networkInterfaces" });
-    return { machine, events: await eventsOf(machine), jobs: await jobsOf(machine) };
+  const read = await guardedWhile(isCurrent, async () => {
+    const machine = await reader.get(href, { $expand: "disks,volumes,networkInterfaces" });
+    const events = await eventsOf(reader, machine);
+    return { machine, events, jobs: await jobsOf(reader, machine) };
   });
   if (!isCurrent() || href !== detailHref) return false;
   if (!read) {
@@ -149,19 +155,19 @@ async function refreshDetail(isCurrent) {
   return isChanging(read.machine) || read.jobs.some((job) => job.state === "RUNNING");
 }
 
-async function eventsOf(machine) {
+async function eventsOf(reader, machine) {
   if (!machine.eventLog?.href) return [];
-  const log = await client.get(machine.eventLog.href);
-  return log.events?.href ? client.members(log.events.href) : [];
+  const log = await reader.get(machine.eventLog.href);
+  return log.events?.href ? reader.members(log.events.href) : [];
 }
 
 // The Jobs on the machine, and those that changed it on the way (a capture's Job targets the
 // new image). A filter on targetResource cannot say the latter, so the user's Jobs are read.
-async function jobsOf(machine) {
-  if (!client.offers("jobs")) return [];
+async function jobsOf(reader, machine) {
+  if (!reader.offers("jobs")) return [];
   const concerns = (job) => [job.targetResource, ...(job.affectedResources || [])]
     .some((reference) => reference?.href === machine.id);
-  return (await client.members("jobs")).filter(concerns);
+  return (await reader.members("jobs")).filter(concerns);
 }
 
 function detailOf({ machine, events, jobs }) {
@@ -188,7 +194,8 @@ function detailOf({ machine, events, jobs }) {
       el("td", {}, when(event.timestamp)), el("td", {}, event.name || event.type),
       el("td", {}, event.content?.state || "-"), el("td", {}, event.outcome || "-")))),
     table("Jobs", ["When", "Action", "State", "Message"], jobs.map((job) => el("tr", {},
-      el("td", {}, when(job.created)), el("td", {}, (job.action || job.name || "").replace(ACTION, "")),
+      el("td", {}, when(job.created)),
+      el("td", {}, (job.action || job.name || "").replace(ACTION, "")),
       el("td", {}, job.state), el("td", {}, job.statusMessage || "")))));
 }
 

@@ -68,6 +68,16 @@ export async function guarded(work, region) {
   }
 }
 
+// A page's own refresh: its failure is shown only while the page still is (`isCurrent()`).
+export async function guardedWhile(isCurrent, work) {
+  try {
+    return await work();
+  } catch (error) {
+    if (isCurrent()) showError(error);
+    return undefined;
+  }
+}
+
 // What the user asked for: the last failure shown makes way for this one's outcome.
 export function attempt(work, region) {
   clearError(region);
@@ -95,8 +105,8 @@ export function askText(question, label, initial) {
   const input = dialog.querySelector("#ask-value");
   input.value = initial;
   return new Promise((resolve) => {
-    dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok" ? input.value : null),
-      { once: true });
+    const answered = () => resolve(dialog.returnValue === "ok" ? input.value : null);
+    dialog.addEventListener("close", answered, { once: true });
     dialog.returnValue = "";
     dialog.showModal();
   });

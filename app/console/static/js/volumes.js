@@ -3,8 +3,8 @@
 
 import { CIMI, hasOperation } from "./api.js";
 import {
-  KIB_PER_GIB, announce, attempt, byId, clearError, confirmAction, el, gib, guarded, isChanging,
-  keepingFocus, shortId, table, when,
+  KIB_PER_GIB, announce, attempt, byId, clearError, confirmAction, el, gib, guarded,
+  guardedWhile, isChanging, keepingFocus, shortId, table, when,
 } from "./ui.js";
 import { pollingPage } from "./poller.js";
 
@@ -12,7 +12,7 @@ const page = pollingPage("volume-list", round);
 export const { show, hide } = page;
 
 async function round(client, isCurrent) {
-  const volumes = await guarded(() => client.members("volumes"));
+  const volumes = await guardedWhile(isCurrent, () => client.members("volumes"));
   if (!isCurrent() || !volumes) return false;
   keepingFocus(() => byId("volume-list").replaceChildren(listOf(volumes)));
   return volumes.some(isChanging);
@@ -75,7 +75,8 @@ async function attach(volume) {
     if (!machine) return;
     const body = { resourceURI: CIMI + "MachineVolume", volume: { href: volume.id } };
     if (byId("attach-readonly").checked) body.readOnly = true;
-    const done = await attempt(() => page.client.attach(machine.volumes.href, body), byId("attach-error"));
+    const done = await attempt(() => page.client.attach(machine.volumes.href, body),
+      byId("attach-error"));
     if (!done) return;
     dialog.close();
     announce(`Attach of ${volume.name || shortId(volume.id)} requested.`);
@@ -87,7 +88,7 @@ async function attach(volume) {
 async function remove(volume) {
   const name = volume.name || shortId(volume.id);
   if (!(await confirmAction(`Delete volume ${name} and its data?`, "Delete"))) return;
-  if (await guarded(() => page.client.remove(volume))) announce(`Deletion of ${name} requested.`);
+  if (await attempt(() => page.client.remove(volume))) announce(`Deletion of ${name} requested.`);
   page.poller.afterAction();
 }
 
