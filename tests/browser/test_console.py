@@ -2,12 +2,16 @@
 in, launch, stop and start a machine, hot-plug a volume, register an image, delete it all),
 its error paths, a phone-width screen and the keyboard. Each test makes its own objects
 (named with its token) and its `leftovers` fixture removes what a failure left."""
+import pytest
 import requests
-from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select
 
-from support.lanes import STATE_WAIT_SECONDS
+pytest.importorskip("selenium", reason="selenium is not installed (requirements-dev.txt)")
+
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.ui import Select  # noqa: E402
+
+from support.lanes import STATE_WAIT_SECONDS  # noqa: E402
 
 IMAGE = "ttylinux"
 GIB_KIB = 1024 * 1024
