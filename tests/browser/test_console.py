@@ -117,7 +117,9 @@ def test_launch_watch_started_stop_start_and_delete(console, credentials, api, t
     console.wait_for_state("machine-list", name, "STOPPED", STATE_WAIT_SECONDS)
     console.wait_until(lambda: "stop" in console.field("machine-detail").text,
                        "the stop Job in the detail")
-    assert console.button(f"Stop {name}") is None and console.button(f"Start {name}")
+    # The detail is rendered just after the list: its buttons follow a moment later.
+    console.wait_until(lambda: console.button(f"Stop {name}") is None
+                       and console.button(f"Start {name}"), "Start offered instead of Stop")
     console.screenshot("stopped")
     console.press(f"Start {name}")
     console.wait_for_state("machine-list", name, "STARTED", STATE_WAIT_SECONDS)
@@ -369,7 +371,7 @@ def test_every_field_has_a_label_and_forms_work_from_the_keyboard(console, crede
     console.screenshot("confirm-by-keyboard")
     console.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
     console.wait_until(lambda: not console.shown("confirm-dialog"), "the dialog to close")
-    assert console.row("volume-list", name)
+    console.wait_until(lambda: console.row("volume-list", name), "the volume still listed")
     console.press(f"Delete {name}", Keys.ENTER)
     console.wait_until(lambda: console.shown("confirm-dialog"), "the confirmation dialog")
     console.field("confirm-yes").send_keys(Keys.ENTER)
