@@ -6,7 +6,7 @@ from app import config
 
 def create_app(overrides=None):
     """Build the Flask application; `overrides` replaces settings read from the environment."""
-    from app import cimi, health, logs, metrics, one, protocol
+    from app import cimi, console, health, logs, metrics, one, protocol
 
     application = Flask(__name__)
     application.config.update(config.from_environment())
@@ -18,4 +18,5 @@ def create_app(overrides=None):
     one.init_app(application)
     cimi.init_app(application)
     application.register_blueprint(health.blueprint)
+    application.register_blueprint(console.blueprint)
     return application

@@ -2,9 +2,9 @@
 
 Checks first that the ports are free (and says which variable moves each), starts both as
 child processes, waits until each answers, installs the default instance types into the
-emulator, prints the Cloud Entry Point URL and the demo credentials, then watches both: when
-one exits, the other is stopped and `make run` exits with the child's status. Ctrl-C (or
-SIGTERM) stops both within STOP_SECONDS.
+emulator, prints the Cloud Entry Point URL, the web console's URL and the demo credentials,
+then watches both: when one exits, the other is stopped and `make run` exits with the
+child's status. Ctrl-C (or SIGTERM) stops both within STOP_SECONDS.
 """
 import os
 import signal
@@ -104,6 +104,7 @@ def start_server(endpoint):
 def announce(entry_point, embedded):
     print("\ncimi-one is running.")
     print(f"  Cloud Entry Point: {entry_point}")
+    print(f"  Web console:       http://{LISTEN}/console/")
     if embedded:
         print("  Demo credentials:  demo / demo")
         print(f"  Try: curl -u demo:demo {entry_point}")

@@ -29,7 +29,7 @@ ENDPOINT_VARIABLE = "CIMI_TEST_ONE_XMLRPC"
 AUTH_VARIABLE = "CIMI_TEST_ONE_AUTH"
 # Directories of tests that run on the real lane too (the rest test the emulator itself or
 # pure functions).
-REAL_LANE_TESTS = ("api", "e2e", "cli", "differential")
+REAL_LANE_TESTS = ("api", "e2e", "cli", "differential", "browser")
 # Hang guards for waits on machine states, not timing checks: a real scheduler places VMs in
 # windows of up to ~10 s, a resume from stopped passes through PENDING, and the workers of a
 # run share the real cloud's hosts.
