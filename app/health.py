@@ -11,19 +11,16 @@ takes no request slot (`app.one.budget`): a process busy with slow calls is stil
 from flask import Blueprint, current_app, jsonify
 
 from app import one
-from app.protocol.negotiation import own_format
 
 blueprint = Blueprint("health", __name__)
 
 
 @blueprint.get("/healthz")
-@own_format
 def healthz():
     return jsonify(status="ok")
 
 
 @blueprint.get("/readyz")
-@own_format
 def readyz():
     problem = one.unreachable(current_app.config["CIMI_READY_TIMEOUT_SECONDS"])
     if problem:

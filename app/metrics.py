@@ -19,7 +19,6 @@ from prometheus_client import (
 )
 
 from app.logs import count_call
-from app.protocol.negotiation import own_format
 
 MULTIPROCESS_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 UNMATCHED_ROUTE = "unmatched"
@@ -56,7 +55,6 @@ def observe_call(method, outcome, seconds):
 
 
 @blueprint.get("/metrics")
-@own_format
 def metrics():
     return Response(generate_latest(_registry()), content_type=CONTENT_TYPE_LATEST)
 

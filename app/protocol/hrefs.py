@@ -46,10 +46,7 @@ def check_host():
     API under CIMI_BASE_PATH writes hrefs: /healthz, /readyz and /metrics answer whatever
     the Host, as probes address a container or pod by whatever name reaches it."""
     config = current_app.config
-    if config.get("CIMI_PUBLIC_URL") or config.get("CIMI_PROXY_HOPS"):
-        return
-    base_path = "/" + config.get("CIMI_BASE_PATH", "").strip("/")
-    if not (request.path + "/").startswith(base_path.rstrip("/") + "/"):
+    if config.get("CIMI_PUBLIC_URL") or config.get("CIMI_PROXY_HOPS") or not in_api():
         return
     names = _listening_names(request.environ)
     requested = request.environ.get("HTTP_HOST")
@@ -57,6 +54,13 @@ def check_host():
         raise BadRequest("This server answers for the address it listens on "
                          f"({min(names, key=len)}); set CIMI_PUBLIC_URL to serve it under "
                          "another name.")
+
+
+def in_api():
+    """Whether the request is for the CIMI API, under CIMI_BASE_PATH (not the probes, the
+    metrics or the web console beside it)."""
+    base_path = "/" + current_app.config.get("CIMI_BASE_PATH", "").strip("/")
+    return (request.path + "/").startswith(base_path.rstrip("/") + "/")
 
 
 def _listening_names(environ):

@@ -2,7 +2,8 @@
 
 The response format is `$format` (json or xml, or a media type) when given, otherwise the best
 match of `Accept` among application/json, application/xml and text/xml, honouring q-values;
-no `Accept` (or `*/*`) means JSON. Nothing acceptable is 406. The choice is made once per
+no `Accept` (or `*/*`) means JSON. Nothing acceptable is 406; this applies to the CIMI API
+only, not to the probes, metrics and console beside it, which answer in their own formats. The choice is made once per
 request, before the view runs, so a request that cannot be answered changes nothing. A view
 marked `own_format` (the API description: an HTML page, the OpenAPI JSON) answers in its
 own format whatever Accept says; its errors, like any other, are JSON when nothing else fits.
@@ -10,6 +11,7 @@ own format whatever Accept says; its errors, like any other, are JSON when nothi
 from flask import current_app, request
 from werkzeug.exceptions import NotAcceptable, RequestEntityTooLarge, UnsupportedMediaType
 
+from app.protocol.hrefs import in_api
 from app.protocol.query import Parameter
 
 JSON = "application/json"
@@ -65,9 +67,10 @@ def own_format(view):
 
 
 def check_request():
-    """Run before every view: refuse what cannot be answered (406), what is too large to read
+    """Run before every view: refuse what the API cannot answer (406), what is too large to read
     (413) and bodies in a format this server does not speak (415)."""
-    if not getattr(current_app.view_functions.get(request.endpoint), "own_format", False):
+    if in_api() and not getattr(current_app.view_functions.get(request.endpoint), "own_format",
+                                False):
         response_media_type()
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     if limit is not None and (request.content_length or 0) > limit:

@@ -88,3 +88,10 @@ def test_assets_are_counted_under_their_route_template(client):
     request = {"route": "/console/<path:filename>", "method": "GET", "status": "200"}
     assert value(after, "cimi_requests_total", **request) == \
         value(before, "cimi_requests_total", **request) + 1
+
+
+@pytest.mark.parametrize("path", ["/console/", "/console/console.css"])
+def test_the_console_answers_whatever_accept_asks(client, path):
+    """The API's format negotiation (406) is the API's: a client asking for text/html alone
+    still gets the console."""
+    assert client.get(path, headers={"Accept": "text/html"}).status_code == 200
