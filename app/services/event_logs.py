@@ -61,7 +61,7 @@ def list_event_logs(ctx, query):
     gateway = ctx.gateway
     pool = Pool(page=lambda offset, size: gateway.vm_page(offset=offset, size=size,
                                                          extended=True),
-                count=gateway.vm_count)
+                count=lambda at_least: gateway.vm_count(at_least=at_least))
     listing = Listing(TYPE_NAME, "eventLogs", ctx.links.href(SEGMENT), add=False)
     return listed_pool(query, listing, pool, lambda vm: render_log(ctx, _with_history(ctx, vm)),
                        expand=resolver(ctx))

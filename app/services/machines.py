@@ -82,7 +82,7 @@ def list_machines(ctx, query):
     pool = Pool(
         page=lambda offset, size: gateway.vm_page(offset=offset, size=size, state=one_state,
                                                   extended=True),
-        count=lambda: gateway.vm_count(state=one_state))
+        count=lambda at_least: gateway.vm_count(state=one_state, at_least=at_least))
     listing = Listing(TYPE_NAME, "machines", ctx.links.href(paths.MACHINES))
     return listed_pool(query, listing, pool, lambda vm: render(ctx, vm), expand=resolver(ctx))
 
