@@ -143,15 +143,18 @@ class Gateway:
         method = "vmpool.infoextended" if extended else "vmpool.info"
         return self._page(method, parse.vm, offset, size, _pool_filter(mine), state)
 
-    def vm_count(self, state=VM_NOT_DONE, mine=False, at_least=0):
+    def vm_count(self, state=VM_NOT_DONE, mine=False, at_least=0, guess=None):
         """How many VMs `vm_page` lists in all (at least `at_least`), searched with windows of
-        two short bodies and remembered for a few seconds (`app.one.counts`)."""
+        two short bodies from the size last found, else from `guess`, and remembered for a
+        few seconds (`app.one.counts`)."""
         pool_filter = _pool_filter(mine)
 
         def vms_at(position):
             return pool_size(self.call("vmpool.info", pool_filter, position, -2, state), "VM")
-        return self._counts.count(self._session, ("vm", pool_filter, state),
-                                  lambda guess: exact_count(vms_at, at_least, guess), at_least)
+
+        def searched(remembered):
+            return exact_count(vms_at, at_least, remembered if remembered is not None else guess)
+        return self._counts.count(self._session, ("vm", pool_filter, state), searched, at_least)
 
     def vm(self, vm_id):
         return parse.one(self.call("vm.info", vm_id), parse.vm)

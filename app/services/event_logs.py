@@ -61,7 +61,7 @@ def list_event_logs(ctx, query):
     expand = resolver(ctx)
     pool = Pool(page=lambda offset, size: expand.known(gateway.vm_page(
                     offset=offset, size=size, extended=True)),
-                count=lambda at_least: gateway.vm_count(at_least=at_least))
+                count=lambda at_least, guess: gateway.vm_count(at_least=at_least, guess=guess))
     listing = Listing(TYPE_NAME, "eventLogs", ctx.links.href(SEGMENT), add=False)
     return listed_pool(query, listing, pool, lambda vm: render_log(ctx, _with_history(ctx, vm)),
                        expand=expand)

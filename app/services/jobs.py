@@ -246,7 +246,7 @@ def list_jobs(ctx, query):
         return replace(found, items=tuple(_followed(ctx, found.items)))
 
     pool = Pool(page=page,
-                count=lambda at_least: len(gateway.document_page(JOB, mine=True).items))
+                count=lambda at_least, guess: len(gateway.document_page(JOB, mine=True).items))
     listing = Listing(TYPE_NAME, "jobs", ctx.links.href(SEGMENT), add=False)
     return listed_pool(query, listing, pool, lambda job: render(ctx, job),
                        expand=resolver(ctx))

@@ -41,17 +41,18 @@ class Pool:
     """An OpenNebula pool as a listing reads it.
 
     `page(offset, size)` returns an `app.one.records.Page` of records in pool order (`size`
-    None: to the end); `count(at_least)` the number of objects in the pool, for a page that
-    does not reach its end (so the pool is known to hold at least `at_least`). Without
-    `count`, the whole pool is fetched to count it.
+    None: to the end); `count(at_least, guess)` the number of objects in the pool, for a
+    page that does not reach its end (so the pool is known to hold at least `at_least`, and
+    `guess` is what its ids suggest, or None). Without `count`, the whole pool is fetched to
+    count it.
     """
 
     page: Callable
     count: Callable = None
 
-    def size(self, at_least=0):
+    def size(self, at_least=0, guess=None):
         if self.count is not None:
-            return self.count(at_least)
+            return self.count(at_least, guess)
         return len(self.page(0, None).items)
 
 
@@ -79,10 +80,17 @@ def listed_pool(query, listing, pool, render, expand=None):
         fetched = pool.page(window.offset, window.size + 1)
         records = fetched.items
         count = fetched.total if fetched.total is not None else pool.size(
-            at_least=window.offset + len(records))
+            at_least=window.offset + len(records), guess=_size_by_ids(window.offset, records))
     page, count = query.apply_window([render(record) for record in records], count,
                                      expand=expand)
     return _collection(listing, page, count)
+
+
+def _size_by_ids(offset, records):
+    """The pool's size if no id below the window's last one is missing: oned lists by
+    descending id, so the objects past the window are at most as many as the ids below the
+    last one's (each id >= 0). Right for a pool whose ids were never deleted or filtered."""
+    return offset + len(records) + records[-1].id
 
 
 def listed_documents(ctx, query, listing, document_type, render):

@@ -83,7 +83,8 @@ def list_machines(ctx, query):
     pool = Pool(
         page=lambda offset, size: expand.known(gateway.vm_page(
             offset=offset, size=size, state=one_state, extended=True)),
-        count=lambda at_least: gateway.vm_count(state=one_state, at_least=at_least))
+        count=lambda at_least, guess: gateway.vm_count(state=one_state, at_least=at_least,
+                                                     guess=guess))
     listing = Listing(TYPE_NAME, "machines", ctx.links.href(paths.MACHINES))
     return listed_pool(query, listing, pool, lambda vm: render(ctx, vm), expand=expand)
 
