@@ -89,8 +89,11 @@ def listed_pool(query, listing, pool, render, expand=None):
 def _size_by_ids(offset, records):
     """The pool's size if no id below the window's last one is missing: oned lists by
     descending id, so the objects past the window are at most as many as the ids below the
-    last one's (each id >= 0). Right for a pool whose ids were never deleted or filtered."""
-    return offset + len(records) + records[-1].id
+    last one's (each id >= 0). Right for a pool whose ids were never deleted or filtered.
+    None without a last record (a window past the end) or without ids (records that wrap
+    the pool's objects, such as Jobs)."""
+    last_id = getattr(records[-1], "id", None) if records else None
+    return None if last_id is None else offset + len(records) + last_id
 
 
 def listed_documents(ctx, query, listing, document_type, render):

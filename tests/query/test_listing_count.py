@@ -13,12 +13,13 @@ class Record:
 
 
 def pool_of(ids, counted):
-    """A pool listing `ids` in the given (descending) order; its count records its hints."""
+    """A pool listing `ids` in the given (descending) order, whose windows tell its size as
+    the gateway's do (not from an empty window past the end); its count records its hints."""
     def page(offset, size):
         items = ids[offset:] if size is None else ids[offset:offset + size]
         reached_end = size is None or offset + size >= len(ids)
         return Page(items=tuple(Record(i) for i in items),
-                    total=len(ids) if reached_end else None)
+                    total=len(ids) if reached_end and (items or offset == 0) else None)
 
     def count(at_least, guess):
         counted.append((at_least, guess))
@@ -49,3 +50,20 @@ def test_with_ids_missing_the_guess_is_too_high_and_the_count_still_the_pools():
 def test_a_page_reaching_the_end_needs_no_count():
     document, counted = listed([5, 4, 3], **{"$first": "2", "$last": "9"})
     assert (document["count"], counted) == (3, [])
+
+
+def test_a_page_past_the_end_counts_without_a_guess():
+    document, counted = listed([5, 4, 3], **{"$first": "7", "$last": "9"})
+    assert (document["count"], document.get("ts", []), counted) == (3, [], [(6, None)])
+
+
+def test_records_without_ids_count_without_a_guess():
+    @dataclass(frozen=True)
+    class Wrapped:
+        name: str
+    counted = []
+    pool = Pool(page=lambda offset, size: Page(items=(Wrapped("a"), Wrapped("b")), total=None),
+                count=lambda at_least, guess: counted.append((at_least, guess)) or 9)
+    document = listed_pool(parse_query({"$first": "1", "$last": "1"}, max_page_size=1000),
+                           Listing("T", "ts", "h"), pool, lambda record: {"id": record.name})
+    assert (document["count"], counted) == (9, [(2, None)])
