@@ -14,6 +14,7 @@ from app.errors import (
 )
 from app.metrics import observe_call
 from app.one import parse
+from app.one.counts import exact_count
 from app.one.failures import (
     TRANSPORT_EXCEPTIONS, exception_error, failure_error, refused_object,
 )
@@ -142,12 +143,18 @@ class Gateway:
         method = "vmpool.infoextended" if extended else "vmpool.info"
         return self._page(method, parse.vm, offset, size, _pool_filter(mine), state)
 
-    def vm_count(self, state=VM_NOT_DONE, mine=False):
-        """How many VMs `vm_page` lists in all, counted in the parsed short pool and
-        remembered for a few seconds (`app.one.counts`)."""
+    def vm_count(self, state=VM_NOT_DONE, mine=False, at_least=0, guess=None):
+        """How many VMs `vm_page` lists in all (at least `at_least`), searched with windows of
+        two short bodies from the size last found, else from `guess`, and remembered for a
+        few seconds (`app.one.counts`)."""
         pool_filter = _pool_filter(mine)
-        return self._counts.count(self._session, ("vm", pool_filter, state), lambda: pool_size(
-            self.call("vmpool.info", pool_filter, -1, -1, state), "VM"))
+
+        def vms_at(position):
+            return pool_size(self.call("vmpool.info", pool_filter, position, -2, state), "VM")
+
+        def searched(remembered):
+            return exact_count(vms_at, at_least, remembered if remembered is not None else guess)
+        return self._counts.count(self._session, ("vm", pool_filter, state), searched, at_least)
 
     def vm(self, vm_id):
         return parse.one(self.call("vm.info", vm_id), parse.vm)
@@ -376,8 +383,7 @@ class Gateway:
 def pool_size(xml, element):
     """The number of objects in a pool document: the root's `element` children, from the
     parsed document. No text search can be trusted here: a template value (an image name a
-    VM's DISK repeats, say) may hold `<VM><ID>1` itself. Parsing 10,000 short VM bodies takes
-    about 0.1 s, and the count memory (`app.one.counts`) keeps the result a few seconds."""
+    VM's DISK repeats, say) may hold `<VM><ID>1` itself."""
     return sum(1 for _ in parse.document(xml).iterchildren(element))
 
 

@@ -9,11 +9,11 @@ Messages keep oned's wording, which names the object and the reason, without the
 `[one.vm.info] ` method prefix and never with the caller's session: oned does not echo it,
 but a message is scrubbed of it anyway.
 """
+import http.client
 import logging
 import re
 import xmlrpc.client
 
-import requests
 
 from app.errors import (
     BackendError, BackendTimeout, BackendUnavailable, BadRequest, CapacityExhausted, Conflict,
@@ -169,16 +169,17 @@ def refused_object(error):
                          int(match.group(3)))
 
 
-# (exception class, domain error, message), first match wins: Timeout before
-# ConnectionError, because a connect timeout is both.
+# (exception class, domain error, message), first match wins: a timeout (connecting or
+# reading) before the other socket errors (refused, reset, closed without an answer, name
+# not resolved), since it is one of them.
 ERRORS_BY_EXCEPTION = (
-    (requests.Timeout, BackendTimeout,
+    (TimeoutError, BackendTimeout,
      "OpenNebula did not answer in time; the operation may still complete."),
-    (requests.ConnectionError, BackendUnavailable, "OpenNebula cannot be reached."),
+    (OSError, BackendUnavailable, "OpenNebula cannot be reached."),
     (xmlrpc.client.ProtocolError, BackendError, "OpenNebula answered with an HTTP error."),
     (xmlrpc.client.Fault, BackendError, "OpenNebula rejected the call."),
     (xmlrpc.client.ResponseError, BackendError, "OpenNebula sent an unreadable answer."),
-    (requests.RequestException, BackendError, "The request to OpenNebula failed."),
+    (http.client.HTTPException, BackendError, "The request to OpenNebula failed."),
 )
 
 TRANSPORT_EXCEPTIONS = tuple(row[0] for row in ERRORS_BY_EXCEPTION)

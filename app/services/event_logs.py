@@ -28,12 +28,11 @@ from dataclasses import dataclass
 from app.errors import NotFound
 from app.one.history import MACHINE_STATE_AFTER, NO_ACTION, vm_action_name
 from app.one.reasons import vm_reason
-from app.one.states import DONE
 from app.protocol.names import resource_uri
 from app.services import links as paths
 from app.services.listing import Listing, Pool, listed, listed_pool
 from app.services.references import resolver
-from app.services.machines import load
+from app.services.machines import load, loaded_many
 from app.services.rendering import iso_time, without_empty
 
 TYPE_NAME = "EventLog"
@@ -59,24 +58,25 @@ class _Happening:
 
 def list_event_logs(ctx, query):
     gateway = ctx.gateway
-    pool = Pool(page=lambda offset, size: gateway.vm_page(offset=offset, size=size,
-                                                         extended=True),
-                count=gateway.vm_count)
+    expand = resolver(ctx)
+    pool = Pool(page=lambda offset, size: expand.known(gateway.vm_page(
+                    offset=offset, size=size, extended=True)),
+                count=lambda at_least, guess: gateway.vm_count(at_least=at_least, guess=guess))
     listing = Listing(TYPE_NAME, "eventLogs", ctx.links.href(SEGMENT), add=False)
     return listed_pool(query, listing, pool, lambda vm: render_log(ctx, _with_history(ctx, vm)),
-                       expand=resolver(ctx))
+                       expand=expand)
 
 
 def get_event_log(ctx, vm_id):
     return render_log(ctx, load(ctx.gateway, vm_id))
 
 
-def get_event_logs(ctx, vm_ids):
-    """{id: EventLog} of the listed machines that exist and are visible: one vmpool.infoset,
-    and a vm.info only for a VM whose pool body lacks history records (oned puts only the
+def get_event_logs(ctx, vm_ids, known_vms=None):
+    """{id: EventLog} of the listed machines that exist and are visible: one vmpool.infoset
+    for those `known_vms` lacks (`machines.loaded_many`), and a vm.info only for a VM whose pool body lacks history records (oned puts only the
     last one there: each stop, resume or migration adds one)."""
     return {vm.id: render_log(ctx, _with_history(ctx, vm))
-            for vm in ctx.gateway.vms_by_ids(vm_ids) if vm.state != DONE}
+            for vm in loaded_many(ctx.gateway, vm_ids, known_vms)}
 
 
 def _with_history(ctx, vm):

@@ -245,7 +245,8 @@ def list_jobs(ctx, query):
         found = gateway.document_page(JOB, offset=offset, size=size, mine=True)
         return replace(found, items=tuple(_followed(ctx, found.items)))
 
-    pool = Pool(page=page, count=lambda: len(gateway.document_page(JOB, mine=True).items))
+    pool = Pool(page=page,
+                count=lambda at_least, guess: len(gateway.document_page(JOB, mine=True).items))
     listing = Listing(TYPE_NAME, "jobs", ctx.links.href(SEGMENT), add=False)
     return listed_pool(query, listing, pool, lambda job: render(ctx, job),
                        expand=resolver(ctx))

@@ -11,7 +11,8 @@ keeps them in, ascending ids. `$orderby` sorts stably from that order.
 Push-down. With neither `$filter` nor `$orderby` left to evaluate, `$first`/`$last` (or the
 CIMI_PAGE_SIZE_MAX cap) become a pool window: only the page travels and is rendered. `count`
 is then known from the window when it reaches the pool's end (the window asks for one member
-more than the page to see that), else the pool is counted without rendering it.
+more than the page to see that), else the pool is counted without fetching it (for VMs,
+windows of two objects searched for its end: `app.one.counts`).
 
 Filters. A service narrows the pool where a pool argument applies a filter term: exactly, and
 the term leaves the query so the page can still be a window (`owner_pushdown`; a machine
@@ -40,15 +41,19 @@ class Pool:
     """An OpenNebula pool as a listing reads it.
 
     `page(offset, size)` returns an `app.one.records.Page` of records in pool order (`size`
-    None: to the end); `count()` the number of objects in the pool, for a page that does not
-    reach its end. Without `count`, the whole pool is fetched to count it.
+    None: to the end); `count(at_least, guess)` the number of objects in the pool, for a
+    page that does not reach its end (so the pool is known to hold at least `at_least`, and
+    `guess` is what its ids suggest, or None). Without `count`, the whole pool is fetched to
+    count it.
     """
 
     page: Callable
     count: Callable = None
 
-    def size(self):
-        return self.count() if self.count is not None else len(self.page(0, None).items)
+    def size(self, at_least=0, guess=None):
+        if self.count is not None:
+            return self.count(at_least, guess)
+        return len(self.page(0, None).items)
 
 
 def listed(query, listing, members, expand=None):
@@ -74,10 +79,21 @@ def listed_pool(query, listing, pool, render, expand=None):
         # then the count needs no second call.
         fetched = pool.page(window.offset, window.size + 1)
         records = fetched.items
-        count = fetched.total if fetched.total is not None else pool.size()
+        count = fetched.total if fetched.total is not None else pool.size(
+            at_least=window.offset + len(records), guess=_size_by_ids(window.offset, records))
     page, count = query.apply_window([render(record) for record in records], count,
                                      expand=expand)
     return _collection(listing, page, count)
+
+
+def _size_by_ids(offset, records):
+    """The pool's size if no id below the window's last one is missing: oned lists by
+    descending id, so the objects past the window are at most as many as the ids below the
+    last one's (each id >= 0). Right for a pool whose ids were never deleted or filtered.
+    None without a last record (a window past the end) or without ids (records that wrap
+    the pool's objects, such as Jobs)."""
+    last_id = getattr(records[-1], "id", None) if records else None
+    return None if last_id is None else offset + len(records) + last_id
 
 
 def listed_documents(ctx, query, listing, document_type, render):

@@ -79,12 +79,14 @@ def list_machines(ctx, query):
     `state='...'` filter allows."""
     query, one_state = _state_pushdown(query)
     gateway = ctx.gateway
+    expand = resolver(ctx)
     pool = Pool(
-        page=lambda offset, size: gateway.vm_page(offset=offset, size=size, state=one_state,
-                                                  extended=True),
-        count=lambda: gateway.vm_count(state=one_state))
+        page=lambda offset, size: expand.known(gateway.vm_page(
+            offset=offset, size=size, state=one_state, extended=True)),
+        count=lambda at_least, guess: gateway.vm_count(state=one_state, at_least=at_least,
+                                                     guess=guess))
     listing = Listing(TYPE_NAME, "machines", ctx.links.href(paths.MACHINES))
-    return listed_pool(query, listing, pool, lambda vm: render(ctx, vm), expand=resolver(ctx))
+    return listed_pool(query, listing, pool, lambda vm: render(ctx, vm), expand=expand)
 
 
 def _state_pushdown(query):
@@ -107,10 +109,21 @@ def get_machine(ctx, vm_id, query=None):
     return query.shape(document, expand=resolver(ctx)) if query is not None else document
 
 
-def get_machines(ctx, vm_ids):
+def get_machines(ctx, vm_ids, known_vms=None):
     """{id: Machine} of the listed VMs that are Machines (as `load` finds them), in one call:
-    the extended pool body a listing renders."""
-    return {vm.id: render(ctx, vm) for vm in ctx.gateway.vms_by_ids(vm_ids) if vm.state != DONE}
+    the extended pool body a listing renders (`loaded_many`)."""
+    return {vm.id: render(ctx, vm) for vm in loaded_many(ctx.gateway, vm_ids, known_vms)}
+
+
+def loaded_many(gateway, vm_ids, known_vms=None):
+    """The listed VMs behind Machines that exist and are visible: those `known_vms` ({id: VM}
+    of extended pool bodies this request has just read, a page's) holds as they are, the
+    others read together with one `vmpool.infoset`."""
+    known_vms = known_vms or {}
+    missing = [vm_id for vm_id in vm_ids if vm_id not in known_vms]
+    vms = [known_vms[vm_id] for vm_id in vm_ids if vm_id in known_vms]
+    vms.extend(gateway.vms_by_ids(missing))
+    return [vm for vm in vms if vm.state != DONE]
 
 
 def load(gateway, vm_id):

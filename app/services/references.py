@@ -54,18 +54,20 @@ def _whole(list_part, ctx, vm_id):
     return list_part(ctx, vm_id, Query())
 
 
-def _pooled_getters():
+def _pooled_getters(known_vms):
     """(collection segment, getter of many) pairs for the resources OpenNebula can read in one
     pool call: `get_many(ctx, ids)` gives {id: document} for those that exist and are visible.
-    (An EventLog needs its VM's whole history, which a pool body holds only for a VM that
-    was never stopped, resumed or moved: the others still cost one vm.info each.)"""
+    Machines and EventLogs are rendered from `known_vms` ({id: VM} a page of this request
+    has read) without a call when all of them are there. (An EventLog needs its VM's whole
+    history, which a pool body holds only for a VM that was never stopped, resumed or moved:
+    the others still cost one vm.info each.)"""
     from app.services import (
         event_logs, machine_configurations, machine_images, machines, volume_configurations,
         volume_images, volume_templates, volumes,
     )
     return (
-        (paths.MACHINES, machines.get_machines),
-        (paths.EVENT_LOGS, event_logs.get_event_logs),
+        (paths.MACHINES, partial(machines.get_machines, known_vms=known_vms)),
+        (paths.EVENT_LOGS, partial(event_logs.get_event_logs, known_vms=known_vms)),
         (paths.MACHINE_IMAGES, machine_images.get_images),
         (paths.VOLUMES, volumes.get_volumes),
         (paths.VOLUME_IMAGES, volume_images.get_images),
@@ -84,12 +86,21 @@ class _Resolver:
     """Resolves hrefs one by one, through the resource's service as a GET would; `prefetch`
     reads, before a page is expanded, all the hrefs it will need of each kind that has a pool
     call with one call per kind, so that a page's `$expand` costs a bounded number of calls
-    whatever its size (Machines: one vmpool.infoset, not one vm.info per member; images: one
-    imagepool.info; configurations and volume templates: one documentpool.info)."""
+    whatever its size (Machines: one vmpool.infoset, not one vm.info per member, and none
+    for the VMs of a page just read, which `known` keeps; images: one imagepool.info;
+    configurations and volume templates: one documentpool.info)."""
 
     def __init__(self, ctx):
         self._ctx = ctx
         self._prefetched = {}
+        self._known_vms = {}
+        self._pooled = _pooled_getters(self._known_vms)
+
+    def known(self, page):
+        """The `app.one.records.Page` of VMs (extended pool bodies), kept so that references
+        to them and to their event logs expand without reading them again."""
+        self._known_vms.update((vm.id, vm) for vm in page.items)
+        return page
 
     def __call__(self, href):
         if href in self._prefetched:
@@ -122,7 +133,7 @@ class _Resolver:
                 # alone expands them.
                 self._prefetched[href] = None
                 continue
-            located = self._located(href, _pooled_getters())
+            located = self._located(href, self._pooled)
             if located is not None:
                 get_many, object_id = located
                 wanted.setdefault(get_many, {})[object_id] = href

@@ -21,7 +21,6 @@ import xmlrpc.client
 from dataclasses import dataclass, field
 
 import pytest
-import requests
 
 from app.one import gateway
 from app.one.documents import DOCUMENT_TYPES
@@ -81,8 +80,8 @@ def injected(kind, method):
     if kind == "error":
         return ([False, f"[{method}] Injected failure.", INTERNAL, -1, 0],)
     if kind == "timeout":
-        raise requests.ReadTimeout("injected: no answer in time")
-    raise requests.ConnectionError("injected: connection refused")
+        raise TimeoutError("injected: no answer in time")
+    raise ConnectionRefusedError("injected: connection refused")
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 server that a GET answers is inlined with that resource's attributes;
 other references stay as they are. A page costs the same OpenNebula calls whatever its size:
 the machines and event logs its members refer to are read with one pool call, never one call
-each (but the event log of a machine that was stopped, resumed or moved: oned's pool bodies
+each, and with none when they are the page's own VMs (but the event log of a machine that was stopped, resumed or moved: oned's pool bodies
 hold only a VM's last history record, and such a log is read whole on its own)."""
 from collections import Counter
 
@@ -111,6 +111,8 @@ def test_a_jobs_target_and_affected_resources_expand(cimi, held_machine):
 # Collections whose members each refer to a machine or to its event log.
 REFERRING_TO_MACHINES = {"machines": "eventLog", "eventLogs": "targetResource",
                          "addresses": "resource"}
+# Those whose page reads the very VMs the references name: no VM is read again.
+PAGE_OF_THE_VMS = {"machines", "eventLogs"}
 
 
 def expanded_page_calls(cimi, calls, href, attribute):
@@ -130,9 +132,36 @@ def test_expanding_a_page_costs_the_same_calls_whatever_its_size(
         launched(machine_create(name="expanded", initialState="STOPPED"))
     more = [expanded_page_calls(cimi, calls, *page) for page in pages]
     assert more == fewer
-    for counted in more:
+    for key, counted in zip(REFERRING_TO_MACHINES, more):
         assert "vm.info" not in counted
-        assert counted["vmpool.infoset"] == 1
+        assert counted["vmpool.infoset"] == (0 if key in PAGE_OF_THE_VMS else 1), key
+
+
+def test_expanding_everything_on_a_page_of_machines_costs_three_calls(
+        cimi, entry_point, launched, machine_create, configuration_href, calls):
+    """The page's window, one image pool and one document pool, whatever the page holds:
+    its machines' event logs come from the page's own VMs, their disks, volumes and
+    interfaces stay references."""
+    machines = entry_point["machines"]["href"]
+    images = ids(read(cimi, entry_point["machineImages"]["href"], **{
+        "$filter": "name='ttylinux' or name='Ubuntu 24.04'"}))
+    for image, size in zip(images * 2, ("m1.small", "m1.large", "m1.large", "m1.small")):
+        body = machine_create(name="everything", initialState="STOPPED",
+                              machineConfig={"href": configuration_href(size)})
+        body["machineTemplate"]["machineImage"] = {"href": image}
+        launched(body)
+    calls.clear()
+    listing = read(cimi, machines, **{"$expand": "*"})
+    assert len(calls) <= 3, Counter(method for method, _ in calls)
+    expanded = [member for member in members_of(listing) if member["name"] == "everything"]
+    assert len(expanded) == 4
+    for member in expanded:
+        assert inlined(member["eventLog"]) == inlined(read(cimi, member["eventLog"]["href"]))
+        assert inlined(member["machineConfig"]) == inlined(
+            read(cimi, member["machineConfig"]["href"]))
+        assert inlined(member["machineImage"]) == inlined(
+            read(cimi, member["machineImage"]["href"]))
+        assert set(member["disks"]) == {"href"}
 
 
 def test_references_to_machines_expand_as_their_own_get_answers(cimi, entry_point, launched,

@@ -1,5 +1,6 @@
 """The transport: one keep-alive pool per process, real per-call timeouts, raw envelopes."""
 import glob
+import http.client
 import os
 import socket
 import threading
@@ -7,7 +8,6 @@ import xmlrpc.client
 
 import pyone
 import pytest
-import requests
 
 import app.one
 from app.one.transport import OneCaller, PooledTransport, read_method_response
@@ -42,26 +42,62 @@ def test_transport_is_built_from_the_configuration(fake_oned):
     assert isinstance(transport, PooledTransport)
     assert transport.endpoint == fake_oned.url
     assert transport.timeout == (1.5, 7.0)
-    adapter = transport.http.get_adapter(fake_oned.url)
-    assert adapter._pool_maxsize == 5
-    assert adapter.max_retries.total == 0
+    assert transport.pool_connections == 5
 
 
 def test_every_post_carries_the_timeouts(fake_oned, monkeypatch):
+    """The connect timeout while connecting, the read timeout for the exchange."""
     application = make_app(fake_oned.url, ONE_CONNECT_TIMEOUT=2.0, ONE_READ_TIMEOUT=9.0)
     fake_oned.succeed("one.user.info", USER)
     transport = application.extensions["one"]
-    seen = []
-    real_post = transport.http.post
+    connecting = []
+    real_connect = http.client.HTTPConnection.connect
 
-    def recording_post(url, **kwargs):
-        seen.append(kwargs["timeout"])
-        return real_post(url, **kwargs)
+    def recording_connect(connection):
+        connecting.append(connection.timeout)
+        real_connect(connection)
 
-    monkeypatch.setattr(transport.http, "post", recording_post)
+    monkeypatch.setattr(http.client.HTTPConnection, "connect", recording_connect)
     with application.app_context():
         app.one.gateway(SESSION).whoami()
-    assert seen == [(2.0, 9.0)]
+    (kept,) = transport._idle
+    assert (connecting, kept.sock.gettimeout()) == ([2.0], 9.0)
+
+
+def test_a_connection_the_server_closed_while_idle_is_not_reused(fake_oned):
+    fake_oned.succeed("one.user.info", USER)
+    transport = PooledTransport(fake_oned.url, 1.0, 5.0, 2)
+    try:
+        server = caller(transport)
+        server.envelope("user.info", (-1,))
+        (kept,) = transport._idle
+        kept.sock.shutdown(socket.SHUT_RD)      # reads as the server's end of stream
+        assert server.envelope("user.info", (-1,))[0] is True
+        assert fake_oned.connections == 2
+        assert kept.sock is None
+    finally:
+        transport.close()
+
+
+def test_idle_connections_beyond_the_pool_size_are_closed(fake_oned):
+    fake_oned.succeed("one.user.info", USER)
+    transport = PooledTransport(fake_oned.url, 1.0, 5.0, 1)
+    try:
+        server = caller(transport)
+        started = threading.Barrier(3)
+
+        def call():
+            started.wait()
+            server.envelope("user.info", (-1,))
+        threads = [threading.Thread(target=call) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(transport._idle) == 1
+    finally:
+        transport.close()
+    assert transport._idle == []
 
 
 def test_the_process_wide_socket_timeout_is_never_touched(gateway, fake_oned):
@@ -157,7 +193,6 @@ def test_environment_proxies_are_ignored(fake_oned, monkeypatch):
     fake_oned.succeed("one.user.info", USER)
     with application.app_context():
         assert app.one.gateway(SESSION).whoami().id == 0
-    assert isinstance(application.extensions["one"].http, requests.Session)
 
 
 def test_method_response_reader_handles_every_type_oned_uses():
