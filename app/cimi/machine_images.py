@@ -11,7 +11,7 @@ from app.cimi import crud, declarations as declare
 from app.cimi.context import request_context, request_query
 from app.cimi.api import CollectionNamespace
 from app.protocol import respond
-from app.services import jobs, links, machine_capture, machine_images
+from app.services import actions, jobs, links, machine_images
 from schemas.machine_images import MachineImageCreateSchema, MachineImageUpdateSchema
 
 namespace = CollectionNamespace("machineImages", links.MACHINE_IMAGES,
@@ -36,7 +36,7 @@ class MachineImageCollection(Resource):
         ctx, posted = request_context(), body()
         machine_id = machine_images.machine_to_capture(ctx, posted)
         if machine_id is not None:
-            headers = machine_capture.capture_location(ctx, machine_id, posted)
+            headers = actions.capture_location(ctx, machine_id, posted)
             return respond(machine_images.image_at(ctx, headers[declare.LOCATION]), 202, headers)
         image = machine_images.register_image(ctx, posted)
         return respond(image, 201, {declare.LOCATION: image["id"]})

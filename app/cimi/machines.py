@@ -8,7 +8,7 @@ from app.cimi import crud, declarations as declare
 from app.cimi.context import FORCE, ID, forced, request_context, request_query
 from app.cimi.api import CollectionNamespace
 from app.protocol import require_current, respond
-from app.services import jobs, links, machines
+from app.services import actions, jobs, links, machines
 from schemas.actions import ActionSchema
 from schemas.machines import MachineCreateSchema, MachineUpdateSchema
 
@@ -42,7 +42,7 @@ class Machine(Resource):
         body=ActionSchema))
     def post(self, machine_id, body):
         ctx = request_context()
-        headers = machines.perform_action(ctx, machine_id, body())
+        headers = actions.perform_action(ctx, machine_id, body())
         return respond(None, 202, headers)
 
     @declare.declared(declare.deletes("Delete a Machine", declare.JOB_STARTED, query=(FORCE,)))

@@ -27,6 +27,7 @@ from app.one.storable import fitted_name, is_valid_name
 from app.services import documents, links as paths
 from app.services.context import incomplete_mark, is_abandoned, undone_on_failure
 from app.services.listing import Listing, Pool, listed_pool
+from app.services.references import expandable
 from app.services.rendering import edit_and_delete, without_empty
 
 TYPE_NAME = "Credential"
@@ -238,3 +239,6 @@ def _forget_user_key(gateway, key):
     caller = gateway.whoami()
     if caller.template.get(USER_KEY) == key:
         gateway.user_update(caller.id, {USER_KEY: None}, merge=True)
+
+
+expandable(paths.CREDENTIALS, get_credential)

@@ -4,7 +4,7 @@ which attributes, beyond those every resource has, it shows.
 
 OpenNebula has no object for a hardware profile, a volume's sizing or a volume template, so
 those resources are generic documents (`app.one.documents` names their types); ownership and
-permissions are OpenNebula's own.
+permissions are OpenNebula's own. A resource is expandable (`$expand`) as soon as it is made.
 """
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from app.errors import BadRequest, Forbidden, NotFound
 from app.services.documents import common_attributes, created, deleted, rendered, replaced
 from app.services.listing import Listing, listed_documents
+from app.services.references import expandable
 from app.services.rendering import edit_and_delete, without_empty
 
 
@@ -24,6 +25,9 @@ class DocumentResource:
     document_type: int
     stored: Callable        # (ctx, body) -> the TEMPLATE attributes a create or PUT body gives
     shown: Callable         # (ctx, document) -> the attributes this resource adds when shown
+
+    def __post_init__(self):
+        expandable(self.segment, self.get, self.get_many)
 
     def list(self, ctx, query):
         listing = Listing(self.type_name, self.collection, ctx.links.href(self.segment))

@@ -31,7 +31,7 @@ from app.one.reasons import vm_reason
 from app.protocol.names import resource_uri
 from app.services import links as paths
 from app.services.listing import Listing, Pool, listed, listed_pool
-from app.services.references import resolver
+from app.services.references import expandable, resolver
 from app.services.machines import load, loaded_many
 from app.services.rendering import iso_time, without_empty
 
@@ -182,3 +182,6 @@ def _severity(happening):
 
 def _events_href(ctx, vm_id):
     return ctx.links.href(SEGMENT, vm_id, EVENTS)
+
+
+expandable(paths.EVENT_LOGS, get_event_log, get_event_logs, from_vms=True)

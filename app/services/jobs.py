@@ -96,7 +96,7 @@ from app.protocol.responses import operation
 from app.services import documents, links as paths, snapshot_keys
 from app.services.context import undone_on_failure
 from app.services.listing import Listing, Pool, listed_pool
-from app.services.references import resolver
+from app.services.references import expandable, resolver
 from app.services.rendering import iso_time, without_empty
 
 TYPE_NAME = "Job"
@@ -511,3 +511,6 @@ def _states(template, name):
 
 def _joined(path):
     return "/".join(str(segment) for segment in path)
+
+
+expandable(SEGMENT, get_job)

@@ -50,9 +50,7 @@ from app.errors import (
 from app.one.metadata import encode_metadata
 from app.one.states import ACTIVE, LCM_NUMBERS, STATE_NUMBERS, machine_state, vm_state_name
 from app.one.storable import fitted_name
-from app.protocol.names import ACTION_URI
 from app.services import jobs, links as paths
-from app.services import machines
 from app.services.context import undone_on_failure
 from app.services.storage_images import discard
 
@@ -63,18 +61,6 @@ POWEROFF = STATE_NUMBERS["POWEROFF"]
 # asynchronously, so the machine can still show RUNNING (or UNKNOWN) at first.
 ON_THE_WAY_TO_POWEROFF = frozenset(
     LCM_NUMBERS[name] for name in ("RUNNING", "UNKNOWN", "SHUTDOWN_POWEROFF"))
-
-
-def capture_location(ctx, vm_id, body):
-    """A MachineImage POST whose imageLocation is a machine: that machine's capture action;
-    the headers of the 202 answer."""
-    unused = sorted({"persistent", "visibility", "device"} & set(body))
-    if unused:
-        raise BadRequest(f"A capture takes a name, description and properties; set {unused[0]} "
-                         "with a PUT on the new image.")
-    hints = {key: body[key] for key in ("name", "description", "properties") if key in body}
-    return machines.perform_action(
-        ctx, vm_id, {"action": ACTION_URI + "capture", "force": False, "image": hints})
 
 
 def capture(ctx, vm, hints):

@@ -9,7 +9,7 @@ from app.errors import NotFound
 from app.protocol.names import resource_uri
 from app.services import links as paths
 from app.services.listing import Listing, listed
-from app.services.references import resolver
+from app.services.references import machine_part, resolver
 from app.services.machine_images import is_machine_image
 from app.services.machines import load
 from app.services.storage_images import is_volume
@@ -78,3 +78,6 @@ def _format(disk):
     if disk.type.lower() == SWAP:
         return SWAP
     return disk.fs or disk.format
+
+
+machine_part("disks", list_disks)

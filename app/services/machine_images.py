@@ -28,6 +28,7 @@ from app.one.states import machine_image_state
 from app.protocol.names import resource_uri
 from app.services import jobs, links as paths
 from app.services.context import tried_each, undone_on_failure
+from app.services.references import expandable
 from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
 from app.services.storage_images import (
     checked_location, discard, image_datastore, name_from_location, rendered_images, restore,
@@ -186,3 +187,6 @@ def _is_machine_href(ctx, location):
 
 def _text(value):
     return value if isinstance(value, str) else ""
+
+
+expandable(paths.MACHINE_IMAGES, get_image, get_images)

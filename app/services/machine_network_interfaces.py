@@ -3,7 +3,7 @@ from app.errors import NotFound
 from app.protocol.names import resource_uri
 from app.services import links as paths
 from app.services.listing import Listing, listed
-from app.services.references import resolver
+from app.services.references import machine_part, resolver
 from app.services.machines import load
 from app.services.rendering import without_empty
 
@@ -37,3 +37,6 @@ def render(ctx, vm_id, nic):
         "macAddress": nic.mac,
         "ipAddresses": [nic.ip] if nic.ip else None,
     })
+
+
+machine_part("networkInterfaces", list_interfaces)

@@ -32,40 +32,23 @@ the machine is back in the state it had) is `one.vm.snapshotdelete` while STARTE
 snapshot, except the one the disk is based on now; a snapshot offers delete only then.
 """
 import re
-from dataclasses import dataclass
 
 from app.errors import BadRequest, Conflict, NotFound
-from app.one.states import can_delete_snapshot, machine_state, one_action_for, vm_state_name
+from app.one.states import can_delete_snapshot, machine_state, vm_state_name
 from app.protocol.names import resource_uri
 from app.protocol.responses import operation
 from app.services import links as paths
 from app.services import jobs, machine_capture, machines
+from app.services.references import machine_part
 from app.services.rendering import iso_time, kib_from_mb, without_empty
-from app.services.snapshot_keys import disk_key, system_key
+from app.services.snapshot_keys import DISK_REVERT, SYSTEM_REVERT, disk_key, snapshots_of, system_key
 from app.services.listing import Listing, listed
 
 TYPE_NAME = "MachineImage"
 SEGMENT = "snapshots"
-SYSTEM_REVERT = "snapshotrevert"
-DISK_REVERT = "disksnapshotrevert"
-SYSTEM_DELETE = "snapshotdelete"
-DISK_DELETE = "disksnapshotdelete"
 # Where each kind can be reverted, in CIMI's words.
 RESTORABLE_WHEN = {SYSTEM_REVERT: "STARTED", DISK_REVERT: "STOPPED (powered off)"}
 _SNAPSHOT_ID = re.compile(r"^(?:system-(0|[1-9][0-9]{0,9})|disk-(0|[1-9][0-9]{0,9})-(0|[1-9][0-9]{0,9}))$")
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    key: str                 # the id segment: system-<n> or disk-<disk>-<n>
-    name: str
-    created: int
-    revert: str              # the one.vm method that goes back to it
-    delete: str              # the one.vm method that deletes it
-    snapshot_id: int
-    disk_id: int | None = None
-    size_mb: int = 0
-    active: bool = False     # the disk is based on it now
 
 
 def list_snapshots(ctx, vm_id, query):
@@ -137,25 +120,6 @@ def restore(ctx, vm, revert_method, hints):
         ctx.gateway.vm_disk_snapshot_revert(vm.id, snapshot.disk_id, snapshot.snapshot_id)
 
 
-def restorable(vm):
-    """Whether some snapshot of the machine can be restored in its current state."""
-    method = one_action_for("restore", vm.state, vm.lcm_state)
-    return any(snapshot.revert == method for snapshot in snapshots_of(vm))
-
-
-def snapshots_of(vm):
-    system = [Snapshot(key=system_key(snapshot.snapshot_id), name=snapshot.name,
-                       created=snapshot.time, revert=SYSTEM_REVERT, delete=SYSTEM_DELETE,
-                       snapshot_id=snapshot.snapshot_id)
-              for snapshot in vm.snapshots]
-    disk = [Snapshot(key=disk_key(snapshot.disk_id, snapshot.snapshot_id), name=snapshot.name,
-                     created=snapshot.date, revert=DISK_REVERT, delete=DISK_DELETE,
-                     snapshot_id=snapshot.snapshot_id, disk_id=snapshot.disk_id,
-                     size_mb=snapshot.size_mb, active=snapshot.active)
-            for snapshot in vm.disk_snapshots]
-    return system + disk
-
-
 def render(ctx, vm, snapshot):
     machine_href = ctx.links.href(paths.MACHINES, vm.id)
     href = f"{machine_href}/{SEGMENT}/{snapshot.key}"
@@ -193,3 +157,6 @@ def _key_in(ctx, vm, href):
         raise BadRequest(f"image.href must name one of machine {vm.id}'s snapshots, like "
                          f"{ctx.links.href(prefix)}system-0; got {href!r}.")
     return key
+
+
+machine_part("snapshots", list_snapshots)

@@ -16,7 +16,7 @@ from app.services.machine_definitions import MACHINE_CONFIG, MACHINE_IMAGE, mach
 from app.services.machine_context import template_view
 from app.services.machine_storage import template_volumes
 from app.services.machines import DEFAULT_INITIAL_STATE, INITIAL_STATE
-from app.services.references import resolver
+from app.services.references import expandable, resolver
 from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
 
 TYPE_NAME = "MachineTemplate"
@@ -127,3 +127,6 @@ def _whole(text):
         return int(float(text))
     except (TypeError, ValueError):
         return 0
+
+
+expandable(paths.MACHINE_TEMPLATES, get_template)

@@ -26,7 +26,7 @@ from app.services.machines import load
 from app.services.rendering import without_empty
 from app.services.storage_images import attachment_refusal, is_volume, referenced_volume
 from app.services.listing import Listing, listed
-from app.services.references import resolver
+from app.services.references import machine_part, resolver
 
 TYPE_NAME = "MachineVolume"
 SEGMENT = "volumes"
@@ -146,3 +146,6 @@ def render(ctx, vm_id, disk):
         "readOnly": disk.readonly,
         "operations": [operation("delete", href)],
     })
+
+
+machine_part("volumes", list_volumes)

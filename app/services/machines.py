@@ -33,15 +33,16 @@ from app.one.states import (
 )
 from app.protocol.names import ACTION_URI, resource_uri
 from app.protocol.responses import operation
-from app.services import jobs, links as paths, machine_capture, machine_snapshots
+from app.services import jobs, links as paths
 from app.services.abandoned_machines import terminate_abandoned
 from app.services.context import tried_each, undone_on_failure
 from app.services.listing import Listing, Pool, listed_pool
 from app.services.machine_definitions import MACHINE_CONFIG, MACHINE_IMAGE, machine_attributes
 from app.services.machine_storage import complete_new_volumes, new_volume_disks
 from app.services.machine_context import instantiate_overrides
-from app.services.references import resolver
+from app.services.references import expandable, resolver
 from app.services.rendering import iso_time, kib_from_mb, mb_from_kib, without_empty
+from app.services.snapshot_keys import restorable
 
 TYPE_NAME = "Machine"
 # The CIMI actions a Machine accepts, with what each does (ResourceMetadata shows them).
@@ -55,8 +56,6 @@ ACTIONS = {
     "snapshot": "Take a system snapshot the machine can be restored to later.",
     "restore": "Bring the machine back to one of its snapshots.",
 }
-# Carried out by the capture and snapshot services rather than `one.vm.action`.
-IMAGE_ACTIONS = ("capture", "snapshot", "restore")
 INITIAL_STATE = "CIMI_INITIAL_STATE"
 DEFAULT_INITIAL_STATE = "STARTED"
 CLEARABLE = ("description", "properties")
@@ -239,40 +238,6 @@ def _cpu(vm):
     return vm.vcpu or math.ceil(vm.cpu)
 
 
-def perform_action(ctx, vm_id, body):
-    """Start an OpenNebula operation for a CIMI Action body; the headers of the 202 answer:
-    the URI of its Job, and the Location of the image or snapshot the action creates."""
-    name = _action_name(body["action"])
-    vm = load(ctx.gateway, vm_id)
-    one_action = one_action_for(name, vm.state, vm.lcm_state, force=body["force"])
-    if one_action is None:
-        raise Conflict(_not_now(vm, name))
-    if name in IMAGE_ACTIONS or "image" in body:
-        return _image_action(ctx, vm, name, one_action, body.get("image", {}))
-    return jobs.job_header(_tracked_action(ctx, vm, name, one_action))
-
-
-def _image_action(ctx, vm, name, one_action, image):
-    """capture, snapshot, restore, and stop with the `image` to keep the disk in; the headers
-    of the 202 answer: the Location of the image or snapshot created, if any, and its Job,
-    which follows the new image (capture, stop with an image: recorded once OpenNebula made
-    it) or the machine (snapshot, restore)."""
-    if name == "capture":
-        return machine_capture.capture(ctx, vm, image)
-    if name == "stop":
-        return machine_capture.stop_and_save(ctx, vm, one_action, image)
-    if name not in ("snapshot", "restore"):
-        raise BadRequest(f"The {name} action takes no image; capture, snapshot, restore and "
-                         "stop do.")
-    with jobs.tracked(ctx, jobs.machine(vm), name, "settled") as job_uri:
-        if name == "snapshot":
-            location = machine_snapshots.take(ctx, vm, one_action, image)
-        else:
-            location = machine_snapshots.restore(ctx, vm, one_action, image)
-    headers = jobs.job_header(job_uri)
-    return {"Location": location, **headers} if location else headers
-
-
 def delete_machine(ctx, vm_id, force):
     """Terminate: gracefully when the guest can shut down, hard when forced or when a graceful
     shutdown is impossible in the current state. The URI of its Job."""
@@ -280,25 +245,19 @@ def delete_machine(ctx, vm_id, force):
     one_action = (one_action_for("delete", vm.state, vm.lcm_state, force=force)
                   or one_action_for("delete", vm.state, vm.lcm_state, force=True))
     if one_action is None:
-        raise Conflict(_not_now(vm, "delete"))
-    return _tracked_action(ctx, vm, "delete", one_action)
+        raise Conflict(not_now(vm, "delete"))
+    return tracked_action(ctx, vm, "delete", one_action)
 
 
-def _tracked_action(ctx, vm, name, one_action):
+def tracked_action(ctx, vm, name, one_action):
+    """Send `one_action` to the VM under a Job that follows it; the Job's URI."""
     with jobs.tracked(ctx, jobs.machine(vm), name, JOB_EXPECTATIONS[name]) as job_uri:
         ctx.gateway.vm_action(one_action, vm.id)
     return job_uri
 
 
-def _action_name(uri):
-    name = uri[len(ACTION_URI):] if uri.startswith(ACTION_URI) else None
-    if name not in ACTIONS:
-        offered = ", ".join(ACTION_URI + action for action in ACTIONS)
-        raise BadRequest(f"Unknown or unsupported machine action {uri!r}; machines accept {offered}.")
-    return name
-
-
-def _not_now(vm, action):
+def not_now(vm, action):
+    """Why the machine cannot take `action` in its state, and what it can take."""
     state = machine_state(vm.state, vm.lcm_state)
     legal = [name for name in machine_actions(vm.state, vm.lcm_state) if name in ACTIONS]
     allowed = ", ".join(legal) if legal else "no action"
@@ -346,7 +305,7 @@ def _operations(vm, href):
     if "delete" in legal:
         operations.append(operation("delete", href))
     operations.extend(operation(ACTION_URI + name, href) for name in ACTIONS
-                      if name in legal and (name != "restore" or machine_snapshots.restorable(vm)))
+                      if name in legal and (name != "restore" or restorable(vm)))
     return operations
 
 
@@ -370,3 +329,6 @@ def _reference(ctx, collection_segment, object_id):
     if object_id is None or object_id == "":
         return None
     return ctx.links.reference(collection_segment, object_id)
+
+
+expandable(paths.MACHINES, get_machine, get_machines, from_vms=True)

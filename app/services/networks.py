@@ -11,6 +11,7 @@ from app.one.states import network_state
 from app.protocol.names import resource_uri
 from app.services import links as paths
 from app.services.listing import Listing, Pool, listed_pool, owner_pushdown
+from app.services.references import expandable
 from app.services.rendering import without_empty
 
 TYPE_NAME = "Network"
@@ -71,3 +72,6 @@ def render(ctx, vnet):
         "addresses": {"href": f"{href}/{ADDRESSES}"},
         "owner": vnet.owner.uname,
     })
+
+
+expandable(paths.NETWORKS, get_network)

@@ -5,6 +5,8 @@ networkInterfaces, snapshots), which expand into the collection a GET of them gi
 the machine is read alone (not on a page of machines, see `_Resolver.prefetch`). Each
 lookup goes through the resource's service, as a GET would; the references of a page are
 read together, one pool call per kind (`_Resolver`)."""
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 from app.errors import BadRequest, Forbidden, NotFound
@@ -12,41 +14,35 @@ from app.protocol.query import Query
 from app.services import links as paths
 
 
+@dataclass(frozen=True)
+class _Expansion:
+    get: Callable               # (ctx, id) -> the document a GET gives
+    get_many: Callable = None   # (ctx, ids) -> {id: document} of those visible, one pool call
+    from_vms: bool = False      # get_many also takes `known_vms`
+
+
+# Filled by the services as they load (`expandable`, `machine_part`): this module sits below
+# them, so it never imports one.
+_EXPANSIONS = {}        # collection segment -> _Expansion
+_MACHINE_PARTS = {}     # machine sub-collection name -> list_part(ctx, vm_id, query)
+
+
+def expandable(segment, get, get_many=None, from_vms=False):
+    """Let `$expand` follow hrefs into the collection `segment`: `get(ctx, id)` reads one
+    member as a GET does; `get_many(ctx, ids)`, when OpenNebula has a pool call for them,
+    reads the members a page refers to in one call, and with `from_vms` it is also given
+    `known_vms` ({id: VM} a page of this request has read already)."""
+    _EXPANSIONS[segment] = _Expansion(get, get_many, from_vms)
+
+
+def machine_part(name, list_part):
+    """Let `$expand` of a machine read alone follow its sub-collection `name` (disks,
+    volumes, ...): `list_part(ctx, vm_id, query)` lists it as a GET does."""
+    _MACHINE_PARTS[name] = list_part
+
+
 def _getters():
-    """(collection segment, getter) pairs. Imported when first used: the services list their
-    members with this module's resolver, so it cannot import them while they load."""
-    from app.services import (
-        credentials, event_logs, jobs, machine_configurations, machine_images,
-        machine_templates, machines, networks, volume_configurations, volume_images,
-        volume_templates, volumes,
-    )
-    return (
-        (paths.MACHINES, machines.get_machine),
-        (paths.MACHINE_TEMPLATES, machine_templates.get_template),
-        (paths.MACHINE_CONFIGURATIONS, machine_configurations.resource.get),
-        (paths.MACHINE_IMAGES, machine_images.get_image),
-        (paths.CREDENTIALS, credentials.get_credential),
-        (paths.NETWORKS, networks.get_network),
-        (paths.VOLUMES, volumes.get_volume),
-        (paths.VOLUME_CONFIGURATIONS, volume_configurations.resource.get),
-        (paths.VOLUME_TEMPLATES, volume_templates.resource.get),
-        (paths.VOLUME_IMAGES, volume_images.get_image),
-        (jobs.SEGMENT, jobs.get_job),
-        (paths.EVENT_LOGS, event_logs.get_event_log),
-    )
-
-
-def _machine_parts():
-    """(sub-collection name, lister) pairs of a machine's sub-collections."""
-    from app.services import (
-        machine_disks, machine_network_interfaces, machine_snapshots, machine_volumes,
-    )
-    return (
-        ("disks", machine_disks.list_disks),
-        ("volumes", machine_volumes.list_volumes),
-        ("networkInterfaces", machine_network_interfaces.list_interfaces),
-        ("snapshots", machine_snapshots.list_snapshots),
-    )
+    return ((segment, expansion.get) for segment, expansion in _EXPANSIONS.items())
 
 
 def _whole(list_part, ctx, vm_id):
@@ -55,26 +51,15 @@ def _whole(list_part, ctx, vm_id):
 
 
 def _pooled_getters(known_vms):
-    """(collection segment, getter of many) pairs for the resources OpenNebula can read in one
-    pool call: `get_many(ctx, ids)` gives {id: document} for those that exist and are visible.
-    Machines and EventLogs are rendered from `known_vms` ({id: VM} a page of this request
-    has read) without a call when all of them are there. (An EventLog needs its VM's whole
-    history, which a pool body holds only for a VM that was never stopped, resumed or moved:
-    the others still cost one vm.info each.)"""
-    from app.services import (
-        event_logs, machine_configurations, machine_images, machines, volume_configurations,
-        volume_images, volume_templates, volumes,
-    )
-    return (
-        (paths.MACHINES, partial(machines.get_machines, known_vms=known_vms)),
-        (paths.EVENT_LOGS, partial(event_logs.get_event_logs, known_vms=known_vms)),
-        (paths.MACHINE_IMAGES, machine_images.get_images),
-        (paths.VOLUMES, volumes.get_volumes),
-        (paths.VOLUME_IMAGES, volume_images.get_images),
-        (paths.MACHINE_CONFIGURATIONS, machine_configurations.resource.get_many),
-        (paths.VOLUME_CONFIGURATIONS, volume_configurations.resource.get_many),
-        (paths.VOLUME_TEMPLATES, volume_templates.resource.get_many),
-    )
+    """(collection segment, getter of many) pairs of the resources OpenNebula can read in one
+    pool call. Machines and EventLogs are rendered from `known_vms` without a call when all
+    of them are there. (An EventLog needs its VM's whole history, which a pool body holds
+    only for a VM that was never stopped, resumed or moved: the others still cost one
+    vm.info each.)"""
+    return tuple((segment, partial(expansion.get_many, known_vms=known_vms)
+                  if expansion.from_vms else expansion.get_many)
+                 for segment, expansion in _EXPANSIONS.items()
+                 if expansion.get_many is not None)
 
 
 def resolver(ctx):
@@ -118,7 +103,7 @@ class _Resolver:
         """(lister of the whole sub-collection, machine id) for a machine's sub-collection
         href such as `<base>machines/7/volumes`, else None."""
         machine_href, _, tail = href.rpartition("/")
-        for name, list_part in _machine_parts():
+        for name, list_part in _MACHINE_PARTS.items():
             if tail == name:
                 located = self._located(machine_href, ((paths.MACHINES, list_part),))
                 return located and (partial(_whole, list_part), located[1])

@@ -18,6 +18,7 @@ from app.protocol.names import resource_uri
 from app.services import jobs
 from app.services import links as paths
 from app.services.context import undone_on_failure
+from app.services.references import expandable
 from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
 from app.services.listing import Listing, listed_images
 from app.services.storage_images import (
@@ -99,3 +100,6 @@ def render(ctx, image):
                        edit_and_delete(ctx, image.owner, image.permissions, href)
                        if operation["rel"] == "delete"],
     })
+
+
+expandable(paths.VOLUME_IMAGES, get_image, get_images)

@@ -17,6 +17,7 @@ from app.protocol.names import resource_uri
 from app.services import links as paths
 from app.services import jobs, volume_templates
 from app.services.context import undone_on_failure
+from app.services.references import expandable
 from app.services.storage_images import (
     DATABLOCK, KIND, PERSISTENT_TYPE, SHAREABLE, VOLUME_KIND, abandoned, discard,
     image_datastore, is_shareable, is_volume, load_volume, rendered_images, restore,
@@ -168,3 +169,6 @@ def render(ctx, image):
         "users": image.running_vms,
         "operations": edit_and_delete(ctx, image.owner, image.permissions, href),
     })
+
+
+expandable(paths.VOLUMES, get_volume, get_volumes)
