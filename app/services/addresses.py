@@ -10,7 +10,7 @@ import ipaddress
 
 from app.errors import NotFound
 from app.protocol.names import resource_uri
-from app.services import links as paths
+from app.services import links
 from app.services import networks
 from app.services.listing import Listing, listed
 from app.services.references import resolver
@@ -21,13 +21,13 @@ TYPE_NAME = "Address"
 
 def list_addresses(ctx, query):
     vnets = [networks.load(ctx.gateway, vnet.id) for vnet in networks.visible(ctx.gateway)]
-    return _collection(ctx, query, vnets, ctx.links.href(paths.ADDRESSES))
+    return _collection(ctx, query, vnets, ctx.links.href(links.ADDRESSES))
 
 
 def list_network_addresses(ctx, network_id, query):
     vnet = networks.load(ctx.gateway, network_id)
     return _collection(ctx, query, [vnet],
-                       ctx.links.href(paths.NETWORKS, network_id, networks.ADDRESSES))
+                       ctx.links.href(links.NETWORKS, network_id, networks.ADDRESSES))
 
 
 def get_address(ctx, network_id, ip):
@@ -42,7 +42,7 @@ def render(ctx, vnet, lease):
     template = vnet.template
     return without_empty({
         "resourceURI": resource_uri(TYPE_NAME),
-        "id": ctx.links.href(paths.ADDRESSES, vnet.id, lease.ip),
+        "id": ctx.links.href(links.ADDRESSES, vnet.id, lease.ip),
         "name": lease.ip,
         "ip": lease.ip,
         "macAddress": lease.mac,
@@ -51,9 +51,9 @@ def render(ctx, vnet, lease):
         "dns": template.get("DNS"),
         "protocol": "IPv4",
         "mask": template.get("NETWORK_MASK"),
-        "resource": (ctx.links.reference(paths.MACHINES, lease.vm_id)
+        "resource": (ctx.links.reference(links.MACHINES, lease.vm_id)
                      if lease.vm_id is not None and lease.vm_id >= 0 else None),
-        "network": ctx.links.reference(paths.NETWORKS, vnet.id),
+        "network": ctx.links.reference(links.NETWORKS, vnet.id),
     })
 
 

@@ -24,7 +24,7 @@ from app.one.documents import CREDENTIAL
 from app.one.metadata import PROPERTIES, description_of, encode_metadata, encode_properties, \
     properties_of
 from app.one.storable import fitted_name, is_valid_name
-from app.services import documents, links as paths
+from app.services import documents, links
 from app.services.context import incomplete_mark, is_abandoned, undone_on_failure
 from app.services.listing import Listing, Pool, listed_pool
 from app.services.references import expandable
@@ -51,7 +51,7 @@ def list_credentials(ctx, query):
                                           if not is_abandoned(document.template)))
 
     pool = Pool(page)
-    listing = Listing(TYPE_NAME, "credentials", ctx.links.href(paths.CREDENTIALS))
+    listing = Listing(TYPE_NAME, "credentials", ctx.links.href(links.CREDENTIALS))
     return listed_pool(query, listing, pool, lambda document: render(ctx, document))
 
 
@@ -118,7 +118,7 @@ def public_key(ctx, credential_id, attribute):
 
 
 def render(ctx, document):
-    href = ctx.links.href(paths.CREDENTIALS, document.id)
+    href = ctx.links.href(links.CREDENTIALS, document.id)
     return without_empty({
         **documents.common_attributes(TYPE_NAME, href, document),
         "publicKey": document.template.get(PUBLIC_KEY, ""),
@@ -241,4 +241,4 @@ def _forget_user_key(gateway, key):
         gateway.user_update(caller.id, {USER_KEY: None}, merge=True)
 
 
-expandable(paths.CREDENTIALS, get_credential)
+expandable(links.CREDENTIALS, get_credential)

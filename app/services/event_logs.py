@@ -29,7 +29,7 @@ from app.errors import NotFound
 from app.one.history import MACHINE_STATE_AFTER, NO_ACTION, vm_action_name
 from app.one.reasons import vm_reason
 from app.protocol.names import resource_uri
-from app.services import links as paths
+from app.services import links
 from app.services.listing import Listing, Pool, listed, listed_pool
 from app.services.references import expandable, resolver
 from app.services.machines import load, loaded_many
@@ -37,7 +37,7 @@ from app.services.rendering import iso_time, without_empty
 
 TYPE_NAME = "EventLog"
 EVENT_TYPE_NAME = "Event"
-SEGMENT = paths.EVENT_LOGS
+SEGMENT = links.EVENT_LOGS
 EVENTS = "events"
 SEVERITIES = ("critical", "high", "medium", "low")
 ERROR_STATE = "ERROR"
@@ -114,7 +114,7 @@ def render_log(ctx, vm):
         "description": f"State changes of machine {vm.name} as OpenNebula recorded them.",
         "created": iso_time(vm.stime),
         "updated": iso_time(happenings[-1].time),
-        "targetResource": ctx.links.reference(paths.MACHINES, vm.id),
+        "targetResource": ctx.links.reference(links.MACHINES, vm.id),
         "summary": {severity: severities.count(severity) for severity in SEVERITIES},
         EVENTS: {"href": _events_href(ctx, vm.id)},
     })
@@ -157,7 +157,7 @@ def _rendered_events(ctx, vm):
 
 
 def _render_event(ctx, vm, position, happening):
-    machine = ctx.links.reference(paths.MACHINES, vm.id)
+    machine = ctx.links.reference(links.MACHINES, vm.id)
     content = {"resName": vm.name, "resource": machine, "resType": resource_uri("Machine")}
     if happening.state:
         content.update(state=happening.state, previous=happening.previous)
@@ -184,4 +184,4 @@ def _events_href(ctx, vm_id):
     return ctx.links.href(SEGMENT, vm_id, EVENTS)
 
 
-expandable(paths.EVENT_LOGS, get_event_log, get_event_logs, from_vms=True)
+expandable(links.EVENT_LOGS, get_event_log, get_event_logs, from_vms=True)

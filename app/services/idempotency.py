@@ -44,7 +44,7 @@ from dataclasses import dataclass
 
 from app.errors import BackendError, BackendTimeout, Conflict, DomainError, Unprocessable
 from app.one import documents as types
-from app.services import documents, jobs, links as paths
+from app.services import documents, jobs, links
 
 PENDING = "PENDING"
 DONE = "DONE"
@@ -57,15 +57,15 @@ EXPIRED_DELETED_PER_REQUEST = 10
 # What a POST to each collection creates, by where OpenNebula keeps it.
 _VM, _IMAGE, _TEMPLATE = "vm", "image", "template"
 CREATED_KINDS = {
-    paths.MACHINES: _VM,
-    paths.MACHINE_TEMPLATES: _TEMPLATE,
-    paths.MACHINE_IMAGES: _IMAGE,
-    paths.VOLUMES: _IMAGE,
-    paths.VOLUME_IMAGES: _IMAGE,
-    paths.MACHINE_CONFIGURATIONS: types.MACHINE_CONFIGURATION,
-    paths.VOLUME_CONFIGURATIONS: types.VOLUME_CONFIGURATION,
-    paths.VOLUME_TEMPLATES: types.VOLUME_TEMPLATE,
-    paths.CREDENTIALS: types.CREDENTIAL,
+    links.MACHINES: _VM,
+    links.MACHINE_TEMPLATES: _TEMPLATE,
+    links.MACHINE_IMAGES: _IMAGE,
+    links.VOLUMES: _IMAGE,
+    links.VOLUME_IMAGES: _IMAGE,
+    links.MACHINE_CONFIGURATIONS: types.MACHINE_CONFIGURATION,
+    links.VOLUME_CONFIGURATIONS: types.VOLUME_CONFIGURATION,
+    links.VOLUME_TEMPLATES: types.VOLUME_TEMPLATE,
+    links.CREDENTIALS: types.CREDENTIAL,
 }
 
 

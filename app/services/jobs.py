@@ -15,14 +15,14 @@ the route answers 202 with it:
 
 - target: `jobs.machine(vm)` (the VM record the service read before acting, with the
   segments of a part of the machine when the CIMI resource is one: a MachineVolume is
-  `jobs.machine(vm, "volumes", disk_id)`) or `jobs.image(image_id, paths.MACHINE_IMAGES)`.
+  `jobs.machine(vm, "volumes", disk_id)`) or `jobs.image(image_id, links.MACHINE_IMAGES)`.
   The Job's state follows that OpenNebula object.
 - action: a CIMI action name ("start", "capture"), shown as its action URI; "add", "edit" and
   "delete" are shown as they are.
 - expectation: a name of `app.one.outcomes.EXPECTATIONS` ("started", "stopped", "suspended",
   "restarted", "deleted", "settled", "image_ready", "image_deleted").
 - affected: path tuples of other resources the operation changes, e.g.
-  `[(paths.MACHINE_IMAGES, image_id)]`; the target is always listed first.
+  `[(links.MACHINE_IMAGES, image_id)]`; the target is always listed first.
 - attached_image / detached_disk: an attach succeeds only if the VM then has a disk of that
   image, a detach only if the disk with that DISK_ID is gone (OpenNebula takes a failed
   hot-plug back and returns the VM to its former state).
@@ -39,8 +39,8 @@ creates), record the Job after the call instead; if the Job cannot be written, t
 gets that error although OpenNebula goes on with the operation:
 
     image_id = ctx.gateway.vm_disk_saveas(vm_id, disk_id, name)
-    job_uri = jobs.record(ctx, jobs.image(image_id, paths.MACHINE_IMAGES), "capture",
-                          "image_ready", affected=[(paths.MACHINES, vm_id)])
+    job_uri = jobs.record(ctx, jobs.image(image_id, links.MACHINE_IMAGES), "capture",
+                          "image_ready", affected=[(links.MACHINES, vm_id)])
 
 How a Job works
 ===============
@@ -93,7 +93,7 @@ from app.one.reasons import ERROR_MESSAGE, vm_reason
 from app.one.states import DONE, image_state_name, vm_state_name
 from app.protocol.names import ACTION_URI, JOB_URI_HEADER, resource_uri
 from app.protocol.responses import operation
-from app.services import documents, links as paths, snapshot_keys
+from app.services import documents, links, snapshot_keys
 from app.services.context import undone_on_failure
 from app.services.listing import Listing, Pool, listed_pool
 from app.services.references import expandable, resolver
@@ -137,7 +137,7 @@ class Target:
 def machine(vm, *parts):
     """The Job target of an operation on the VM `vm` (its record as read before the
     operation), or on the part of the machine that `parts` name."""
-    return Target(VM, vm.id, (paths.MACHINES, vm.id, *parts),
+    return Target(VM, vm.id, (links.MACHINES, vm.id, *parts),
                   vm.user_template.get(ERROR_MESSAGE, ""), _mark_of(vm))
 
 

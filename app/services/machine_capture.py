@@ -50,7 +50,7 @@ from app.errors import (
 from app.one.metadata import encode_metadata
 from app.one.states import ACTIVE, LCM_NUMBERS, STATE_NUMBERS, machine_state, vm_state_name
 from app.one.storable import fitted_name
-from app.services import jobs, links as paths
+from app.services import jobs, links
 from app.services.context import undone_on_failure
 from app.services.storage_images import discard
 
@@ -119,9 +119,9 @@ def _kept(ctx, vm, action, image_id, hints):
         metadata = encode_metadata(hints.get("description"), hints.get("properties"))
         if metadata:
             ctx.gateway.image_update(image_id, metadata, merge=True)
-        job_uri = jobs.record(ctx, jobs.image(image_id, paths.MACHINE_IMAGES), action,
-                              "image_ready", affected=[(paths.MACHINES, vm.id)])
-    return {"Location": ctx.links.href(paths.MACHINE_IMAGES, image_id),
+        job_uri = jobs.record(ctx, jobs.image(image_id, links.MACHINE_IMAGES), action,
+                              "image_ready", affected=[(links.MACHINES, vm.id)])
+    return {"Location": ctx.links.href(links.MACHINE_IMAGES, image_id),
             **jobs.job_header(job_uri)}
 
 

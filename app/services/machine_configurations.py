@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from app.errors import BadRequest
 from app.one.documents import MACHINE_CONFIGURATION
 from app.one.metadata import encode_metadata, properties_of
-from app.services import links as paths
+from app.services import links
 from app.services.document_resources import DocumentResource
 from app.services.documents import all_of, as_list, created, whole
 from app.services.instance_types import DEFAULT_PROPERTY, INSTANCE_TYPES
@@ -48,7 +48,7 @@ def _stored(ctx, body):
 
 
 resource = DocumentResource(TYPE_NAME, "machine configuration", "machineConfigurations",
-                            paths.MACHINE_CONFIGURATIONS, MACHINE_CONFIGURATION, _stored, _shown)
+                            links.MACHINE_CONFIGURATIONS, MACHINE_CONFIGURATION, _stored, _shown)
 
 
 def sizing_of(document):

@@ -16,7 +16,7 @@
 
 The credential chosen is remembered as CIMI_CREDENTIAL, so a MachineTemplate can show it.
 """
-from app.services import credentials, links as paths, networks
+from app.services import credentials, links, networks
 from app.services.documents import vectors
 
 CREDENTIAL = "CIMI_CREDENTIAL"
@@ -74,11 +74,11 @@ def template_view(ctx, attributes):
     vector = next(iter(vectors(attributes.get("CONTEXT"))), {})
     credential_id = attributes.get(CREDENTIAL)
     return {
-        "credential": (ctx.links.reference(paths.CREDENTIALS, credential_id)
+        "credential": (ctx.links.reference(links.CREDENTIALS, credential_id)
                        if credential_id else None),
         "userData": (vector.get("USER_DATA")
                      if vector.get("USERDATA_ENCODING") == USER_DATA_ENCODING else None),
-        "networkInterfaces": [{"network": ctx.links.reference(paths.NETWORKS, nic["NETWORK_ID"])}
+        "networkInterfaces": [{"network": ctx.links.reference(links.NETWORKS, nic["NETWORK_ID"])}
                               for nic in vectors(attributes.get("NIC"))
                               if nic.get("NETWORK_ID")],
     }
@@ -99,5 +99,5 @@ def _key(ctx, credential, attribute):
         return USER_KEY_VARIABLE, None
     if "publicKey" in credential:
         return credential["publicKey"], None
-    credential_id = ctx.links.id_in(credential["href"], paths.CREDENTIALS, attribute + ".href")
+    credential_id = ctx.links.id_in(credential["href"], links.CREDENTIALS, attribute + ".href")
     return credentials.public_key(ctx, credential_id, attribute + ".href"), credential_id

@@ -7,7 +7,7 @@ Volume as its `volume`; a disk of any other image (or of one the caller cannot s
 """
 from app.errors import NotFound
 from app.protocol.names import resource_uri
-from app.services import links as paths
+from app.services import links
 from app.services.listing import Listing, listed
 from app.services.references import machine_part, resolver
 from app.services.machine_images import is_machine_image
@@ -22,10 +22,10 @@ SWAP = "swap"
 
 def list_disks(ctx, vm_id, query):
     vm = load(ctx.gateway, vm_id)
-    listing = Listing(TYPE_NAME, "machineDisks", ctx.links.href(paths.MACHINES, vm_id, SEGMENT),
+    listing = Listing(TYPE_NAME, "machineDisks", ctx.links.href(links.MACHINES, vm_id, SEGMENT),
                       add=False)
-    links = _image_links(ctx, vm)
-    return listed(query, listing, [render(ctx, vm.id, disk, links) for disk in vm.disks],
+    image_links = _image_links(ctx, vm)
+    return listed(query, listing, [render(ctx, vm.id, disk, image_links) for disk in vm.disks],
                   expand=resolver(ctx))
 
 
@@ -41,7 +41,7 @@ def render(ctx, vm_id, disk, image_links):
     """`image_links`: what _image_links found for the VM."""
     return without_empty({
         "resourceURI": resource_uri(TYPE_NAME),
-        "id": ctx.links.href(paths.MACHINES, vm_id, SEGMENT, disk.disk_id),
+        "id": ctx.links.href(links.MACHINES, vm_id, SEGMENT, disk.disk_id),
         "name": disk.image_name or disk.target,
         "capacity": kib_from_mb(disk.size_mb),
         "format": _format(disk),
@@ -59,15 +59,15 @@ def _image_links(ctx, vm):
     image_ids = {disk.image_id for disk in vm.disks if disk.image_id is not None}
     if not image_ids:
         return {}
-    links = {}
+    references = {}
     for image in ctx.gateway.image_page().items:
         if image.id not in image_ids:
             continue
         if is_machine_image(image):
-            links[image.id] = {"machineImage": ctx.links.reference(paths.MACHINE_IMAGES, image.id)}
+            references[image.id] = {"machineImage": ctx.links.reference(links.MACHINE_IMAGES, image.id)}
         elif is_volume(image):
-            links[image.id] = {"volume": ctx.links.reference(paths.VOLUMES, image.id)}
-    return links
+            references[image.id] = {"volume": ctx.links.reference(links.VOLUMES, image.id)}
+    return references
 
 
 def _format(disk):

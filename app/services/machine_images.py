@@ -26,7 +26,7 @@ from app.errors import BadRequest, NotFound
 from app.one.metadata import description_of, encode_metadata, properties_of
 from app.one.states import machine_image_state
 from app.protocol.names import resource_uri
-from app.services import jobs, links as paths
+from app.services import jobs, links
 from app.services.context import tried_each, undone_on_failure
 from app.services.references import expandable
 from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
@@ -43,7 +43,7 @@ SAVED_IMAGE = "SAVED_IMAGE_ID"
 
 
 def list_images(ctx, query):
-    listing = Listing(TYPE_NAME, "machineImages", ctx.links.href(paths.MACHINE_IMAGES))
+    listing = Listing(TYPE_NAME, "machineImages", ctx.links.href(links.MACHINE_IMAGES))
     return listed_images(ctx, query, listing, is_machine_image, render)
 
 
@@ -61,12 +61,12 @@ def machine_to_capture(ctx, body):
     location = body["imageLocation"]
     if not _is_machine_href(ctx, location):
         return None
-    return ctx.links.id_in(location, paths.MACHINES, "imageLocation")
+    return ctx.links.id_in(location, links.MACHINES, "imageLocation")
 
 
 def image_at(ctx, href):
     """The MachineImage this server's `href` names."""
-    return get_image(ctx, ctx.links.id_in(href, paths.MACHINE_IMAGES, "Location"))
+    return get_image(ctx, ctx.links.id_in(href, links.MACHINE_IMAGES, "Location"))
 
 
 def register_image(ctx, body):
@@ -117,7 +117,7 @@ def delete_image(ctx, image_id):
     """OpenNebula refuses while machines use the image (409) and otherwise removes it in the
     background (DELETING); the URI of the Job that follows the removal."""
     _machine_image(ctx.gateway, image_id)
-    with jobs.image_deletion(ctx, image_id, paths.MACHINE_IMAGES) as job_uri:
+    with jobs.image_deletion(ctx, image_id, links.MACHINE_IMAGES) as job_uri:
         ctx.gateway.image_delete(image_id)
     return job_uri
 
@@ -126,7 +126,7 @@ def resolve(ctx, choice, attribute):
     """The image record a `machineImage` (href, or the image by value with its id) names."""
     href = choice.get("href") or choice.get("id")
     field = attribute + (".href" if "href" in choice else ".id")
-    image_id = ctx.links.id_in(href, paths.MACHINE_IMAGES, field)
+    image_id = ctx.links.id_in(href, links.MACHINE_IMAGES, field)
     try:
         return _machine_image(ctx.gateway, image_id)
     except NotFound:
@@ -135,7 +135,7 @@ def resolve(ctx, choice, attribute):
 
 def render(ctx, image):
     template = image.template
-    href = ctx.links.href(paths.MACHINE_IMAGES, image.id)
+    href = ctx.links.href(links.MACHINE_IMAGES, image.id)
     return without_empty({
         "resourceURI": resource_uri(TYPE_NAME),
         "id": href,
@@ -146,7 +146,7 @@ def render(ctx, image):
         "state": machine_image_state(image.state),
         "type": "IMAGE",
         "imageLocation": {"href": _location(ctx, image)},
-        "relatedImage": _saved_reference(ctx, paths.MACHINE_IMAGES, template.get(SAVED_IMAGE)),
+        "relatedImage": _saved_reference(ctx, links.MACHINE_IMAGES, template.get(SAVED_IMAGE)),
         "size": kib_from_mb(image.size_mb),
         "format": image.format,
         "device": "cdrom" if image.type == "CDROM" else "disk",
@@ -158,7 +158,7 @@ def render(ctx, image):
 
 
 def _location(ctx, image):
-    machine = _saved_reference(ctx, paths.MACHINES, image.template.get(SAVED_VM))
+    machine = _saved_reference(ctx, links.MACHINES, image.template.get(SAVED_VM))
     return machine["href"] if machine else image.path or image.source
 
 
@@ -181,12 +181,12 @@ def _machine_image(gateway, image_id):
 
 
 def _is_machine_href(ctx, location):
-    machines = ctx.links.href(paths.MACHINES)
-    return location.startswith(machines + "/") or location.startswith(paths.MACHINES + "/")
+    machines = ctx.links.href(links.MACHINES)
+    return location.startswith(machines + "/") or location.startswith(links.MACHINES + "/")
 
 
 def _text(value):
     return value if isinstance(value, str) else ""
 
 
-expandable(paths.MACHINE_IMAGES, get_image, get_images)
+expandable(links.MACHINE_IMAGES, get_image, get_images)

@@ -37,7 +37,7 @@ from app.errors import BadRequest, Conflict, NotFound
 from app.one.states import can_delete_snapshot, machine_state, vm_state_name
 from app.protocol.names import resource_uri
 from app.protocol.responses import operation
-from app.services import links as paths
+from app.services import links
 from app.services import jobs, machine_capture, machines
 from app.services.references import machine_part
 from app.services.rendering import iso_time, kib_from_mb, without_empty
@@ -53,7 +53,7 @@ _SNAPSHOT_ID = re.compile(r"^(?:system-(0|[1-9][0-9]{0,9})|disk-(0|[1-9][0-9]{0,
 
 def list_snapshots(ctx, vm_id, query):
     vm = machines.load(ctx.gateway, vm_id)
-    listing = Listing(TYPE_NAME, "machineImages", ctx.links.href(paths.MACHINES, vm.id, SEGMENT),
+    listing = Listing(TYPE_NAME, "machineImages", ctx.links.href(links.MACHINES, vm.id, SEGMENT),
                       add=False)
     return listed(query, listing, [render(ctx, vm, snapshot) for snapshot in snapshots_of(vm)])
 
@@ -72,7 +72,7 @@ def delete_snapshot(ctx, vm_id, key):
         raise Conflict(f"Machine {vm.id} is {machine_state(vm.state, vm.lcm_state)}: snapshot "
                        f"{snapshot.key} cannot be deleted now.")
     target = jobs.machine(vm, SEGMENT, snapshot.key)
-    with jobs.tracked(ctx, target, "delete", "settled", affected=[(paths.MACHINES, vm.id)],
+    with jobs.tracked(ctx, target, "delete", "settled", affected=[(links.MACHINES, vm.id)],
                       deleted_snapshot=snapshot.key,
                       returns_to=vm_state_name(vm.state, vm.lcm_state)) as job_uri:
         if snapshot.disk_id is None:
@@ -97,13 +97,13 @@ def take(ctx, vm, create_method, hints):
         disk = machine_capture.boot_disk(vm)
         snapshot_id = ctx.gateway.vm_disk_snapshot_create(vm.id, disk.disk_id, name)
         key = disk_key(disk.disk_id, snapshot_id)
-    return ctx.links.href(paths.MACHINES, vm.id, SEGMENT, key)
+    return ctx.links.href(links.MACHINES, vm.id, SEGMENT, key)
 
 
 def restore(ctx, vm, revert_method, hints):
     """The `restore` action: revert to the snapshot `image.href` names, if `revert_method` (what
     the machine's state allows now) is the one that snapshot needs."""
-    collection_href = ctx.links.href(paths.MACHINES, vm.id, SEGMENT)
+    collection_href = ctx.links.href(links.MACHINES, vm.id, SEGMENT)
     href = hints.get("href")
     if not href:
         raise BadRequest(f"restore needs image.href naming one of the machine's snapshots "
@@ -121,7 +121,7 @@ def restore(ctx, vm, revert_method, hints):
 
 
 def render(ctx, vm, snapshot):
-    machine_href = ctx.links.href(paths.MACHINES, vm.id)
+    machine_href = ctx.links.href(links.MACHINES, vm.id)
     href = f"{machine_href}/{SEGMENT}/{snapshot.key}"
     return without_empty({
         "resourceURI": resource_uri(TYPE_NAME),
@@ -151,7 +151,7 @@ def _key_in(ctx, vm, href):
     """The snapshot id segment of an href under this machine's snapshots (absolute, or
     relative to the base URI)."""
     relative = href[len(ctx.links.base_uri):] if href.startswith(ctx.links.base_uri) else href
-    prefix = f"{paths.MACHINES}/{vm.id}/{SEGMENT}/"
+    prefix = f"{links.MACHINES}/{vm.id}/{SEGMENT}/"
     key = relative[len(prefix):] if relative.startswith(prefix) else None
     if key is None or not _SNAPSHOT_ID.match(key):
         raise BadRequest(f"image.href must name one of machine {vm.id}'s snapshots, like "

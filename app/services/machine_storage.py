@@ -14,7 +14,7 @@ machine's configuration (`machine_definitions`).
 from contextlib import contextmanager
 
 from app.errors import Conflict, DomainError
-from app.services import links as paths
+from app.services import links
 from app.services import volumes
 from app.services.context import complete_mark, incomplete_mark, undone_on_failure
 from app.services.documents import as_list
@@ -93,7 +93,7 @@ def template_volumes(ctx, attributes, machine_image_id):
 
 
 def _attachment_of(ctx, vector):
-    attachment = {"volume": ctx.links.reference(paths.VOLUMES, vector["IMAGE_ID"]),
+    attachment = {"volume": ctx.links.reference(links.VOLUMES, vector["IMAGE_ID"]),
                   "readOnly": vector.get("READONLY", "").upper() == "YES"}
     if vector.get("TARGET"):
         attachment["initialLocation"] = vector["TARGET"]

@@ -8,7 +8,7 @@ template created outside CIMI is listed too, with what can be read from its attr
 """
 from app.one.metadata import description_of, encode_metadata, properties_of
 from app.protocol.names import resource_uri
-from app.services import links as paths
+from app.services import links
 from app.services.context import tried_each, undone_on_failure
 from app.services.documents import vectors
 from app.services.listing import Listing, Pool, listed_pool, owner_pushdown
@@ -25,7 +25,7 @@ TYPE_NAME = "MachineTemplate"
 def list_templates(ctx, query):
     query, mine = owner_pushdown(ctx.user_name, query)
     pool = Pool(lambda offset, size: ctx.gateway.template_page(offset, size, mine=mine))
-    listing = Listing(TYPE_NAME, "machineTemplates", ctx.links.href(paths.MACHINE_TEMPLATES))
+    listing = Listing(TYPE_NAME, "machineTemplates", ctx.links.href(links.MACHINE_TEMPLATES))
     return listed_pool(query, listing, pool, lambda template: render(ctx, template),
                        expand=resolver(ctx))
 
@@ -72,7 +72,7 @@ def _attributes(ctx, body):
 
 
 def render(ctx, vm_template):
-    href = ctx.links.href(paths.MACHINE_TEMPLATES, vm_template.id)
+    href = ctx.links.href(links.MACHINE_TEMPLATES, vm_template.id)
     attributes = vm_template.template
     return without_empty({
         "resourceURI": resource_uri(TYPE_NAME),
@@ -102,7 +102,7 @@ def _machine_config(ctx, attributes):
     })
     configuration_id = attributes.get(MACHINE_CONFIG)
     if configuration_id:
-        return {"href": ctx.links.href(paths.MACHINE_CONFIGURATIONS, configuration_id), **sizing}
+        return {"href": ctx.links.href(links.MACHINE_CONFIGURATIONS, configuration_id), **sizing}
     return sizing or None
 
 
@@ -110,7 +110,7 @@ def _machine_image(ctx, attributes):
     image_id = attributes.get(MACHINE_IMAGE) or next(
         (vector["IMAGE_ID"] for vector in vectors(attributes.get("DISK"))
          if vector.get("IMAGE_ID")), None)
-    return ctx.links.reference(paths.MACHINE_IMAGES, image_id) if image_id else None
+    return ctx.links.reference(links.MACHINE_IMAGES, image_id) if image_id else None
 
 
 def _disk(vector):
@@ -129,4 +129,4 @@ def _whole(text):
         return 0
 
 
-expandable(paths.MACHINE_TEMPLATES, get_template)
+expandable(links.MACHINE_TEMPLATES, get_template)

@@ -21,7 +21,7 @@ from app.one.states import can_hotplug_disk, machine_state, vm_state_name
 from app.protocol.names import resource_uri
 from app.protocol.responses import operation
 from app.services import jobs
-from app.services import links as paths
+from app.services import links
 from app.services.machines import load
 from app.services.rendering import without_empty
 from app.services.storage_images import attachment_refusal, is_volume, referenced_volume
@@ -36,7 +36,7 @@ READ_RETRY_SECONDS = 0.2
 
 def list_volumes(ctx, vm_id, query):
     vm = load(ctx.gateway, vm_id)
-    listing = Listing(TYPE_NAME, "machineVolumes", ctx.links.href(paths.MACHINES, vm_id, SEGMENT))
+    listing = Listing(TYPE_NAME, "machineVolumes", ctx.links.href(links.MACHINES, vm_id, SEGMENT))
     attached = _attached(ctx.gateway, vm)
     return listed(query, listing, [render(ctx, vm.id, disk) for disk in attached],
                   expand=resolver(ctx))
@@ -59,7 +59,7 @@ def attach_volume(ctx, vm_id, body):
         disk["TARGET"] = body["initialLocation"]
     before = {existing.disk_id for existing in vm.disks}
     target = jobs.machine(vm, SEGMENT)
-    with jobs.tracked(ctx, target, "add", "settled", affected=[(paths.VOLUMES, volume.id)],
+    with jobs.tracked(ctx, target, "add", "settled", affected=[(links.VOLUMES, volume.id)],
                       attached_image=volume.id) as job_uri:
         try:
             ctx.gateway.vm_attach_disk(vm_id, disk)
@@ -81,7 +81,7 @@ def detach_volume(ctx, vm_id, disk_id):
     if not can_hotplug_disk(vm.state, vm.lcm_state):
         raise Conflict(_not_now(vm, "detached from"))
     target = jobs.machine(vm, SEGMENT, disk_id)
-    with jobs.tracked(ctx, target, "delete", "settled", affected=[(paths.VOLUMES, disk.image_id)],
+    with jobs.tracked(ctx, target, "delete", "settled", affected=[(links.VOLUMES, disk.image_id)],
                       detached_disk=disk_id) as job_uri:
         ctx.gateway.vm_detach_disk(vm_id, disk_id)
     return job_uri
@@ -136,13 +136,13 @@ def _attachment(gateway, vm, disk_id):
 
 
 def render(ctx, vm_id, disk):
-    href = ctx.links.href(paths.MACHINES, vm_id, SEGMENT, disk.disk_id)
+    href = ctx.links.href(links.MACHINES, vm_id, SEGMENT, disk.disk_id)
     return without_empty({
         "resourceURI": resource_uri(TYPE_NAME),
         "id": href,
         "name": disk.image_name,
         "initialLocation": disk.target,
-        "volume": ctx.links.reference(paths.VOLUMES, disk.image_id),
+        "volume": ctx.links.reference(links.VOLUMES, disk.image_id),
         "readOnly": disk.readonly,
         "operations": [operation("delete", href)],
     })

@@ -33,7 +33,7 @@ from app.one.states import (
 )
 from app.protocol.names import ACTION_URI, resource_uri
 from app.protocol.responses import operation
-from app.services import jobs, links as paths
+from app.services import jobs, links
 from app.services.abandoned_machines import terminate_abandoned
 from app.services.context import tried_each, undone_on_failure
 from app.services.listing import Listing, Pool, listed_pool
@@ -84,7 +84,7 @@ def list_machines(ctx, query):
             offset=offset, size=size, state=one_state, extended=True)),
         count=lambda at_least, guess: gateway.vm_count(state=one_state, at_least=at_least,
                                                      guess=guess))
-    listing = Listing(TYPE_NAME, "machines", ctx.links.href(paths.MACHINES))
+    listing = Listing(TYPE_NAME, "machines", ctx.links.href(links.MACHINES))
     return listed_pool(query, listing, pool, lambda vm: render(ctx, vm), expand=expand)
 
 
@@ -165,7 +165,7 @@ def _allocated(ctx, body, choice):
 
 
 def _instantiate(ctx, body, choice):
-    template_id = ctx.links.id_in(choice["href"], paths.MACHINE_TEMPLATES,
+    template_id = ctx.links.id_in(choice["href"], links.MACHINE_TEMPLATES,
                                   "machineTemplate.href")
     try:
         template = ctx.gateway.template(template_id)
@@ -266,7 +266,7 @@ def not_now(vm, action):
 
 
 def render(ctx, vm):
-    href = ctx.links.href(paths.MACHINES, vm.id)
+    href = ctx.links.href(links.MACHINES, vm.id)
     user_template = vm.user_template
     return without_empty({
         "resourceURI": resource_uri(TYPE_NAME),
@@ -284,10 +284,10 @@ def render(ctx, vm):
         "disks": {"href": f"{href}/disks"},
         "volumes": {"href": f"{href}/volumes"},
         "networkInterfaces": {"href": f"{href}/networkInterfaces"},
-        "eventLog": ctx.links.reference(paths.EVENT_LOGS, vm.id),
-        "machineConfig": _reference(ctx, paths.MACHINE_CONFIGURATIONS,
+        "eventLog": ctx.links.reference(links.EVENT_LOGS, vm.id),
+        "machineConfig": _reference(ctx, links.MACHINE_CONFIGURATIONS,
                                     user_template.get(MACHINE_CONFIG)),
-        "machineImage": _reference(ctx, paths.MACHINE_IMAGES, _image_id(vm)),
+        "machineImage": _reference(ctx, links.MACHINE_IMAGES, _image_id(vm)),
         "host": vm.hostname,
         "ipAddresses": [nic.ip for nic in vm.nics if nic.ip],
         "operations": _operations(vm, href),
@@ -331,4 +331,4 @@ def _reference(ctx, collection_segment, object_id):
     return ctx.links.reference(collection_segment, object_id)
 
 
-expandable(paths.MACHINES, get_machine, get_machines, from_vms=True)
+expandable(links.MACHINES, get_machine, get_machines, from_vms=True)

@@ -9,7 +9,7 @@ from app.errors import BadRequest, Forbidden, NotFound
 from app.one.metadata import DESCRIPTION, properties_of
 from app.one.states import network_state
 from app.protocol.names import resource_uri
-from app.services import links as paths
+from app.services import links
 from app.services.listing import Listing, Pool, listed_pool, owner_pushdown
 from app.services.references import expandable
 from app.services.rendering import without_empty
@@ -22,7 +22,7 @@ def list_networks(ctx, query):
     """The visible networks in OpenNebula's pool order, newest first."""
     query, mine = owner_pushdown(ctx.user_name, query)
     pool = Pool(lambda offset, size: ctx.gateway.vnet_page(offset, size, mine=mine))
-    listing = Listing(TYPE_NAME, "networks", ctx.links.href(paths.NETWORKS), add=False)
+    listing = Listing(TYPE_NAME, "networks", ctx.links.href(links.NETWORKS), add=False)
     return listed_pool(query, listing, pool, lambda vnet: render(ctx, vnet))
 
 
@@ -45,7 +45,7 @@ def load(gateway, network_id):
 
 def usable_id(ctx, href, attribute):
     """The OpenNebula id of the network `href` names, checked usable by the caller."""
-    network_id = ctx.links.id_in(href, paths.NETWORKS, attribute)
+    network_id = ctx.links.id_in(href, links.NETWORKS, attribute)
     try:
         load(ctx.gateway, network_id)
     except NotFound:
@@ -60,7 +60,7 @@ def default_id(gateway):
 
 
 def render(ctx, vnet):
-    href = ctx.links.href(paths.NETWORKS, vnet.id)
+    href = ctx.links.href(links.NETWORKS, vnet.id)
     template = vnet.template
     return without_empty({
         "resourceURI": resource_uri(TYPE_NAME),
@@ -74,4 +74,4 @@ def render(ctx, vnet):
     })
 
 
-expandable(paths.NETWORKS, get_network)
+expandable(links.NETWORKS, get_network)

@@ -11,7 +11,7 @@ from functools import partial
 
 from app.errors import BadRequest, Forbidden, NotFound
 from app.protocol.query import Query
-from app.services import links as paths
+from app.services import links
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ class _Resolver:
         machine_href, _, tail = href.rpartition("/")
         for name, list_part in _MACHINE_PARTS.items():
             if tail == name:
-                located = self._located(machine_href, ((paths.MACHINES, list_part),))
+                located = self._located(machine_href, ((links.MACHINES, list_part),))
                 return located and (partial(_whole, list_part), located[1])
         return None
 

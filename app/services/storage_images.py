@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from app.errors import BadRequest, Conflict, DomainError, Forbidden, NotFound
 from app.one.states import IMAGE_STATES
 from app.one.storable import name_problem, normal_name
-from app.services import links as paths
+from app.services import links
 from app.services.context import complete_mark, is_abandoned, tried_each
 
 DATABLOCK = "DATABLOCK"
@@ -126,11 +126,11 @@ def load_volume_image(gateway, image_id):
 
 def referenced_volume(ctx, href, attribute):
     """The volume an href in a request body names; BadRequest when there is none to use."""
-    return _referenced(ctx, href, paths.VOLUMES, load_volume, "volume", attribute)
+    return _referenced(ctx, href, links.VOLUMES, load_volume, "volume", attribute)
 
 
 def referenced_volume_image(ctx, href, attribute):
-    return _referenced(ctx, href, paths.VOLUME_IMAGES, load_volume_image, "volume image",
+    return _referenced(ctx, href, links.VOLUME_IMAGES, load_volume_image, "volume image",
                        attribute)
 
 

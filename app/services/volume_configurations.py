@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from app.one.documents import VOLUME_CONFIGURATION
 from app.one.metadata import encode_metadata
-from app.services import links as paths
+from app.services import links
 from app.services.document_resources import DocumentResource
 from app.services.documents import whole
 from schemas.volumes import VOLUME_TYPE
@@ -36,7 +36,7 @@ def _stored(ctx, body):
 
 
 resource = DocumentResource(TYPE_NAME, "volume configuration", "volumeConfigurations",
-                            paths.VOLUME_CONFIGURATIONS, VOLUME_CONFIGURATION, _stored, _shown)
+                            links.VOLUME_CONFIGURATIONS, VOLUME_CONFIGURATION, _stored, _shown)
 
 
 def resolve(ctx, choice, attribute):

@@ -16,7 +16,7 @@ from app.one.states import machine_image_state
 from app.one.storable import fitted_name
 from app.protocol.names import resource_uri
 from app.services import jobs
-from app.services import links as paths
+from app.services import links
 from app.services.context import undone_on_failure
 from app.services.references import expandable
 from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
@@ -31,7 +31,7 @@ SOURCE_VOLUME = "CIMI_VOLUME"
 
 
 def list_images(ctx, query):
-    listing = Listing(TYPE_NAME, "volumeImages", ctx.links.href(paths.VOLUME_IMAGES))
+    listing = Listing(TYPE_NAME, "volumeImages", ctx.links.href(links.VOLUME_IMAGES))
     return listed_images(ctx, query, listing, is_volume_image, render)
 
 
@@ -72,13 +72,13 @@ def _registered(ctx, body):
 def delete_image(ctx, image_id):
     """OpenNebula removes the copy asynchronously: the answer is a Job's URI."""
     load_volume_image(ctx.gateway, image_id)
-    with jobs.image_deletion(ctx, image_id, paths.VOLUME_IMAGES) as job_uri:
+    with jobs.image_deletion(ctx, image_id, links.VOLUME_IMAGES) as job_uri:
         ctx.gateway.image_delete(image_id)
     return job_uri
 
 
 def render(ctx, image):
-    href = ctx.links.href(paths.VOLUME_IMAGES, image.id)
+    href = ctx.links.href(links.VOLUME_IMAGES, image.id)
     template = image.template
     source = template.get(SOURCE_VOLUME)
     return without_empty({
@@ -93,7 +93,7 @@ def render(ctx, image):
         "bootable": False,
         "capacity": kib_from_mb(image.size_mb),
         "format": image.format,
-        "volume": ctx.links.reference(paths.VOLUMES, source) if source else None,
+        "volume": ctx.links.reference(links.VOLUMES, source) if source else None,
         "owner": image.owner.uname,
         # A snapshot is never edited, only deleted.
         "operations": [operation for operation in
@@ -102,4 +102,4 @@ def render(ctx, image):
     })
 
 
-expandable(paths.VOLUME_IMAGES, get_image, get_images)
+expandable(links.VOLUME_IMAGES, get_image, get_images)

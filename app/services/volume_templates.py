@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from app.errors import BadRequest
 from app.one.documents import VOLUME_TEMPLATE
 from app.one.metadata import encode_metadata
-from app.services import links as paths
+from app.services import links
 from app.services import volume_configurations
 from app.services.document_resources import DocumentResource
 from app.services.documents import whole
@@ -54,14 +54,14 @@ def resolve(ctx, choice, attribute):
 def _choice_of(ctx, template):
     """The volumeConfig and volumeImage a stored template holds, as a request gives them."""
     config = without_empty({
-        "href": (ctx.links.href(paths.VOLUME_CONFIGURATIONS, template[VOLUME_CONFIG])
+        "href": (ctx.links.href(links.VOLUME_CONFIGURATIONS, template[VOLUME_CONFIG])
                  if template.get(VOLUME_CONFIG) else None),
         "capacity": whole(template.get("CAPACITY_KIB")) or None,
         "format": template.get("FORMAT"),
     })
     return without_empty({
         "volumeConfig": config,
-        "volumeImage": (ctx.links.reference(paths.VOLUME_IMAGES, template[VOLUME_IMAGE])
+        "volumeImage": (ctx.links.reference(links.VOLUME_IMAGES, template[VOLUME_IMAGE])
                         if template.get(VOLUME_IMAGE) else None),
     })
 
@@ -88,4 +88,4 @@ def _shown(ctx, document):
 
 
 resource = DocumentResource(TYPE_NAME, "volume template", "volumeTemplates",
-                            paths.VOLUME_TEMPLATES, VOLUME_TEMPLATE, _stored, _shown)
+                            links.VOLUME_TEMPLATES, VOLUME_TEMPLATE, _stored, _shown)

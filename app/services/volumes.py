@@ -14,7 +14,7 @@ from app.errors import Conflict, Forbidden
 from app.one.metadata import description_of, encode_metadata, properties_of
 from app.one.states import volume_state
 from app.protocol.names import resource_uri
-from app.services import links as paths
+from app.services import links
 from app.services import jobs, volume_templates
 from app.services.context import undone_on_failure
 from app.services.references import expandable
@@ -33,7 +33,7 @@ TYPE_NAME = "Volume"
 
 
 def list_volumes(ctx, query):
-    listing = Listing(TYPE_NAME, "volumes", ctx.links.href(paths.VOLUMES))
+    listing = Listing(TYPE_NAME, "volumes", ctx.links.href(links.VOLUMES))
     return listed_images(ctx, query, listing, lambda image: is_volume(image) and
                          not abandoned(ctx.gateway, image), render)
 
@@ -122,7 +122,7 @@ def delete_volume(ctx, volume_id):
     answer is a Job's URI."""
     volume = load_volume(ctx.gateway, volume_id)
     with (owner_only(volume, "delete"),
-          jobs.image_deletion(ctx, volume_id, paths.VOLUMES) as job_uri):
+          jobs.image_deletion(ctx, volume_id, links.VOLUMES) as job_uri):
         try:
             ctx.gateway.image_delete(volume_id)
         except Conflict as refusal:
@@ -149,7 +149,7 @@ def _machines(volume):
 
 
 def render(ctx, image):
-    href = ctx.links.href(paths.VOLUMES, image.id)
+    href = ctx.links.href(links.VOLUMES, image.id)
     template = image.template
     return without_empty({
         "resourceURI": resource_uri(TYPE_NAME),
@@ -171,4 +171,4 @@ def render(ctx, image):
     })
 
 
-expandable(paths.VOLUMES, get_volume, get_volumes)
+expandable(links.VOLUMES, get_volume, get_volumes)
