@@ -36,18 +36,35 @@ class Rate:
     failed: int
 
 
-def time_in_turns(calls, repeat):
-    """A Timing for each of `calls`."""
-    for call in calls:
-        for _ in range(WARMUP_CALLS):
-            call()
+def time_in_turns(calls, repeat, budget_seconds=None):
+    """A Timing for each of `calls`.
+
+    With `budget_seconds`, repetitions stop early (after at least one) when another round
+    would end past the budget, counted from the first timed round: a call of half a minute
+    (the whole of a 100,000-VM pool) needs fewer samples than one of a millisecond, and a
+    single warm-up call.
+    """
+    warm_up = [_timed(call) for call in calls]
+    if budget_seconds is None or sum(warm_up) < budget_seconds / repeat:
+        for call in calls:
+            for _ in range(WARMUP_CALLS - 1):
+                call()
     samples = [[] for _ in calls]
+    started = time.perf_counter()
     for _ in range(repeat):
         for call, own in zip(calls, samples):
-            started = time.perf_counter()
-            call()
-            own.append(time.perf_counter() - started)
+            own.append(_timed(call))
+        spent = time.perf_counter() - started
+        rounds = len(samples[0])
+        if budget_seconds is not None and spent + spent / rounds > budget_seconds:
+            break
     return [Timing(statistics.median(own), min(own), max(own)) for own in samples]
+
+
+def _timed(call):
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
 
 
 def rates_in_turns(call_makers, clients, seconds, repeat):
