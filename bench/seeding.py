@@ -127,7 +127,12 @@ class OnedSeeder:
     def _wait_until_running(self):
         deadline = time.monotonic() + RUN_WAIT_SECONDS
         while time.monotonic() < deadline:
-            active = self.one.vmpool.info(POOL_ALL, -1, -1, ACTIVE).VM
+            try:
+                active = self.one.vmpool.info(POOL_ALL, -1, -1, ACTIVE).VM
+            except pyone.OneAuthenticationException:
+                # oned's SQLite is locked while the scheduler deploys: its user lookup fails
+                # for a moment ("database is locked" in oned.log); the next poll asks again.
+                active = ()
             if sum(vm.LCM_STATE == RUNNING for vm in active) >= self.running:
                 return
             time.sleep(1)
