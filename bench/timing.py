@@ -39,24 +39,24 @@ class Rate:
 def time_in_turns(calls, repeat, budget_seconds=None):
     """A Timing for each of `calls`.
 
-    With `budget_seconds`, repetitions stop early (after at least one) when another round
-    would end past the budget, counted from the first timed round: a call of half a minute
-    (the whole of a 100,000-VM pool) needs fewer samples than one of a millisecond, and a
-    single warm-up call.
+    With `budget_seconds`, repetitions stop early when another round would end past the
+    budget, counted from the first call: a call of a minute (the whole of a 100,000-VM pool)
+    needs fewer samples than one of a millisecond. A round longer than half the budget is
+    timed once, its first call being the sample: warm-up costs are lost in its length.
     """
-    warm_up = [_timed(call) for call in calls]
-    if budget_seconds is None or sum(warm_up) < budget_seconds / repeat:
-        for call in calls:
-            for _ in range(WARMUP_CALLS - 1):
-                call()
-    samples = [[] for _ in calls]
     started = time.perf_counter()
+    first_round = [_timed(call) for call in calls]
+    if budget_seconds is not None and sum(first_round) > budget_seconds / 2:
+        return [Timing(seconds, seconds, seconds) for seconds in first_round]
+    for call in calls:
+        for _ in range(WARMUP_CALLS - 1):
+            call()
+    samples = [[] for _ in calls]
     for _ in range(repeat):
         for call, own in zip(calls, samples):
             own.append(_timed(call))
         spent = time.perf_counter() - started
-        rounds = len(samples[0])
-        if budget_seconds is not None and spent + spent / rounds > budget_seconds:
+        if budget_seconds is not None and spent + sum(own[-1] for own in samples) > budget_seconds:
             break
     return [Timing(statistics.median(own), min(own), max(own)) for own in samples]
 

@@ -90,21 +90,33 @@ def test_a_walk_that_stops_short_of_the_count_fails():
         walk_collection(get_page, "machines")
 
 
-def test_the_budget_cuts_repetitions_of_slow_calls_but_keeps_one(monkeypatch):
+def clocked_call(monkeypatch, seconds):
+    """A call that takes `seconds` of a fake clock; the list of its calls."""
     clock = [0.0]
     monkeypatch.setattr(timing.time, "perf_counter", lambda: clock[0])
     calls = []
 
-    def slow():
-        calls.append(1)
-        clock[0] += 10.0
-    [result] = timing.time_in_turns([slow], repeat=5, budget_seconds=25.0)
-    # One warm-up (a round costs more than the budget shared by 5), then 2 timed rounds:
-    # a third would end at 30 s.
-    assert len(calls) == 3 and result.median == 10.0
+    def call():
+        calls.append(clock[0])
+        clock[0] += seconds
+    return call, calls
 
 
-def test_quick_calls_get_every_repetition_within_the_budget(monkeypatch):
+def test_the_budget_cuts_repetitions_of_slow_calls_but_keeps_one(monkeypatch):
+    call, calls = clocked_call(monkeypatch, 10.0)
+    [result] = timing.time_in_turns([call], repeat=5, budget_seconds=45.0)
+    # A first call and WARMUP_CALLS - 1 more (20 s), then timed rounds while the next one
+    # would still end within 45 s.
+    assert len(calls) == timing.WARMUP_CALLS + 2 and result.median == 10.0
+
+
+def test_a_round_past_half_the_budget_is_timed_once(monkeypatch):
+    call, calls = clocked_call(monkeypatch, 40.0)
+    [result] = timing.time_in_turns([call], repeat=3, budget_seconds=60.0)
+    assert len(calls) == 1 and result == Timing(40.0, 40.0, 40.0)
+
+
+def test_quick_calls_get_every_repetition_within_the_budget():
     calls = []
     timing.time_in_turns([lambda: calls.append(1)], repeat=4, budget_seconds=60.0)
     assert len(calls) == timing.WARMUP_CALLS + 4
