@@ -7,6 +7,8 @@ pool call with no client-side parsing at all, the answer only read: the floor fo
 a collection as a client must. Both give the caller usable objects, so their times compare
 like for like.
 """
+import collections
+import re
 import time
 import xmlrpc.client
 
@@ -24,6 +26,7 @@ ACTIVE = 3
 STARTED_FILTER = {"$filter": "state='STARTED'"}
 EXPANDED_PAGE_SIZE = 1000
 ONE_CALLS_METRIC = "cimi_opennebula_calls_total"
+ONE_METHOD_LABEL = re.compile(r'method="([^"]+)"')
 
 
 class RawBackend:
@@ -120,12 +123,16 @@ class CimiClient:
         return create
 
     def one_calls(self):
-        """OpenNebula calls the server counted at /metrics, all methods and outcomes."""
+        """{method: calls} of OpenNebula the server counted at /metrics, all outcomes."""
         root = self.base_url.split("/cimi/")[0]
         response = requests.get(root + "/metrics", timeout=HTTP_TIMEOUT)
         response.raise_for_status()
-        return sum(float(line.rpartition(" ")[2]) for line in response.text.splitlines()
-                   if line.startswith(ONE_CALLS_METRIC + "{"))
+        calls = collections.Counter()
+        for line in response.text.splitlines():
+            if line.startswith(ONE_CALLS_METRIC + "{"):
+                method = ONE_METHOD_LABEL.search(line).group(1)
+                calls["one." + method] += round(float(line.rpartition(" ")[2]))
+        return calls
 
 
 def walk_collection(get_page, member_key):

@@ -46,7 +46,7 @@ class SizeResults:
     expand_members: int
     plain_page: object         # GET /cimi/machines?$first=1&$last=<expand_members>
     expanded_page: object      # the same with $expand=*
-    expand_calls: int          # OpenNebula calls the expanded page took
+    expand_calls: tuple        # (method, calls) of OpenNebula the expanded page took
     peak_memory_mb: float      # the largest worker's VmHWM while walking the collection
 
 
@@ -61,6 +61,7 @@ class LaunchResults:
 
 
 def measure_size(size, running, raw, cimi, server, count_calls, settings):
+    """`count_calls()`: {method: calls} OpenNebula answered so far."""
     members, walk_pages = cimi.walk()
     _check_members(members, size, "the collection")
     started, _ = cimi.walk(STARTED_FILTER)
@@ -84,7 +85,9 @@ def measure_size(size, running, raw, cimi, server, count_calls, settings):
         settings.repeat, settings.budget_seconds)
     before = count_calls()
     cimi.machines_page(1, expand_members, expand=True)
-    expand_calls = round(count_calls() - before)
+    after = count_calls()
+    expand_calls = tuple(sorted((method, after[method] - before.get(method, 0))
+                                for method in after if after[method] != before.get(method, 0)))
     return SizeResults(size, running, unparsed, raw_pool, walk, walk_pages, raw_active, filtered,
                        raw_page, page, expand_members, plain_page, expanded_page, expand_calls,
                        peak_memory_mb)

@@ -71,7 +71,7 @@ def verdicts(backend, all_results, machine_rates, launch):
             Verdict(WHOLE_PYONE, backend, size, results.walk.median / results.raw_pool.median),
             Verdict(FILTERED, backend, size, results.filtered.median / results.raw_active.median),
             Verdict(PAGE, backend, size, results.page.median / results.raw_page.median),
-            Verdict(EXPAND_CALLS, backend, size, results.expand_calls),
+            Verdict(EXPAND_CALLS, backend, size, sum(calls for _, calls in results.expand_calls)),
             Verdict(EXPAND_TIME, backend, size,
                     results.expanded_page.median / results.plain_page.median),
             Verdict(PEAK_MEMORY, backend, size, results.peak_memory_mb),
@@ -105,8 +105,9 @@ def print_size(backend, results, seeding_seconds):
     _timing("cimi", f"GET /cimi/machines{PAGE_QUERY}", results.page)
     page = f"?$first=1&$last={results.expand_members}"
     _timing("cimi", f"GET /cimi/machines{page}", results.plain_page)
+    calls = ", ".join(f"{method} x{count}" for method, count in results.expand_calls)
     _timing("cimi", f"GET /cimi/machines{page}&$expand=*", results.expanded_page,
-            f"{results.expand_calls} OpenNebula calls")
+            f"OpenNebula calls: {calls}")
     _measurement("memory", "largest gunicorn worker, VmHWM walking all machines",
                  f"{results.peak_memory_mb:8.1f} MB", "")
     print()
