@@ -81,6 +81,8 @@ def parse_options(argv):
                              f"${REAL_AUTH_VARIABLE})")
     parser.add_argument("--real-sizes", type=_sizes, default=None,
                         help="pool sizes on the real OpenNebula (default: 2000)")
+    parser.add_argument("--real-only", action="store_true",
+                        help="measure the real OpenNebula only, not the emulator")
     parser.add_argument("--time-limit", type=_positive, default=DEFAULT_TIME_LIMIT,
                         help="seconds the whole run may take (default %(default)s)")
     options = parser.parse_args(argv)
@@ -94,6 +96,8 @@ def parse_options(argv):
         parser.error(f"every size must hold the measured page: at least {PAGE_LAST} VMs")
     if bool(options.one_xmlrpc) != bool(options.one_auth):
         parser.error("--one-xmlrpc and --one-auth go together")
+    if options.real_only and not options.one_xmlrpc:
+        parser.error("--real-only needs --one-xmlrpc and --one-auth")
     return options
 
 
@@ -139,7 +143,8 @@ def run(options):
     all_verdicts = []
     with tempfile.TemporaryDirectory(prefix="cimi-bench-") as workdir:
         workdir = Path(workdir)
-        all_verdicts += _emulator_lane(workdir, options.sizes, settings)
+        if not options.real_only:
+            all_verdicts += _emulator_lane(workdir, options.sizes, settings)
         if options.one_xmlrpc:
             all_verdicts += _real_lane(workdir, options, settings)
     print_ratios(all_verdicts)

@@ -2,7 +2,7 @@
 through a collection, the time budget, and growing the emulator's pool."""
 import pytest
 
-from bench import timing
+from bench import run, timing
 from bench.clients import walk_collection
 from bench.measurements import LaunchResults, SizeResults, Transfer
 from bench.report import (
@@ -147,3 +147,29 @@ def test_the_emulator_seeder_adds_what_is_missing_one_in_a_hundred_running():
     assert seeder.machine_ids == list(range(10_000))
     assert seeder.running == running_share(10_000) == 100
     assert "<NAME>bench</NAME>" in seeder.template
+
+
+def test_options_name_a_real_opennebula_by_arguments_or_environment(monkeypatch, tmp_path):
+    auth = tmp_path / "one_auth"
+    monkeypatch.delenv(run.REAL_XMLRPC_VARIABLE, raising=False)
+    monkeypatch.delenv(run.REAL_AUTH_VARIABLE, raising=False)
+    options = run.parse_options([])
+    assert options.one_xmlrpc is None and options.sizes == run.DEFAULT_SIZES
+    monkeypatch.setenv(run.REAL_XMLRPC_VARIABLE, "http://127.0.0.1:2744/RPC2")
+    monkeypatch.setenv(run.REAL_AUTH_VARIABLE, str(auth))
+    options = run.parse_options(["--real-only"])
+    assert options.one_xmlrpc == "http://127.0.0.1:2744/RPC2" and options.one_auth == auth
+    assert options.real_sizes == run.DEFAULT_REAL_SIZES
+
+
+@pytest.mark.parametrize("arguments", [
+    ["--real-only"],
+    ["--one-xmlrpc", "http://127.0.0.1:2744/RPC2"],
+    ["--real-sizes", "100"],
+    ["--sizes", "1000,200"],
+])
+def test_options_that_cannot_work_are_refused(monkeypatch, arguments):
+    monkeypatch.delenv(run.REAL_XMLRPC_VARIABLE, raising=False)
+    monkeypatch.delenv(run.REAL_AUTH_VARIABLE, raising=False)
+    with pytest.raises(SystemExit):
+        run.parse_options(arguments)
