@@ -10,7 +10,8 @@ own calls runs while it measures.
 `EmulatorSeeder` has the emulator copy one allocated VM as many times as asked
 (`onesim.bulk`, through its control endpoint): 100,000 VMs take seconds instead of the many
 minutes of as many `one.vm.allocate` calls. `OnedSeeder` makes them on a real OpenNebula
-with `one.vm.allocate` on hold from a few threads, then releases the share to run and waits
+with `one.vm.allocate` on hold from a few threads (retried when oned's SQLite
+fails one under contention), then releases the share to run and waits
 until the scheduler has them RUNNING.
 """
 import concurrent.futures
@@ -33,7 +34,8 @@ INSTALL_SECONDS = 120
 POOL_ALL = -2
 RUNNING_SHARE = 100
 MACHINE_NAME = "bench"
-ALLOCATING_THREADS = 8
+ALLOCATING_THREADS = 4
+ALLOCATE_ATTEMPTS, ALLOCATE_RETRY_SECONDS = 5, 0.5
 ACTIVE, RUNNING = 3, 3
 ANY_STATE, ANY_BUT_DONE = -2, -1
 RECOVER_DELETE = 3
@@ -122,7 +124,17 @@ class OnedSeeder:
 
     def _allocate(self, number):
         own = pyone.OneServer(self.endpoint, self.session)
-        return own.vm.allocate(machine_template(self.attributes, f"{MACHINE_NAME}-{number}"), True)
+        template = machine_template(self.attributes, f"{MACHINE_NAME}-{number}")
+        for attempt in range(ALLOCATE_ATTEMPTS):
+            try:
+                return own.vm.allocate(template, True)
+            except pyone.OneInternalException:
+                # oned 7.0.2 on SQLite, under concurrent allocations, may read the next VM id
+                # while its database is locked and fail the insert on a taken id ("UNIQUE
+                # constraint failed: vm_pool.oid" in oned.log): no VM is made; ask again.
+                if attempt == ALLOCATE_ATTEMPTS - 1:
+                    raise
+                time.sleep(ALLOCATE_RETRY_SECONDS)
 
     def _wait_until_running(self):
         deadline = time.monotonic() + RUN_WAIT_SECONDS
