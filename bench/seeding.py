@@ -10,9 +10,8 @@ own calls runs while it measures.
 `EmulatorSeeder` has the emulator copy one allocated VM as many times as asked
 (`onesim.bulk`, through its control endpoint): 100,000 VMs take seconds instead of the many
 minutes of as many `one.vm.allocate` calls. `OnedSeeder` makes them on a real OpenNebula
-with `one.vm.allocate` on hold from a few threads (retried when oned's SQLite
-fails one under contention), then releases the share to run and waits
-until the scheduler has them RUNNING.
+with `one.vm.allocate` on hold, one after the other, then releases the share to run and
+waits until the scheduler has them RUNNING.
 """
 import concurrent.futures
 import os
@@ -34,8 +33,11 @@ INSTALL_SECONDS = 120
 POOL_ALL = -2
 RUNNING_SHARE = 100
 MACHINE_NAME = "bench"
-ALLOCATING_THREADS = 4
-ALLOCATE_ATTEMPTS, ALLOCATE_RETRY_SECONDS = 5, 0.5
+# oned 7.0.2 on SQLite, with concurrent allocations on a loaded machine, may read the next
+# VM id while its database is locked and from then on insert VMs on taken ids ("UNIQUE
+# constraint failed: vm_pool.oid" in oned.log) until it is restarted: one at a time.
+ALLOCATING_THREADS = 1
+DELETING_THREADS = 4
 ACTIVE, RUNNING = 3, 3
 ANY_STATE, ANY_BUT_DONE = -2, -1
 RECOVER_DELETE = 3
@@ -124,17 +126,7 @@ class OnedSeeder:
 
     def _allocate(self, number):
         own = pyone.OneServer(self.endpoint, self.session)
-        template = machine_template(self.attributes, f"{MACHINE_NAME}-{number}")
-        for attempt in range(ALLOCATE_ATTEMPTS):
-            try:
-                return own.vm.allocate(template, True)
-            except pyone.OneInternalException:
-                # oned 7.0.2 on SQLite, under concurrent allocations, may read the next VM id
-                # while its database is locked and fail the insert on a taken id ("UNIQUE
-                # constraint failed: vm_pool.oid" in oned.log): no VM is made; ask again.
-                if attempt == ALLOCATE_ATTEMPTS - 1:
-                    raise
-                time.sleep(ALLOCATE_RETRY_SECONDS)
+        return own.vm.allocate(machine_template(self.attributes, f"{MACHINE_NAME}-{number}"), True)
 
     def _wait_until_running(self):
         deadline = time.monotonic() + RUN_WAIT_SECONDS
@@ -167,6 +159,6 @@ def remove_vms_after(endpoint, admin_session, last_id):
     def delete(vm_id):
         pyone.OneServer(endpoint, admin_session).vm.recover(vm_id, RECOVER_DELETE)
 
-    with concurrent.futures.ThreadPoolExecutor(ALLOCATING_THREADS) as threads:
+    with concurrent.futures.ThreadPoolExecutor(DELETING_THREADS) as threads:
         list(threads.map(delete, vm_ids))
     return len(vm_ids)
