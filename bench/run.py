@@ -23,7 +23,8 @@ from onesim.seed import ONE_AUTH_FILE
 from onesim.testing import running_onesim
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
-DEFAULT_REAL_SIZES = (2_000,)
+# 1% of 800 VMs RUNNING is 8 one-CPU machines: what the stock dummy host (8 CPUs) holds.
+DEFAULT_REAL_SIZES = (200, 800)
 QUICK_SIZES = (200, 400)
 DEFAULT_REPEAT = 3
 CLIENTS = 16
@@ -80,7 +81,8 @@ def parse_options(argv):
                         help="its oneadmin credentials file, user:password (default "
                              f"${REAL_AUTH_VARIABLE})")
     parser.add_argument("--real-sizes", type=_sizes, default=None,
-                        help="pool sizes on the real OpenNebula (default: 2000)")
+                        help="pool sizes on the real OpenNebula (default: 200,800; 1%% of the "
+                             "largest must fit its hosts as RUNNING one-CPU machines)")
     parser.add_argument("--real-only", action="store_true",
                         help="measure the real OpenNebula only, not the emulator")
     parser.add_argument("--time-limit", type=_positive, default=DEFAULT_TIME_LIMIT,

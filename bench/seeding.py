@@ -140,7 +140,8 @@ class OnedSeeder:
             if sum(vm.LCM_STATE == RUNNING for vm in active) >= self.running:
                 return
             time.sleep(1)
-        raise RuntimeError(f"{self.running} machines were not RUNNING within {RUN_WAIT_SECONDS} s")
+        raise RuntimeError(f"{self.running} machines were not RUNNING within {RUN_WAIT_SECONDS} s: "
+                           "do the hosts have room for them? (SCHED_MESSAGE of the PENDING ones)")
 
 
 def last_vm_id(endpoint, admin_session):
