@@ -35,7 +35,9 @@ test: $(VENV)/.dev-installed
 	fi; \
 	exit $$status
 
-## bench: print the benchmark ratios against the raw backend
+## bench: print the benchmark ratios against the raw backend: the emulator's, then, when
+## CIMI_BENCH_ONE_XMLRPC and CIMI_BENCH_ONE_AUTH name a real OpenNebula, its own (README,
+## "Performance")
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench
 

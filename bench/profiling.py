@@ -16,9 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import pyone
+
 from app import create_app
 from bench.clients import PAGE_PARAMETERS
-from bench.seeding import MachineSeeder, install_instance_types
+from bench.seeding import EmulatorSeeder, install_instance_types, machine_attributes
 from onesim.seed import ONE_AUTH_FILE
 from onesim.testing import running_onesim
 
@@ -37,7 +39,8 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="cimi-profile-") as data_dir, \
             running_onesim(data_dir=data_dir, seed="demo", in_process=False) as one:
         install_instance_types(one.endpoint, Path(data_dir) / ONE_AUTH_FILE)
-        seeder = MachineSeeder(one.endpoint, one.demo_session)
+        demo = pyone.OneServer(one.endpoint, one.demo_session)
+        seeder = EmulatorSeeder(one, machine_attributes(demo))
         seeder.grow_to(options.size)
         request = _request(one, options.request, seeder.machine_ids[0])
         profile(request, CALLS[options.request], options.top)

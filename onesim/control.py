@@ -1,4 +1,4 @@
-"""The fault-injection control endpoint: XML-RPC on its own loopback port.
+"""The control endpoint (fault injection, bulk seeding, call counts): XML-RPC on its own loopback port.
 
 Every method takes oneadmin's session first ("oneadmin:<password>" from
 <data-dir>/one_auth) and answers oned-style envelopes. Methods:
@@ -7,9 +7,13 @@ Every method takes oneadmin's session first ("oneadmin:<password>" from
   onesim.fail_boots(session, count)
   onesim.reachable(session, reachable)
   onesim.clear(session)
+  onesim.seed_vms(session, owner_session, template, count, running): the new VM IDs
+      (onesim.bulk: many VMs at once, `running` of them RUNNING, the others on HOLD)
+  onesim.calls(session): how many times each XML-RPC method was called, [[method, count]]
 The port is written to <data-dir>/control.port.
 """
 from . import wire
+from .bulk import seed_vms
 from .auth import ONEADMIN_UID, authenticate
 from .errors import FAULT_NO_SUCH_METHOD, FAULT_TYPE, OneError, RpcFault, not_authorized
 from .faults import DEFAULT_MESSAGE
@@ -28,6 +32,8 @@ class ControlEndpoint:
             "onesim.fail_boots": emulator.faults.fail_boots,
             "onesim.reachable": endpoint.set_reachable,
             "onesim.clear": self.clear,
+            "onesim.seed_vms": lambda *arguments: seed_vms(emulator, *arguments),
+            "onesim.calls": self.calls,
         }
         self.server = RpcServer(host, port, self.dispatch, rpc_path=CONTROL_PATH)
         self.server.start()
@@ -40,6 +46,11 @@ class ControlEndpoint:
 
     def fail_next(self, method, count, code, message=DEFAULT_MESSAGE):
         self.emulator.faults.fail_next(method, count, code, message)
+
+    def calls(self):
+        """[[method, count], ...]: oned's wire format has arrays but no structs."""
+        with self.emulator.lock:
+            return sorted([method, count] for method, count in self.emulator.calls.items())
 
     def clear(self):
         self.emulator.faults.clear()
@@ -59,10 +70,12 @@ class ControlEndpoint:
         except OneError as error:
             return wire.failure(f"[{method}] {error.message}", error.code, -1)
         try:
-            action(*params[1:])
+            result = action(*params[1:])
         except TypeError as error:
             raise RpcFault(FAULT_TYPE, str(error)) from error
-        return wire.success(0)
+        except OneError as error:
+            return wire.failure(f"[{method}] {error.message}", error.code, -1)
+        return wire.success(0 if result is None else result)
 
     def stop(self):
         self.server.stop()

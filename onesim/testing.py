@@ -4,7 +4,8 @@
 hypervisor=Hypervisor())` yields a
 handle with `.endpoint` ("http://127.0.0.1:<port>/RPC2"), `.admin_session`,
 `.demo_session` ("demo:demo"), `.data_dir` and the fault controls `fail_next`, `delay`,
-`fail_boots`, `set_reachable`, `clear_faults`. Without `data_dir` a temporary directory is
+`fail_boots`, `set_reachable`, `clear_faults`, and `seed_vms` (onesim.bulk) and `calls`
+(calls answered per XML-RPC method). Without `data_dir` a temporary directory is
 used and removed afterwards. `in_process=False` runs `python -m onesim` as a subprocess and
 drives faults through its control endpoint. Ports are always free ports on 127.0.0.1.
 """
@@ -18,6 +19,8 @@ import time
 import xmlrpc.client
 from pathlib import Path
 
+from .bulk import seed_vms
+from .errors import OneError
 from .hypervisor import Hypervisor
 from .seed import DEMO_USER, admin_session
 from .service import Onesim
@@ -61,6 +64,16 @@ class InProcessOnesim(_Handle):
     def clear_faults(self):
         self.onesim.control.clear()
 
+    def seed_vms(self, owner_session, template, count, running=0):
+        try:
+            return seed_vms(self.emulator, owner_session, template, count, running)
+        except OneError as error:
+            raise RuntimeError(error.message) from error
+
+    def calls(self):
+        with self.emulator.lock:
+            return dict(self.emulator.calls)
+
     def stop(self):
         self.onesim.stop()
 
@@ -94,6 +107,13 @@ class SubprocessOnesim(_Handle):
         envelope = getattr(self.control, method)(self.admin_session, *arguments)
         if not envelope[0]:
             raise RuntimeError(envelope[1])
+        return envelope[1]
+
+    def seed_vms(self, owner_session, template, count, running=0):
+        return self._control("onesim.seed_vms", owner_session, template, count, running)
+
+    def calls(self):
+        return dict(self._control("onesim.calls"))
 
     def fail_next(self, method, count=1, code=0x2000, message="Injected failure."):
         self._control("onesim.fail_next", method, count, code, message)
