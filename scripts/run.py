@@ -23,7 +23,9 @@ ONESIM_PORT = os.environ.get("ONESIM_PORT", "2633")
 LISTEN = os.environ.get("CIMI_LISTEN", "127.0.0.1:8080")
 BASE_PATH = os.environ.get("CIMI_BASE_PATH", "/cimi").rstrip("/")
 STARTUP_SECONDS = 60
-STOP_SECONDS = 5
+# Ctrl-C must be done in under 5 s: both children usually stop in about one; whatever still
+# runs after this is killed (a gunicorn worker finishing a request, a loaded emulator).
+STOP_SECONDS = 4
 EMULATOR, SERVER = "the OpenNebula emulator", "the CIMI server"
 WATCH_SECONDS = 0.5
 
@@ -78,7 +80,8 @@ def server_answers(url):
 def start_onesim():
     endpoint = f"http://127.0.0.1:{ONESIM_PORT}/RPC2"
     process = subprocess.Popen([sys.executable, "-m", "onesim", "--seed", "demo",
-                                "--data-dir", str(DATA_DIR), "--port", ONESIM_PORT], cwd=ROOT)
+                                "--data-dir", str(DATA_DIR), "--port", ONESIM_PORT], cwd=ROOT,
+                               process_group=0)
     wait_until(lambda: onesim_answers(endpoint), EMULATOR, process)
     return process, endpoint
 
@@ -94,7 +97,7 @@ def start_server(endpoint):
     env = dict(os.environ, ONE_XMLRPC=endpoint)
     env.setdefault("CIMI_LOG_FORMAT", "text")
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
-                                "wsgi:app"], cwd=ROOT, env=env)
+                                "wsgi:app"], cwd=ROOT, env=env, process_group=0)
     listening = f"http://{LISTEN}{BASE_PATH}/cloudEntryPoint"
     wait_until(lambda: server_answers(listening), SERVER, process)
     public = os.environ.get("CIMI_PUBLIC_URL")
@@ -124,17 +127,28 @@ def watch(children):
 
 def stop(children):
     """gunicorn's quick shutdown (SIGINT: no waiting for its graceful timeout) and the
-    emulator's SIGTERM; whatever is still running after STOP_SECONDS is killed."""
+    emulator's SIGTERM; whatever is still running after STOP_SECONDS is killed, with its
+    whole process group. Each child leads a process group of its own (a terminal's Ctrl-C
+    reaches this script alone, which then signals each child once), so no gunicorn worker
+    can outlive its master."""
     for name, child in reversed(children):
         if child.poll() is None:
             child.send_signal(signal.SIGINT if name == SERVER else signal.SIGTERM)
     deadline = time.monotonic() + STOP_SECONDS
-    for _, child in children:
+    for name, child in children:
         try:
             child.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+            print(f"{name} did not stop within {STOP_SECONDS} s; killed.", file=sys.stderr)
+        _kill_group(child.pid)
+        child.wait()
+
+
+def _kill_group(group):
+    try:
+        os.killpg(group, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def main():
@@ -145,7 +159,8 @@ def main():
     require_free(host, port, "CIMI_LISTEN", f"{host}:{int(port) + 1}")
     if embedded:
         require_free("127.0.0.1", ONESIM_PORT, "ONESIM_PORT", str(int(ONESIM_PORT) + 1))
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    for stop_signal in (signal.SIGTERM, signal.SIGHUP):    # SIGHUP: the terminal closed
+        signal.signal(stop_signal, lambda *_: sys.exit(0))
     status = 0
     try:
         if embedded:

@@ -2,6 +2,7 @@
 the way a user does (labels, button names, table rows by name) and keeps a screenshot of
 each step in var/test-artefacts/browser/<test>/."""
 import re
+import time
 from pathlib import Path
 
 from selenium.common.exceptions import StaleElementReferenceException
@@ -11,6 +12,8 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 ARTEFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artefacts" / "browser"
 # How long the page may take to answer a click: a few API calls on a loaded machine.
 UI_SECONDS = 30
+# How long a row must stay away to count as gone (a re-render removes rows for a moment).
+GONE_SECONDS = 1.0
 
 
 class ConsolePage:
@@ -148,7 +151,18 @@ class ConsolePage:
         return self.wait_until(reached, f"{name} to be {state}", timeout)
 
     def wait_until_gone(self, list_id, name, timeout):
-        self.wait_until(lambda: self.row(list_id, name) is None, f"{name} to be gone", timeout)
+        """Until the row has stayed away for GONE_SECONDS: a list being re-rendered lacks its
+        rows for a moment."""
+        absent_since = []
+
+        def gone():
+            if self.row(list_id, name) is not None:
+                absent_since.clear()
+                return False
+            absent_since[:] = absent_since or [time.monotonic()]
+            return time.monotonic() - absent_since[0] >= GONE_SECONDS
+
+        self.wait_until(gone, f"{name} to be gone", timeout)
 
     def confirm(self):
         self.wait_until(lambda: self.shown("confirm-dialog"), "the confirmation dialog")

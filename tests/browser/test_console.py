@@ -128,7 +128,9 @@ def test_launch_watch_started_stop_start_and_delete(console, credentials, api, t
     console.press(f"Delete {name}")
     console.confirm()
     console.wait_until_gone("machine-list", name, STATE_WAIT_SECONDS)
-    assert not [machine for machine in api.members("machines") if machine.get("name") == name]
+    console.wait_until(lambda: not [machine for machine in api.members("machines")
+                                    if machine.get("name") == name],
+                       "the machine gone from the API too", STATE_WAIT_SECONDS)
     assert console.run(STILL_UNRELOADED)
     console.screenshot("deleted")
 

@@ -79,24 +79,22 @@ def test_it_serves_and_stops_within_five_seconds_on_ctrl_c(run_env):
     5 seconds (no worker left behind holding the port), and `make run` starts again at once
     on the same ports."""
     for _ in range(2):
-        process = start(run_env)
+        process, groups = start(run_env), []
         try:
             entry_point = wait_running(process)
             assert status_of(entry_point) == 200
+            groups = [process.pid] + _children(process.pid)     # each child leads its own
             with busy_clients(entry_point):
                 began = time.monotonic()
                 os.killpg(process.pid, signal.SIGINT)      # what a terminal's Ctrl-C does
                 process.wait(timeout=30)
                 stopped = time.monotonic() - began
             assert stopped < STOP_SECONDS
-            assert _group_members(process.pid) == []
+            assert [_group_members(group) for group in groups] == [[] for _ in groups]
             with pytest.raises(OSError):
                 urllib.request.urlopen(entry_point, timeout=2)
         finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-            for member in _group_members(process.pid):
-                os.kill(member, signal.SIGKILL)
+            _kill_all(process, groups)
 
 
 @contextlib.contextmanager
@@ -126,17 +124,26 @@ def busy_clients(entry_point, clients=6):
 
 
 def test_it_exits_with_an_error_when_its_server_dies(run_env):
-    process = start(run_env)
+    process, groups = start(run_env), []
     try:
         wait_running(process)
+        groups = [process.pid] + _children(process.pid)
         listening = [pid for pid in _children(process.pid) if "gunicorn" in _command(pid)]
         assert listening, "no gunicorn child found"
         os.kill(listening[0], signal.SIGKILL)
         assert process.wait(timeout=30) != 0
         assert "the CIMI server exited with status" in process.stdout.read()
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
+        _kill_all(process, groups)
+
+
+def _kill_all(process, groups):
+    """What a failed test leaves: `make run` and the process groups of its children."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+    for group in groups:
+        for member in _group_members(group):
+            os.kill(member, signal.SIGKILL)
 
 
 def _group_members(group):
