@@ -3,7 +3,8 @@
 
 import { CIMI, hasOperation } from "./api.js";
 import {
-  announce, attempt, byId, confirmAction, el, guarded, keepingFocus, shortId, table, when,
+  announce, attempt, byId, confirmAction, el, guarded, keepingFocus, rowButton, shortId, table,
+  when,
 } from "./ui.js";
 
 const DEFAULT_PROPERTY = "default";
@@ -41,15 +42,14 @@ function listOf(credentials) {
         el("td", {}, isDefault(credential) ? "default" : ""),
         el("td", {}, when(credential.created)),
         el("td", { class: "actions" },
-          !isDefault(credential) && hasOperation(credential, "edit") ? el("button", {
-            type: "button", onclick: () => makeDefault(credential),
-            dataset: { focusKey: `${credential.id} default` },
-            "aria-label": `Make ${name} the default key`,
-          }, "Make default") : null,
-          hasOperation(credential, "delete") ? el("button", {
-            type: "button", class: "danger", onclick: () => remove(credential),
-            dataset: { focusKey: `${credential.id} delete` }, "aria-label": `Delete ${name}`,
-          }, "Delete") : null));
+          !isDefault(credential) && hasOperation(credential, "edit")
+            ? rowButton(credential, "default", "Make default", `Make ${name} the default key`,
+              () => makeDefault(credential))
+            : null,
+          hasOperation(credential, "delete")
+            ? rowButton(credential, "delete", "Delete", `Delete ${name}`,
+              () => remove(credential), { danger: true })
+            : null));
     }));
 }
 

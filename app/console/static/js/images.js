@@ -4,7 +4,7 @@
 import { CIMI, hasOperation } from "./api.js";
 import {
   announce, attempt, byId, confirmAction, el, guardedWhile, isChanging, keepingFocus, mib,
-  shortId, table, when,
+  rowButton, shortId, table, when,
 } from "./ui.js";
 import { pollingPage } from "./poller.js";
 
@@ -36,10 +36,10 @@ function rowOf(image) {
     el("th", { scope: "row" }, name), el("td", {}, image.state), el("td", {}, mib(image.size)),
     el("td", {}, image.format || "-"), el("td", {}, image.owner || "-"),
     el("td", {}, image.visibility || "-"), el("td", {}, when(image.created)),
-    el("td", { class: "actions" }, hasOperation(image, "delete") ? el("button", {
-      type: "button", class: "danger", onclick: () => remove(image),
-      dataset: { focusKey: `${image.id} delete` }, "aria-label": `Delete ${name}`,
-    }, "Delete") : null));
+    el("td", { class: "actions" }, hasOperation(image, "delete")
+      ? rowButton(image, "delete", "Delete", `Delete ${name}`, () => remove(image),
+        { danger: true })
+      : null));
 }
 
 async function register(event) {

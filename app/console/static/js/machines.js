@@ -4,7 +4,7 @@
 import { ACTION, hasOperation, membersOf } from "./api.js";
 import {
   announce, askText, attempt, confirmAction, el, guardedWhile, isChanging, keepingFocus, mib,
-  shortId, table, when,
+  rowButton, shortId, table, when,
 } from "./ui.js";
 import * as launch from "./launch.js";
 import { Poller } from "./poller.js";
@@ -85,16 +85,11 @@ function stateOf(machine) {
 function actionButtons(machine) {
   const name = machine.name || shortId(machine.id);
   const buttons = ACTIONS.filter((action) => hasOperation(machine, ACTION + action.name))
-    .map((action) => el("button", {
-      type: "button", onclick: () => perform(machine, action),
-      dataset: { focusKey: `${machine.id} ${action.name}` },
-      "aria-label": `${action.label} ${name}`,
-    }, action.label));
+    .map((action) => rowButton(machine, action.name, action.label, `${action.label} ${name}`,
+      () => perform(machine, action)));
   if (hasOperation(machine, "delete")) {
-    buttons.push(el("button", {
-      type: "button", class: "danger", onclick: () => remove(machine),
-      dataset: { focusKey: `${machine.id} delete` }, "aria-label": `Delete ${name}`,
-    }, "Delete"));
+    buttons.push(rowButton(machine, "delete", "Delete", `Delete ${name}`,
+      () => remove(machine), { danger: true }));
   }
   return buttons;
 }
@@ -214,11 +209,10 @@ function volumesOf(machine) {
       return el("tr", {},
         el("td", {}, attachment.name || volume), el("td", {}, attachment.initialLocation || "-"),
         el("td", {}, attachment.readOnly ? "yes" : "no"),
-        el("td", {}, hasOperation(attachment, "delete") ? el("button", {
-          type: "button", onclick: () => detach(machine, attachment, volume),
-          dataset: { focusKey: `${attachment.id} detach` },
-          "aria-label": `Detach volume ${attachment.name || volume}`,
-        }, "Detach") : null));
+        el("td", {}, hasOperation(attachment, "delete")
+          ? rowButton(attachment, "detach", "Detach", `Detach volume ${attachment.name || volume}`,
+            () => detach(machine, attachment, volume))
+          : null));
     }));
 }
 

@@ -24,6 +24,16 @@ export function el(tag, attributes = {}, ...children) {
   return element;
 }
 
+// A button acting on one listed resource: its focus key (`<id> <verb>`) lets keepingFocus
+// give it the focus back after a re-render, `label` names the resource for screen readers,
+// and a destructive one is marked `danger`.
+export function rowButton(resource, verb, text, label, onclick, { danger = false } = {}) {
+  return el("button", {
+    type: "button", class: danger ? "danger" : null, onclick,
+    dataset: { focusKey: `${resource.id} ${verb}` }, "aria-label": label,
+  }, text);
+}
+
 // Re-rendering replaces the buttons: the one that had the keyboard focus (marked with
 // data-focus-key) gets it back.
 export function keepingFocus(render) {

@@ -4,7 +4,7 @@
 import { CIMI, hasOperation } from "./api.js";
 import {
   KIB_PER_GIB, announce, attempt, byId, clearError, confirmAction, el, gib, guarded,
-  guardedWhile, isChanging, keepingFocus, shortId, table, when,
+  guardedWhile, isChanging, keepingFocus, rowButton, shortId, table, when,
 } from "./ui.js";
 import { pollingPage } from "./poller.js";
 
@@ -30,14 +30,13 @@ function listOf(volumes) {
       el("td", {}, volume.visibility || "-"), el("td", {}, volume.shareable ? "yes" : "no"),
       el("td", {}, volume.users ?? "-"), el("td", {}, when(volume.created)),
       el("td", { class: "actions" },
-        volume.state === "AVAILABLE" ? el("button", {
-          type: "button", onclick: () => attach(volume),
-          dataset: { focusKey: `${volume.id} attach` }, "aria-label": `Attach ${name}`,
-        }, "Attach") : null,
-        hasOperation(volume, "delete") ? el("button", {
-          type: "button", class: "danger", onclick: () => remove(volume),
-          dataset: { focusKey: `${volume.id} delete` }, "aria-label": `Delete ${name}`,
-        }, "Delete") : null));
+        volume.state === "AVAILABLE"
+          ? rowButton(volume, "attach", "Attach", `Attach ${name}`, () => attach(volume))
+          : null,
+        hasOperation(volume, "delete")
+          ? rowButton(volume, "delete", "Delete", `Delete ${name}`, () => remove(volume),
+            { danger: true })
+          : null));
   }));
 }
 
