@@ -1,7 +1,6 @@
 """`python -m bench`: for each backend (the emulator, then a real OpenNebula when one is
 named) start the server against it, grow the pool, measure, report."""
 import argparse
-import contextlib
 import importlib.metadata
 import os
 import platform

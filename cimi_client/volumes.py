@@ -13,7 +13,7 @@ PUBLIC, PRIVATE = "public", "private"
 def create_volume(invocation):
     """VolumeCreate with the size and tag, or holding the data image at --location; prints
     `DISK <id>` as the guide does."""
-    arguments, client = invocation.arguments, invocation.client
+    arguments = invocation.arguments
     if (arguments.size is None) == (arguments.location is None):
         raise CimiError("Give --size GIB for an empty volume, or --location URL for a volume "
                         "holding the data image found there.")
