@@ -5,7 +5,8 @@ FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    CIMI_LISTEN=0.0.0.0:8080
+    CIMI_LISTEN=0.0.0.0:8080 \
+    MALLOC_ARENA_MAX=2
 
 WORKDIR /srv/cimi-one
 COPY requirements.txt constraints.txt ./

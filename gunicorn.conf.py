@@ -3,8 +3,6 @@
 Threaded workers: each request spends most of its time waiting on OpenNebula, so threads
 (not processes) are what serve concurrent clients; a few processes use the cores.
 """
-import ctypes
-import ctypes.util
 import multiprocessing
 import os
 import shutil
@@ -20,23 +18,6 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
 # After the metrics directory is set: these imports load prometheus_client.
 import gunicorn_worker  # noqa: E402
 from app.config import UNDO_GRACE_SECONDS, request_deadline_seconds, worker_threads  # noqa: E402
-
-M_ARENA_MAX = -8
-
-
-def _limit_malloc_arenas(arenas):
-    """glibc gives every thread its own malloc arena, and each keeps its peak: with threaded
-    workers a worker's memory grows with its thread count. The workers inherit this setting
-    from the master. Other C libraries have no such option and are left alone."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return
-    libc = ctypes.CDLL(libc_name)
-    if hasattr(libc, "mallopt"):
-        libc.mallopt(M_ARENA_MAX, arenas)
-
-
-_limit_malloc_arenas(int(os.environ.get("CIMI_MALLOC_ARENAS", "2")))
 
 bind = os.environ.get("CIMI_LISTEN", "127.0.0.1:8080")
 # gthread, answering the errors gunicorn detects itself with CIMI error bodies.

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from app import create_app
 from app.errors import DomainError
-from app.one import gateway
+from app.one import gateway_for
 from app.services.machine_configurations import install_instance_types
 
 DEFAULT_AUTH_FILE = Path.home() / ".one" / "one_auth"
@@ -47,7 +47,7 @@ def _install_instance_types(session):
     application = create_app()
     with application.app_context():
         try:
-            created = install_instance_types(gateway(session))
+            created = install_instance_types(gateway_for(session))
         except DomainError as error:
             print(f"install-instance-types failed: {error.message}", file=sys.stderr)
             return 1

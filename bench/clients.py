@@ -15,7 +15,7 @@ import xmlrpc.client
 import pyone
 import requests
 
-from app.one.client import POOL_ALL, VM_NOT_DONE
+from app.one.gateway import POOL_ALL, VM_NOT_DONE
 
 HTTP_TIMEOUT = (5, 600)
 PAGE_FIRST, PAGE_LAST = 101, 150

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import requests
 
+from scripts.run import MALLOC_ARENAS
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK = "127.0.0.1"
 START_SECONDS = 60
@@ -36,8 +38,9 @@ class Gunicorn:
         self.port = free_port()
         self.base_url = f"http://{LOOPBACK}:{self.port}/cimi/"
         self.log_path = Path(log_path)
-        environment = {**os.environ, "CIMI_LISTEN": f"{LOOPBACK}:{self.port}",
-                       "ONE_XMLRPC": one_endpoint}
+        # As `make run` serves (scripts/run.py): glibc's malloc arenas limited.
+        environment = {"MALLOC_ARENA_MAX": MALLOC_ARENAS, **os.environ,
+                       "CIMI_LISTEN": f"{LOOPBACK}:{self.port}", "ONE_XMLRPC": one_endpoint}
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],

@@ -2,7 +2,7 @@
 from flask_restx import Resource
 
 from app.cimi import crud, declarations as declare
-from app.cimi.context import ID, request_context, request_query, shaped
+from app.cimi.inputs import ID, request_caller, request_query, shaped
 from app.cimi.api import CollectionNamespace
 from app.protocol import respond
 from app.services import addresses, links
@@ -16,5 +16,5 @@ crud.collection_routes(namespace, addresses.list_addresses)
 class Address(Resource):
     @declare.declared(declare.reads("Read an Address", addresses.TYPE_NAME))
     def get(self, network_id, ip):
-        ctx, query = request_context(), request_query()
-        return respond(shaped(ctx, query, addresses.get_address(ctx, network_id, ip)))
+        caller, query = request_caller(), request_query()
+        return respond(shaped(caller, query, addresses.get_address(caller, network_id, ip)))

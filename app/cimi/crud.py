@@ -10,7 +10,7 @@ carries its declaration (`app.cimi.declarations`), from which the OpenAPI docume
 from flask_restx import Resource
 
 from app.cimi import declarations as declare
-from app.cimi.context import ID, request_context, request_query, selected_update, shaped
+from app.cimi.inputs import ID, request_caller, request_query, selected_update, shaped
 from app.protocol import require_current, respond
 from app.services import jobs
 
@@ -21,14 +21,14 @@ def collection_routes(namespace, list_members, create=None, create_schema=None):
 
     @declare.declared(declare.lists(f"List the {type_name} collection", type_name))
     def get(self):
-        ctx, query = request_context(), request_query()
-        return respond(list_members(ctx, query))
+        caller, query = request_caller(), request_query()
+        return respond(list_members(caller, query))
 
     @declare.declared(declare.Declaration(f"Create one {type_name}", (declare.CREATED,),
                                           body=create_schema, resource=type_name))
     def post(self, body):
-        ctx = request_context()
-        created = create(ctx, body())
+        caller = request_caller()
+        created = create(caller, body())
         return respond(created, 201, {declare.LOCATION: created["id"]})
 
     methods = {"get": get} if create is None else {"get": get, "post": post}
@@ -45,35 +45,35 @@ def member_routes(namespace, get, update=None, update_schema=None, partial_updat
 
     @declare.declared(declare.reads(f"Read one {type_name}", type_name))
     def read(self, resource_id):
-        ctx, query = request_context(), request_query()
-        return respond(shaped(ctx, query, get(ctx, resource_id)))
+        caller, query = request_caller(), request_query()
+        return respond(shaped(caller, query, get(caller, resource_id)))
 
     @declare.declared(declare.updates(f"Replace one {type_name}", update_schema, type_name,
                                       partial=False))
     def replace(self, resource_id, body):
-        ctx = request_context()
-        require_current(lambda: get(ctx, resource_id))
-        return respond(update(ctx, resource_id, body()))
+        caller = request_caller()
+        require_current(lambda: get(caller, resource_id))
+        return respond(update(caller, resource_id, body()))
 
     @declare.declared(declare.updates(f"Update one {type_name}, all of it or what $select names",
                                       update_schema, type_name, partial=True))
     def update_selected(self, resource_id, body):
-        ctx, query = request_context(), request_query()
-        require_current(lambda: get(ctx, resource_id))
-        return respond(update(ctx, resource_id, selected_update(query, body())))
+        caller, query = request_caller(), request_query()
+        require_current(lambda: get(caller, resource_id))
+        return respond(update(caller, resource_id, selected_update(query, body())))
 
     @declare.declared(declare.deletes(f"Delete one {type_name}", declare.DELETED))
     def remove(self, resource_id):
-        ctx = request_context()
-        require_current(lambda: get(ctx, resource_id))
-        delete(ctx, resource_id)
+        caller = request_caller()
+        require_current(lambda: get(caller, resource_id))
+        delete(caller, resource_id)
         return respond(None, 200)
 
     @declare.declared(declare.deletes(f"Delete one {type_name}", declare.JOB_STARTED))
     def remove_by_job(self, resource_id):
-        ctx = request_context()
-        require_current(lambda: get(ctx, resource_id))
-        job_uri = delete_by_job(ctx, resource_id)
+        caller = request_caller()
+        require_current(lambda: get(caller, resource_id))
+        job_uri = delete_by_job(caller, resource_id)
         return respond(None, 202, jobs.job_header(job_uri))
 
     methods = {"get": read}
@@ -93,13 +93,13 @@ def part_routes(namespace, segment, type_name, list_parts, get_part):
 
     @declare.declared(declare.lists(f"List the {type_name} parts of a resource", type_name))
     def list_of(self, owner_id):
-        ctx, query = request_context(), request_query()
-        return respond(list_parts(ctx, owner_id, query))
+        caller, query = request_caller(), request_query()
+        return respond(list_parts(caller, owner_id, query))
 
     @declare.declared(declare.reads(f"Read one {type_name}", type_name))
     def read(self, owner_id, part_id):
-        ctx, query = request_context(), request_query()
-        return respond(shaped(ctx, query, get_part(ctx, owner_id, part_id)))
+        caller, query = request_caller(), request_query()
+        return respond(shaped(caller, query, get_part(caller, owner_id, part_id)))
 
     parts = f"/<{ID}:owner_id>/{segment}"
     namespace.add_resource(type("Parts", (Resource,), {"get": list_of}), parts)

@@ -15,7 +15,7 @@ import functools
 from flask import current_app, request
 from werkzeug.exceptions import HTTPException
 
-from app.cimi.context import request_context
+from app.cimi.inputs import request_caller
 from app.errors import DomainError
 from app.one import allocations_marked
 from app.protocol.errors import error_response, status_and_message
@@ -33,22 +33,22 @@ def honoured(view):
         key = idempotency_key() if request.method == "POST" else None
         if key is None:
             return view(*args, **kwargs)
-        ctx = request_context()
+        caller = request_caller()
         path = _path_under_base(request.path)
         target = request.full_path.rstrip("?")
         posted = idempotency.Request(
             key, idempotency.fingerprint(request.method, target, request.get_data(cache=True)),
             path)
-        decision = idempotency.claim(ctx, posted, _lifetimes())
+        decision = idempotency.claim(caller, posted, _lifetimes())
         if isinstance(decision, idempotency.Outcome):
-            return _replayed(ctx, decision)
+            return _replayed(caller, decision)
         with allocations_marked(decision.marks) as marking:
             try:
                 response = view(*args, **kwargs)
             except Exception as error:
-                _record_failure(ctx, decision, error, marking.changing_call_sent)
+                _record_failure(caller, decision, error, marking.changing_call_sent)
                 raise
-        _record(ctx, decision, _outcome(ctx, response))
+        _record(caller, decision, _outcome(caller, response))
         return response
 
     return carried_out_once
@@ -64,55 +64,55 @@ def _path_under_base(path):
     return path[len(current_app.config["CIMI_BASE_PATH"]):].strip("/")
 
 
-def _outcome(ctx, response):
+def _outcome(caller, response):
     return idempotency.Outcome(
         response.status_code,
-        location=_relative(ctx, response.headers.get(LOCATION)),
-        job=_relative(ctx, response.headers.get(jobs.HEADER)),
+        location=_relative(caller, response.headers.get(LOCATION)),
+        job=_relative(caller, response.headers.get(jobs.HEADER)),
         with_body=bool(response.headers.get(LOCATION)) and bool(response.get_data()))
 
 
-def _relative(ctx, href):
-    base = ctx.links.base_uri
+def _relative(caller, href):
+    base = caller.links.base_uri
     return href[len(base):] if href and href.startswith(base) else ""
 
 
-def _record_failure(ctx, claim, error, changing_call_sent):
+def _record_failure(caller, claim, error, changing_call_sent):
     """An error below 500 is the outcome. Anything else leaves it unknown when a call that
     may change OpenNebula was sent; before any, nothing happened, and the record is dropped
     so that a retry acts afresh."""
     status, message = status_and_message(error)
     if status < 500:
-        _record(ctx, claim, idempotency.Outcome(status, message=message))
+        _record(caller, claim, idempotency.Outcome(status, message=message))
     elif changing_call_sent:
-        _record(ctx, claim, None)
+        _record(caller, claim, None)
     else:
-        idempotency.release(ctx, claim)
+        idempotency.release(caller, claim)
 
 
-def _record(ctx, claim, outcome):
+def _record(caller, claim, outcome):
     """Write the outcome (None: unknown). A failed write loses nothing the caller is owed:
     the answer still goes out, and a retry finds what the request created by its mark once
     the record's time in progress is over."""
     try:
         if outcome is None:
-            idempotency.leave_unknown(ctx, claim)
+            idempotency.leave_unknown(caller, claim)
         else:
-            idempotency.settle(ctx, claim, outcome)
+            idempotency.settle(caller, claim, outcome)
     except DomainError:
         current_app.logger.warning("the outcome of %s %s could not be recorded",
                                    request.method, request.path)
 
 
-def _replayed(ctx, outcome):
+def _replayed(caller, outcome):
     """The first request's answer again, its resource read as it is now."""
     if outcome.status >= 400:
         return error_response(outcome.status, outcome.message)
     headers = {}
     if outcome.location:
-        headers[LOCATION] = ctx.links.href(outcome.location)
+        headers[LOCATION] = caller.links.href(outcome.location)
     if outcome.job:
-        headers[jobs.HEADER] = ctx.links.href(outcome.job)
+        headers[jobs.HEADER] = caller.links.href(outcome.job)
     response = _fresh(outcome.location) if outcome.with_body else None
     if response is None:
         response = current_app.response_class(status=outcome.status)

@@ -8,7 +8,7 @@ its URI in Location, as a registration gives them.
 from flask_restx import Resource
 
 from app.cimi import crud, declarations as declare
-from app.cimi.context import request_context, request_query
+from app.cimi.inputs import request_caller, request_query
 from app.cimi.api import CollectionNamespace
 from app.protocol import respond
 from app.services import actions, jobs, links, machine_images
@@ -22,8 +22,8 @@ namespace = CollectionNamespace("machineImages", links.MACHINE_IMAGES,
 class MachineImageCollection(Resource):
     @declare.declared(declare.lists("List the MachineImage collection", machine_images.TYPE_NAME))
     def get(self):
-        ctx, query = request_context(), request_query()
-        return respond(machine_images.list_images(ctx, query))
+        caller, query = request_caller(), request_query()
+        return respond(machine_images.list_images(caller, query))
 
     @declare.declared(declare.Declaration(
         "Register a MachineImage, or capture a Machine's disk as one",
@@ -33,12 +33,12 @@ class MachineImageCollection(Resource):
                         (declare.LOCATION, jobs.HEADER))),
         body=MachineImageCreateSchema, resource=machine_images.TYPE_NAME))
     def post(self, body):
-        ctx, posted = request_context(), body()
-        machine_id = machine_images.machine_to_capture(ctx, posted)
+        caller, posted = request_caller(), body()
+        machine_id = machine_images.machine_to_capture(caller, posted)
         if machine_id is not None:
-            headers = actions.capture_location(ctx, machine_id, posted)
-            return respond(machine_images.image_at(ctx, headers[declare.LOCATION]), 202, headers)
-        image = machine_images.register_image(ctx, posted)
+            headers = actions.capture_location(caller, machine_id, posted)
+            return respond(machine_images.image_at(caller, headers[declare.LOCATION]), 202, headers)
+        image = machine_images.register_image(caller, posted)
         return respond(image, 201, {declare.LOCATION: image["id"]})
 
 

@@ -3,7 +3,7 @@
 from flask_restx import Namespace, Resource
 
 from app.cimi import declarations as declare
-from app.cimi.context import ID, request_context, request_query, shaped
+from app.cimi.inputs import ID, request_caller, request_query, shaped
 from app.protocol import require_current, respond
 from app.services import jobs, links, machine_volumes
 from schemas.volumes import MachineVolumeSchema
@@ -17,8 +17,8 @@ class MachineVolumeCollection(Resource):
     @declare.declared(declare.lists("List the volumes attached to a Machine",
                                     machine_volumes.TYPE_NAME))
     def get(self, machine_id):
-        ctx, query = request_context(), request_query()
-        return respond(machine_volumes.list_volumes(ctx, machine_id, query))
+        caller, query = request_caller(), request_query()
+        return respond(machine_volumes.list_volumes(caller, machine_id, query))
 
     @declare.declared(declare.Declaration(
         "Attach a Volume to a Machine",
@@ -27,8 +27,8 @@ class MachineVolumeCollection(Resource):
                         (declare.LOCATION, jobs.HEADER)),),
         body=MachineVolumeSchema, resource=machine_volumes.TYPE_NAME))
     def post(self, machine_id, body):
-        ctx = request_context()
-        attached, job_uri = machine_volumes.attach_volume(ctx, machine_id, body())
+        caller = request_caller()
+        attached, job_uri = machine_volumes.attach_volume(caller, machine_id, body())
         return respond(attached, 202,
                        {declare.LOCATION: attached["id"], **jobs.job_header(job_uri)})
 
@@ -37,12 +37,12 @@ class MachineVolumeCollection(Resource):
 class MachineVolume(Resource):
     @declare.declared(declare.reads("Read a MachineVolume", machine_volumes.TYPE_NAME))
     def get(self, machine_id, disk_id):
-        ctx, query = request_context(), request_query()
-        return respond(shaped(ctx, query, machine_volumes.get_volume(ctx, machine_id, disk_id)))
+        caller, query = request_caller(), request_query()
+        return respond(shaped(caller, query, machine_volumes.get_volume(caller, machine_id, disk_id)))
 
     @declare.declared(declare.deletes("Detach a Volume from a Machine", declare.JOB_STARTED))
     def delete(self, machine_id, disk_id):
-        ctx = request_context()
-        require_current(lambda: machine_volumes.get_volume(ctx, machine_id, disk_id))
-        job_uri = machine_volumes.detach_volume(ctx, machine_id, disk_id)
+        caller = request_caller()
+        require_current(lambda: machine_volumes.get_volume(caller, machine_id, disk_id))
+        job_uri = machine_volumes.detach_volume(caller, machine_id, disk_id)
         return respond(None, 202, jobs.job_header(job_uri))

@@ -5,7 +5,7 @@ POST to a machine's URI carries a CIMI Action (the href every action operation n
 from flask_restx import Resource
 
 from app.cimi import crud, declarations as declare
-from app.cimi.context import FORCE, ID, forced, request_context, request_query
+from app.cimi.inputs import FORCE, ID, forced, request_caller, request_query
 from app.cimi.api import CollectionNamespace
 from app.protocol import require_current, respond
 from app.services import actions, jobs, links, machines
@@ -22,17 +22,17 @@ crud.collection_routes(namespace, machines.list_machines, machines.create_machin
 class Machine(Resource):
     @declare.declared(declare.reads("Read a Machine", machines.TYPE_NAME))
     def get(self, machine_id):
-        ctx, query = request_context(), request_query()
-        return respond(machines.get_machine(ctx, machine_id, query))
+        caller, query = request_caller(), request_query()
+        return respond(machines.get_machine(caller, machine_id, query))
 
     @declare.declared(declare.updates("Update a Machine, all of it or what $select names",
                                       MachineUpdateSchema, machines.TYPE_NAME, partial=True))
     def put(self, machine_id, body):
         """A full update, or a partial one of the attributes named by `$select`."""
-        ctx, query = request_context(), request_query()
-        require_current(lambda: machines.get_machine(ctx, machine_id))
+        caller, query = request_caller(), request_query()
+        require_current(lambda: machines.get_machine(caller, machine_id))
         update = query.updates(body())
-        return respond(machines.update_machine(ctx, machine_id, update.values, update.cleared))
+        return respond(machines.update_machine(caller, machine_id, update.values, update.cleared))
 
     @declare.declared(declare.Declaration(
         "Perform a CIMI Action on a Machine",
@@ -41,13 +41,13 @@ class Machine(Resource):
                         headers=(jobs.HEADER, declare.LOCATION)),),
         body=ActionSchema))
     def post(self, machine_id, body):
-        ctx = request_context()
-        headers = actions.perform_action(ctx, machine_id, body())
+        caller = request_caller()
+        headers = actions.perform_action(caller, machine_id, body())
         return respond(None, 202, headers)
 
     @declare.declared(declare.deletes("Delete a Machine", declare.JOB_STARTED, query=(FORCE,)))
     def delete(self, machine_id):
-        ctx = request_context()
-        require_current(lambda: machines.get_machine(ctx, machine_id))
-        job_uri = machines.delete_machine(ctx, machine_id, force=forced())
+        caller = request_caller()
+        require_current(lambda: machines.get_machine(caller, machine_id))
+        job_uri = machines.delete_machine(caller, machine_id, force=forced())
         return respond(None, 202, jobs.job_header(job_uri))

@@ -3,7 +3,7 @@
 from flask_restx import Resource
 
 from app.cimi import crud, declarations as declare
-from app.cimi.context import ID, request_context, request_query
+from app.cimi.inputs import ID, request_caller, request_query
 from app.cimi.api import CollectionNamespace
 from app.protocol import respond
 from app.services import addresses, links, networks
@@ -19,5 +19,5 @@ class NetworkAddressCollection(Resource):
     @declare.declared(declare.lists("List the addresses in use in a Network",
                                     addresses.TYPE_NAME))
     def get(self, network_id):
-        ctx, query = request_context(), request_query()
-        return respond(addresses.list_network_addresses(ctx, network_id, query))
+        caller, query = request_caller(), request_query()
+        return respond(addresses.list_network_addresses(caller, network_id, query))

@@ -8,7 +8,7 @@ from flask_restx import Resource
 
 from app.cimi import declarations as declare
 from app.cimi.cloud_entry_point import EXTENSION
-from app.cimi.context import request_query
+from app.cimi.inputs import request_query
 from app.cimi.api import CollectionNamespace, registered_collections
 from app.errors import NotFound
 from app.protocol import base_uri, respond

@@ -2,7 +2,7 @@
 
 `init_app(app)` builds the process's pooled transport, its memory of pool sizes and its
 slots for requests calling OpenNebula from the configuration;
-`gateway(session)` gives a `Gateway` (`app.one.client`) acting as the caller's own
+`gateway_for(session)` gives a `Gateway` (`app.one.gateway`) acting as the caller's own
 OpenNebula user, within the HTTP request's budget (`app.one.budget`: one deadline, one slot),
 made before the request is dispatched and ended after it.
 """
@@ -12,11 +12,11 @@ from flask import current_app, g
 
 from app.errors import DomainError, Unauthenticated
 from app.one.budget import CallSlots, CallTimeouts, RequestBudget, undo_grace
-from app.one.client import POOL_ALL, POOL_MINE, VM_ANY_STATE, VM_NOT_DONE, Gateway, Marking
+from app.one.gateway import POOL_ALL, POOL_MINE, VM_ANY_STATE, VM_NOT_DONE, Gateway, Marking
 from app.one.counts import CountMemory
 from app.one.transport import PooledTransport
 
-__all__ = ["init_app", "gateway", "allocations_marked", "undo_grace", "unreachable", "Gateway",
+__all__ = ["init_app", "gateway_for", "allocations_marked", "undo_grace", "unreachable", "Gateway",
            "POOL_ALL", "POOL_MINE", "VM_ANY_STATE", "VM_NOT_DONE"]
 
 EXTENSION = "one"
@@ -42,7 +42,7 @@ def init_app(app):
     app.teardown_request(_end_budget)
 
 
-def gateway(session):
+def gateway_for(session):
     """A Gateway for the session string "user:password", inside an app context: within the
     HTTP request's budget, or, outside any (the admin command), the per-call timeouts alone."""
     config = current_app.config

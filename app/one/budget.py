@@ -4,7 +4,7 @@
 from the moment the request is dispatched: each call waits at most the configured per-call read timeout or
 the time left, whichever is smaller, and once the deadline has passed no further call starts
 (504). Undoing what a failed request already did must still happen then, or it would leave
-objects nobody was told about: calls made inside `undo_grace()` (`app.services.context.
+objects nobody was told about: calls made inside `undo_grace()` (`app.services.undo.
 undone_on_failure` wraps every undo in it) may run `UNDO_GRACE_SECONDS` past the deadline.
 gunicorn's worker timeout (`gunicorn.conf.py`) is above the deadline and this grace.
 
@@ -60,7 +60,7 @@ class CallSlots:
 
 class CallTimeouts:
     """Calls made outside any HTTP request (the admin command): the per-call timeouts, no
-    deadline, no slot. The interface `app.one.client.Gateway` expects of a budget."""
+    deadline, no slot. The interface `app.one.gateway.Gateway` expects of a budget."""
 
     def __init__(self, connect_timeout, read_timeout):
         self._connect_timeout = connect_timeout

@@ -15,36 +15,36 @@ from app.services import jobs, machine_capture, machine_snapshots, machines
 IMAGE_ACTIONS = ("capture", "snapshot", "restore")
 
 
-def perform_action(ctx, vm_id, body):
+def perform_action(caller, vm_id, body):
     """Start an OpenNebula operation for a CIMI Action body; the headers of the 202 answer:
     the URI of its Job, and the Location of the image or snapshot the action creates."""
     name = _action_name(body["action"])
-    vm = machines.load(ctx.gateway, vm_id)
+    vm = machines.load(caller.gateway, vm_id)
     one_action = one_action_for(name, vm.state, vm.lcm_state, force=body["force"])
     if one_action is None:
         raise Conflict(machines.not_now(vm, name))
     if name in IMAGE_ACTIONS or "image" in body:
-        return _image_action(ctx, vm, name, one_action, body.get("image", {}))
-    return jobs.job_header(machines.tracked_action(ctx, vm, name, one_action))
+        return _image_action(caller, vm, name, one_action, body.get("image", {}))
+    return jobs.job_header(machines.tracked_action(caller, vm, name, one_action))
 
 
-def _image_action(ctx, vm, name, one_action, image):
+def _image_action(caller, vm, name, one_action, image):
     """capture, snapshot, restore, and stop with the `image` to keep the disk in; the headers
     of the 202 answer: the Location of the image or snapshot created, if any, and its Job,
     which follows the new image (capture, stop with an image: recorded once OpenNebula made
     it) or the machine (snapshot, restore)."""
     if name == "capture":
-        return machine_capture.capture(ctx, vm, image)
+        return machine_capture.capture(caller, vm, image)
     if name == "stop":
-        return machine_capture.stop_and_save(ctx, vm, one_action, image)
+        return machine_capture.stop_and_save(caller, vm, one_action, image)
     if name not in ("snapshot", "restore"):
         raise BadRequest(f"The {name} action takes no image; capture, snapshot, restore and "
                          "stop do.")
-    with jobs.tracked(ctx, jobs.machine(vm), name, "settled") as job_uri:
+    with jobs.tracked(caller, jobs.machine(vm), name, "settled") as job_uri:
         if name == "snapshot":
-            location = machine_snapshots.take(ctx, vm, one_action, image)
+            location = machine_snapshots.take(caller, vm, one_action, image)
         else:
-            location = machine_snapshots.restore(ctx, vm, one_action, image)
+            location = machine_snapshots.restore(caller, vm, one_action, image)
     headers = jobs.job_header(job_uri)
     return {"Location": location, **headers} if location else headers
 
@@ -57,7 +57,7 @@ def _action_name(uri):
     return name
 
 
-def capture_location(ctx, vm_id, body):
+def capture_location(caller, vm_id, body):
     """A MachineImage POST whose imageLocation is a machine: that machine's capture action;
     the headers of the 202 answer."""
     unused = sorted({"persistent", "visibility", "device"} & set(body))
@@ -66,4 +66,4 @@ def capture_location(ctx, vm_id, body):
                          "with a PUT on the new image.")
     hints = {key: body[key] for key in ("name", "description", "properties") if key in body}
     return perform_action(
-        ctx, vm_id, {"action": ACTION_URI + "capture", "force": False, "image": hints})
+        caller, vm_id, {"action": ACTION_URI + "capture", "force": False, "image": hints})

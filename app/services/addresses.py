@@ -19,30 +19,30 @@ from app.services.rendering import without_empty
 TYPE_NAME = "Address"
 
 
-def list_addresses(ctx, query):
-    vnets = [networks.load(ctx.gateway, vnet.id) for vnet in networks.visible(ctx.gateway)]
-    return _collection(ctx, query, vnets, ctx.links.href(links.ADDRESSES))
+def list_addresses(caller, query):
+    vnets = [networks.load(caller.gateway, vnet.id) for vnet in networks.visible(caller.gateway)]
+    return _collection(caller, query, vnets, caller.links.href(links.ADDRESSES))
 
 
-def list_network_addresses(ctx, network_id, query):
-    vnet = networks.load(ctx.gateway, network_id)
-    return _collection(ctx, query, [vnet],
-                       ctx.links.href(links.NETWORKS, network_id, networks.ADDRESSES))
+def list_network_addresses(caller, network_id, query):
+    vnet = networks.load(caller.gateway, network_id)
+    return _collection(caller, query, [vnet],
+                       caller.links.href(links.NETWORKS, network_id, networks.ADDRESSES))
 
 
-def get_address(ctx, network_id, ip):
-    vnet = networks.load(ctx.gateway, network_id)
+def get_address(caller, network_id, ip):
+    vnet = networks.load(caller.gateway, network_id)
     for lease in vnet.leases:
         if lease.ip and lease.ip == _canonical(ip):
-            return render(ctx, vnet, lease)
+            return render(caller, vnet, lease)
     raise NotFound(f"Network {network_id} has no address {ip} in use.")
 
 
-def render(ctx, vnet, lease):
+def render(caller, vnet, lease):
     template = vnet.template
     return without_empty({
         "resourceURI": resource_uri(TYPE_NAME),
-        "id": ctx.links.href(links.ADDRESSES, vnet.id, lease.ip),
+        "id": caller.links.href(links.ADDRESSES, vnet.id, lease.ip),
         "name": lease.ip,
         "ip": lease.ip,
         "macAddress": lease.mac,
@@ -51,16 +51,16 @@ def render(ctx, vnet, lease):
         "dns": template.get("DNS"),
         "protocol": "IPv4",
         "mask": template.get("NETWORK_MASK"),
-        "resource": (ctx.links.reference(links.MACHINES, lease.vm_id)
+        "resource": (caller.links.reference(links.MACHINES, lease.vm_id)
                      if lease.vm_id is not None and lease.vm_id >= 0 else None),
-        "network": ctx.links.reference(links.NETWORKS, vnet.id),
+        "network": caller.links.reference(links.NETWORKS, vnet.id),
     })
 
 
-def _collection(ctx, query, vnets, href):
-    members = [render(ctx, vnet, lease) for vnet in vnets for lease in vnet.leases if lease.ip]
+def _collection(caller, query, vnets, href):
+    members = [render(caller, vnet, lease) for vnet in vnets for lease in vnet.leases if lease.ip]
     return listed(query, Listing(TYPE_NAME, "addresses", href, add=False), members,
-                  expand=resolver(ctx))
+                  expand=resolver(caller))
 
 
 def _canonical(ip):

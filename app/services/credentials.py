@@ -25,7 +25,7 @@ from app.one.metadata import PROPERTIES, description_of, encode_metadata, encode
     properties_of
 from app.one.storable import fitted_name, is_valid_name
 from app.services import documents, links
-from app.services.context import incomplete_mark, is_abandoned, undone_on_failure
+from app.services.undo import incomplete_mark, is_abandoned, undone_on_failure
 from app.services.listing import Listing, Pool, listed_pool
 from app.services.references import expandable
 from app.services.rendering import edit_and_delete, without_empty
@@ -39,50 +39,50 @@ PRIOR_DEFAULTS = "CIMI_PRIOR_DEFAULTS"
 PRIOR_KEY = "CIMI_PRIOR_KEY"
 
 
-def list_credentials(ctx, query):
+def list_credentials(caller, query):
     """The caller's own credentials, newest first (an administrator sees others' with GET by
     id only)."""
     def page(offset, size):
-        found = ctx.gateway.document_page(CREDENTIAL, offset, size, mine=True)
-        if any([_abandoned(ctx, document) for document in found.items]):
+        found = caller.gateway.document_page(CREDENTIAL, offset, size, mine=True)
+        if any([_abandoned(caller, document) for document in found.items]):
             # Undoing them changed the others' marks: read the page as it is now.
-            found = ctx.gateway.document_page(CREDENTIAL, offset, size, mine=True)
+            found = caller.gateway.document_page(CREDENTIAL, offset, size, mine=True)
         return replace(found, items=tuple(document for document in found.items
                                           if not is_abandoned(document.template)))
 
     pool = Pool(page)
-    listing = Listing(TYPE_NAME, "credentials", ctx.links.href(links.CREDENTIALS))
-    return listed_pool(query, listing, pool, lambda document: render(ctx, document))
+    listing = Listing(TYPE_NAME, "credentials", caller.links.href(links.CREDENTIALS))
+    return listed_pool(query, listing, pool, lambda document: render(caller, document))
 
 
-def get_credential(ctx, credential_id):
-    return render(ctx, _load(ctx.gateway, credential_id))
+def get_credential(caller, credential_id):
+    return render(caller, _load(caller.gateway, credential_id))
 
 
-def create_credential(ctx, body):
+def create_credential(caller, body):
     template = body["credentialTemplate"]
     values = {**template, **{key: body[key] for key in ("name", "description", "properties")
                              if key in body}}
     name = values.get("name") or _comment(values["publicKey"]) or DEFAULT_NAME
     attributes = _attributes(values)
-    gateway = ctx.gateway
+    gateway = caller.gateway
     if values.get("properties", {}).get(DEFAULT_PROPERTY) != "true":
         return documents.created(gateway, CREDENTIAL, name, attributes,
-                                 lambda credential_id: render(ctx, _load(gateway, credential_id)))
+                                 lambda credential_id: render(caller, _load(gateway, credential_id)))
     prior = _prior_default(gateway)
     credential_id = documents.allocate(gateway, CREDENTIAL, name,
-                                       {**attributes, **incomplete_mark(ctx), **prior})
+                                       {**attributes, **incomplete_mark(caller), **prior})
     with undone_on_failure(lambda: _rolled_back(gateway, credential_id, prior)):
         created = _load(gateway, credential_id)
-        _apply_default(ctx, created, was_default=False)
+        _apply_default(caller, created, was_default=False)
         documents.replace(gateway, created, name, attributes)
-        return render(ctx, _load(gateway, credential_id))
+        return render(caller, _load(gateway, credential_id))
 
 
-def update_credential(ctx, credential_id, body):
+def update_credential(caller, credential_id, body):
     """PUT: name, description, properties and publicKey; what the body leaves out is kept.
     If a call fails, the credential, the others' marks and the user's key are put back."""
-    gateway = ctx.gateway
+    gateway = caller.gateway
     current = _load(gateway, credential_id)
     values = {"name": current.name, "description": description_of(current.template),
               "properties": properties_of(current.template),
@@ -91,14 +91,14 @@ def update_credential(ctx, credential_id, body):
     with undone_on_failure(lambda: _restored(gateway, current, values["name"], prior)):
         documents.replace(gateway, current, values["name"], _attributes(values))
         updated = _load(gateway, credential_id)
-        _apply_default(ctx, updated, was_default=_is_default(current))
-        return render(ctx, updated)
+        _apply_default(caller, updated, was_default=_is_default(current))
+        return render(caller, updated)
 
 
-def delete_credential(ctx, credential_id):
+def delete_credential(caller, credential_id):
     """The default credential's key leaves the user's template first, and comes back if the
     deletion fails."""
-    gateway = ctx.gateway
+    gateway = caller.gateway
     current = _load(gateway, credential_id)
     if not _is_default(current):
         gateway.document_delete(credential_id)
@@ -109,21 +109,21 @@ def delete_credential(ctx, credential_id):
         gateway.document_delete(credential_id)
 
 
-def public_key(ctx, credential_id, attribute):
+def public_key(caller, credential_id, attribute):
     """The key(s) of a credential a MachineCreate names; BadRequest if the caller cannot use it."""
     try:
-        return _load(ctx.gateway, credential_id).template.get(PUBLIC_KEY, "")
+        return _load(caller.gateway, credential_id).template.get(PUBLIC_KEY, "")
     except NotFound:
         raise BadRequest(f"{attribute} names no credential you can use.") from None
 
 
-def render(ctx, document):
-    href = ctx.links.href(links.CREDENTIALS, document.id)
+def render(caller, document):
+    href = caller.links.href(links.CREDENTIALS, document.id)
     return without_empty({
         **documents.common_attributes(TYPE_NAME, href, document),
         "publicKey": document.template.get(PUBLIC_KEY, ""),
         "owner": document.owner.uname,
-        "operations": edit_and_delete(ctx, document.owner, document.permissions, href),
+        "operations": edit_and_delete(caller, document.owner, document.permissions, href),
     })
 
 
@@ -140,9 +140,9 @@ def _load(gateway, credential_id):
     return document
 
 
-def _abandoned(ctx, document):
+def _abandoned(caller, document):
     """True (and undone) for a default credential a dead server left incomplete."""
-    return is_abandoned(document.template) and _rolled_back(ctx.gateway, document.id,
+    return is_abandoned(document.template) and _rolled_back(caller.gateway, document.id,
                                                             document.template)
 
 
@@ -213,15 +213,15 @@ def _is_default(document):
     return properties_of(document.template).get(DEFAULT_PROPERTY) == "true"
 
 
-def _apply_default(ctx, document, was_default):
+def _apply_default(caller, document, was_default):
     """Make the user's template follow the credential's `default` mark."""
     key = document.template.get(PUBLIC_KEY, "")
     if _is_default(document):
-        _unmark_others(ctx.gateway, document.id)
-        caller = ctx.gateway.whoami()
-        ctx.gateway.user_update(caller.id, {USER_KEY: key}, merge=True)
+        _unmark_others(caller.gateway, document.id)
+        user = caller.gateway.whoami()
+        caller.gateway.user_update(user.id, {USER_KEY: key}, merge=True)
     elif was_default:
-        _forget_user_key(ctx.gateway, key)
+        _forget_user_key(caller.gateway, key)
 
 
 def _unmark_others(gateway, credential_id):

@@ -23,50 +23,50 @@ class DocumentResource:
     collection: str         # the collection's member attribute, e.g. "volumeConfigurations"
     segment: str            # the collection's path segment (`app.services.links`)
     document_type: int
-    stored: Callable        # (ctx, body) -> the TEMPLATE attributes a create or PUT body gives
-    shown: Callable         # (ctx, document) -> the attributes this resource adds when shown
+    stored: Callable        # (caller, body) -> the TEMPLATE attributes a create or PUT body gives
+    shown: Callable         # (caller, document) -> the attributes this resource adds when shown
 
     def __post_init__(self):
         expandable(self.segment, self.get, self.get_many)
 
-    def list(self, ctx, query):
-        listing = Listing(self.type_name, self.collection, ctx.links.href(self.segment))
-        return listed_documents(ctx, query, listing, self.document_type, self.render)
+    def list(self, caller, query):
+        listing = Listing(self.type_name, self.collection, caller.links.href(self.segment))
+        return listed_documents(caller, query, listing, self.document_type, self.render)
 
-    def get(self, ctx, document_id):
-        return self.render(ctx, ctx.gateway.document(document_id, self.document_type))
+    def get(self, caller, document_id):
+        return self.render(caller, caller.gateway.document(document_id, self.document_type))
 
-    def get_many(self, ctx, document_ids):
+    def get_many(self, caller, document_ids):
         """{id: rendered} of those of the ids the caller can see."""
-        return rendered(ctx, document_ids, self.document_type, self.render)
+        return rendered(caller, document_ids, self.document_type, self.render)
 
-    def create(self, ctx, body):
-        return created(ctx.gateway, self.document_type, body["name"], self.stored(ctx, body),
-                       lambda document_id: self.get(ctx, document_id))
+    def create(self, caller, body):
+        return created(caller.gateway, self.document_type, body["name"], self.stored(caller, body),
+                       lambda document_id: self.get(caller, document_id))
 
-    def update(self, ctx, document_id, body):
+    def update(self, caller, document_id, body):
         """PUT: the body is the resource's whole new editable state."""
-        return replaced(ctx.gateway, self.document_type, document_id, body["name"],
-                        self.stored(ctx, body), lambda: self.get(ctx, document_id))
+        return replaced(caller.gateway, self.document_type, document_id, body["name"],
+                        self.stored(caller, body), lambda: self.get(caller, document_id))
 
-    def delete(self, ctx, document_id):
+    def delete(self, caller, document_id):
         """The document only: what it refers to belongs to its owners."""
-        deleted(ctx.gateway, self.document_type, document_id)
+        deleted(caller.gateway, self.document_type, document_id)
 
-    def render(self, ctx, document):
-        href = ctx.links.href(self.segment, document.id)
+    def render(self, caller, document):
+        href = caller.links.href(self.segment, document.id)
         return without_empty({
             **common_attributes(self.type_name, href, document),
-            **self.shown(ctx, document),
+            **self.shown(caller, document),
             "owner": document.owner.uname,
-            "operations": edit_and_delete(ctx, document.owner, document.permissions, href),
+            "operations": edit_and_delete(caller, document.owner, document.permissions, href),
         })
 
-    def referenced(self, ctx, href, attribute):
+    def referenced(self, caller, href, attribute):
         """The document `href` (the request's `attribute`) names, which the caller must be
         able to use: a 400 naming the attribute otherwise."""
-        document_id = ctx.links.id_in(href, self.segment, attribute)
+        document_id = caller.links.id_in(href, self.segment, attribute)
         try:
-            return ctx.gateway.document(document_id, self.document_type)
+            return caller.gateway.document(document_id, self.document_type)
         except (NotFound, Forbidden):
             raise BadRequest(f"{attribute} names no {self.noun} you can use.") from None

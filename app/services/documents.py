@@ -7,7 +7,7 @@ import time
 
 from app.one.metadata import description_of, properties_of
 from app.protocol.names import resource_uri
-from app.services.context import tried_each, undone_on_failure
+from app.services.undo import tried_each, undone_on_failure
 from app.services.rendering import iso_time
 
 CREATED = "CIMI_CREATED"
@@ -20,11 +20,11 @@ def all_of(gateway, document_type, mine=False):
                   key=lambda document: document.id)
 
 
-def rendered(ctx, document_ids, document_type, render):
-    """{id: render(ctx, document)} of the listed documents of the type that the caller can
+def rendered(caller, document_ids, document_type, render):
+    """{id: render(caller, document)} of the listed documents of the type that the caller can
     see, from one documentpool.info (the document pool has no call for a set of ids)."""
     document_ids = set(document_ids)
-    return {document.id: render(ctx, document) for document in all_of(ctx.gateway, document_type)
+    return {document.id: render(caller, document) for document in all_of(caller.gateway, document_type)
             if document.id in document_ids}
 
 

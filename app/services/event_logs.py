@@ -56,67 +56,67 @@ class _Happening:
     outcome: str = SUCCESS
 
 
-def list_event_logs(ctx, query):
-    gateway = ctx.gateway
-    expand = resolver(ctx)
+def list_event_logs(caller, query):
+    gateway = caller.gateway
+    expand = resolver(caller)
     pool = Pool(page=lambda offset, size: expand.known(gateway.vm_page(
                     offset=offset, size=size, extended=True)),
                 count=lambda at_least, guess: gateway.vm_count(at_least=at_least, guess=guess))
-    listing = Listing(TYPE_NAME, "eventLogs", ctx.links.href(SEGMENT), add=False)
-    return listed_pool(query, listing, pool, lambda vm: render_log(ctx, _with_history(ctx, vm)),
+    listing = Listing(TYPE_NAME, "eventLogs", caller.links.href(SEGMENT), add=False)
+    return listed_pool(query, listing, pool, lambda vm: render_log(caller, _with_history(caller, vm)),
                        expand=expand)
 
 
-def get_event_log(ctx, vm_id):
-    return render_log(ctx, load(ctx.gateway, vm_id))
+def get_event_log(caller, vm_id):
+    return render_log(caller, load(caller.gateway, vm_id))
 
 
-def get_event_logs(ctx, vm_ids, known_vms=None):
+def get_event_logs(caller, vm_ids, known_vms=None):
     """{id: EventLog} of the listed machines that exist and are visible: one vmpool.infoset
     for those `known_vms` lacks (`machines.loaded_many`), and a vm.info only for a VM whose pool body lacks history records (oned puts only the
     last one there: each stop, resume or migration adds one)."""
-    return {vm.id: render_log(ctx, _with_history(ctx, vm))
-            for vm in loaded_many(ctx.gateway, vm_ids, known_vms)}
+    return {vm.id: render_log(caller, _with_history(caller, vm))
+            for vm in loaded_many(caller.gateway, vm_ids, known_vms)}
 
 
-def _with_history(ctx, vm):
+def _with_history(caller, vm):
     """The VM with all its history records: a pool body holds only the last one (each stop,
     resume or migration adds one), so such a VM is read again with vm.info; one terminated
     meanwhile is rendered from what the pool said."""
     if [record.seq for record in vm.history] == list(range(len(vm.history))):
         return vm
     try:
-        return ctx.gateway.vm(vm.id)
+        return caller.gateway.vm(vm.id)
     except NotFound:
         return vm
 
 
-def list_events(ctx, vm_id, query):
-    vm = load(ctx.gateway, vm_id)
-    listing = Listing(EVENT_TYPE_NAME, "events", _events_href(ctx, vm.id), add=False)
-    return listed(query, listing, _rendered_events(ctx, vm), expand=resolver(ctx))
+def list_events(caller, vm_id, query):
+    vm = load(caller.gateway, vm_id)
+    listing = Listing(EVENT_TYPE_NAME, "events", _events_href(caller, vm.id), add=False)
+    return listed(query, listing, _rendered_events(caller, vm), expand=resolver(caller))
 
 
-def get_event(ctx, vm_id, position):
-    events = _rendered_events(ctx, load(ctx.gateway, vm_id))
+def get_event(caller, vm_id, position):
+    events = _rendered_events(caller, load(caller.gateway, vm_id))
     if position >= len(events):
         raise NotFound(f"Machine {vm_id} has no event {position}.")
     return events[position]
 
 
-def render_log(ctx, vm):
+def render_log(caller, vm):
     happenings = happenings_of(vm)
     severities = [_severity(happening) for happening in happenings]
     return without_empty({
         "resourceURI": resource_uri(TYPE_NAME),
-        "id": ctx.links.href(SEGMENT, vm.id),
+        "id": caller.links.href(SEGMENT, vm.id),
         "name": vm.name,
         "description": f"State changes of machine {vm.name} as OpenNebula recorded them.",
         "created": iso_time(vm.stime),
         "updated": iso_time(happenings[-1].time),
-        "targetResource": ctx.links.reference(links.MACHINES, vm.id),
+        "targetResource": caller.links.reference(links.MACHINES, vm.id),
         "summary": {severity: severities.count(severity) for severity in SEVERITIES},
-        EVENTS: {"href": _events_href(ctx, vm.id)},
+        EVENTS: {"href": _events_href(caller, vm.id)},
     })
 
 
@@ -151,20 +151,20 @@ def _last_state(happenings):
     return next(happening.state for happening in reversed(happenings) if happening.state)
 
 
-def _rendered_events(ctx, vm):
-    return [_render_event(ctx, vm, position, happening)
+def _rendered_events(caller, vm):
+    return [_render_event(caller, vm, position, happening)
             for position, happening in enumerate(happenings_of(vm))]
 
 
-def _render_event(ctx, vm, position, happening):
-    machine = ctx.links.reference(links.MACHINES, vm.id)
+def _render_event(caller, vm, position, happening):
+    machine = caller.links.reference(links.MACHINES, vm.id)
     content = {"resName": vm.name, "resource": machine, "resType": resource_uri("Machine")}
     if happening.state:
         content.update(state=happening.state, previous=happening.previous)
     content.update(change=happening.change, host=happening.host)
     return without_empty({
         "resourceURI": resource_uri(EVENT_TYPE_NAME),
-        "id": f"{_events_href(ctx, vm.id)}/{position}",
+        "id": f"{_events_href(caller, vm.id)}/{position}",
         "name": happening.change,
         "created": iso_time(happening.time),
         "timestamp": iso_time(happening.time),
@@ -180,8 +180,8 @@ def _severity(happening):
     return SEVERITY_OF_OUTCOME[happening.outcome]
 
 
-def _events_href(ctx, vm_id):
-    return ctx.links.href(SEGMENT, vm_id, EVENTS)
+def _events_href(caller, vm_id):
+    return caller.links.href(SEGMENT, vm_id, EVENTS)
 
 
 expandable(links.EVENT_LOGS, get_event_log, get_event_logs, from_vms=True)

@@ -110,22 +110,22 @@ def fingerprint(method, target, body):
     return digest.hexdigest()
 
 
-def claim(ctx, request, lifetimes):
+def claim(caller, request, lifetimes):
     """A Claim when this request is the one to act, else the Outcome of the first one.
     Raises Unprocessable when the key was used for another request, Conflict while the first
     one is in progress."""
     now = int(time.time())
     name = _record_name(request.key)
-    own_id = _allocated(ctx.gateway, name, {
+    own_id = _allocated(caller.gateway, name, {
         "STATE": PENDING, "FINGERPRINT": request.fingerprint, "CIMI_PATH": request.path,
         "STARTED": now, "EXPIRES": now + lifetimes.seconds, "ATTEMPT": uuid.uuid4().hex})
     try:
-        decision = _decide(ctx, request, lifetimes, name, own_id, now)
+        decision = _decide(caller, request, lifetimes, name, own_id, now)
     except BaseException:
-        _forget(ctx.gateway, own_id)
+        _forget(caller.gateway, own_id)
         raise
     if not isinstance(decision, Claim):
-        _forget(ctx.gateway, own_id)
+        _forget(caller.gateway, own_id)
     return decision
 
 
@@ -145,24 +145,24 @@ def _allocated(gateway, name, attributes):
         raise
 
 
-def settle(ctx, claim_, outcome):
+def settle(caller, claim_, outcome):
     """Record the outcome of the request carried out under `claim_`."""
-    _write(ctx.gateway, claim_.record_id, _done(outcome))
+    _write(caller.gateway, claim_.record_id, _done(outcome))
 
 
-def release(ctx, claim_):
+def release(caller, claim_):
     """Forget a request that changed nothing: a retry carries it out afresh."""
-    _forget(ctx.gateway, claim_.record_id)
+    _forget(caller.gateway, claim_.record_id)
 
 
-def leave_unknown(ctx, claim_):
+def leave_unknown(caller, claim_):
     """Record that the request ended without knowing whether OpenNebula acted."""
-    _write(ctx.gateway, claim_.record_id, {"STATE": UNKNOWN})
+    _write(caller.gateway, claim_.record_id, {"STATE": UNKNOWN})
 
 
-def _decide(ctx, request, lifetimes, name, own_id, now):
-    records = documents.all_of(ctx.gateway, types.IDEMPOTENCY_RECORD, mine=True)
-    _delete_expired(ctx.gateway, records, now, own_id)
+def _decide(caller, request, lifetimes, name, own_id, now):
+    records = documents.all_of(caller.gateway, types.IDEMPOTENCY_RECORD, mine=True)
+    _delete_expired(caller.gateway, records, now, own_id)
     contenders = [record for record in records
                   if record.name == name and _live(record, now) and record.id <= own_id]
     for record in contenders:
@@ -178,22 +178,22 @@ def _decide(ctx, request, lifetimes, name, own_id, now):
             return _recorded(template)
         in_time = now - documents.whole(template.get("STARTED")) < lifetimes.pending_seconds
         if state == UNKNOWN or not in_time:
-            found = _lost_outcome(ctx, record)
+            found = _lost_outcome(caller, record)
             if found is not None:
-                _write(ctx.gateway, record.id, _done(found))
+                _write(caller.gateway, record.id, _done(found))
                 return found
         if in_time:
             raise Conflict("A request with this Idempotency-Key is still in progress, or its "
                            "outcome is not known yet; retry later to get it.")
-        _write(ctx.gateway, record.id, {"STATE": ABANDONED})
+        _write(caller.gateway, record.id, {"STATE": ABANDONED})
     return Claim(own_id)
 
 
-def _lost_outcome(ctx, record):
+def _lost_outcome(caller, record):
     """The outcome of an attempt that may have acted without recording it, from what it
     marked in OpenNebula; None when nothing carries its mark."""
     path = record.template.get("CIMI_PATH", "")
-    job = _marked_job(ctx.gateway, record.id)
+    job = _marked_job(caller.gateway, record.id)
     if job is not None:
         # An action on the resource itself creates nothing to locate; a capture follows the
         # image it creates, which is the Location.
@@ -201,7 +201,7 @@ def _lost_outcome(ctx, record):
         location = "" if target == path or path.startswith(target + "/") else target
         return Outcome(202, location=location, job=f"{jobs.SEGMENT}/{job.id}")
     kind = CREATED_KINDS.get(path)
-    created = _marked_object(ctx.gateway, kind, record.id) if kind is not None else None
+    created = _marked_object(caller.gateway, kind, record.id) if kind is not None else None
     if created is None:
         return None
     return Outcome(201, location=f"{path}/{created}", with_body=True)

@@ -7,8 +7,8 @@ the route answers 202 with it:
 
     from app.services import jobs
 
-    with jobs.tracked(ctx, jobs.machine(vm), "start", "started") as job_uri:
-        ctx.gateway.vm_action("resume", vm_id)
+    with jobs.tracked(caller, jobs.machine(vm), "start", "started") as job_uri:
+        caller.gateway.vm_action("resume", vm_id)
     return job_uri
     ...
     return respond(None, 202, jobs.job_header(job_uri))       # in the route
@@ -38,8 +38,8 @@ When the target only exists once the call has succeeded (a capture follows the i
 creates), record the Job after the call instead; if the Job cannot be written, the caller
 gets that error although OpenNebula goes on with the operation:
 
-    image_id = ctx.gateway.vm_disk_saveas(vm_id, disk_id, name)
-    job_uri = jobs.record(ctx, jobs.image(image_id, links.MACHINE_IMAGES), "capture",
+    image_id = caller.gateway.vm_disk_saveas(vm_id, disk_id, name)
+    job_uri = jobs.record(caller, jobs.image(image_id, links.MACHINE_IMAGES), "capture",
                           "image_ready", affected=[(links.MACHINES, vm_id)])
 
 How a Job works
@@ -71,7 +71,7 @@ A server killed between the Job's allocation and oned's answer (or unable to wri
 DISPATCHED) leaves an unconfirmed Job. It also records TARGET_MARK, the target as it was
 (a VM's state and last history record, or that an image exists), so a read can tell whether
 the action reached OpenNebula: while the mark is unchanged the Job is RUNNING, and
-FAILED ("did not reach OpenNebula") once CIMI_RECOVERY_SECONDS (RequestContext
+FAILED ("did not reach OpenNebula") once CIMI_RECOVERY_SECONDS (Caller
 .recovery_seconds) have passed since its creation. Once the mark changed, the Job follows its
 target as usual, but it only succeeds from a change OpenNebula stamped within that time (a
 later change is someone else's operation), and ends FAILED if it has not ended by then.
@@ -94,7 +94,7 @@ from app.one.states import DONE, image_state_name, vm_state_name
 from app.protocol.names import ACTION_URI, JOB_URI_HEADER, resource_uri
 from app.protocol.responses import operation
 from app.services import documents, links, snapshot_keys
-from app.services.context import undone_on_failure
+from app.services.undo import undone_on_failure
 from app.services.listing import Listing, Pool, listed_pool
 from app.services.references import expandable, resolver
 from app.services.rendering import iso_time, without_empty
@@ -161,10 +161,10 @@ def _changed_at(vm):
                               record.running_etime)])
 
 
-def image_deletion(ctx, image_id, collection_segment):
+def image_deletion(caller, image_id, collection_segment):
     """`tracked` for deleting an image, which OpenNebula removes in the background: yields the
     URI of the Job that follows the removal."""
-    return tracked(ctx, image(image_id, collection_segment), "delete", "image_deleted")
+    return tracked(caller, image(image_id, collection_segment), "delete", "image_deleted")
 
 
 def job_header(job_uri):
@@ -172,25 +172,25 @@ def job_header(job_uri):
 
 
 @contextmanager
-def tracked(ctx, target, action, expectation, affected=(), **conditions):
+def tracked(caller, target, action, expectation, affected=(), **conditions):
     """Yields the new Job's URI; the Job is deleted again if the block fails, unless oned may
     have acted (MAY_HAVE_ACTED). `conditions` are named in CONDITIONS."""
-    job_id = _allocate(ctx, target, action, expectation, affected, conditions)
-    job_uri = ctx.links.href(SEGMENT, job_id)
+    job_id = _allocate(caller, target, action, expectation, affected, conditions)
+    job_uri = caller.links.href(SEGMENT, job_id)
     try:
-        with undone_on_failure(lambda: ctx.gateway.document_delete(job_id),
+        with undone_on_failure(lambda: caller.gateway.document_delete(job_id),
                                kept_on=MAY_HAVE_ACTED):
             yield job_uri
     except BackendTimeout as timeout:
         # The client is told of the Job kept: it answers whether the action happened.
         raise BackendTimeout(f"{timeout.message} The Job {job_uri} tells whether OpenNebula "
                              "carried out the action.", job_uri) from None
-    _confirm(ctx.gateway, job_id)
+    _confirm(caller.gateway, job_id)
 
 
-def record(ctx, target, action, expectation, affected=()):
+def record(caller, target, action, expectation, affected=()):
     """The URI of a new Job for an operation OpenNebula has already accepted."""
-    return ctx.links.href(SEGMENT, _allocate(ctx, target, action, expectation, affected,
+    return caller.links.href(SEGMENT, _allocate(caller, target, action, expectation, affected,
                                              dispatched=True))
 
 
@@ -203,7 +203,7 @@ def _confirm(gateway, job_id):
         pass
 
 
-def _allocate(ctx, target, action, expectation, affected, conditions=None, dispatched=False):
+def _allocate(caller, target, action, expectation, affected, conditions=None, dispatched=False):
     expected = EXPECTATIONS[expectation]
     if expected.kind != target.kind:
         raise ValueError(f"expectation {expectation!r} follows a {expected.kind}, "
@@ -224,7 +224,7 @@ def _allocate(ctx, target, action, expectation, affected, conditions=None, dispa
         **(_error_watch(target) if target.kind == VM else {}),
     }
     return documents.allocate(
-        ctx.gateway, JOB, f"{action} {_joined(target.path)}",
+        caller.gateway, JOB, f"{action} {_joined(target.path)}",
         {name: value for name, value in attributes.items() if value not in (None, "")})
 
 
@@ -236,30 +236,30 @@ def _error_watch(target):
     return {WATCHES_ERROR: "YES", PRIOR_ERROR: target.prior_error}
 
 
-def list_jobs(ctx, query):
+def list_jobs(caller, query):
     """The caller's Jobs in pool order, newest first. A page the query allows is read as a
     window of the document pool, and only the targets of its Jobs are looked up."""
-    gateway = ctx.gateway
+    gateway = caller.gateway
 
     def page(offset, size):
         found = gateway.document_page(JOB, offset=offset, size=size, mine=True)
-        return replace(found, items=tuple(_followed(ctx, found.items)))
+        return replace(found, items=tuple(_followed(caller, found.items)))
 
     pool = Pool(page=page,
                 count=lambda at_least, guess: len(gateway.document_page(JOB, mine=True).items))
-    listing = Listing(TYPE_NAME, "jobs", ctx.links.href(SEGMENT), add=False)
-    return listed_pool(query, listing, pool, lambda job: render(ctx, job),
-                       expand=resolver(ctx))
+    listing = Listing(TYPE_NAME, "jobs", caller.links.href(SEGMENT), add=False)
+    return listed_pool(query, listing, pool, lambda job: render(caller, job),
+                       expand=resolver(caller))
 
 
-def get_job(ctx, job_id):
-    (job,) = _followed(ctx, [_own(ctx, job_id)])
-    return render(ctx, job)
+def get_job(caller, job_id):
+    (job,) = _followed(caller, [_own(caller, job_id)])
+    return render(caller, job)
 
 
-def delete_job(ctx, job_id):
-    _own(ctx, job_id)
-    ctx.gateway.document_delete(job_id)
+def delete_job(caller, job_id):
+    _own(caller, job_id)
+    caller.gateway.document_delete(job_id)
 
 
 @dataclass(frozen=True)
@@ -279,30 +279,30 @@ class _Job:
         return self.document.template
 
 
-def _own(ctx, job_id):
+def _own(caller, job_id):
     """The caller's Job document; someone else's is as absent as a missing one."""
     try:
-        document = ctx.gateway.document(job_id, JOB)
+        document = caller.gateway.document(job_id, JOB)
     except Forbidden:
         document = None
-    if document is None or document.owner.uname != ctx.user_name:
+    if document is None or document.owner.uname != caller.user_name:
         raise NotFound(f"Job {job_id} does not exist.")
     return document
 
 
-def _followed(ctx, job_documents):
+def _followed(caller, job_documents):
     """The Jobs with their current status: finished ones as recorded, the others from their
     targets, fetched in one call per kind."""
     unfinished = [document for document in job_documents if not _finished(document)]
-    observed = _observe(ctx.gateway, unfinished)
+    observed = _observe(caller.gateway, unfinished)
     jobs = []
     for document in job_documents:
         if _finished(document):
             jobs.append(_Job(document, _recorded(document.template)))
         else:
             status = _status(document, observed.get(_target_key(document)),
-                             ctx.recovery_seconds)
-            _record_if_finished(ctx.gateway, document, status)
+                             caller.recovery_seconds)
+            _record_if_finished(caller.gateway, document, status)
             jobs.append(_Job(document, status))
     return jobs
 
@@ -482,8 +482,8 @@ def _recorded(template):
                    documents.whole(template.get("STATUS_TIME")))
 
 
-def render(ctx, job):
-    href = ctx.links.href(SEGMENT, job.document.id)
+def render(caller, job):
+    href = caller.links.href(SEGMENT, job.document.id)
     template, status = job.template, job.status
     target_path = template.get("TARGET_PATH", "")
     affected = [target_path] + template.get("AFFECTED", "").split()
@@ -494,8 +494,8 @@ def render(ctx, job):
         "created": iso_time(documents.created_of(job.document)),
         "updated": iso_time(status.time),
         "state": status.state,
-        "targetResource": ctx.links.reference(target_path),
-        "affectedResources": [ctx.links.reference(path) for path in dict.fromkeys(affected)],
+        "targetResource": caller.links.reference(target_path),
+        "affectedResources": [caller.links.reference(path) for path in dict.fromkeys(affected)],
         "action": template.get("ACTION"),
         "returnCode": RETURN_CODES.get(status.state),
         "progress": PROGRESS[status.state],

@@ -96,24 +96,24 @@ def _size_by_ids(offset, records):
     return None if last_id is None else offset + len(records) + last_id
 
 
-def listed_documents(ctx, query, listing, document_type, render):
-    """A collection of the OpenNebula documents of one type, `render(ctx, document)` making
+def listed_documents(caller, query, listing, document_type, render):
+    """A collection of the OpenNebula documents of one type, `render(caller, document)` making
     each a CIMI document whose `owner` is the document's owner."""
-    query, mine = owner_pushdown(ctx.user_name, query)
-    pool = Pool(lambda offset, size: ctx.gateway.document_page(document_type, offset, size,
+    query, mine = owner_pushdown(caller.user_name, query)
+    pool = Pool(lambda offset, size: caller.gateway.document_page(document_type, offset, size,
                                                                mine=mine))
-    return listed_pool(query, listing, pool, lambda document: render(ctx, document),
-                       expand=resolver(ctx))
+    return listed_pool(query, listing, pool, lambda document: render(caller, document),
+                       expand=resolver(caller))
 
 
-def listed_images(ctx, query, listing, wanted, render):
-    """A collection of the images `wanted(image)` picks, `render(ctx, image)` making each a
+def listed_images(caller, query, listing, wanted, render):
+    """A collection of the images `wanted(image)` picks, `render(caller, image)` making each a
     CIMI document whose `owner` is the image's owner. OpenNebula's image pool holds every
     kind of image, so the members are picked out here and a page cannot be a pool window."""
-    query, mine = owner_pushdown(ctx.user_name, query)
-    members = [render(ctx, image) for image in ctx.gateway.image_page(mine=mine).items
+    query, mine = owner_pushdown(caller.user_name, query)
+    members = [render(caller, image) for image in caller.gateway.image_page(mine=mine).items
                if wanted(image)]
-    return listed(query, listing, members, expand=resolver(ctx))
+    return listed(query, listing, members, expand=resolver(caller))
 
 
 def owner_pushdown(user_name, query):

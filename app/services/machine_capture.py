@@ -51,7 +51,7 @@ from app.one.metadata import encode_metadata
 from app.one.states import ACTIVE, LCM_NUMBERS, STATE_NUMBERS, machine_state, vm_state_name
 from app.one.storable import fitted_name
 from app.services import jobs, links
-from app.services.context import undone_on_failure
+from app.services.undo import undone_on_failure
 from app.services.storage_images import discard
 
 STOP_WAIT_SECONDS = 120.0
@@ -63,27 +63,27 @@ ON_THE_WAY_TO_POWEROFF = frozenset(
     LCM_NUMBERS[name] for name in ("RUNNING", "UNKNOWN", "SHUTDOWN_POWEROFF"))
 
 
-def capture(ctx, vm, hints):
+def capture(caller, vm, hints):
     """Save the machine's boot disk as a new image now; the headers of the 202 answer."""
     check_new_image(hints)
     name = hints.get("name") or default_name(vm)
-    image_id = ctx.gateway.vm_disk_saveas(vm.id, boot_disk(vm).disk_id, name)
-    return _kept(ctx, vm, "capture", image_id, hints)
+    image_id = caller.gateway.vm_disk_saveas(vm.id, boot_disk(vm).disk_id, name)
+    return _kept(caller, vm, "capture", image_id, hints)
 
 
-def stop_and_save(ctx, vm, stop_action, hints):
+def stop_and_save(caller, vm, stop_action, hints):
     """Power the machine off (`stop_action`: poweroff or poweroff-hard), then save its boot
     disk; the headers of the 202 answer. See the module's docstring for the failure modes."""
     check_new_image(hints)
     disk = boot_disk(vm)
     name = hints.get("name") or default_name(vm)
-    _check_name_free(ctx.gateway, name)
-    ctx.gateway.vm_action(stop_action, vm.id)
-    _wait_until_powered_off(ctx.gateway, vm.id)
+    _check_name_free(caller.gateway, name)
+    caller.gateway.vm_action(stop_action, vm.id)
+    _wait_until_powered_off(caller.gateway, vm.id)
     try:
-        with undone_on_failure(lambda: _started_again(ctx.gateway, vm.id)):
-            image_id = ctx.gateway.vm_disk_saveas(vm.id, disk.disk_id, name)
-            return _kept(ctx, vm, "stop", image_id, hints)
+        with undone_on_failure(lambda: _started_again(caller.gateway, vm.id)):
+            image_id = caller.gateway.vm_disk_saveas(vm.id, disk.disk_id, name)
+            return _kept(caller, vm, "stop", image_id, hints)
     except DomainError as error:
         raise type(error)(f"Machine {vm.id} was stopped, but its disk was not saved, so it is "
                           f"being started again: {error.message}") from None
@@ -110,18 +110,18 @@ def default_name(vm):
     return fitted_name(vm.name, f"-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}")
 
 
-def _kept(ctx, vm, action, image_id, hints):
+def _kept(caller, vm, action, image_id, hints):
     """The 202 headers of a save OpenNebula accepted (the new image's href as Location, and a
     Job following the image), once its description and properties are written. If either
     write fails the image is deleted again (once its copy ended), so the refused request
     leaves nothing behind."""
-    with undone_on_failure(lambda: discard(ctx.gateway, image_id)):
+    with undone_on_failure(lambda: discard(caller.gateway, image_id)):
         metadata = encode_metadata(hints.get("description"), hints.get("properties"))
         if metadata:
-            ctx.gateway.image_update(image_id, metadata, merge=True)
-        job_uri = jobs.record(ctx, jobs.image(image_id, links.MACHINE_IMAGES), action,
+            caller.gateway.image_update(image_id, metadata, merge=True)
+        job_uri = jobs.record(caller, jobs.image(image_id, links.MACHINE_IMAGES), action,
                               "image_ready", affected=[(links.MACHINES, vm.id)])
-    return {"Location": ctx.links.href(links.MACHINE_IMAGES, image_id),
+    return {"Location": caller.links.href(links.MACHINE_IMAGES, image_id),
             **jobs.job_header(job_uri)}
 
 

@@ -29,13 +29,13 @@ class Sizing:
     configuration_id: int | None = None
 
 
-def _shown(ctx, document):
+def _shown(caller, document):
     values = sizing_of(document)
     return {"cpu": values.cpu, "memory": values.memory_kib,
             "disks": [dict(disk) for disk in values.disks]}
 
 
-def _stored(ctx, body):
+def _stored(caller, body):
     attributes = {
         "CPU": body["cpu"],
         "MEMORY_KIB": body["memory"],
@@ -61,13 +61,13 @@ def sizing_of(document):
     )
 
 
-def resolve(ctx, choice, attribute):
+def resolve(caller, choice, attribute):
     """The Sizing a `machineConfig` (href with optional overrides, or by value) stands for;
     with no choice at all, the default configuration's."""
     if choice is None:
-        base = sizing_of(_default(ctx.gateway, attribute))
+        base = sizing_of(_default(caller.gateway, attribute))
     elif "href" in choice:
-        base = sizing_of(resource.referenced(ctx, choice["href"], attribute + ".href"))
+        base = sizing_of(resource.referenced(caller, choice["href"], attribute + ".href"))
     else:
         base = Sizing(cpu=choice["cpu"], memory_kib=choice["memory"], disks=())
     choice = choice or {}

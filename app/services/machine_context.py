@@ -24,33 +24,33 @@ USER_KEY_VARIABLE = f"$USER[{credentials.USER_KEY}]"
 USER_DATA_ENCODING = "base64"
 
 
-def launch_attributes(ctx, choice, prefix=""):
+def launch_attributes(caller, choice, prefix=""):
     """NIC, CONTEXT (and CIMI_CREDENTIAL) attributes for a `machineTemplate`-shaped choice;
     `prefix` is where the choice sits in the request body, for error messages."""
     where = f"{prefix}." if prefix else ""
     attributes = {}
-    nics = _nics(ctx, choice, where + "networkInterfaces")
+    nics = _nics(caller, choice, where + "networkInterfaces")
     if nics:
         attributes["NIC"] = nics
-    key, credential_id = _key(ctx, choice.get("credential"), where + "credential")
+    key, credential_id = _key(caller, choice.get("credential"), where + "credential")
     if credential_id is not None:
         attributes[CREDENTIAL] = credential_id
     attributes["CONTEXT"] = context(key, choice.get("userData"))
     return attributes
 
 
-def instantiate_overrides(ctx, choice, template_attributes, prefix):
+def instantiate_overrides(caller, choice, template_attributes, prefix):
     """The attributes to merge over a VM template when a MachineCreate names a MachineTemplate
     and gives networkInterfaces, a credential or userData next to its href. OpenNebula's merge
     replaces an attribute whole, so the CONTEXT sent is the template's with the new values."""
     where = f"{prefix}."
     overrides = {}
     if choice.get("networkInterfaces"):
-        overrides["NIC"] = _nics(ctx, choice, where + "networkInterfaces")
+        overrides["NIC"] = _nics(caller, choice, where + "networkInterfaces")
     if "credential" in choice or "userData" in choice:
         vector = dict(next(iter(vectors(template_attributes.get("CONTEXT"))), {}))
         if "credential" in choice:
-            key, credential_id = _key(ctx, choice["credential"], where + "credential")
+            key, credential_id = _key(caller, choice["credential"], where + "credential")
             vector["SSH_PUBLIC_KEY"] = key
             if credential_id is not None:
                 overrides[CREDENTIAL] = credential_id
@@ -68,36 +68,36 @@ def _user_data(user_data):
     return {"USER_DATA": user_data, "USERDATA_ENCODING": USER_DATA_ENCODING} if user_data else {}
 
 
-def template_view(ctx, attributes):
+def template_view(caller, attributes):
     """credential, userData and networkInterfaces of a VM template's attributes, as a
     MachineTemplate shows them."""
     vector = next(iter(vectors(attributes.get("CONTEXT"))), {})
     credential_id = attributes.get(CREDENTIAL)
     return {
-        "credential": (ctx.links.reference(links.CREDENTIALS, credential_id)
+        "credential": (caller.links.reference(links.CREDENTIALS, credential_id)
                        if credential_id else None),
         "userData": (vector.get("USER_DATA")
                      if vector.get("USERDATA_ENCODING") == USER_DATA_ENCODING else None),
-        "networkInterfaces": [{"network": ctx.links.reference(links.NETWORKS, nic["NETWORK_ID"])}
+        "networkInterfaces": [{"network": caller.links.reference(links.NETWORKS, nic["NETWORK_ID"])}
                               for nic in vectors(attributes.get("NIC"))
                               if nic.get("NETWORK_ID")],
     }
 
 
-def _nics(ctx, choice, attribute):
+def _nics(caller, choice, attribute):
     if not choice.get("networkInterfaces"):
-        network_id = networks.default_id(ctx.gateway)
+        network_id = networks.default_id(caller.gateway)
         return [] if network_id is None else [{"NETWORK_ID": network_id}]
-    return [{"NETWORK_ID": networks.usable_id(ctx, interface["network"]["href"],
+    return [{"NETWORK_ID": networks.usable_id(caller, interface["network"]["href"],
                                               f"{attribute}[{index}].network.href")}
             for index, interface in enumerate(choice["networkInterfaces"])]
 
 
-def _key(ctx, credential, attribute):
+def _key(caller, credential, attribute):
     """(SSH_PUBLIC_KEY value, credential id or None)."""
     if credential is None:
         return USER_KEY_VARIABLE, None
     if "publicKey" in credential:
         return credential["publicKey"], None
-    credential_id = ctx.links.id_in(credential["href"], links.CREDENTIALS, attribute + ".href")
-    return credentials.public_key(ctx, credential_id, attribute + ".href"), credential_id
+    credential_id = caller.links.id_in(credential["href"], links.CREDENTIALS, attribute + ".href")
+    return credentials.public_key(caller, credential_id, attribute + ".href"), credential_id

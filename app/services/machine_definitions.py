@@ -16,23 +16,23 @@ MACHINE_CONFIG = "CIMI_MACHINE_CONFIG"
 MACHINE_IMAGE = "CIMI_MACHINE_IMAGE"
 
 
-def machine_attributes(ctx, choice, prefix=""):
+def machine_attributes(caller, choice, prefix=""):
     """Template attributes for a `machineTemplate`-shaped choice (machineConfig, machineImage);
     `prefix` is where the choice sits in the request body, for error messages."""
-    sizing = machine_configurations.resolve(ctx, choice.get("machineConfig"),
+    sizing = machine_configurations.resolve(caller, choice.get("machineConfig"),
                                             _field(prefix, "machineConfig"))
-    image = machine_images.resolve(ctx, choice["machineImage"], _field(prefix, "machineImage"))
+    image = machine_images.resolve(caller, choice["machineImage"], _field(prefix, "machineImage"))
     attributes = {
         "CPU": sizing.cpu,
         "VCPU": sizing.cpu,
         "MEMORY": mb_from_kib(sizing.memory_kib),
         "DISK": ([{"IMAGE_ID": image.id}] + [_volatile_disk(disk) for disk in sizing.disks]
-                 + machine_storage.volume_disks(ctx, choice, prefix)),
+                 + machine_storage.volume_disks(caller, choice, prefix)),
         MACHINE_IMAGE: image.id,
     }
     if sizing.configuration_id is not None:
         attributes[MACHINE_CONFIG] = sizing.configuration_id
-    attributes.update(machine_context.launch_attributes(ctx, choice, prefix))
+    attributes.update(machine_context.launch_attributes(caller, choice, prefix))
     return attributes
 
 

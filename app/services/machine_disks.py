@@ -20,28 +20,28 @@ SEGMENT = "disks"
 SWAP = "swap"
 
 
-def list_disks(ctx, vm_id, query):
-    vm = load(ctx.gateway, vm_id)
-    listing = Listing(TYPE_NAME, "machineDisks", ctx.links.href(links.MACHINES, vm_id, SEGMENT),
+def list_disks(caller, vm_id, query):
+    vm = load(caller.gateway, vm_id)
+    listing = Listing(TYPE_NAME, "machineDisks", caller.links.href(links.MACHINES, vm_id, SEGMENT),
                       add=False)
-    image_links = _image_links(ctx, vm)
-    return listed(query, listing, [render(ctx, vm.id, disk, image_links) for disk in vm.disks],
-                  expand=resolver(ctx))
+    image_links = _image_links(caller, vm)
+    return listed(query, listing, [render(caller, vm.id, disk, image_links) for disk in vm.disks],
+                  expand=resolver(caller))
 
 
-def get_disk(ctx, vm_id, disk_id):
-    vm = load(ctx.gateway, vm_id)
+def get_disk(caller, vm_id, disk_id):
+    vm = load(caller.gateway, vm_id)
     for disk in vm.disks:
         if disk.disk_id == disk_id:
-            return render(ctx, vm.id, disk, _image_links(ctx, vm))
+            return render(caller, vm.id, disk, _image_links(caller, vm))
     raise NotFound(f"Machine {vm_id} has no disk {disk_id}.")
 
 
-def render(ctx, vm_id, disk, image_links):
+def render(caller, vm_id, disk, image_links):
     """`image_links`: what _image_links found for the VM."""
     return without_empty({
         "resourceURI": resource_uri(TYPE_NAME),
-        "id": ctx.links.href(links.MACHINES, vm_id, SEGMENT, disk.disk_id),
+        "id": caller.links.href(links.MACHINES, vm_id, SEGMENT, disk.disk_id),
         "name": disk.image_name or disk.target,
         "capacity": kib_from_mb(disk.size_mb),
         "format": _format(disk),
@@ -53,20 +53,20 @@ def render(ctx, vm_id, disk, image_links):
     })
 
 
-def _image_links(ctx, vm):
+def _image_links(caller, vm):
     """image id -> {attribute: reference} for the images of the VM's disks, by what CIMI
     resource each image is."""
     image_ids = {disk.image_id for disk in vm.disks if disk.image_id is not None}
     if not image_ids:
         return {}
     references = {}
-    for image in ctx.gateway.image_page().items:
+    for image in caller.gateway.image_page().items:
         if image.id not in image_ids:
             continue
         if is_machine_image(image):
-            references[image.id] = {"machineImage": ctx.links.reference(links.MACHINE_IMAGES, image.id)}
+            references[image.id] = {"machineImage": caller.links.reference(links.MACHINE_IMAGES, image.id)}
         elif is_volume(image):
-            references[image.id] = {"volume": ctx.links.reference(links.VOLUMES, image.id)}
+            references[image.id] = {"volume": caller.links.reference(links.VOLUMES, image.id)}
     return references
 
 

@@ -27,7 +27,7 @@ from app.one.metadata import description_of, encode_metadata, properties_of
 from app.one.states import machine_image_state
 from app.protocol.names import resource_uri
 from app.services import jobs, links
-from app.services.context import tried_each, undone_on_failure
+from app.services.undo import tried_each, undone_on_failure
 from app.services.references import expandable
 from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
 from app.services.storage_images import (
@@ -42,34 +42,34 @@ SAVED_VM = "SAVED_VM_ID"
 SAVED_IMAGE = "SAVED_IMAGE_ID"
 
 
-def list_images(ctx, query):
-    listing = Listing(TYPE_NAME, "machineImages", ctx.links.href(links.MACHINE_IMAGES))
-    return listed_images(ctx, query, listing, is_machine_image, render)
+def list_images(caller, query):
+    listing = Listing(TYPE_NAME, "machineImages", caller.links.href(links.MACHINE_IMAGES))
+    return listed_images(caller, query, listing, is_machine_image, render)
 
 
-def get_image(ctx, image_id):
-    return render(ctx, _machine_image(ctx.gateway, image_id))
+def get_image(caller, image_id):
+    return render(caller, _machine_image(caller.gateway, image_id))
 
 
-def get_images(ctx, image_ids):
-    return rendered_images(ctx, image_ids, is_machine_image, render)
+def get_images(caller, image_ids):
+    return rendered_images(caller, image_ids, is_machine_image, render)
 
 
-def machine_to_capture(ctx, body):
+def machine_to_capture(caller, body):
     """The id of the Machine a registration's `imageLocation` names, or None when it names a
     file to register (a URL or a path)."""
     location = body["imageLocation"]
-    if not _is_machine_href(ctx, location):
+    if not _is_machine_href(caller, location):
         return None
-    return ctx.links.id_in(location, links.MACHINES, "imageLocation")
+    return caller.links.id_in(location, links.MACHINES, "imageLocation")
 
 
-def image_at(ctx, href):
+def image_at(caller, href):
     """The MachineImage this server's `href` names."""
-    return get_image(ctx, ctx.links.id_in(href, links.MACHINE_IMAGES, "Location"))
+    return get_image(caller, caller.links.id_in(href, links.MACHINE_IMAGES, "Location"))
 
 
-def register_image(ctx, body):
+def register_image(caller, body):
     """POST of a URL or a path: the new image, CREATING until OpenNebula has copied it."""
     path = checked_location(body["imageLocation"], ", or a machine of this server to capture")
     attributes = {
@@ -79,18 +79,18 @@ def register_image(ctx, body):
         "PERSISTENT": "YES" if body.get("persistent") else "NO",
         **encode_metadata(body.get("description"), body.get("properties", {})),
     }
-    image_id = ctx.gateway.image_allocate(attributes, image_datastore(ctx.gateway))
-    with undone_on_failure(lambda: discard(ctx.gateway, image_id)):
+    image_id = caller.gateway.image_allocate(attributes, image_datastore(caller.gateway))
+    with undone_on_failure(lambda: discard(caller.gateway, image_id)):
         if body.get("visibility") == "public":
-            ctx.gateway.image_chmod(image_id, other_use=True)
-        return get_image(ctx, image_id)
+            caller.gateway.image_chmod(image_id, other_use=True)
+        return get_image(caller, image_id)
 
 
-def update_image(ctx, image_id, body):
+def update_image(caller, image_id, body):
     """PUT: name, description, properties, visibility and persistence; attributes the body
     leaves out keep their values. OpenNebula refuses to change the persistence of an image in
     use (409)."""
-    gateway = ctx.gateway
+    gateway = caller.gateway
     image = _machine_image(gateway, image_id)
     persistence = "persistent" in body and body["persistent"] != image.persistent
     with undone_on_failure(lambda: _restored(gateway, image, persistence)):
@@ -103,7 +103,7 @@ def update_image(ctx, image_id, body):
             gateway.image_update(image_id, attributes, merge=True)
         if "visibility" in body and (body["visibility"] == "public") != image.permissions.public:
             gateway.image_chmod(image_id, other_use=body["visibility"] == "public")
-        return get_image(ctx, image_id)
+        return get_image(caller, image_id)
 
 
 def _restored(gateway, image, persistence):
@@ -113,29 +113,29 @@ def _restored(gateway, image, persistence):
         tried_each(lambda: gateway.image_persistent(image.id, image.persistent))
 
 
-def delete_image(ctx, image_id):
+def delete_image(caller, image_id):
     """OpenNebula refuses while machines use the image (409) and otherwise removes it in the
     background (DELETING); the URI of the Job that follows the removal."""
-    _machine_image(ctx.gateway, image_id)
-    with jobs.image_deletion(ctx, image_id, links.MACHINE_IMAGES) as job_uri:
-        ctx.gateway.image_delete(image_id)
+    _machine_image(caller.gateway, image_id)
+    with jobs.image_deletion(caller, image_id, links.MACHINE_IMAGES) as job_uri:
+        caller.gateway.image_delete(image_id)
     return job_uri
 
 
-def resolve(ctx, choice, attribute):
+def resolve(caller, choice, attribute):
     """The image record a `machineImage` (href, or the image by value with its id) names."""
     href = choice.get("href") or choice.get("id")
     field = attribute + (".href" if "href" in choice else ".id")
-    image_id = ctx.links.id_in(href, links.MACHINE_IMAGES, field)
+    image_id = caller.links.id_in(href, links.MACHINE_IMAGES, field)
     try:
-        return _machine_image(ctx.gateway, image_id)
+        return _machine_image(caller.gateway, image_id)
     except NotFound:
         raise BadRequest(f"{field} names no machine image you can use.") from None
 
 
-def render(ctx, image):
+def render(caller, image):
     template = image.template
-    href = ctx.links.href(links.MACHINE_IMAGES, image.id)
+    href = caller.links.href(links.MACHINE_IMAGES, image.id)
     return without_empty({
         "resourceURI": resource_uri(TYPE_NAME),
         "id": href,
@@ -145,28 +145,28 @@ def render(ctx, image):
         "properties": properties_of(template),
         "state": machine_image_state(image.state),
         "type": "IMAGE",
-        "imageLocation": {"href": _location(ctx, image)},
-        "relatedImage": _saved_reference(ctx, links.MACHINE_IMAGES, template.get(SAVED_IMAGE)),
+        "imageLocation": {"href": _location(caller, image)},
+        "relatedImage": _saved_reference(caller, links.MACHINE_IMAGES, template.get(SAVED_IMAGE)),
         "size": kib_from_mb(image.size_mb),
         "format": image.format,
         "device": "cdrom" if image.type == "CDROM" else "disk",
         "persistent": image.persistent,
         "visibility": "public" if image.permissions.public else "private",
         "owner": image.owner.uname,
-        "operations": edit_and_delete(ctx, image.owner, image.permissions, href),
+        "operations": edit_and_delete(caller, image.owner, image.permissions, href),
     })
 
 
-def _location(ctx, image):
-    machine = _saved_reference(ctx, links.MACHINES, image.template.get(SAVED_VM))
+def _location(caller, image):
+    machine = _saved_reference(caller, links.MACHINES, image.template.get(SAVED_VM))
     return machine["href"] if machine else image.path or image.source
 
 
-def _saved_reference(ctx, collection_segment, saved_id):
+def _saved_reference(caller, collection_segment, saved_id):
     """A reference to what disksaveas recorded (-1 or nothing: no such object)."""
     if not isinstance(saved_id, str) or not saved_id.isdigit():
         return None
-    return ctx.links.reference(collection_segment, saved_id)
+    return caller.links.reference(collection_segment, saved_id)
 
 
 def is_machine_image(image):
@@ -180,8 +180,8 @@ def _machine_image(gateway, image_id):
     return image
 
 
-def _is_machine_href(ctx, location):
-    machines = ctx.links.href(links.MACHINES)
+def _is_machine_href(caller, location):
+    machines = caller.links.href(links.MACHINES)
     return location.startswith(machines + "/") or location.startswith(links.MACHINES + "/")
 
 

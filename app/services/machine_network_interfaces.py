@@ -11,28 +11,28 @@ TYPE_NAME = "MachineNetworkInterface"
 SEGMENT = "networkInterfaces"
 
 
-def list_interfaces(ctx, vm_id, query):
-    vm = load(ctx.gateway, vm_id)
+def list_interfaces(caller, vm_id, query):
+    vm = load(caller.gateway, vm_id)
     listing = Listing(TYPE_NAME, "machineNetworkInterfaces",
-                      ctx.links.href(links.MACHINES, vm_id, SEGMENT), add=False)
-    return listed(query, listing, [render(ctx, vm.id, nic) for nic in vm.nics],
-                  expand=resolver(ctx))
+                      caller.links.href(links.MACHINES, vm_id, SEGMENT), add=False)
+    return listed(query, listing, [render(caller, vm.id, nic) for nic in vm.nics],
+                  expand=resolver(caller))
 
 
-def get_interface(ctx, vm_id, nic_id):
-    vm = load(ctx.gateway, vm_id)
+def get_interface(caller, vm_id, nic_id):
+    vm = load(caller.gateway, vm_id)
     for nic in vm.nics:
         if nic.nic_id == nic_id:
-            return render(ctx, vm.id, nic)
+            return render(caller, vm.id, nic)
     raise NotFound(f"Machine {vm_id} has no network interface {nic_id}.")
 
 
-def render(ctx, vm_id, nic):
+def render(caller, vm_id, nic):
     return without_empty({
         "resourceURI": resource_uri(TYPE_NAME),
-        "id": ctx.links.href(links.MACHINES, vm_id, SEGMENT, nic.nic_id),
+        "id": caller.links.href(links.MACHINES, vm_id, SEGMENT, nic.nic_id),
         "name": nic.network_name,
-        "network": (ctx.links.reference(links.NETWORKS, nic.network_id)
+        "network": (caller.links.reference(links.NETWORKS, nic.network_id)
                     if nic.network_id is not None else None),
         "macAddress": nic.mac,
         "ipAddresses": [nic.ip] if nic.ip else None,

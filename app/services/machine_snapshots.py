@@ -51,38 +51,38 @@ RESTORABLE_WHEN = {SYSTEM_REVERT: "STARTED", DISK_REVERT: "STOPPED (powered off)
 _SNAPSHOT_ID = re.compile(r"^(?:system-(0|[1-9][0-9]{0,9})|disk-(0|[1-9][0-9]{0,9})-(0|[1-9][0-9]{0,9}))$")
 
 
-def list_snapshots(ctx, vm_id, query):
-    vm = machines.load(ctx.gateway, vm_id)
-    listing = Listing(TYPE_NAME, "machineImages", ctx.links.href(links.MACHINES, vm.id, SEGMENT),
+def list_snapshots(caller, vm_id, query):
+    vm = machines.load(caller.gateway, vm_id)
+    listing = Listing(TYPE_NAME, "machineImages", caller.links.href(links.MACHINES, vm.id, SEGMENT),
                       add=False)
-    return listed(query, listing, [render(ctx, vm, snapshot) for snapshot in snapshots_of(vm)])
+    return listed(query, listing, [render(caller, vm, snapshot) for snapshot in snapshots_of(vm)])
 
 
-def get_snapshot(ctx, vm_id, key):
-    vm = machines.load(ctx.gateway, vm_id)
-    return render(ctx, vm, _snapshot(vm, key, NotFound))
+def get_snapshot(caller, vm_id, key):
+    vm = machines.load(caller.gateway, vm_id)
+    return render(caller, vm, _snapshot(vm, key, NotFound))
 
 
-def delete_snapshot(ctx, vm_id, key):
+def delete_snapshot(caller, vm_id, key):
     """Start the deletion; the URI of its Job, which succeeds once the snapshot is gone and
     the machine is back in the state it had."""
-    vm = machines.load(ctx.gateway, vm_id)
+    vm = machines.load(caller.gateway, vm_id)
     snapshot = _snapshot(vm, key, NotFound)
     if not _deletable(vm, snapshot):
         raise Conflict(f"Machine {vm.id} is {machine_state(vm.state, vm.lcm_state)}: snapshot "
                        f"{snapshot.key} cannot be deleted now.")
     target = jobs.machine(vm, SEGMENT, snapshot.key)
-    with jobs.tracked(ctx, target, "delete", "settled", affected=[(links.MACHINES, vm.id)],
+    with jobs.tracked(caller, target, "delete", "settled", affected=[(links.MACHINES, vm.id)],
                       deleted_snapshot=snapshot.key,
                       returns_to=vm_state_name(vm.state, vm.lcm_state)) as job_uri:
         if snapshot.disk_id is None:
-            ctx.gateway.vm_snapshot_delete(vm.id, snapshot.snapshot_id)
+            caller.gateway.vm_snapshot_delete(vm.id, snapshot.snapshot_id)
         else:
-            ctx.gateway.vm_disk_snapshot_delete(vm.id, snapshot.disk_id, snapshot.snapshot_id)
+            caller.gateway.vm_disk_snapshot_delete(vm.id, snapshot.disk_id, snapshot.snapshot_id)
     return job_uri
 
 
-def take(ctx, vm, create_method, hints):
+def take(caller, vm, create_method, hints):
     """The `snapshot` action by `create_method` (snapshotcreate or disksnapshotcreate, as the
     state tables chose it); the new snapshot's href."""
     machine_capture.check_new_image(hints)
@@ -91,37 +91,37 @@ def take(ctx, vm, create_method, hints):
         raise BadRequest(f"A snapshot has a name only; image.{unkept[0]} cannot be kept.")
     name = hints.get("name") or machine_capture.default_name(vm)
     if create_method == "snapshotcreate":
-        snapshot_id = ctx.gateway.vm_snapshot_create(vm.id, name)
+        snapshot_id = caller.gateway.vm_snapshot_create(vm.id, name)
         key = system_key(snapshot_id)
     else:
         disk = machine_capture.boot_disk(vm)
-        snapshot_id = ctx.gateway.vm_disk_snapshot_create(vm.id, disk.disk_id, name)
+        snapshot_id = caller.gateway.vm_disk_snapshot_create(vm.id, disk.disk_id, name)
         key = disk_key(disk.disk_id, snapshot_id)
-    return ctx.links.href(links.MACHINES, vm.id, SEGMENT, key)
+    return caller.links.href(links.MACHINES, vm.id, SEGMENT, key)
 
 
-def restore(ctx, vm, revert_method, hints):
+def restore(caller, vm, revert_method, hints):
     """The `restore` action: revert to the snapshot `image.href` names, if `revert_method` (what
     the machine's state allows now) is the one that snapshot needs."""
-    collection_href = ctx.links.href(links.MACHINES, vm.id, SEGMENT)
+    collection_href = caller.links.href(links.MACHINES, vm.id, SEGMENT)
     href = hints.get("href")
     if not href:
         raise BadRequest(f"restore needs image.href naming one of the machine's snapshots "
                          f"(listed at {collection_href}).")
-    snapshot = _snapshot(vm, _key_in(ctx, vm, href), BadRequest)
+    snapshot = _snapshot(vm, _key_in(caller, vm, href), BadRequest)
     if snapshot.revert != revert_method:
         raise Conflict(
             f"Machine {vm.id} is {machine_state(vm.state, vm.lcm_state)}: snapshot "
             f"{snapshot.key} can be restored only while the machine is "
             f"{RESTORABLE_WHEN[snapshot.revert]}.")
     if snapshot.disk_id is None:
-        ctx.gateway.vm_snapshot_revert(vm.id, snapshot.snapshot_id)
+        caller.gateway.vm_snapshot_revert(vm.id, snapshot.snapshot_id)
     else:
-        ctx.gateway.vm_disk_snapshot_revert(vm.id, snapshot.disk_id, snapshot.snapshot_id)
+        caller.gateway.vm_disk_snapshot_revert(vm.id, snapshot.disk_id, snapshot.snapshot_id)
 
 
-def render(ctx, vm, snapshot):
-    machine_href = ctx.links.href(links.MACHINES, vm.id)
+def render(caller, vm, snapshot):
+    machine_href = caller.links.href(links.MACHINES, vm.id)
     href = f"{machine_href}/{SEGMENT}/{snapshot.key}"
     return without_empty({
         "resourceURI": resource_uri(TYPE_NAME),
@@ -147,15 +147,15 @@ def _snapshot(vm, key, error):
     return found
 
 
-def _key_in(ctx, vm, href):
+def _key_in(caller, vm, href):
     """The snapshot id segment of an href under this machine's snapshots (absolute, or
     relative to the base URI)."""
-    relative = href[len(ctx.links.base_uri):] if href.startswith(ctx.links.base_uri) else href
+    relative = href[len(caller.links.base_uri):] if href.startswith(caller.links.base_uri) else href
     prefix = f"{links.MACHINES}/{vm.id}/{SEGMENT}/"
     key = relative[len(prefix):] if relative.startswith(prefix) else None
     if key is None or not _SNAPSHOT_ID.match(key):
         raise BadRequest(f"image.href must name one of machine {vm.id}'s snapshots, like "
-                         f"{ctx.links.href(prefix)}system-0; got {href!r}.")
+                         f"{caller.links.href(prefix)}system-0; got {href!r}.")
     return key
 
 

@@ -9,7 +9,7 @@ template created outside CIMI is listed too, with what can be read from its attr
 from app.one.metadata import description_of, encode_metadata, properties_of
 from app.protocol.names import resource_uri
 from app.services import links
-from app.services.context import tried_each, undone_on_failure
+from app.services.undo import tried_each, undone_on_failure
 from app.services.documents import vectors
 from app.services.listing import Listing, Pool, listed_pool, owner_pushdown
 from app.services.machine_definitions import MACHINE_CONFIG, MACHINE_IMAGE, machine_attributes
@@ -22,33 +22,33 @@ from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, witho
 TYPE_NAME = "MachineTemplate"
 
 
-def list_templates(ctx, query):
-    query, mine = owner_pushdown(ctx.user_name, query)
-    pool = Pool(lambda offset, size: ctx.gateway.template_page(offset, size, mine=mine))
-    listing = Listing(TYPE_NAME, "machineTemplates", ctx.links.href(links.MACHINE_TEMPLATES))
-    return listed_pool(query, listing, pool, lambda template: render(ctx, template),
-                       expand=resolver(ctx))
+def list_templates(caller, query):
+    query, mine = owner_pushdown(caller.user_name, query)
+    pool = Pool(lambda offset, size: caller.gateway.template_page(offset, size, mine=mine))
+    listing = Listing(TYPE_NAME, "machineTemplates", caller.links.href(links.MACHINE_TEMPLATES))
+    return listed_pool(query, listing, pool, lambda template: render(caller, template),
+                       expand=resolver(caller))
 
 
-def get_template(ctx, template_id, query=None):
+def get_template(caller, template_id, query=None):
     """The MachineTemplate, shaped by the query's $expand and $select when one is given."""
-    document = render(ctx, ctx.gateway.template(template_id))
-    return query.shape(document, expand=resolver(ctx)) if query is not None else document
+    document = render(caller, caller.gateway.template(template_id))
+    return query.shape(document, expand=resolver(caller)) if query is not None else document
 
 
-def create_template(ctx, body):
-    attributes = {"NAME": body["name"], **_attributes(ctx, body)}
-    template_id = ctx.gateway.template_allocate(attributes)
-    with undone_on_failure(lambda: ctx.gateway.template_delete(template_id)):
-        return get_template(ctx, template_id)
+def create_template(caller, body):
+    attributes = {"NAME": body["name"], **_attributes(caller, body)}
+    template_id = caller.gateway.template_allocate(attributes)
+    with undone_on_failure(lambda: caller.gateway.template_delete(template_id)):
+        return get_template(caller, template_id)
 
 
-def update_template(ctx, template_id, body):
+def update_template(caller, template_id, body):
     """PUT: the body is the template's whole new state (a missing machineConfig means the
     default configuration, as at creation)."""
-    gateway = ctx.gateway
+    gateway = caller.gateway
     current = gateway.template(template_id)
-    attributes = _attributes(ctx, body)
+    attributes = _attributes(caller, body)
     # Renaming first: a name already taken is the likeliest refusal, and then nothing changed.
     with undone_on_failure(lambda: tried_each(
             lambda: gateway.template_rename(template_id, current.name),
@@ -56,23 +56,23 @@ def update_template(ctx, template_id, body):
         if body["name"] != current.name:
             gateway.template_rename(template_id, body["name"])
         gateway.template_update(template_id, attributes, merge=False)
-        return get_template(ctx, template_id)
+        return get_template(caller, template_id)
 
 
-def delete_template(ctx, template_id):
+def delete_template(caller, template_id):
     """The template only: the images it refers to belong to their owners."""
-    ctx.gateway.template_delete(template_id, with_images=False)
+    caller.gateway.template_delete(template_id, with_images=False)
 
 
-def _attributes(ctx, body):
-    attributes = machine_attributes(ctx, body)
+def _attributes(caller, body):
+    attributes = machine_attributes(caller, body)
     attributes[INITIAL_STATE] = body.get("initialState", DEFAULT_INITIAL_STATE)
     attributes.update(encode_metadata(body.get("description"), body.get("properties", {})))
     return attributes
 
 
-def render(ctx, vm_template):
-    href = ctx.links.href(links.MACHINE_TEMPLATES, vm_template.id)
+def render(caller, vm_template):
+    href = caller.links.href(links.MACHINE_TEMPLATES, vm_template.id)
     attributes = vm_template.template
     return without_empty({
         "resourceURI": resource_uri(TYPE_NAME),
@@ -81,17 +81,17 @@ def render(ctx, vm_template):
         "description": description_of(attributes),
         "created": iso_time(vm_template.regtime),
         "properties": properties_of(attributes),
-        "machineConfig": _machine_config(ctx, attributes),
-        "machineImage": _machine_image(ctx, attributes),
+        "machineConfig": _machine_config(caller, attributes),
+        "machineImage": _machine_image(caller, attributes),
         "initialState": attributes.get(INITIAL_STATE) or DEFAULT_INITIAL_STATE,
-        "volumes": template_volumes(ctx, attributes, attributes.get(MACHINE_IMAGE)),
-        **template_view(ctx, attributes),
+        "volumes": template_volumes(caller, attributes, attributes.get(MACHINE_IMAGE)),
+        **template_view(caller, attributes),
         "owner": vm_template.owner.uname,
-        "operations": edit_and_delete(ctx, vm_template.owner, vm_template.permissions, href),
+        "operations": edit_and_delete(caller, vm_template.owner, vm_template.permissions, href),
     })
 
 
-def _machine_config(ctx, attributes):
+def _machine_config(caller, attributes):
     """The configuration the template was made from, with the sizing it actually has (which
     differs when the configuration was overridden or has changed since)."""
     sizing = without_empty({
@@ -102,15 +102,15 @@ def _machine_config(ctx, attributes):
     })
     configuration_id = attributes.get(MACHINE_CONFIG)
     if configuration_id:
-        return {"href": ctx.links.href(links.MACHINE_CONFIGURATIONS, configuration_id), **sizing}
+        return {"href": caller.links.href(links.MACHINE_CONFIGURATIONS, configuration_id), **sizing}
     return sizing or None
 
 
-def _machine_image(ctx, attributes):
+def _machine_image(caller, attributes):
     image_id = attributes.get(MACHINE_IMAGE) or next(
         (vector["IMAGE_ID"] for vector in vectors(attributes.get("DISK"))
          if vector.get("IMAGE_ID")), None)
-    return ctx.links.reference(links.MACHINE_IMAGES, image_id) if image_id else None
+    return caller.links.reference(links.MACHINE_IMAGES, image_id) if image_id else None
 
 
 def _disk(vector):

@@ -34,23 +34,23 @@ READ_ATTEMPTS = 3
 READ_RETRY_SECONDS = 0.2
 
 
-def list_volumes(ctx, vm_id, query):
-    vm = load(ctx.gateway, vm_id)
-    listing = Listing(TYPE_NAME, "machineVolumes", ctx.links.href(links.MACHINES, vm_id, SEGMENT))
-    attached = _attached(ctx.gateway, vm)
-    return listed(query, listing, [render(ctx, vm.id, disk) for disk in attached],
-                  expand=resolver(ctx))
+def list_volumes(caller, vm_id, query):
+    vm = load(caller.gateway, vm_id)
+    listing = Listing(TYPE_NAME, "machineVolumes", caller.links.href(links.MACHINES, vm_id, SEGMENT))
+    attached = _attached(caller.gateway, vm)
+    return listed(query, listing, [render(caller, vm.id, disk) for disk in attached],
+                  expand=resolver(caller))
 
 
-def get_volume(ctx, vm_id, disk_id):
-    vm = load(ctx.gateway, vm_id)
-    return render(ctx, vm.id, _attachment(ctx.gateway, vm, disk_id))
+def get_volume(caller, vm_id, disk_id):
+    vm = load(caller.gateway, vm_id)
+    return render(caller, vm.id, _attachment(caller.gateway, vm, disk_id))
 
 
-def attach_volume(ctx, vm_id, body):
+def attach_volume(caller, vm_id, body):
     """Hot-plug the volume; (the new MachineVolume, the Job's URI)."""
-    vm = load(ctx.gateway, vm_id)
-    volume = referenced_volume(ctx, body["volume"]["href"], "volume.href")
+    vm = load(caller.gateway, vm_id)
+    volume = referenced_volume(caller, body["volume"]["href"], "volume.href")
     _check_attachable(vm, volume, body["readOnly"])
     disk = {"IMAGE_ID": volume.id}
     if body["readOnly"]:
@@ -59,31 +59,31 @@ def attach_volume(ctx, vm_id, body):
         disk["TARGET"] = body["initialLocation"]
     before = {existing.disk_id for existing in vm.disks}
     target = jobs.machine(vm, SEGMENT)
-    with jobs.tracked(ctx, target, "add", "settled", affected=[(links.VOLUMES, volume.id)],
+    with jobs.tracked(caller, target, "add", "settled", affected=[(links.VOLUMES, volume.id)],
                       attached_image=volume.id) as job_uri:
         try:
-            ctx.gateway.vm_attach_disk(vm_id, disk)
+            caller.gateway.vm_attach_disk(vm_id, disk)
         except Conflict as refusal:
             raise Conflict(f"Volume {volume.id} cannot be attached to machine {vm_id}: "
                            f"{refusal}") from None
-    added = [found for found in _read_after_attach(ctx.gateway, vm_id).disks
+    added = [found for found in _read_after_attach(caller.gateway, vm_id).disks
              if found.image_id == volume.id and found.disk_id not in before]
     if not added:
         raise BackendError(f"OpenNebula accepted the attach of volume {volume.id}, but machine "
                            f"{vm_id} shows no new disk of it; follow the Job {job_uri}.")
-    return render(ctx, vm_id, max(added, key=lambda found: found.disk_id)), job_uri
+    return render(caller, vm_id, max(added, key=lambda found: found.disk_id)), job_uri
 
 
-def detach_volume(ctx, vm_id, disk_id):
+def detach_volume(caller, vm_id, disk_id):
     """Hot-unplug the attachment; the Job's URI."""
-    vm = load(ctx.gateway, vm_id)
-    disk = _attachment(ctx.gateway, vm, disk_id)
+    vm = load(caller.gateway, vm_id)
+    disk = _attachment(caller.gateway, vm, disk_id)
     if not can_hotplug_disk(vm.state, vm.lcm_state):
         raise Conflict(_not_now(vm, "detached from"))
     target = jobs.machine(vm, SEGMENT, disk_id)
-    with jobs.tracked(ctx, target, "delete", "settled", affected=[(links.VOLUMES, disk.image_id)],
+    with jobs.tracked(caller, target, "delete", "settled", affected=[(links.VOLUMES, disk.image_id)],
                       detached_disk=disk_id) as job_uri:
-        ctx.gateway.vm_detach_disk(vm_id, disk_id)
+        caller.gateway.vm_detach_disk(vm_id, disk_id)
     return job_uri
 
 
@@ -135,14 +135,14 @@ def _attachment(gateway, vm, disk_id):
                    "to detach there.")
 
 
-def render(ctx, vm_id, disk):
-    href = ctx.links.href(links.MACHINES, vm_id, SEGMENT, disk.disk_id)
+def render(caller, vm_id, disk):
+    href = caller.links.href(links.MACHINES, vm_id, SEGMENT, disk.disk_id)
     return without_empty({
         "resourceURI": resource_uri(TYPE_NAME),
         "id": href,
         "name": disk.image_name,
         "initialLocation": disk.target,
-        "volume": ctx.links.reference(links.VOLUMES, disk.image_id),
+        "volume": caller.links.reference(links.VOLUMES, disk.image_id),
         "readOnly": disk.readonly,
         "operations": [operation("delete", href)],
     })

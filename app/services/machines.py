@@ -25,8 +25,8 @@ defined resources"; every XML serialization ends with an `xs:any` extension poin
 import math
 
 from app.errors import BadRequest, Conflict, NotFound
+from app.one import VM_NOT_DONE
 from app.one.metadata import description_of, encode_metadata, properties_of
-from app.one.client import VM_NOT_DONE
 from app.one.reasons import vm_reason
 from app.one.states import (
     ACTIVE, DONE, can_resize, machine_actions, machine_state, one_action_for, vm_states_shown_as,
@@ -35,7 +35,7 @@ from app.protocol.names import ACTION_URI, resource_uri
 from app.protocol.responses import operation
 from app.services import jobs, links
 from app.services.abandoned_machines import terminate_abandoned
-from app.services.context import tried_each, undone_on_failure
+from app.services.undo import tried_each, undone_on_failure
 from app.services.listing import Listing, Pool, listed_pool
 from app.services.machine_definitions import MACHINE_CONFIG, MACHINE_IMAGE, machine_attributes
 from app.services.machine_storage import complete_new_volumes, new_volume_disks
@@ -71,21 +71,21 @@ JOB_EXPECTATIONS = {"start": "started", "stop": "stopped", "restart": "restarted
                     "suspend": "suspended", "delete": "deleted"}
 
 
-def list_machines(ctx, query):
+def list_machines(caller, query):
     """Members in OpenNebula's pool order (see `listing`). The extended pool carries
     USER_TEMPLATE (description, properties) for every VM in one call; its state argument
     leaves DONE VMs out in OpenNebula itself, or keeps only the VMs of one STATE when a
     `state='...'` filter allows."""
     query, one_state = _state_pushdown(query)
-    gateway = ctx.gateway
-    expand = resolver(ctx)
+    gateway = caller.gateway
+    expand = resolver(caller)
     pool = Pool(
         page=lambda offset, size: expand.known(gateway.vm_page(
             offset=offset, size=size, state=one_state, extended=True)),
         count=lambda at_least, guess: gateway.vm_count(state=one_state, at_least=at_least,
                                                      guess=guess))
-    listing = Listing(TYPE_NAME, "machines", ctx.links.href(links.MACHINES))
-    return listed_pool(query, listing, pool, lambda vm: render(ctx, vm), expand=expand)
+    listing = Listing(TYPE_NAME, "machines", caller.links.href(links.MACHINES))
+    return listed_pool(query, listing, pool, lambda vm: render(caller, vm), expand=expand)
 
 
 def _state_pushdown(query):
@@ -102,16 +102,16 @@ def _state_pushdown(query):
     return query, one_state
 
 
-def get_machine(ctx, vm_id, query=None):
+def get_machine(caller, vm_id, query=None):
     """The Machine, shaped by the query's $expand and $select when one is given."""
-    document = render(ctx, load(ctx.gateway, vm_id))
-    return query.shape(document, expand=resolver(ctx)) if query is not None else document
+    document = render(caller, load(caller.gateway, vm_id))
+    return query.shape(document, expand=resolver(caller)) if query is not None else document
 
 
-def get_machines(ctx, vm_ids, known_vms=None):
+def get_machines(caller, vm_ids, known_vms=None):
     """{id: Machine} of the listed VMs that are Machines (as `load` finds them), in one call:
     the extended pool body a listing renders (`loaded_many`)."""
-    return {vm.id: render(ctx, vm) for vm in loaded_many(ctx.gateway, vm_ids, known_vms)}
+    return {vm.id: render(caller, vm) for vm in loaded_many(caller.gateway, vm_ids, known_vms)}
 
 
 def loaded_many(gateway, vm_ids, known_vms=None):
@@ -133,42 +133,42 @@ def load(gateway, vm_id):
     return vm
 
 
-def create_machine(ctx, body):
+def create_machine(caller, body):
     """The new Machine's document; the VM is terminated again if anything after its
     allocation fails."""
     choice = body["machineTemplate"]
     if "href" in choice:
-        return _created(ctx, _instantiate(ctx, body, choice))
-    return _allocated(ctx, body, choice)
+        return _created(caller, _instantiate(caller, body, choice))
+    return _allocated(caller, body, choice)
 
 
-def _created(ctx, vm_id, finish=lambda: None):
+def _created(caller, vm_id, finish=lambda: None):
     """The new Machine's document once `finish()` ran; the VM is terminated if either fails."""
-    with undone_on_failure(lambda: terminate_abandoned(ctx.gateway, vm_id)):
-        machine = get_machine(ctx, vm_id)
+    with undone_on_failure(lambda: terminate_abandoned(caller.gateway, vm_id)):
+        machine = get_machine(caller, vm_id)
         finish()
         return machine
 
 
-def _allocated(ctx, body, choice):
+def _allocated(caller, body, choice):
     """The new Machine's document; volumes created for it are deleted again if it cannot be
     made (after its VM, which holds them)."""
-    attributes = machine_attributes(ctx, choice, "machineTemplate")
+    attributes = machine_attributes(caller, choice, "machineTemplate")
     if body.get("name"):
         attributes = {"NAME": body["name"], **attributes}
     attributes.update(encode_metadata(body.get("description"), body.get("properties", {})))
     held = choice.get("initialState", DEFAULT_INITIAL_STATE) == "STOPPED"
-    with new_volume_disks(ctx, choice, body.get("name", ""), "machineTemplate") as disks:
+    with new_volume_disks(caller, choice, body.get("name", ""), "machineTemplate") as disks:
         attributes["DISK"] = attributes["DISK"] + disks
-        vm_id = ctx.gateway.vm_allocate(attributes, hold=held)
-        return _created(ctx, vm_id, lambda: complete_new_volumes(ctx, disks))
+        vm_id = caller.gateway.vm_allocate(attributes, hold=held)
+        return _created(caller, vm_id, lambda: complete_new_volumes(caller, disks))
 
 
-def _instantiate(ctx, body, choice):
-    template_id = ctx.links.id_in(choice["href"], links.MACHINE_TEMPLATES,
+def _instantiate(caller, body, choice):
+    template_id = caller.links.id_in(choice["href"], links.MACHINE_TEMPLATES,
                                   "machineTemplate.href")
     try:
-        template = ctx.gateway.template(template_id)
+        template = caller.gateway.template(template_id)
     except NotFound:
         raise BadRequest("machineTemplate.href names no machine template you can use.") from None
     initial_state = (choice.get("initialState")
@@ -176,13 +176,13 @@ def _instantiate(ctx, body, choice):
     # The machine's own properties replace the template's (an empty map included); the
     # template's description is kept unless the MachineCreate gives one.
     extra = encode_metadata(body.get("description") or None, body.get("properties", {}))
-    extra.update(instantiate_overrides(ctx, choice, template.template, "machineTemplate"))
-    return ctx.gateway.template_instantiate(template_id, body.get("name", ""),
+    extra.update(instantiate_overrides(caller, choice, template.template, "machineTemplate"))
+    return caller.gateway.template_instantiate(template_id, body.get("name", ""),
                                             hold=initial_state == "STOPPED", extra=extra,
                                             persistent=False)
 
 
-def update_machine(ctx, vm_id, body, cleared=frozenset()):
+def update_machine(caller, vm_id, body, cleared=frozenset()):
     """PUT: name, description, properties, cpu and memory; attributes the body leaves out are
     kept, except those in `cleared` (selected with `$select` but absent), which are emptied
     (only description and properties can be)."""
@@ -190,18 +190,18 @@ def update_machine(ctx, vm_id, body, cleared=frozenset()):
     if not_clearable:
         raise BadRequest("Only the description and properties of a machine can be cleared, "
                          "not " + ", ".join(not_clearable) + ".")
-    vm = load(ctx.gateway, vm_id)
-    with undone_on_failure(lambda: _restored(ctx.gateway, vm, body)):
-        _resize(ctx.gateway, vm, body.get("cpu"), body.get("memory"))
+    vm = load(caller.gateway, vm_id)
+    with undone_on_failure(lambda: _restored(caller.gateway, vm, body)):
+        _resize(caller.gateway, vm, body.get("cpu"), body.get("memory"))
         if body.get("name") and body["name"] != vm.name:
-            ctx.gateway.vm_rename(vm_id, body["name"])
+            caller.gateway.vm_rename(vm_id, body["name"])
         description = "" if "description" in cleared else body.get("description")
         properties = {} if "properties" in cleared else body.get("properties")
         attributes = encode_metadata(description, properties)
         if attributes:
             # An empty description removes the attribute (the gateway's update semantics).
-            ctx.gateway.vm_update(vm_id, attributes, merge=True)
-        return get_machine(ctx, vm_id)
+            caller.gateway.vm_update(vm_id, attributes, merge=True)
+        return get_machine(caller, vm_id)
 
 
 def _restored(gateway, vm, body):
@@ -238,21 +238,21 @@ def _cpu(vm):
     return vm.vcpu or math.ceil(vm.cpu)
 
 
-def delete_machine(ctx, vm_id, force):
+def delete_machine(caller, vm_id, force):
     """Terminate: gracefully when the guest can shut down, hard when forced or when a graceful
     shutdown is impossible in the current state. The URI of its Job."""
-    vm = load(ctx.gateway, vm_id)
+    vm = load(caller.gateway, vm_id)
     one_action = (one_action_for("delete", vm.state, vm.lcm_state, force=force)
                   or one_action_for("delete", vm.state, vm.lcm_state, force=True))
     if one_action is None:
         raise Conflict(not_now(vm, "delete"))
-    return tracked_action(ctx, vm, "delete", one_action)
+    return tracked_action(caller, vm, "delete", one_action)
 
 
-def tracked_action(ctx, vm, name, one_action):
+def tracked_action(caller, vm, name, one_action):
     """Send `one_action` to the VM under a Job that follows it; the Job's URI."""
-    with jobs.tracked(ctx, jobs.machine(vm), name, JOB_EXPECTATIONS[name]) as job_uri:
-        ctx.gateway.vm_action(one_action, vm.id)
+    with jobs.tracked(caller, jobs.machine(vm), name, JOB_EXPECTATIONS[name]) as job_uri:
+        caller.gateway.vm_action(one_action, vm.id)
     return job_uri
 
 
@@ -265,8 +265,8 @@ def not_now(vm, action):
             f"{allowed}).")
 
 
-def render(ctx, vm):
-    href = ctx.links.href(links.MACHINES, vm.id)
+def render(caller, vm):
+    href = caller.links.href(links.MACHINES, vm.id)
     user_template = vm.user_template
     return without_empty({
         "resourceURI": resource_uri(TYPE_NAME),
@@ -284,10 +284,10 @@ def render(ctx, vm):
         "disks": {"href": f"{href}/disks"},
         "volumes": {"href": f"{href}/volumes"},
         "networkInterfaces": {"href": f"{href}/networkInterfaces"},
-        "eventLog": ctx.links.reference(links.EVENT_LOGS, vm.id),
-        "machineConfig": _reference(ctx, links.MACHINE_CONFIGURATIONS,
+        "eventLog": caller.links.reference(links.EVENT_LOGS, vm.id),
+        "machineConfig": _reference(caller, links.MACHINE_CONFIGURATIONS,
                                     user_template.get(MACHINE_CONFIG)),
-        "machineImage": _reference(ctx, links.MACHINE_IMAGES, _image_id(vm)),
+        "machineImage": _reference(caller, links.MACHINE_IMAGES, _image_id(vm)),
         "host": vm.hostname,
         "ipAddresses": [nic.ip for nic in vm.nics if nic.ip],
         "operations": _operations(vm, href),
@@ -325,10 +325,10 @@ def _image_id(vm):
     return next((disk.image_id for disk in vm.disks if disk.image_id is not None), None)
 
 
-def _reference(ctx, collection_segment, object_id):
+def _reference(caller, collection_segment, object_id):
     if object_id is None or object_id == "":
         return None
-    return ctx.links.reference(collection_segment, object_id)
+    return caller.links.reference(collection_segment, object_id)
 
 
 expandable(links.MACHINES, get_machine, get_machines, from_vms=True)

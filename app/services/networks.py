@@ -18,16 +18,16 @@ TYPE_NAME = "Network"
 ADDRESSES = "addresses"
 
 
-def list_networks(ctx, query):
+def list_networks(caller, query):
     """The visible networks in OpenNebula's pool order, newest first."""
-    query, mine = owner_pushdown(ctx.user_name, query)
-    pool = Pool(lambda offset, size: ctx.gateway.vnet_page(offset, size, mine=mine))
-    listing = Listing(TYPE_NAME, "networks", ctx.links.href(links.NETWORKS), add=False)
-    return listed_pool(query, listing, pool, lambda vnet: render(ctx, vnet))
+    query, mine = owner_pushdown(caller.user_name, query)
+    pool = Pool(lambda offset, size: caller.gateway.vnet_page(offset, size, mine=mine))
+    listing = Listing(TYPE_NAME, "networks", caller.links.href(links.NETWORKS), add=False)
+    return listed_pool(query, listing, pool, lambda vnet: render(caller, vnet))
 
 
-def get_network(ctx, network_id):
-    return render(ctx, load(ctx.gateway, network_id))
+def get_network(caller, network_id):
+    return render(caller, load(caller.gateway, network_id))
 
 
 def visible(gateway):
@@ -43,11 +43,11 @@ def load(gateway, network_id):
         raise NotFound(f"Network {network_id} does not exist.") from None
 
 
-def usable_id(ctx, href, attribute):
+def usable_id(caller, href, attribute):
     """The OpenNebula id of the network `href` names, checked usable by the caller."""
-    network_id = ctx.links.id_in(href, links.NETWORKS, attribute)
+    network_id = caller.links.id_in(href, links.NETWORKS, attribute)
     try:
-        load(ctx.gateway, network_id)
+        load(caller.gateway, network_id)
     except NotFound:
         raise BadRequest(f"{attribute} names no network you can use.") from None
     return network_id
@@ -59,8 +59,8 @@ def default_id(gateway):
     return min((vnet.id for vnet in gateway.vnet_page().items), default=None)
 
 
-def render(ctx, vnet):
-    href = ctx.links.href(links.NETWORKS, vnet.id)
+def render(caller, vnet):
+    href = caller.links.href(links.NETWORKS, vnet.id)
     template = vnet.template
     return without_empty({
         "resourceURI": resource_uri(TYPE_NAME),

@@ -16,20 +16,20 @@ from app.services import links
 
 @dataclass(frozen=True)
 class _Expansion:
-    get: Callable               # (ctx, id) -> the document a GET gives
-    get_many: Callable = None   # (ctx, ids) -> {id: document} of those visible, one pool call
+    get: Callable               # (caller, id) -> the document a GET gives
+    get_many: Callable = None   # (caller, ids) -> {id: document} of those visible, one pool call
     from_vms: bool = False      # get_many also takes `known_vms`
 
 
 # Filled by the services as they load (`expandable`, `machine_part`): this module sits below
 # them, so it never imports one.
 _EXPANSIONS = {}        # collection segment -> _Expansion
-_MACHINE_PARTS = {}     # machine sub-collection name -> list_part(ctx, vm_id, query)
+_MACHINE_PARTS = {}     # machine sub-collection name -> list_part(caller, vm_id, query)
 
 
 def expandable(segment, get, get_many=None, from_vms=False):
-    """Let `$expand` follow hrefs into the collection `segment`: `get(ctx, id)` reads one
-    member as a GET does; `get_many(ctx, ids)`, when OpenNebula has a pool call for them,
+    """Let `$expand` follow hrefs into the collection `segment`: `get(caller, id)` reads one
+    member as a GET does; `get_many(caller, ids)`, when OpenNebula has a pool call for them,
     reads the members a page refers to in one call, and with `from_vms` it is also given
     `known_vms` ({id: VM} a page of this request has read already)."""
     _EXPANSIONS[segment] = _Expansion(get, get_many, from_vms)
@@ -37,7 +37,7 @@ def expandable(segment, get, get_many=None, from_vms=False):
 
 def machine_part(name, list_part):
     """Let `$expand` of a machine read alone follow its sub-collection `name` (disks,
-    volumes, ...): `list_part(ctx, vm_id, query)` lists it as a GET does."""
+    volumes, ...): `list_part(caller, vm_id, query)` lists it as a GET does."""
     _MACHINE_PARTS[name] = list_part
 
 
@@ -45,9 +45,9 @@ def _getters():
     return ((segment, expansion.get) for segment, expansion in _EXPANSIONS.items())
 
 
-def _whole(list_part, ctx, vm_id):
+def _whole(list_part, caller, vm_id):
     """The whole sub-collection, as a GET without query parameters lists it."""
-    return list_part(ctx, vm_id, Query())
+    return list_part(caller, vm_id, Query())
 
 
 def _pooled_getters(known_vms):
@@ -62,9 +62,9 @@ def _pooled_getters(known_vms):
                  if expansion.get_many is not None)
 
 
-def resolver(ctx):
+def resolver(caller):
     """href -> document, or None to leave the reference as it is (not ours, gone, hidden)."""
-    return _Resolver(ctx)
+    return _Resolver(caller)
 
 
 class _Resolver:
@@ -75,8 +75,8 @@ class _Resolver:
     for the VMs of a page just read, which `known` keeps; images: one imagepool.info;
     configurations and volume templates: one documentpool.info)."""
 
-    def __init__(self, ctx):
-        self._ctx = ctx
+    def __init__(self, caller):
+        self._ctx = caller
         self._prefetched = {}
         self._known_vms = {}
         self._pooled = _pooled_getters(self._known_vms)

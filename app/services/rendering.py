@@ -27,9 +27,9 @@ def without_empty(document):
     return {key: value for key, value in document.items() if value not in (None, "", [], {})}
 
 
-def edit_and_delete(ctx, owner, permissions, href):
+def edit_and_delete(caller, owner, permissions, href):
     """edit and delete, offered only where OpenNebula may allow them: the caller owns the
     object or its permissions let others manage it (OpenNebula still has the last word)."""
-    if owner.uname == ctx.user_name or permissions.other_manage or permissions.group_manage:
+    if owner.uname == caller.user_name or permissions.other_manage or permissions.group_manage:
         return [operation("edit", href), operation("delete", href)]
     return []

@@ -13,7 +13,7 @@ from app.errors import BadRequest, Conflict, DomainError, Forbidden, NotFound
 from app.one.states import IMAGE_STATES
 from app.one.storable import name_problem, normal_name
 from app.services import links
-from app.services.context import complete_mark, is_abandoned, tried_each
+from app.services.undo import complete_mark, is_abandoned, tried_each
 
 DATABLOCK = "DATABLOCK"
 # What an image's content may be registered from.
@@ -107,11 +107,11 @@ def attachment_refusal(volume, read_only):
     return None
 
 
-def rendered_images(ctx, image_ids, wanted, render):
-    """{id: render(ctx, image)} of the listed images `wanted(image)` picks that exist and are
+def rendered_images(caller, image_ids, wanted, render):
+    """{id: render(caller, image)} of the listed images `wanted(image)` picks that exist and are
     visible, from one imagepool.info (the image pool has no call for a set of ids)."""
     image_ids = set(image_ids)
-    return {image.id: render(ctx, image) for image in ctx.gateway.image_page().items
+    return {image.id: render(caller, image) for image in caller.gateway.image_page().items
             if image.id in image_ids and wanted(image)}
 
 
@@ -124,20 +124,20 @@ def load_volume_image(gateway, image_id):
     return _load(gateway, image_id, is_volume_image, "Volume image")
 
 
-def referenced_volume(ctx, href, attribute):
+def referenced_volume(caller, href, attribute):
     """The volume an href in a request body names; BadRequest when there is none to use."""
-    return _referenced(ctx, href, links.VOLUMES, load_volume, "volume", attribute)
+    return _referenced(caller, href, links.VOLUMES, load_volume, "volume", attribute)
 
 
-def referenced_volume_image(ctx, href, attribute):
-    return _referenced(ctx, href, links.VOLUME_IMAGES, load_volume_image, "volume image",
+def referenced_volume_image(caller, href, attribute):
+    return _referenced(caller, href, links.VOLUME_IMAGES, load_volume_image, "volume image",
                        attribute)
 
 
-def _referenced(ctx, href, collection, load, label, attribute):
-    image_id = ctx.links.id_in(href, collection, attribute)
+def _referenced(caller, href, collection, load, label, attribute):
+    image_id = caller.links.id_in(href, collection, attribute)
     try:
-        return load(ctx.gateway, image_id)
+        return load(caller.gateway, image_id)
     except (NotFound, Forbidden):
         raise BadRequest(f"{attribute} names no {label} you can use.") from None
 

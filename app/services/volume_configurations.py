@@ -25,12 +25,12 @@ class VolumeSizing:
     format: str
 
 
-def _shown(ctx, document):
+def _shown(caller, document):
     sizing = _sizing_of(document)
     return {"type": VOLUME_TYPE, "format": sizing.format, "capacity": sizing.capacity_kib}
 
 
-def _stored(ctx, body):
+def _stored(caller, body):
     return {"CAPACITY_KIB": body["capacity"], "FORMAT": body.get("format", DEFAULT_FORMAT),
             **encode_metadata(body.get("description"), body.get("properties", {}))}
 
@@ -39,13 +39,13 @@ resource = DocumentResource(TYPE_NAME, "volume configuration", "volumeConfigurat
                             links.VOLUME_CONFIGURATIONS, VOLUME_CONFIGURATION, _stored, _shown)
 
 
-def resolve(ctx, choice, attribute):
+def resolve(caller, choice, attribute):
     """The VolumeSizing a `volumeConfig` (href with optional overrides, or by value) stands
     for; None without a choice."""
     if choice is None:
         return None
     if "href" in choice:
-        base = _sizing_of(resource.referenced(ctx, choice["href"], attribute + ".href"))
+        base = _sizing_of(resource.referenced(caller, choice["href"], attribute + ".href"))
     else:
         base = VolumeSizing(capacity_kib=choice["capacity"], format=DEFAULT_FORMAT)
     return VolumeSizing(capacity_kib=choice.get("capacity", base.capacity_kib),

@@ -17,7 +17,7 @@ from app.one.storable import fitted_name
 from app.protocol.names import resource_uri
 from app.services import jobs
 from app.services import links
-from app.services.context import undone_on_failure
+from app.services.undo import undone_on_failure
 from app.services.references import expandable
 from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
 from app.services.listing import Listing, listed_images
@@ -30,55 +30,55 @@ TYPE_NAME = "VolumeImage"
 SOURCE_VOLUME = "CIMI_VOLUME"
 
 
-def list_images(ctx, query):
-    listing = Listing(TYPE_NAME, "volumeImages", ctx.links.href(links.VOLUME_IMAGES))
-    return listed_images(ctx, query, listing, is_volume_image, render)
+def list_images(caller, query):
+    listing = Listing(TYPE_NAME, "volumeImages", caller.links.href(links.VOLUME_IMAGES))
+    return listed_images(caller, query, listing, is_volume_image, render)
 
 
-def get_image(ctx, image_id):
-    return render(ctx, load_volume_image(ctx.gateway, image_id))
+def get_image(caller, image_id):
+    return render(caller, load_volume_image(caller.gateway, image_id))
 
 
-def get_images(ctx, image_ids):
-    return rendered_images(ctx, image_ids, is_volume_image, render)
+def get_images(caller, image_ids):
+    return rendered_images(caller, image_ids, is_volume_image, render)
 
 
-def create_image(ctx, body):
+def create_image(caller, body):
     """A snapshot of the volume the body names, or a data image from its imageLocation."""
     if "imageLocation" in body:
-        return _registered(ctx, body)
-    volume = referenced_volume(ctx, body["volume"]["href"], "volume.href")
+        return _registered(caller, body)
+    volume = referenced_volume(caller, body["volume"]["href"], "volume.href")
     name = body.get("name") or fitted_name(volume.name, f"-snapshot-{secrets.token_hex(3)}")
-    image_id = ctx.gateway.image_clone(volume.id, name)
-    with undone_on_failure(lambda: discard(ctx.gateway, image_id)):
-        ctx.gateway.image_persistent(image_id, False)
-        ctx.gateway.image_update(image_id, {
+    image_id = caller.gateway.image_clone(volume.id, name)
+    with undone_on_failure(lambda: discard(caller.gateway, image_id)):
+        caller.gateway.image_persistent(image_id, False)
+        caller.gateway.image_update(image_id, {
             KIND: VOLUME_IMAGE_KIND, SOURCE_VOLUME: volume.id,
             **encode_metadata(body.get("description", ""), body.get("properties", {}))},
             merge=True)
-        return get_image(ctx, image_id)
+        return get_image(caller, image_id)
 
 
-def _registered(ctx, body):
+def _registered(caller, body):
     path = checked_location(body["imageLocation"])
     attributes = {"NAME": body.get("name") or name_from_location(path), "TYPE": DATABLOCK,
                   "PATH": path, "PERSISTENT": "NO", KIND: VOLUME_IMAGE_KIND,
                   **encode_metadata(body.get("description"), body.get("properties", {}))}
-    image_id = ctx.gateway.image_allocate(attributes, image_datastore(ctx.gateway))
-    with undone_on_failure(lambda: discard(ctx.gateway, image_id)):
-        return get_image(ctx, image_id)
+    image_id = caller.gateway.image_allocate(attributes, image_datastore(caller.gateway))
+    with undone_on_failure(lambda: discard(caller.gateway, image_id)):
+        return get_image(caller, image_id)
 
 
-def delete_image(ctx, image_id):
+def delete_image(caller, image_id):
     """OpenNebula removes the copy asynchronously: the answer is a Job's URI."""
-    load_volume_image(ctx.gateway, image_id)
-    with jobs.image_deletion(ctx, image_id, links.VOLUME_IMAGES) as job_uri:
-        ctx.gateway.image_delete(image_id)
+    load_volume_image(caller.gateway, image_id)
+    with jobs.image_deletion(caller, image_id, links.VOLUME_IMAGES) as job_uri:
+        caller.gateway.image_delete(image_id)
     return job_uri
 
 
-def render(ctx, image):
-    href = ctx.links.href(links.VOLUME_IMAGES, image.id)
+def render(caller, image):
+    href = caller.links.href(links.VOLUME_IMAGES, image.id)
     template = image.template
     source = template.get(SOURCE_VOLUME)
     return without_empty({
@@ -93,11 +93,11 @@ def render(ctx, image):
         "bootable": False,
         "capacity": kib_from_mb(image.size_mb),
         "format": image.format,
-        "volume": ctx.links.reference(links.VOLUMES, source) if source else None,
+        "volume": caller.links.reference(links.VOLUMES, source) if source else None,
         "owner": image.owner.uname,
         # A snapshot is never edited, only deleted.
         "operations": [operation for operation in
-                       edit_and_delete(ctx, image.owner, image.permissions, href)
+                       edit_and_delete(caller, image.owner, image.permissions, href)
                        if operation["rel"] == "delete"],
     })
 

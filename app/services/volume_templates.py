@@ -30,18 +30,18 @@ class VolumeDefinition:
     volume_image_id: int | None = None
 
 
-def resolve(ctx, choice, attribute):
+def resolve(caller, choice, attribute):
     """The VolumeDefinition a `volumeTemplate` (href, or by value) stands for."""
     if "href" in choice:
-        document = resource.referenced(ctx, choice["href"], attribute + ".href")
-        choice = _choice_of(ctx, document.template)
-    sizing = volume_configurations.resolve(ctx, choice.get("volumeConfig"),
+        document = resource.referenced(caller, choice["href"], attribute + ".href")
+        choice = _choice_of(caller, document.template)
+    sizing = volume_configurations.resolve(caller, choice.get("volumeConfig"),
                                            attribute + ".volumeConfig")
     if "volumeImage" not in choice:
         if sizing is None:
             raise BadRequest(f"{attribute} gives neither a volumeConfig nor a volumeImage.")
         return VolumeDefinition(capacity_kib=sizing.capacity_kib, format=sizing.format)
-    image = referenced_volume_image(ctx, choice["volumeImage"]["href"],
+    image = referenced_volume_image(caller, choice["volumeImage"]["href"],
                                     attribute + ".volumeImage.href")
     capacity = kib_from_mb(image.size_mb)
     if sizing is not None and sizing.capacity_kib != capacity:
@@ -51,40 +51,40 @@ def resolve(ctx, choice, attribute):
     return VolumeDefinition(capacity_kib=capacity, format=image.format, volume_image_id=image.id)
 
 
-def _choice_of(ctx, template):
+def _choice_of(caller, template):
     """The volumeConfig and volumeImage a stored template holds, as a request gives them."""
     config = without_empty({
-        "href": (ctx.links.href(links.VOLUME_CONFIGURATIONS, template[VOLUME_CONFIG])
+        "href": (caller.links.href(links.VOLUME_CONFIGURATIONS, template[VOLUME_CONFIG])
                  if template.get(VOLUME_CONFIG) else None),
         "capacity": whole(template.get("CAPACITY_KIB")) or None,
         "format": template.get("FORMAT"),
     })
     return without_empty({
         "volumeConfig": config,
-        "volumeImage": (ctx.links.reference(links.VOLUME_IMAGES, template[VOLUME_IMAGE])
+        "volumeImage": (caller.links.reference(links.VOLUME_IMAGES, template[VOLUME_IMAGE])
                         if template.get(VOLUME_IMAGE) else None),
     })
 
 
-def _stored(ctx, body):
+def _stored(caller, body):
     """The template's content; the configuration and image it names must be usable now."""
     attributes = encode_metadata(body.get("description"), body.get("properties", {}))
     config = body.get("volumeConfig", {})
     if "href" in config:
         attributes[VOLUME_CONFIG] = volume_configurations.resource.referenced(
-            ctx, config["href"], "volumeConfig.href").id
+            caller, config["href"], "volumeConfig.href").id
     if "capacity" in config:
         attributes["CAPACITY_KIB"] = config["capacity"]
     if "format" in config:
         attributes["FORMAT"] = config["format"]
     if "volumeImage" in body:
         attributes[VOLUME_IMAGE] = referenced_volume_image(
-            ctx, body["volumeImage"]["href"], "volumeImage.href").id
+            caller, body["volumeImage"]["href"], "volumeImage.href").id
     return attributes
 
 
-def _shown(ctx, document):
-    return _choice_of(ctx, document.template)
+def _shown(caller, document):
+    return _choice_of(caller, document.template)
 
 
 resource = DocumentResource(TYPE_NAME, "volume template", "volumeTemplates",

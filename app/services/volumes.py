@@ -16,7 +16,7 @@ from app.one.states import volume_state
 from app.protocol.names import resource_uri
 from app.services import links
 from app.services import jobs, volume_templates
-from app.services.context import undone_on_failure
+from app.services.undo import undone_on_failure
 from app.services.references import expandable
 from app.services.storage_images import (
     DATABLOCK, KIND, PERSISTENT_TYPE, SHAREABLE, VOLUME_KIND, abandoned, discard,
@@ -32,43 +32,43 @@ from schemas.volumes import VOLUME_TYPE
 TYPE_NAME = "Volume"
 
 
-def list_volumes(ctx, query):
-    listing = Listing(TYPE_NAME, "volumes", ctx.links.href(links.VOLUMES))
-    return listed_images(ctx, query, listing, lambda image: is_volume(image) and
-                         not abandoned(ctx.gateway, image), render)
+def list_volumes(caller, query):
+    listing = Listing(TYPE_NAME, "volumes", caller.links.href(links.VOLUMES))
+    return listed_images(caller, query, listing, lambda image: is_volume(image) and
+                         not abandoned(caller.gateway, image), render)
 
 
-def get_volume(ctx, volume_id):
-    return render(ctx, load_volume(ctx.gateway, volume_id))
+def get_volume(caller, volume_id):
+    return render(caller, load_volume(caller.gateway, volume_id))
 
 
-def get_volumes(ctx, image_ids):
-    return rendered_images(ctx, image_ids, is_volume, render)
+def get_volumes(caller, image_ids):
+    return rendered_images(caller, image_ids, is_volume, render)
 
 
-def create_volume(ctx, body):
-    volume_id = new_volume(ctx, body["volumeTemplate"], "volumeTemplate", body)
-    with undone_on_failure(lambda: discard(ctx.gateway, volume_id)):
-        return get_volume(ctx, volume_id)
+def create_volume(caller, body):
+    volume_id = new_volume(caller, body["volumeTemplate"], "volumeTemplate", body)
+    with undone_on_failure(lambda: discard(caller.gateway, volume_id)):
+        return get_volume(caller, volume_id)
 
 
-def new_volume(ctx, template_choice, attribute, body, marks=None):
+def new_volume(caller, template_choice, attribute, body, marks=None):
     """Create the volume a volumeTemplate choice describes, named and described by `body`
     (name, description, properties, visibility, shareable), with the further TEMPLATE
     attributes `marks`; its OpenNebula id. Nothing is left behind if a step fails."""
-    definition = volume_templates.resolve(ctx, template_choice, attribute)
+    definition = volume_templates.resolve(caller, template_choice, attribute)
     name = body.get("name") or f"volume-{secrets.token_hex(4)}"
     marks = {KIND: VOLUME_KIND, **(marks or {}),
              **encode_metadata(body.get("description", ""), body.get("properties", {}))}
     if body.get("shareable"):
         marks[PERSISTENT_TYPE] = SHAREABLE
     if definition.volume_image_id is None:
-        volume_id = _allocate(ctx.gateway, name, definition, marks)
+        volume_id = _allocate(caller.gateway, name, definition, marks)
     else:
-        volume_id = _clone(ctx.gateway, name, definition, marks)
-    with undone_on_failure(lambda: discard(ctx.gateway, volume_id)):
+        volume_id = _clone(caller.gateway, name, definition, marks)
+    with undone_on_failure(lambda: discard(caller.gateway, volume_id)):
         if body.get("visibility") == "public":
-            ctx.gateway.image_chmod(volume_id, other_use=True)
+            caller.gateway.image_chmod(volume_id, other_use=True)
     return volume_id
 
 
@@ -96,35 +96,35 @@ def _clone(gateway, name, definition, marks):
     return volume_id
 
 
-def update_volume(ctx, volume_id, body):
+def update_volume(caller, volume_id, body):
     """PUT: attributes the body leaves out keep their current values. Renaming goes first:
     a name already taken is the likeliest refusal, and then nothing changed."""
-    volume = load_volume(ctx.gateway, volume_id)
+    volume = load_volume(caller.gateway, volume_id)
     attributes = encode_metadata(body.get("description"), body.get("properties"))
     if "shareable" in body and body["shareable"] != is_shareable(volume):
         if volume.running_vms:
             raise Conflict(f"Volume {volume_id} is attached to {_machines(volume)}: detach it "
                            "before changing whether it is shareable.")
         attributes[PERSISTENT_TYPE] = SHAREABLE if body["shareable"] else ""
-    with owner_only(volume, "change"), undone_on_failure(lambda: restore(ctx.gateway, volume)):
+    with owner_only(volume, "change"), undone_on_failure(lambda: restore(caller.gateway, volume)):
         if body.get("name") and body["name"] != volume.name:
-            ctx.gateway.image_rename(volume_id, body["name"])
+            caller.gateway.image_rename(volume_id, body["name"])
         if attributes:
-            ctx.gateway.image_update(volume_id, attributes, merge=True)
+            caller.gateway.image_update(volume_id, attributes, merge=True)
         if "visibility" in body:
-            ctx.gateway.image_chmod(volume_id, other_use=body["visibility"] == "public")
-        return get_volume(ctx, volume_id)
+            caller.gateway.image_chmod(volume_id, other_use=body["visibility"] == "public")
+        return get_volume(caller, volume_id)
 
 
 
-def delete_volume(ctx, volume_id):
+def delete_volume(caller, volume_id):
     """Only a volume no machine uses can go; OpenNebula removes it asynchronously, so the
     answer is a Job's URI."""
-    volume = load_volume(ctx.gateway, volume_id)
+    volume = load_volume(caller.gateway, volume_id)
     with (owner_only(volume, "delete"),
-          jobs.image_deletion(ctx, volume_id, links.VOLUMES) as job_uri):
+          jobs.image_deletion(caller, volume_id, links.VOLUMES) as job_uri):
         try:
-            ctx.gateway.image_delete(volume_id)
+            caller.gateway.image_delete(volume_id)
         except Conflict as refusal:
             if volume.running_vms:
                 raise Conflict(f"Volume {volume_id} is attached to {_machines(volume)}: detach "
@@ -148,8 +148,8 @@ def _machines(volume):
     return machines or f"{volume.running_vms} machine(s)"
 
 
-def render(ctx, image):
-    href = ctx.links.href(links.VOLUMES, image.id)
+def render(caller, image):
+    href = caller.links.href(links.VOLUMES, image.id)
     template = image.template
     return without_empty({
         "resourceURI": resource_uri(TYPE_NAME),
@@ -167,7 +167,7 @@ def render(ctx, image):
         "visibility": "public" if image.permissions.public else "private",
         "shareable": is_shareable(image),
         "users": image.running_vms,
-        "operations": edit_and_delete(ctx, image.owner, image.permissions, href),
+        "operations": edit_and_delete(caller, image.owner, image.permissions, href),
     })
 
 

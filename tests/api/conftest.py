@@ -5,7 +5,7 @@ import time
 import pytest
 
 from app import create_app
-from app.one import Gateway, gateway
+from app.one import Gateway, gateway_for
 from app.one.documents import MACHINE_CONFIGURATION
 from app.services.machine_configurations import install_instance_types
 
@@ -27,7 +27,7 @@ def instance_types(opennebula):
     at a time: the real lane's workers share one OpenNebula)."""
     application = create_app({"ONE_XMLRPC": opennebula.endpoint})
     with application.app_context(), exclusive(opennebula, "instance types"):
-        install_instance_types(gateway(opennebula.admin_session))
+        install_instance_types(gateway_for(opennebula.admin_session))
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ class Backend:
 
     @property
     def gateway(self):
-        return gateway(self.session)
+        return gateway_for(self.session)
 
     def objects(self):
         """Ids of everything a CIMI request of this worker could create: live VMs, images,

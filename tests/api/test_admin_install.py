@@ -2,7 +2,7 @@
 import pytest
 
 from app import admin, create_app
-from app.one import gateway
+from app.one import gateway_for
 from app.one.documents import MACHINE_CONFIGURATION
 from support import lanes
 
@@ -22,7 +22,7 @@ def fresh_onesim(monkeypatch):
 def configurations(server):
     application = create_app({"ONE_XMLRPC": server.endpoint})
     with application.app_context():
-        return gateway(server.admin_session).document_page(MACHINE_CONFIGURATION).items
+        return gateway_for(server.admin_session).document_page(MACHINE_CONFIGURATION).items
 
 
 def test_installs_once_for_everybody(fresh_onesim, capsys):

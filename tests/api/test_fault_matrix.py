@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from app.one import gateway
+from app.one import gateway_for
 from app.one.documents import DOCUMENT_TYPES
 from app.one.transport import PooledTransport
-INCOMPLETE = "CIMI_INCOMPLETE"  # app.services.context.INCOMPLETE
+INCOMPLETE = "CIMI_INCOMPLETE"  # app.services.undo.INCOMPLETE
 from app.services.credentials import USER_KEY
 
 from api_support import CIMI, ACTION, delete_images, terminate_all
@@ -457,7 +457,7 @@ def test_a_failing_call_leaves_nothing_half_done(name, cimi, onesim_server, open
 
 
 def check_every_call(operation, name, cimi, opennebula, backend, tap):
-    observer = Observer(backend, gateway(opennebula.demo_session).whoami().id)
+    observer = Observer(backend, gateway_for(opennebula.demo_session).whoami().id)
     first = observer.world()
     recorded = tap.run(operation.request)
     assert recorded.status in (201, 202, 200), recorded.document

@@ -21,7 +21,7 @@ from api_support import (
 )
 from app import create_app
 from app.errors import DomainError
-from app.one import gateway
+from app.one import gateway_for
 from cimiclient import CimiTestClient
 
 BASE = "/cimi/"
@@ -81,7 +81,7 @@ def owner(opennebula, instance_types):
             _make_objects(a)
             yield a
         finally:
-            _remove_objects(gateway(opennebula.admin_session), a)
+            _remove_objects(gateway_for(opennebula.admin_session), a)
 
 
 def _make_objects(a):

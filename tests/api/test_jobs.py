@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from app.one import gateway
+from app.one import gateway_for
 from app.one.documents import JOB
 
 from api_support import ACTION, CIMI
@@ -209,7 +209,7 @@ def test_a_job_document_edited_by_hand_is_answered_not_crashed_on(
         cimi, started, opennebula, collection_href):
     href = job_uri(act(cimi, started(), "stop"))
     job_id = int(href.rsplit("/", 1)[1])
-    gateway(opennebula.demo_session).document_update(job_id, {
+    gateway_for(opennebula.demo_session).document_update(job_id, {
         "TARGET_KIND": "spaceship", "TARGET_ID": "x", "STATE": "WEIRD",
         "ATTACHED_IMAGE": "y"}, merge=True)
     job = cimi.get(href)

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from app.errors import NotFound
-from app.one import gateway
+from app.one import gateway_for
 from app.services.storage_images import discard
 from api_support import CIMI, delete_images, deleted_in_the_background
 
@@ -92,7 +92,7 @@ def test_unknown_image_is_404(cimi, collection_href):
 
 
 def test_datablock_is_not_a_machine_image(cimi, collection_href, app, opennebula):
-    own = gateway(opennebula.demo_session)
+    own = gateway_for(opennebula.demo_session)
     image_id = own.image_allocate({"NAME": unique("scratch-volume"), "TYPE": "DATABLOCK",
                                    "SIZE": 10}, 1)
     try:

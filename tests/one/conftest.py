@@ -26,7 +26,7 @@ def one_app(fake_oned):
 @pytest.fixture
 def gateway(one_app):
     with one_app.app_context():
-        yield app.one.gateway(SESSION)
+        yield app.one.gateway_for(SESSION)
 
 
 @pytest.fixture

@@ -166,7 +166,7 @@ def test_xml_rpc_fault_is_a_backend_error_and_logged(gateway, fake_oned, caplog)
 def test_http_error_is_a_backend_error(fake_oned):
     application = make_app(fake_oned.url.replace("/RPC2", "/not-rpc"))
     with application.app_context(), pytest.raises(BackendError) as raised:
-        app.one.gateway(SESSION).whoami()
+        app.one.gateway_for(SESSION).whoami()
     assert "not-rpc" not in raised.value.message
     assert type(raised.value) is BackendError
 
@@ -180,7 +180,7 @@ def test_unreadable_answer_is_a_backend_error(gateway, fake_oned):
 def test_connection_refused_is_backend_unavailable(free_port):
     application = make_app(f"http://127.0.0.1:{free_port}/RPC2")
     with application.app_context(), pytest.raises(BackendUnavailable) as raised:
-        app.one.gateway(SESSION).whoami()
+        app.one.gateway_for(SESSION).whoami()
     assert str(free_port) not in raised.value.message
 
 
@@ -190,6 +190,6 @@ def test_read_timeout_is_backend_timeout(fake_oned):
     application = make_app(fake_oned.url, ONE_READ_TIMEOUT=0.2)
     try:
         with application.app_context(), pytest.raises(BackendTimeout):
-            app.one.gateway(SESSION).whoami()
+            app.one.gateway_for(SESSION).whoami()
     finally:
         release.set()

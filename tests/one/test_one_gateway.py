@@ -4,7 +4,7 @@ import pytest
 import app.one
 from app.errors import BadRequest, NotFound, Unauthenticated
 from app.one import documents
-from app.one.client import POOL_ALL, POOL_MINE, VM_ANY_STATE, VM_NOT_DONE
+from app.one.gateway import POOL_ALL, POOL_MINE, VM_ANY_STATE, VM_NOT_DONE
 from onefake import SESSION, transcript_value
 
 VM_POOL = transcript_value("032")
@@ -323,7 +323,7 @@ def test_arguments_oned_cannot_receive_are_refused_before_the_call(gateway, fake
 def test_credentials_oned_cannot_receive_are_unauthenticated(one_app, fake_oned, session):
     with one_app.app_context():
         with pytest.raises(Unauthenticated):
-            app.one.gateway(session).whoami()
+            app.one.gateway_for(session).whoami()
     assert fake_oned.calls == []
 
 

@@ -29,7 +29,7 @@ def onesim_app(onesim_server):
 @pytest.fixture
 def demo(onesim_app, onesim_server):
     with onesim_app.app_context():
-        yield app.one.gateway(onesim_server.demo_session)
+        yield app.one.gateway_for(onesim_server.demo_session)
 
 
 def allocate_on_hold(gateway, value, key="k"):
@@ -78,9 +78,9 @@ def test_update_merges_into_the_user_template(demo):
 
 def test_whoami_and_bad_credentials(onesim_app, onesim_server):
     with onesim_app.app_context():
-        assert app.one.gateway(onesim_server.demo_session).whoami().name == "demo"
+        assert app.one.gateway_for(onesim_server.demo_session).whoami().name == "demo"
         with pytest.raises(Unauthenticated):
-            app.one.gateway("demo:wrong-password").whoami()
+            app.one.gateway_for("demo:wrong-password").whoami()
 
 
 def test_missing_vm_is_not_found(demo):

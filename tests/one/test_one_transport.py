@@ -27,8 +27,8 @@ def test_calls_reuse_one_keep_alive_connection(gateway, fake_oned):
 def test_gateways_share_the_process_transport_but_not_the_session(one_app, fake_oned):
     fake_oned.succeed("one.user.info", USER)
     with one_app.app_context():
-        first = app.one.gateway("alice:a")
-        second = app.one.gateway("bob:b")
+        first = app.one.gateway_for("alice:a")
+        second = app.one.gateway_for("bob:b")
         first.whoami()
         second.whoami()
     assert [params[0] for _, params in fake_oned.calls] == ["alice:a", "bob:b"]
@@ -59,7 +59,7 @@ def test_every_post_carries_the_timeouts(fake_oned, monkeypatch):
 
     monkeypatch.setattr(http.client.HTTPConnection, "connect", recording_connect)
     with application.app_context():
-        app.one.gateway(SESSION).whoami()
+        app.one.gateway_for(SESSION).whoami()
     (kept,) = transport._idle
     assert (connecting, kept.sock.gettimeout()) == ([2.0], 9.0)
 
@@ -192,7 +192,7 @@ def test_environment_proxies_are_ignored(fake_oned, monkeypatch):
     application = make_app(fake_oned.url)
     fake_oned.succeed("one.user.info", USER)
     with application.app_context():
-        assert app.one.gateway(SESSION).whoami().id == 0
+        assert app.one.gateway_for(SESSION).whoami().id == 0
 
 
 def test_method_response_reader_handles_every_type_oned_uses():

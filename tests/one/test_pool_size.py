@@ -1,5 +1,5 @@
 """Counting a pool document: one per object, whatever its templates hold."""
-from app.one.client import pool_size
+from app.one.gateway import pool_size
 
 
 def vm(number, template=""):

@@ -49,7 +49,7 @@ class Marking:
 
 
 class Gateway:
-    """OpenNebula as one user sees it; build one per request with `app.one.gateway`."""
+    """OpenNebula as one user sees it; build one per request with `app.one.gateway_for`."""
 
     def __init__(self, transport, session, counts, budget, marking=None):
         """`budget` is the request's `app.one.budget.RequestBudget`: its deadline and slot."""

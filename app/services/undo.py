@@ -1,22 +1,10 @@
-"""What every service call needs to know about the request, without seeing the request."""
+"""Operations that cannot half-happen: undo on failure, and the mark of an object whose
+creation is still under way."""
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 
-from app.config import DEFAULT_RECOVERY_SECONDS
 from app.errors import DomainError
 from app.one import undo_grace
-from app.services.links import Links
-
-
-@dataclass(frozen=True)
-class RequestContext:
-    gateway: object     # app.one.gateway.Gateway acting as the caller
-    links: Links
-    user_name: str      # the caller's OpenNebula user name
-    # How long an operation may stay unconfirmed before reads settle it as interrupted
-    # (CIMI_RECOVERY_SECONDS).
-    recovery_seconds: float = DEFAULT_RECOVERY_SECONDS
 
 
 @contextmanager
@@ -57,9 +45,9 @@ INCOMPLETE = "CIMI_INCOMPLETE"
 COMPLETE = 0
 
 
-def incomplete_mark(ctx):
+def incomplete_mark(caller):
     """The attributes that mark a new object as incomplete until the request ends."""
-    return {INCOMPLETE: int(time.time() + ctx.recovery_seconds)}
+    return {INCOMPLETE: int(time.time() + caller.recovery_seconds)}
 
 
 def complete_mark():

@@ -2,10 +2,10 @@
 from flask import current_app, request
 
 from app.errors import BadRequest
-from app.one import gateway
+from app.one import gateway_for
 from app.protocol import base_uri, session_string
 from app.protocol.query import Parameter, parse_query
-from app.services.context import RequestContext
+from app.services.caller import Caller
 from app.services.links import MAX_ID, Links
 from app.services.references import resolver
 
@@ -17,10 +17,10 @@ FORCE = Parameter("force", "true: delete at once, whatever the resource's state.
                   {"type": "boolean"})
 
 
-def request_context():
+def request_caller():
     """The caller's gateway, links and user name; Unauthenticated without credentials."""
     session = session_string()
-    return RequestContext(gateway=gateway(session), links=Links(base_uri()),
+    return Caller(gateway=gateway_for(session), links=Links(base_uri()),
                           user_name=session.partition(":")[0],
                           recovery_seconds=current_app.config["CIMI_RECOVERY_SECONDS"])
 
@@ -29,9 +29,9 @@ def request_query():
     return parse_query(request.args, max_page_size=current_app.config["CIMI_PAGE_SIZE_MAX"])
 
 
-def shaped(ctx, query, document):
+def shaped(caller, query, document):
     """One resource as the request's `$expand` and `$select` ask."""
-    return query.shape(document, expand=resolver(ctx))
+    return query.shape(document, expand=resolver(caller))
 
 
 def selected_update(query, body):
