@@ -12,6 +12,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 
 from app.one.storable import name_problem, normal_name
 from app.protocol.bodies import MAX_INTEGER_DIGITS
+from app.protocol.model import Operation, described, listed, shown
 
 DESCRIPTION_MAX_LENGTH = 4096
 PROPERTY_KEY_MAX_LENGTH = 128
@@ -93,11 +94,6 @@ class Name(fields.String):
         return name
 
 
-def described(text):
-    """A field's description, as ResourceMetadata (and API descriptions) show it."""
-    return {"description": text}
-
-
 def name_field(required=False):
     return Name(required=required, metadata=described(
         "The resource's name: at most 128 bytes, none of & | : \\ \" ; / ' # { } $ < > or "
@@ -148,3 +144,16 @@ class ReferenceOrValue(CimiBody):
     def _not_empty(self, data, **kwargs):
         if not data:
             raise ValidationError("Give an href or the attributes of the resource.")
+
+
+class Attributes(CommonAttributes):
+    """The attributes every CIMI resource has (name, description and properties as a client
+    sets them); a resource's own attributes follow in its subclass, `operations` always
+    last."""
+
+    resourceURI = shown(description="The URI of the resource's type.")
+    id = shown(description="The resource's URI, unique and never reused.")
+    created = shown(fields.DateTime, "When the resource was created (ISO 8601, UTC).")
+    updated = shown(fields.DateTime, "When the resource was last changed (ISO 8601, UTC).")
+    operations = listed(fields.Nested(Operation), "operation", "What may be done to the "
+                        "resource now, and where.", shown=True)

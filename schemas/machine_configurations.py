@@ -8,6 +8,7 @@ read back shows the capacity given.
 """
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from app.protocol.model import listed
 from schemas.common import (
     GIVEN, CimiBody, CommonAttributes, Keyword, ReferenceOrValue, WholeNumber, described,
     name_field,
@@ -41,13 +42,13 @@ def memory_field(required=False):
         validate.Range(min=1, max=MEMORY_MAX_KIB,
                        error=f"memory must be more than 0 and at most {MEMORY_MAX_KIB} KiB."),
         _whole_mib("memory"),
-    ], metadata=described("The memory in KiB, a whole number of MiB."))
+    ], metadata=described("The memory in KiB, a whole number of MiB.", units="KiB"))
 
 
 def capacity_field(required=False):
     """A disk or volume capacity in KiB, more than 0, at most 64 TiB, rounded up to whole MiB."""
     return Capacity(required=required, validate=CapacityRange(), metadata=described(
-        "The disk's size in KiB; rounded up to a whole number of MiB (1024 KiB)."))
+        "The disk's size in KiB; rounded up to a whole number of MiB (1024 KiB).", units="KiB"))
 
 
 class Capacity(WholeNumber):
@@ -106,10 +107,10 @@ class DiskSchema(CimiBody):
 
 
 def disks_field():
-    return fields.List(fields.Nested(DiskSchema), validate=validate.Length(
-        max=DISKS_MAX, error=f"At most {DISKS_MAX} disks."), metadata=described(
-        "Volatile disks made with each machine and deleted with it; the one whose format is "
-        "swap is the machine's swap space."))
+    return listed(fields.Nested(DiskSchema), "disk",
+                  "Volatile disks made with each machine and deleted with it; the one whose "
+                  "format is swap is the machine's swap space.",
+                  validate=validate.Length(max=DISKS_MAX, error=f"At most {DISKS_MAX} disks."))
 
 
 class MachineConfigurationSchema(CommonAttributes):

@@ -1,7 +1,8 @@
 """Network choices inside a machine template: `networkInterfaces`, each naming its network."""
 from marshmallow import fields, validate
 
-from schemas.common import CimiBody, described, href_field
+from app.protocol.model import listed
+from schemas.common import CimiBody, href_field
 
 MAX_NETWORK_INTERFACES = 8
 
@@ -18,7 +19,8 @@ class NetworkInterfaceChoice(CimiBody):
 
 
 def network_interfaces_field():
-    return fields.List(fields.Nested(NetworkInterfaceChoice), validate=validate.Length(
-        max=MAX_NETWORK_INTERFACES,
-        error=f"A machine can have at most {MAX_NETWORK_INTERFACES} network interfaces."),
-        metadata=described("The networks the machine is connected to, one interface each."))
+    return listed(fields.Nested(NetworkInterfaceChoice), "networkInterface",
+                  "The networks the machine is connected to, one interface each.",
+                  validate=validate.Length(max=MAX_NETWORK_INTERFACES, error=(
+                      "A machine can have at most "
+                      f"{MAX_NETWORK_INTERFACES} network interfaces.")))

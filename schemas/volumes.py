@@ -7,6 +7,7 @@ volume may be used by every user, a shareable one attached read-only to many mac
 """
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from app.protocol.model import listed
 from schemas.common import (
     GIVEN, CimiBody, CommonAttributes, Flag, Keyword, ReferenceOrValue, described, href_field,
     name_field,
@@ -155,12 +156,14 @@ class MachineVolumeTemplateSchema(CimiBody):
 
 
 def machine_volumes_field():
-    return fields.List(fields.Nested(MachineVolumeSchema), validate=validate.Length(
-        max=VOLUMES_MAX, error=f"At most {VOLUMES_MAX} volumes."), metadata=described(
-        "Existing volumes attached to the machine, each optionally read-only or on a chosen "
-        "device."))
+    return listed(fields.Nested(MachineVolumeSchema), "volume",
+                  "Existing volumes attached to the machine, each optionally read-only or on a "
+                  "chosen device.",
+                  validate=validate.Length(max=VOLUMES_MAX, error=f"At most {VOLUMES_MAX} volumes."))
 
 
 def machine_volume_templates_field():
-    return fields.List(fields.Nested(MachineVolumeTemplateSchema), validate=validate.Length(
-        max=VOLUMES_MAX, error=f"At most {VOLUMES_MAX} volume templates."))
+    return listed(fields.Nested(MachineVolumeTemplateSchema), "volumeTemplate",
+                  "New volumes made for the machine from volume templates, kept after it.",
+                  validate=validate.Length(max=VOLUMES_MAX,
+                                           error=f"At most {VOLUMES_MAX} volume templates."))

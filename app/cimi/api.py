@@ -16,7 +16,7 @@ from flask_restx import Api, Namespace, apidoc
 from app.cimi import openapi
 from app.protocol import base_uri
 from app.protocol.negotiation import own_format
-from app.services.resource_metadata import type_name_of
+from app.protocol.names import type_name_of
 
 OPENAPI_SEGMENT = "openapi.json"
 DOCS_SEGMENT = "docs"

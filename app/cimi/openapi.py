@@ -24,9 +24,9 @@ from app.cimi.declarations import (
 from app.protocol import version
 from app.protocol.errors import AUTHENTICATE_CHALLENGE, ERROR_RESOURCE_URI
 from app.protocol.idempotency import HEADER as IDEMPOTENCY_KEY, MAX_KEY_LENGTH
-from app.protocol.names import CIMI_NAMESPACE, JOB_URI_HEADER, resource_uri
+from app.protocol.names import CIMI_NAMESPACE, JOB_URI_HEADER
 from app.protocol.negotiation import FORMAT, OFFERED
-from app.services.resource_metadata import DECLARATIONS
+from app.protocol.model import of_name
 
 OPENAPI_VERSION = "3.1.0"
 SECURITY_SCHEME = "basic"
@@ -266,23 +266,19 @@ def _resource_base_schema():
 
 
 def _add_resource_schema(spec, converter, type_name):
-    """The type's attributes: those of every resource and those its ResourceMetadata
-    declares."""
-    attributes = {}
-    declaration = DECLARATIONS.get(type_name)
-    if declaration is not None:
-        for schema, names in declaration.attributes:
-            fields = schema().fields
-            attributes.update({name: converter.field2property(fields[name])
-                               for name in (names or fields) if not fields[name].dump_only})
-        attributes.update({name: {"type": _SHOWN_TYPES.get(kind, "string"),
-                                  "description": description}
-                           for name, kind, description in declaration.shown})
+    """The type's attributes, as its declaration (`app.protocol.model`) gives them; those
+    only the server sets are read-only."""
+    resource = of_name(type_name)
+    if resource is None:    # TRANSITION
+        spec.components.schema(type_name, {"allOf": [{"$ref": f"#/components/schemas/{RESOURCE_BASE}"}]})
+        return
     spec.components.schema(type_name, {
-        "description": f"A {type_name} ({resource_uri(type_name)}).",
+        "type": "object",
+        "description": f"{resource.description} ({resource.uri})",
         "xml": {"name": type_name, "namespace": CIMI_NAMESPACE},
-        "allOf": [{"$ref": f"#/components/schemas/{RESOURCE_BASE}"},
-                  {"type": "object", "properties": attributes}]})
+        "required": ["resourceURI"],
+        "properties": {name: converter.field2property(declared)
+                       for name, declared in resource.fields.items()}})
 
 
 def _add_collection_schema(spec, type_name):

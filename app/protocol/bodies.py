@@ -12,7 +12,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.errors import BadRequest
 from app.protocol.negotiation import body_format
-from app.protocol.xmlparse import parse_xml, shape_of
+from app.protocol.model import shape_of
+from app.protocol.xmlparse import parse_xml
 
 
 def read_body(schema):

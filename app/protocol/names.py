@@ -99,3 +99,22 @@ def member_key(member_type_name):
     if camel.endswith("y") and camel[-2:-1] not in "aeiou":
         return camel[:-1] + "ies"
     return camel + "s"
+
+
+_IRREGULAR_TYPES = {"machineConfigs": "MachineConfiguration",
+                    "volumeConfigs": "VolumeConfiguration",
+                    "networkConfigs": "NetworkConfiguration",
+                    "resourceMetadata": "ResourceMetadata"}
+
+
+def type_name_of(entry_point_key):
+    """TRANSITION"""
+    if entry_point_key in _IRREGULAR_TYPES:
+        return _IRREGULAR_TYPES[entry_point_key]
+    if entry_point_key.endswith("sses"):
+        singular = entry_point_key[:-2]
+    elif entry_point_key.endswith("s"):
+        singular = entry_point_key[:-1]
+    else:
+        singular = entry_point_key
+    return singular[:1].upper() + singular[1:]

@@ -5,7 +5,8 @@ named by the last segment of `resourceURI`, except collections whose root is `Co
 the `resourceURI` attribute and whose members are elements named by the member type;
 `properties` become `<property key="k">v</property>`, `operations` `<operation rel="" href=""/>`,
 a dict's `href` becomes an attribute (its other entries child elements), other lists repeat
-the singular element name from `names.SINGULAR_ELEMENTS`. In XML a non-collection's type is its
+the item element their resource type declares (`app.protocol.model`: a document's type is
+its `resourceURI`, a nested value's the attribute's declaration). In XML a non-collection's type is its
 element name, so `resourceURI` is written only on collections. Attributes whose value is None
 are left out of XML (JSON writes null, so services leave absent attributes out instead).
 
@@ -16,8 +17,9 @@ surrogates) are written as U+FFFD rather than producing a document no parser acc
 import json
 import re
 
+from app.protocol import model
 from app.protocol.names import (
-    ATTRIBUTE_ITEMS, CIMI_NAMESPACE, ITEM_TEXT, is_collection_uri, member_type, singular, type_name,
+    CIMI_NAMESPACE, ITEM_TEXT, is_collection_uri, member_type, singular, type_name,
 )
 
 COLLECTION_ELEMENT = "Collection"
@@ -41,7 +43,7 @@ def to_xml(document, root=None):
     else:
         raise ValueError("an XML document needs a resourceURI or an explicit root element name")
     out = ['<?xml version="1.0" encoding="UTF-8"?>\n']
-    _complex(out, root_name, document, f' xmlns="{CIMI_NAMESPACE}"')
+    _complex(out, root_name, document, _shape(document, None), f' xmlns="{CIMI_NAMESPACE}"')
     return "".join(out).encode("utf-8")
 
 
@@ -72,7 +74,15 @@ def _plain(value):
     raise TypeError(f"cannot render {type(value).__name__} as a CIMI attribute value")
 
 
-def _complex(out, name, document, extra_attributes=""):
+def _shape(document, declared):
+    """The shape of a structured value: its own type's when it names one (a resource, an
+    expanded reference), else `declared`, what the enclosing attribute declares."""
+    uri = document.get("resourceURI")
+    resource = model.of_uri(uri) if isinstance(uri, str) else None
+    return resource.shape if resource is not None else declared
+
+
+def _complex(out, name, document, shape, extra_attributes=""):
     uri = document.get("resourceURI")
     collection_members = None
     attributes = extra_attributes
@@ -84,7 +94,7 @@ def _complex(out, name, document, extra_attributes=""):
         attributes += f' href="{_attribute(reference)}"'
     start = len(out)
     out.append(f"<{name}{attributes}>")
-    attribute_items = ATTRIBUTE_ITEMS.get(name, {})
+    shape = shape or {}
     for key, value in document.items():
         if value is None or key == "resourceURI" or (key == "href" and isinstance(value, str)):
             continue
@@ -98,12 +108,9 @@ def _complex(out, name, document, extra_attributes=""):
                            f'href="{_attribute(entry["href"])}"/>')
         elif collection_members is not None and isinstance(value, list):
             for member in value:
-                _complex(out, collection_members, member)
-        elif key in attribute_items and isinstance(value, list):
-            for item in value:
-                _attributed(out, singular(key), item, attribute_items[key])
+                _complex(out, collection_members, member, _shape(member, None))
         else:
-            _element(out, key, value)
+            _element(out, key, value, shape.get(key))
     if len(out) == start + 1:
         out[start] = f"<{name}{attributes}/>"
     else:
@@ -121,21 +128,28 @@ def _attributed(out, name, item, names):
         out.append(_scalar(item[ITEM_TEXT]))
     for key, value in item.items():
         if key not in names and key != ITEM_TEXT:
-            _element(out, key, value)
+            _element(out, key, value, None)
     if len(out) == start + 1:
         out[start] = f"<{name}{attributes}/>"
     else:
         out.append(f"</{name}>")
 
 
-def _element(out, name, value):
+def _element(out, name, value, element):
+    """One attribute; `element` is its declaration (`model.Element`), None when undeclared."""
     if value is None:
         return
+    nested = element.value_shape if element is not None else None
     if isinstance(value, dict):
-        _complex(out, name, value)
+        _complex(out, name, value, _shape(value, nested))
     elif isinstance(value, list):
-        item_name = singular(name)
+        item_name = element.item if element is not None and element.item else singular(name)
         for item in value:
-            _element(out, item_name, item)
+            if element is not None and element.attributes and isinstance(item, dict):
+                _attributed(out, item_name, item, element.attributes)
+            elif isinstance(item, dict):
+                _complex(out, item_name, item, _shape(item, nested))
+            elif item is not None:
+                out.append(f"<{item_name}>{_scalar(item)}</{item_name}>")
     else:
         out.append(f"<{name}>{_scalar(value)}</{name}>")

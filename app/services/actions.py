@@ -10,6 +10,7 @@ from app.errors import BadRequest, Conflict
 from app.one.states import one_action_for
 from app.protocol.names import ACTION_URI
 from app.services import jobs, machine_capture, machine_snapshots, machines
+from schemas.machines import ACTIONS
 
 # Carried out by the capture and snapshot services rather than `one.vm.action`.
 IMAGE_ACTIONS = ("capture", "snapshot", "restore")
@@ -51,8 +52,8 @@ def _image_action(caller, vm, name, one_action, image):
 
 def _action_name(uri):
     name = uri[len(ACTION_URI):] if uri.startswith(ACTION_URI) else None
-    if name not in machines.ACTIONS:
-        offered = ", ".join(ACTION_URI + action for action in machines.ACTIONS)
+    if name not in ACTIONS:
+        offered = ", ".join(ACTION_URI + action for action in ACTIONS)
         raise BadRequest(f"Unknown or unsupported machine action {uri!r}; machines accept {offered}.")
     return name
 

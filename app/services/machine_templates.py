@@ -15,9 +15,10 @@ from app.services.listing import Listing, Pool, listed_pool, owner_pushdown
 from app.services.machine_definitions import MACHINE_CONFIG, MACHINE_IMAGE, machine_attributes
 from app.services.machine_context import template_view
 from app.services.machine_storage import template_volumes
-from app.services.machines import DEFAULT_INITIAL_STATE, INITIAL_STATE
+from app.services.machines import INITIAL_STATE
 from app.services.references import expandable, resolver
 from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
+from schemas.machines import DEFAULT_INITIAL_STATE
 
 TYPE_NAME = "MachineTemplate"
 

@@ -31,7 +31,7 @@ from app.one.reasons import vm_reason
 from app.one.states import (
     ACTIVE, DONE, can_resize, machine_actions, machine_state, one_action_for, vm_states_shown_as,
 )
-from app.protocol.names import ACTION_URI, resource_uri
+from app.protocol.names import ACTION_URI
 from app.protocol.responses import operation
 from app.services import jobs, links
 from app.services.abandoned_machines import terminate_abandoned
@@ -41,31 +41,14 @@ from app.services.machine_definitions import MACHINE_CONFIG, MACHINE_IMAGE, mach
 from app.services.machine_storage import complete_new_volumes, new_volume_disks
 from app.services.machine_context import instantiate_overrides
 from app.services.references import expandable, resolver
-from app.services.rendering import iso_time, kib_from_mb, mb_from_kib, without_empty
+from app.services.rendering import iso_time, kib_from_mb, mb_from_kib
 from app.services.snapshot_keys import restorable
+from schemas.machines import ACTIONS, DEFAULT_INITIAL_STATE, MACHINE
 
-TYPE_NAME = "Machine"
+TYPE_NAME = MACHINE.name
 # The CIMI actions a Machine accepts, with what each does (ResourceMetadata shows them).
-ACTIONS = {
-    "start": "Boot the machine, or resume it when stopped or suspended.",
-    "stop": "Power the machine off (force: at once); with image, save its disk as a new "
-            "MachineImage once it is off.",
-    "restart": "Reboot the machine (force: a hard reset).",
-    "suspend": "Save the machine's memory to disk and stop it; start resumes it.",
-    "capture": "Save the machine's disk as a new MachineImage (image: its name).",
-    "snapshot": "Take a system snapshot the machine can be restored to later.",
-    "restore": "Bring the machine back to one of its snapshots.",
-}
 INITIAL_STATE = "CIMI_INITIAL_STATE"
-DEFAULT_INITIAL_STATE = "STARTED"
 CLEARABLE = ("description", "properties")
-# This server's extension attribute (declared in the Machine's ResourceMetadata): why the
-# machine is waiting or has failed, while it is.
-STATUS_MESSAGE = "statusMessage"
-# This server's extension attribute (declared in ResourceMetadata too): the CPU a running
-# machine used at OpenNebula's last monitoring, in percent of one CPU. OpenNebula keeps it
-# out of its pools, so a machine read alone has it and a listed one does not.
-CPU_USAGE = "cpuUsage"
 # The `app.one.outcomes` expectation a Job of each action follows.
 JOB_EXPECTATIONS = {"start": "started", "stop": "stopped", "restart": "restarted",
                     "suspend": "suspended", "delete": "deleted"}
@@ -268,8 +251,7 @@ def not_now(vm, action):
 def render(caller, vm):
     href = caller.links.href(links.MACHINES, vm.id)
     user_template = vm.user_template
-    return without_empty({
-        "resourceURI": resource_uri(TYPE_NAME),
+    return MACHINE.document({
         "id": href,
         "name": vm.name,
         "description": description_of(user_template),
@@ -277,9 +259,10 @@ def render(caller, vm):
         "updated": iso_time(_last_change(vm)),
         "properties": properties_of(user_template),
         "state": machine_state(vm.state, vm.lcm_state),
-        STATUS_MESSAGE: _status_message(vm),
+        "statusMessage": _status_message(vm),
         "cpu": _cpu(vm),
-        CPU_USAGE: vm.cpu_usage if vm.state == ACTIVE else None,
+        # OpenNebula keeps the CPU used out of its pools: a machine read alone has it.
+        "cpuUsage": vm.cpu_usage if vm.state == ACTIVE else None,
         "memory": kib_from_mb(vm.memory_mb),
         "disks": {"href": f"{href}/disks"},
         "volumes": {"href": f"{href}/volumes"},

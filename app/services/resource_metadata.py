@@ -1,119 +1,44 @@
 """ResourceMetadata: what this server supports for each resource type it serves.
 
-One entry per collection the Cloud Entry Point lists (so a resource type added to the API has
-its entry at once), named by the collection's Cloud Entry Point key. An entry tells the
-type's URI, its capabilities, the CIMI actions its resources accept and the constraints on
-the attributes a client sends, read from the marshmallow schemas that validate those bodies,
-so what is advertised is what is enforced. Types without a declaration here are listed with
-their type URI alone.
+One entry per collection the Cloud Entry Point lists, named by the collection's key, written
+from the type's declaration (`app.protocol.model`, the declarations in `schemas/`): its type
+URI, its capabilities, the CIMI actions its resources accept, and every attribute with its
+type, whether a client must give it, its description and the constraints on what a client
+sends, read from the marshmallow fields that validate it, so what is advertised is what is
+enforced.
 """
-from dataclasses import dataclass, field
-
 from marshmallow import fields, validate
 
-from app.protocol.names import ACTION_URI, CIMI_NAMESPACE, resource_uri
-from app.services import machines
-from schemas.credentials import CredentialUpdateSchema
-from schemas.machine_configurations import MachineConfigurationSchema
-from schemas.machine_images import MachineImageCreateSchema
-from schemas.machine_templates import MachineTemplateSchema
-from schemas.machines import INITIAL_STATES, MachineUpdateSchema
-from schemas.volumes import (
-    VolumeConfigurationSchema, VolumeImageCreateSchema, VolumeTemplateSchema, VolumeUpdateSchema,
-)
+from app.protocol.model import CIMI_NAMESPACE, of_collection
+from app.protocol.names import ACTION_URI, resource_uri
+from schemas.resource_metadata import RESOURCE_METADATA
 
-TYPE_NAME = "ResourceMetadata"
-SEGMENT = "resourceMetadata"
+TYPE_NAME = RESOURCE_METADATA.name
+SEGMENT = RESOURCE_METADATA.collection
 CAPABILITY_URI = CIMI_NAMESPACE + "/capability/"
-_IRREGULAR_TYPES = {"machineConfigs": "MachineConfiguration",
-                    "volumeConfigs": "VolumeConfiguration",
-                    "networkConfigs": "NetworkConfiguration",
-                    "resourceMetadata": TYPE_NAME}
 _FIELD_TYPES = ((fields.Boolean, "boolean"), (fields.Integer, "integer"),
-                (fields.Dict, "map"), (fields.List, "array"), (fields.Nested, "ref"),
-                (fields.DateTime, "dateTime"))
-
-
-@dataclass(frozen=True)
-class Capability:
-    name: str
-    value: str
-    description: str
-
-
-@dataclass(frozen=True)
-class Declaration:
-    """What one resource type supports: `attributes` are (schema class, field names or None
-    for all of them) pairs describing the attributes clients send; `shown` are (name, type)
-    triples (name, type, description) of extension attributes the server only sends;
-    `actions` the CIMI actions by name, with what each does."""
-
-    attributes: tuple = ()
-    shown: tuple = ()
-    capabilities: tuple = ()
-    actions: dict = field(default_factory=dict)
-
-
-DECLARATIONS = {
-    "Machine": Declaration(
-        attributes=((MachineUpdateSchema, None),),
-        shown=((machines.STATUS_MESSAGE, "string",
-                "Why the machine is waiting or has failed, while it is (this server's "
-                "extension)."),
-               (machines.CPU_USAGE, "double",
-                "The CPU the machine used at OpenNebula's last monitoring, in percent of one "
-                "CPU, while it runs; given when the machine is read alone (this server's "
-                "extension).")),
-        capabilities=(
-            Capability("InitialStates", ",".join(INITIAL_STATES),
-                       "The states a MachineCreate's initialState may ask for."),
-            Capability("DefaultInitialState", machines.DEFAULT_INITIAL_STATE,
-                       "The state a new machine is put in when no initialState is given."),
-        ),
-        actions=machines.ACTIONS,
-    ),
-    "MachineConfiguration": Declaration(attributes=((MachineConfigurationSchema, None),)),
-    "MachineTemplate": Declaration(attributes=((MachineTemplateSchema, None),)),
-    "MachineImage": Declaration(attributes=((MachineImageCreateSchema, None),)),
-    "Credential": Declaration(attributes=((CredentialUpdateSchema, None),)),
-    "Volume": Declaration(attributes=((VolumeUpdateSchema, None),
-                                      (VolumeConfigurationSchema, ("capacity", "format")))),
-    "VolumeConfiguration": Declaration(attributes=((VolumeConfigurationSchema, None),)),
-    "VolumeTemplate": Declaration(attributes=((VolumeTemplateSchema, None),)),
-    "VolumeImage": Declaration(attributes=((VolumeImageCreateSchema, None),)),
-}
-
-
-def type_name_of(entry_point_key):
-    """The resource type a Cloud Entry Point collection key serves: `machines` -> Machine."""
-    if entry_point_key in _IRREGULAR_TYPES:
-        return _IRREGULAR_TYPES[entry_point_key]
-    if entry_point_key.endswith("sses"):
-        singular = entry_point_key[:-2]
-    elif entry_point_key.endswith("s"):
-        singular = entry_point_key[:-1]
-    else:
-        singular = entry_point_key
-    return singular[:1].upper() + singular[1:]
+                (fields.Float, "double"), (fields.Dict, "map"), (fields.List, "array"),
+                (fields.Nested, "ref"), (fields.DateTime, "dateTime"))
 
 
 def metadata(links, entry_point_key):
     """The entry of the collection the Cloud Entry Point lists under `entry_point_key`."""
-    type_name = type_name_of(entry_point_key)
-    declaration = DECLARATIONS.get(type_name, Declaration())
-    return {
-        "resourceURI": resource_uri(TYPE_NAME),
+    resource = of_collection(entry_point_key)
+    if resource is None:    # TRANSITION: until every type is declared
+        from app.protocol.names import type_name_of
+        name = type_name_of(entry_point_key)
+        return {"resourceURI": resource_uri(TYPE_NAME), "id": links.href(SEGMENT, entry_point_key),
+                "name": name, "typeUri": resource_uri(name)}
+    return RESOURCE_METADATA.document({
         "id": links.href(SEGMENT, entry_point_key),
-        "name": type_name,
-        "typeUri": resource_uri(type_name),
-        "attributes": [attribute for schema, names in declaration.attributes
-                       for attribute in _attributes(schema, names)]
-        + [_shown_attribute(*shown) for shown in declaration.shown],
-        "capabilities": [_capability(type_name, capability)
-                         for capability in declaration.capabilities],
+        "name": resource.name,
+        "typeUri": resource.uri,
+        "attributes": [_attribute(name, declared) for name, declared in resource.fields.items()],
+        "capabilities": [_capability(resource.name, capability)
+                         for capability in resource.capabilities],
         "actions": [_action(name, description)
-                    for name, description in declaration.actions.items()],
-    }
+                    for name, description in resource.actions.items()],
+    })
 
 
 def _capability(type_name, capability):
@@ -127,16 +52,10 @@ def _action(name, description):
             "outputMessage": "application/json"}
 
 
-def _attributes(schema, names):
-    declared = schema().fields
-    return [_attribute(name, declared[name]) for name in (names or declared)
-            if not declared[name].dump_only]
-
-
 def _attribute(name, declared):
     return {
         "name": name,
-        "description": declared.metadata.get("description", ""),
+        "description": _description(declared),
         "namespace": CIMI_NAMESPACE,
         "type": next((type_name for kind, type_name in _FIELD_TYPES
                       if isinstance(declared, kind)), "string"),
@@ -146,9 +65,12 @@ def _attribute(name, declared):
     }
 
 
-def _shown_attribute(name, kind, description):
-    return {"name": name, "description": description, "namespace": CIMI_NAMESPACE,
-            "type": kind, "required": False, "constraints": []}
+def _description(declared):
+    """The field's description, saying so when only the server sets the attribute."""
+    text = declared.metadata.get("description", "")
+    units = declared.metadata.get("units")
+    text = f"{text} Units: {units}." if units and units not in text else text
+    return f"{text} Read-only." if declared.dump_only else text
 
 
 def _validators(declared):

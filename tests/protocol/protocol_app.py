@@ -10,6 +10,7 @@ from marshmallow import EXCLUDE, Schema, fields
 
 from app import errors, protocol
 from app.protocol import ACTION_URI, collection, href, operation, read_body, resource_uri, respond
+from app.protocol.model import Operation, Resource, listed, shown
 
 DEMO_CREDENTIALS = "demo:demo"
 THING_TYPE = "Thing"
@@ -37,8 +38,18 @@ class ThingSchema(Schema):
     cpu = fields.Integer()
     enabled = fields.Boolean()
     image = fields.Nested(ReferenceSchema)
-    volumes = fields.List(fields.Nested(VolumeSchema))
-    tags = fields.List(fields.String())
+    volumes = listed(fields.Nested(VolumeSchema), "volume")
+    tags = listed(fields.String(), "tag")
+
+
+class ThingAttributes(ThingSchema):
+    resourceURI = shown()
+    id = shown()
+    operations = listed(fields.Nested(Operation), "operation", shown=True)
+
+
+# Declared, as every resource type is: its lists' XML items are named by the declaration.
+THING = Resource(THING_TYPE, ThingAttributes, "A resource of the protocol's tests.")
 
 
 def thing_document(number, body):

@@ -7,7 +7,8 @@ from marshmallow import Schema, fields
 from app.errors import BadRequest
 from app.protocol import CIMI_NAMESPACE, resource_uri
 from app.protocol.bodies import describe, parse_json
-from app.protocol.xmlparse import parse_xml, shape_of
+from app.protocol.model import listed, shape_of
+from app.protocol.xmlparse import parse_xml
 from protocol_app import ThingSchema
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
@@ -98,11 +99,17 @@ def test_the_schema_says_which_elements_are_lists():
     assert parsed["tags"] == ["only"]
 
 
-def test_without_a_schema_known_list_names_and_repeated_elements_become_lists():
+def test_without_a_schema_the_root_types_declaration_says_which_elements_are_lists():
     body = b"<Thing><volume href='a'/><tag>x</tag><tag>y</tag><tag>z</tag><name>n</name></Thing>"
     parsed = parse_xml(body)
     assert parsed["volumes"] == [{"href": "a"}]
-    assert parsed["tag"] == ["x", "y", "z"]
+    assert parsed["tags"] == ["x", "y", "z"]
+    assert parsed["name"] == "n"
+
+
+def test_undeclared_elements_that_repeat_become_lists():
+    parsed = parse_xml(b"<Undeclared><tag>x</tag><tag>y</tag><name>n</name></Undeclared>")
+    assert parsed["tag"] == ["x", "y"]
     assert parsed["name"] == "n"
 
 
@@ -123,10 +130,10 @@ def test_an_empty_element_for_a_nested_field_is_an_empty_object():
 def test_self_referencing_schemas_are_shaped_without_recursing_forever():
     class Node(Schema):
         name = fields.String()
-        volumes = fields.List(fields.Nested(lambda: Node()))
+        volumes = listed(fields.Nested(lambda: Node()), "volume")
 
     shape = shape_of(Node())
-    assert shape["volume"][:2] == ("volumes", True)
+    assert (shape["volume"].attribute, shape["volume"].item) == ("volumes", "volume")
     parsed = parse_xml(b"<Node><volume><volume><name>leaf</name></volume></volume></Node>", shape)
     assert parsed["volumes"] == [{"volumes": [{"name": "leaf"}]}]
 
