@@ -13,10 +13,3 @@ JOB = 8005
 # Not a CIMI resource: what a POST with an Idempotency-Key did (app.services.idempotency).
 IDEMPOTENCY_RECORD = 8006
 
-DOCUMENT_TYPES = {
-    "MachineConfiguration": MACHINE_CONFIGURATION,
-    "VolumeConfiguration": VOLUME_CONFIGURATION,
-    "VolumeTemplate": VOLUME_TEMPLATE,
-    "Credential": CREDENTIAL,
-    "Job": JOB,
-}

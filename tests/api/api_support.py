@@ -3,6 +3,7 @@ import time
 from urllib.parse import urlsplit
 
 from app.errors import Conflict, NotFound
+from app.one import documents
 from app.one.states import IMAGE_STATES
 from app.services.storage_images import discard
 from support import lanes
@@ -109,3 +110,8 @@ def _emulator_network(onesim_server, name, first_ip, size, attributes):
         network.permissions = PUBLIC_IMAGE_PERMISSIONS
         pool.save(network)
     return network.id
+
+
+# The OpenNebula document types a CIMI request may create (app.one.documents).
+DOCUMENT_TYPES = (documents.MACHINE_CONFIGURATION, documents.VOLUME_CONFIGURATION,
+                  documents.VOLUME_TEMPLATE, documents.CREDENTIAL, documents.JOB)

@@ -23,12 +23,11 @@ from dataclasses import dataclass, field
 import pytest
 
 from app.one import gateway_for
-from app.one.documents import DOCUMENT_TYPES
 from app.one.transport import PooledTransport
 INCOMPLETE = "CIMI_INCOMPLETE"  # app.services.undo.INCOMPLETE
 from app.services.credentials import USER_KEY
 
-from api_support import CIMI, ACTION, delete_images, terminate_all
+from api_support import CIMI, ACTION, DOCUMENT_TYPES, delete_images, terminate_all
 from credential_keys import credential_create, fresh_key
 from support.lanes import STATE_WAIT_SECONDS
 from volume_support import (  # noqa: F401 (fixtures)
@@ -116,7 +115,7 @@ class Observer:
                     for image in owned(one.image_page().items)},
             documents={document.id: (document.type, document.name,
                                      comparable(document.template))
-                       for document_type in DOCUMENT_TYPES.values()
+                       for document_type in DOCUMENT_TYPES
                        for document in owned(one.document_page(document_type).items)},
             user_key=one.user(self.user_id).template.get(USER_KEY, ""))
 

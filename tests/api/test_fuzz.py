@@ -19,9 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api_support import CIMI, HTTP_METHODS, delete_images, documented_routes, terminate_all
+from api_support import (
+    CIMI, DOCUMENT_TYPES, HTTP_METHODS, delete_images, documented_routes, terminate_all,
+)
 from app.errors import DomainError
-from app.one.documents import DOCUMENT_TYPES
 from app.protocol.errors import ERROR_RESOURCE_URI
 from app.protocol.names import CIMI_NAMESPACE
 
@@ -161,7 +162,7 @@ def _remove_everything_of(one, user_name):
     for template_id in owned(one.template_page().items):
         with contextlib.suppress(DomainError):
             one.template_delete(template_id)
-    for document_type in DOCUMENT_TYPES.values():
+    for document_type in DOCUMENT_TYPES:
         for document_id in owned(one.document_page(document_type).items):
             with contextlib.suppress(DomainError):
                 one.document_delete(document_id)
