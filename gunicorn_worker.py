@@ -28,7 +28,7 @@ from gunicorn.workers.base import Worker
 from gunicorn.workers.gthread import ThreadWorker
 from werkzeug.exceptions import BadRequest
 
-from app.protocol.errors import error_document
+from app.protocol.error_responses import error_document
 from app.protocol.query import MAX_FILTER_LENGTH
 from app.protocol.version import HEADER as VERSION_HEADER, SPECIFICATION_VERSION
 

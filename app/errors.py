@@ -1,7 +1,7 @@
 """Domain errors shared by every layer.
 
 The gateway (`app.one`) raises them for OpenNebula failures, services raise them for
-invalid requests, and `app.protocol.errors` is the one place that maps each class to an
+invalid requests, and `app.protocol.error_responses` is the one place that maps each class to an
 HTTP status and a CIMI error body. Messages are written for the API user: they never
 contain credentials, stack traces or internal addresses.
 """

@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from app.cimi.inputs import request_caller
 from app.errors import DomainError
 from app.one import allocations_marked
-from app.protocol.errors import error_response, status_and_message
+from app.protocol.error_responses import error_response, status_and_message
 from app.protocol.idempotency import idempotency_key
 from app.services import idempotency, jobs
 

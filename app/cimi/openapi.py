@@ -22,11 +22,11 @@ from app.cimi.declarations import (
     ETAG, LOCATION, RESOURCE, declaration_of, error_statuses,
 )
 from app.protocol import version
-from app.protocol.errors import AUTHENTICATE_CHALLENGE, ERROR_RESOURCE_URI
+from app.protocol.error_responses import AUTHENTICATE_CHALLENGE, ERROR_RESOURCE_URI
 from app.protocol.idempotency import HEADER as IDEMPOTENCY_KEY, MAX_KEY_LENGTH
 from app.protocol.names import CIMI_NAMESPACE, JOB_URI_HEADER
 from app.protocol.negotiation import FORMAT, OFFERED
-from app.protocol.model import of_name
+from app.protocol import model
 
 OPENAPI_VERSION = "3.1.0"
 SECURITY_SCHEME = "basic"
@@ -268,7 +268,7 @@ def _resource_base_schema():
 def _add_resource_schema(spec, converter, type_name):
     """The type's attributes, as its declaration (`app.protocol.model`) gives them; those
     only the server sets are read-only."""
-    resource = of_name(type_name)
+    resource = model.of_name(type_name)
     if resource is None:    # TRANSITION
         spec.components.schema(type_name, {"allOf": [{"$ref": f"#/components/schemas/{RESOURCE_BASE}"}]})
         return
@@ -277,8 +277,19 @@ def _add_resource_schema(spec, converter, type_name):
         "description": f"{resource.description} ({resource.uri})",
         "xml": {"name": type_name, "namespace": CIMI_NAMESPACE},
         "required": ["resourceURI"],
-        "properties": {name: converter.field2property(declared)
-                       for name, declared in resource.fields.items()}})
+        "properties": {**{name: converter.field2property(declared)
+                          for name, declared in resource.fields.items()},
+                       **_collection_references(resource)}})
+
+
+def _collection_references(resource):
+    """A resource listing the collections holds a reference under each collection's key."""
+    if not resource.lists_collections:
+        return {}
+    return {listed.collection: {
+        "type": "object", "description": f"The {listed.name} collection.",
+        "properties": {"href": {"type": "string", "format": "uri"}}}
+        for listed in model.declared() if listed.collection}
 
 
 def _add_collection_schema(spec, type_name):

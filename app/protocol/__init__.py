@@ -22,7 +22,7 @@ from app.protocol import version
 from app.protocol.conditional import require_current
 from app.protocol.auth import session_string
 from app.protocol.bodies import read_body
-from app.protocol.errors import error_document, error_response, handle_error
+from app.protocol.error_responses import error_document, error_response, handle_error
 from app.protocol.hrefs import base_uri, check_host, href
 from app.protocol.names import ACTION_URI, CIMI_NAMESPACE, resource_uri
 from app.protocol.negotiation import check_request

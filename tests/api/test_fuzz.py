@@ -23,7 +23,7 @@ from api_support import (
     CIMI, DOCUMENT_TYPES, HTTP_METHODS, delete_images, documented_routes, terminate_all,
 )
 from app.errors import DomainError
-from app.protocol.errors import ERROR_RESOURCE_URI
+from app.protocol.error_responses import ERROR_RESOURCE_URI
 from app.protocol.names import CIMI_NAMESPACE
 
 MEDIA_TYPES = {"json": "application/json", "xml": "application/xml"}

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.protocol.errors import ERROR_RESOURCE_URI
+from app.protocol.error_responses import ERROR_RESOURCE_URI
 from app.protocol.query import MAX_FILTER_LENGTH
 from support.servers import running_gunicorn
 

@@ -4,7 +4,7 @@ needed: every request here is settled before OpenNebula would be called."""
 import pytest
 
 from app import create_app
-from app.protocol.errors import ERROR_RESOURCE_URI
+from app.protocol.error_responses import ERROR_RESOURCE_URI
 from cimiclient import MEDIA_TYPES
 
 UNREACHABLE_ONED = "http://127.0.0.1:9/RPC2"

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from app.protocol import ACTION_URI, CIMI_NAMESPACE, resource_uri
-from app.protocol.errors import AUTHENTICATE_CHALLENGE, ERROR_RESOURCE_URI
+from app.protocol.error_responses import AUTHENTICATE_CHALLENGE, ERROR_RESOURCE_URI
 from protocol_app import build_app
 from cimiclient import CimiTestClient
 

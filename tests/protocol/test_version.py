@@ -2,7 +2,7 @@
 a client accepting none of this server's versions gets a 400 CIMI error before anything runs."""
 import pytest
 
-from app.protocol.errors import ERROR_RESOURCE_URI
+from app.protocol.error_responses import ERROR_RESOURCE_URI
 from app.protocol.version import HEADER, SPECIFICATION_VERSION
 from cimiclient import CimiTestClient
 
