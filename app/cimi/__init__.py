@@ -1,47 +1,26 @@
 """The CIMI HTTP layer: one flask-restx Namespace module per resource, routes only.
 
-`init_app(app)` serves them under CIMI_BASE_PATH. The Cloud Entry Point lists the
-collections of exactly the namespaces registered here.
+`init_app(app)` serves, under CIMI_BASE_PATH, the `namespace` of every module of this package
+that defines one, so a new resource module needs no edit here. The Cloud Entry Point lists the
+collections of exactly the namespaces registered.
 """
-from app.cimi import (
-    cloud_entry_point, event_logs, jobs, machine_configurations, machine_disks, machine_images,
-    machine_network_interfaces, machine_templates, machines,
-)
-from app.cimi import addresses, credentials, networks
-from app.cimi import machine_snapshots
-from app.cimi import resource_metadata
-from app.cimi import (
-    machine_volumes, volume_configurations, volume_images, volume_templates, volumes,
-)
-from app.cimi.idempotent import honoured
-from app.cimi.api import CimiApi
+import importlib
+import pkgutil
 
-RESOURCE_MODULES = (
-    cloud_entry_point,
-    resource_metadata,
-    machines,
-    machine_disks,
-    machine_network_interfaces,
-    machine_snapshots,
-    credentials,
-    networks,
-    addresses,
-    machine_templates,
-    machine_configurations,
-    machine_images,
-    machine_volumes,
-    volumes,
-    volume_templates,
-    volume_configurations,
-    volume_images,
-    jobs,
-    event_logs,
-)
+from flask_restx import Namespace
+
+from app.cimi import api as cimi_api, cloud_entry_point
+from app.cimi.idempotent import honoured
 
 
 def init_app(app):
-    api = CimiApi(app, prefix=app.config["CIMI_BASE_PATH"], title="cimi-one",
-                  decorators=[honoured])
-    for module in RESOURCE_MODULES:
-        api.add_namespace(module.namespace)
+    api = cimi_api.mount(app, resource_namespaces(), decorators=[honoured])
     app.extensions[cloud_entry_point.EXTENSION] = api
+
+
+def resource_namespaces():
+    """The `namespace` of every module of this package that has one, by module name."""
+    modules = [importlib.import_module(f"{__name__}.{module.name}")
+               for module in sorted(pkgutil.iter_modules(__path__), key=lambda module: module.name)]
+    return [module.namespace for module in modules
+            if isinstance(getattr(module, "namespace", None), Namespace)]

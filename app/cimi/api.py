@@ -1,14 +1,16 @@
-"""The flask-restx pieces every CIMI resource module builds on.
+"""The flask-restx Api that serves the CIMI resource modules, and its API description.
 
-flask-restx routes the requests (a Namespace per resource, a Resource class per URL) and
-hosts the API description: `<base>/openapi.json`, the OpenAPI document written from the
-routes' declarations (`app.cimi.openapi`), and `<base>/docs`, restx's Swagger UI page with its
-static files served by this server under `<base>/docs/swaggerui/` (no CDN). restx's own
-Swagger 2.0 document is switched off: it would describe restx models, which these routes do
-not use (bodies are marshmallow schemas, answers are rendered by `app.protocol.respond`).
-Errors are left to `app.protocol`'s handlers, so nothing restx adds can answer in a non-CIMI
-shape. The description is readable without credentials, as the Cloud Entry Point is: it
-tells nothing about any user, and an operator or client reads it before having an account.
+flask-restx routes the requests: a Namespace per resource module, a Resource class per URL
+(a method the class lacks is a 405 with Allow). Its own description is switched off through its
+public options (`doc=False`, `add_specs=False`): restx's Swagger 2.0 document describes restx
+models and `expect`/`response` decorators, which these routes do not use (bodies are marshmallow
+schemas, answers are rendered by `app.protocol.respond`). In its place `mount` registers, with
+plain Flask calls, `<base>/openapi.json` (the OpenAPI document written from the routes'
+declarations, `app.cimi.openapi`) and `<base>/docs`, restx's Swagger UI page
+(`apidoc.ui_for`), whose static files restx's `apidoc` blueprint serves under
+`<base>/docs/swaggerui/` (no CDN). The description is readable without credentials, as the
+Cloud Entry Point is: it tells nothing about any user, and an operator or client reads it
+before having an account.
 """
 from flask import current_app, jsonify, url_for
 from flask_restx import Api, Namespace, apidoc
@@ -17,36 +19,51 @@ from app.cimi import openapi
 from app.protocol import base_uri
 from app.protocol.negotiation import own_format
 from app.protocol.names import type_name_of
+from app.services import cloud_entry_point
 
 OPENAPI_SEGMENT = "openapi.json"
 DOCS_SEGMENT = "docs"
 OPENAPI_ENDPOINT = "openapi"
 DOCS_ENDPOINT = "docs"
+# Where an Api keeps the app's record that restx's `apidoc` blueprint is registered, which
+# `Api.init_app` reads so as not to register it a second time (under `/swaggerui`). Should a
+# release of restx read another record, its second registration fails at start-up (Flask
+# refuses a blueprint name twice), never silently.
+_RESTX_EXTENSION = "restx"
+_APIDOC_REGISTERED = "apidoc_registered"
 
 
 class CimiApi(Api):
-    def _register_specs(self, app_or_blueprint):
-        """`<base>/openapi.json` instead of restx's swagger.json."""
-        app_or_blueprint.add_url_rule(f"{self.prefix}/{OPENAPI_SEGMENT}", OPENAPI_ENDPOINT,
-                                      own_format(_openapi_document))
-
-    def _register_doc(self, app_or_blueprint):
-        """`<base>/docs`, and no root view: the base path belongs to the Cloud Entry Point."""
-        app_or_blueprint.add_url_rule(f"{self.prefix}/{DOCS_SEGMENT}", DOCS_ENDPOINT,
-                                      own_format(lambda: apidoc.ui_for(self)))
-
-    def _register_apidoc(self, app):
-        """Swagger UI's static files, under `<base>/docs/`."""
-        app.register_blueprint(apidoc.apidoc, url_prefix=f"{self.prefix}/{DOCS_SEGMENT}")
+    """restx's Api with two of its documented members set for this server."""
 
     @property
     def specs_url(self):
-        """What the Swagger UI page loads."""
+        """What the Swagger UI page loads: the OpenAPI document."""
         return url_for(OPENAPI_ENDPOINT)
 
     def error_router(self, original_handler, e):
         """Leave every error to the application's handlers, which render CIMI error bodies."""
         return original_handler(e)
+
+
+def mount(app, namespaces, decorators):
+    """Serve `namespaces` under CIMI_BASE_PATH, each route decorated by `decorators`, with the
+    API description beside them; returns the Api.
+
+    The Api has no prefix, the namespaces are placed under the base path instead: restx always
+    adds a `root` view at the Api's prefix, which would answer the base path itself (instead
+    of its redirect to the Cloud Entry Point at `<base>/`)."""
+    base = app.config["CIMI_BASE_PATH"]
+    api = CimiApi(title="cimi-one", doc=False, decorators=decorators)
+    for namespace in namespaces:
+        api.add_namespace(namespace, path=base + namespace.path)
+    app.add_url_rule(f"{base}/{OPENAPI_SEGMENT}", OPENAPI_ENDPOINT, own_format(_openapi_document))
+    app.add_url_rule(f"{base}/{DOCS_SEGMENT}", DOCS_ENDPOINT,
+                     own_format(lambda: apidoc.ui_for(api)))
+    app.register_blueprint(apidoc.apidoc, url_prefix=f"{base}/{DOCS_SEGMENT}")
+    app.extensions.setdefault(_RESTX_EXTENSION, {})[_APIDOC_REGISTERED] = True
+    api.init_app(app, add_specs=False)  # the constructor ignores add_specs
+    return api
 
 
 def _openapi_document():
@@ -65,6 +82,8 @@ class CollectionNamespace(Namespace):
 
 
 def registered_collections(api):
-    """(Cloud Entry Point key, path segment) of every collection the Api serves."""
-    return [(namespace.entry_point_key, namespace.segment) for namespace in api.namespaces
-            if isinstance(namespace, CollectionNamespace)]
+    """(Cloud Entry Point key, path segment) of every collection the Api serves, in the order
+    the Cloud Entry Point lists them."""
+    collections = [(namespace.entry_point_key, namespace.segment)
+                   for namespace in api.namespaces if isinstance(namespace, CollectionNamespace)]
+    return sorted(collections, key=lambda pair: cloud_entry_point.listing_order(pair[0]))

@@ -116,6 +116,10 @@ def reads(summary, resource=None, needs_credentials=True):
                        resource=resource, needs_credentials=needs_credentials)
 
 
+def creates(summary, schema, resource):
+    return Declaration(summary, (CREATED,), body=schema, resource=resource)
+
+
 def updates(summary, schema, resource, partial):
     return Declaration(summary, (UPDATED,), body=schema, query=(SELECT,) if partial else (),
                        resource=resource, conditional=True)

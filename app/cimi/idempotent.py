@@ -1,5 +1,5 @@
-"""Idempotent POSTs: every POST route honours an Idempotency-Key (`CimiApi` decorates them all
-with `honoured`).
+"""Idempotent POSTs: every POST route honours an Idempotency-Key (`app.cimi.init_app` has the
+Api decorate them all with `honoured`).
 
 A POST with a key is carried out once per user and key: a retry with the same key answers
 the first request's outcome (status, Location, CIMI-Job-URI; the resource it located

@@ -1,9 +1,27 @@
 """Jobs: `<base>/jobs` and `<base>/jobs/<id>`, read and delete only (see app/services/jobs.py)."""
-from app.cimi import crud
+from flask_restx import Resource
+
+from app.cimi import crud, declarations as declare
 from app.cimi.api import CollectionNamespace
+from app.cimi.inputs import ID
 from app.services import jobs
 
 namespace = CollectionNamespace("jobs", jobs.SEGMENT, "Jobs: the caller's asynchronous operations")
 
-crud.collection_routes(namespace, jobs.list_jobs)
-crud.member_routes(namespace, jobs.get_job, delete=jobs.delete_job)
+
+@namespace.route("")
+class JobCollection(Resource):
+    @declare.declared(declare.lists("List the Job collection", jobs.TYPE_NAME))
+    def get(self):
+        return crud.listing(jobs.list_jobs)
+
+
+@namespace.route(f"/<{ID}:resource_id>")
+class Job(Resource):
+    @declare.declared(declare.reads("Read one Job", jobs.TYPE_NAME))
+    def get(self, resource_id):
+        return crud.reading(jobs.get_job, resource_id)
+
+    @declare.declared(declare.deletes("Delete one Job", declare.DELETED))
+    def delete(self, resource_id):
+        return crud.deletion(jobs.get_job, jobs.delete_job, resource_id)

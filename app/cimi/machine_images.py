@@ -8,8 +8,8 @@ its URI in Location, as a registration gives them.
 from flask_restx import Resource
 
 from app.cimi import crud, declarations as declare
-from app.cimi.inputs import request_caller, request_query
 from app.cimi.api import CollectionNamespace
+from app.cimi.inputs import ID, request_caller
 from app.protocol import respond
 from app.services import actions, jobs, links, machine_images
 from schemas.machine_images import MachineImageCreateSchema, MachineImageUpdateSchema
@@ -22,8 +22,7 @@ namespace = CollectionNamespace("machineImages", links.MACHINE_IMAGES,
 class MachineImageCollection(Resource):
     @declare.declared(declare.lists("List the MachineImage collection", machine_images.TYPE_NAME))
     def get(self):
-        caller, query = request_caller(), request_query()
-        return respond(machine_images.list_images(caller, query))
+        return crud.listing(machine_images.list_images)
 
     @declare.declared(declare.Declaration(
         "Register a MachineImage, or capture a Machine's disk as one",
@@ -42,6 +41,21 @@ class MachineImageCollection(Resource):
         return respond(image, 201, {declare.LOCATION: image["id"]})
 
 
-crud.member_routes(namespace, machine_images.get_image, update=machine_images.update_image,
-                   update_schema=MachineImageUpdateSchema, partial_updates=True,
-                   delete_by_job=machine_images.delete_image)
+
+@namespace.route(f"/<{ID}:resource_id>")
+class MachineImage(Resource):
+    @declare.declared(declare.reads("Read one MachineImage", machine_images.TYPE_NAME))
+    def get(self, resource_id):
+        return crud.reading(machine_images.get_image, resource_id)
+
+    @declare.declared(declare.updates("Update one MachineImage, all of it or what $select names",
+                                      MachineImageUpdateSchema, machine_images.TYPE_NAME,
+                                      partial=True))
+    def put(self, resource_id, body):
+        return crud.selected_replacement(machine_images.get_image, machine_images.update_image,
+                                         resource_id, body)
+
+    @declare.declared(declare.deletes("Delete one MachineImage", declare.JOB_STARTED))
+    def delete(self, resource_id):
+        return crud.deletion_by_job(machine_images.get_image, machine_images.delete_image,
+                                    resource_id)

@@ -2,9 +2,9 @@
 (detach); both answer 202 with the Job that follows the hot-plug."""
 from flask_restx import Namespace, Resource
 
-from app.cimi import declarations as declare
-from app.cimi.inputs import ID, request_caller, request_query, shaped
-from app.protocol import require_current, respond
+from app.cimi import crud, declarations as declare
+from app.cimi.inputs import ID, request_caller
+from app.protocol import respond
 from app.services import jobs, links, machine_volumes
 from schemas.volumes import MachineVolumeSchema
 
@@ -17,8 +17,7 @@ class MachineVolumeCollection(Resource):
     @declare.declared(declare.lists("List the volumes attached to a Machine",
                                     machine_volumes.TYPE_NAME))
     def get(self, machine_id):
-        caller, query = request_caller(), request_query()
-        return respond(machine_volumes.list_volumes(caller, machine_id, query))
+        return crud.listing(machine_volumes.list_volumes, machine_id)
 
     @declare.declared(declare.Declaration(
         "Attach a Volume to a Machine",
@@ -37,12 +36,9 @@ class MachineVolumeCollection(Resource):
 class MachineVolume(Resource):
     @declare.declared(declare.reads("Read a MachineVolume", machine_volumes.TYPE_NAME))
     def get(self, machine_id, disk_id):
-        caller, query = request_caller(), request_query()
-        return respond(shaped(caller, query, machine_volumes.get_volume(caller, machine_id, disk_id)))
+        return crud.reading(machine_volumes.get_volume, machine_id, disk_id)
 
     @declare.declared(declare.deletes("Detach a Volume from a Machine", declare.JOB_STARTED))
     def delete(self, machine_id, disk_id):
-        caller = request_caller()
-        require_current(lambda: machine_volumes.get_volume(caller, machine_id, disk_id))
-        job_uri = machine_volumes.detach_volume(caller, machine_id, disk_id)
-        return respond(None, 202, jobs.job_header(job_uri))
+        return crud.deletion_by_job(machine_volumes.get_volume, machine_volumes.detach_volume,
+                                    machine_id, disk_id)

@@ -5,8 +5,8 @@ POST to a machine's URI carries a CIMI Action (the href every action operation n
 from flask_restx import Resource
 
 from app.cimi import crud, declarations as declare
-from app.cimi.inputs import FORCE, ID, forced, request_caller, request_query
 from app.cimi.api import CollectionNamespace
+from app.cimi.inputs import FORCE, ID, forced, request_caller, request_query
 from app.protocol import require_current, respond
 from app.services import actions, jobs, links, machines
 from schemas.actions import ActionSchema
@@ -14,8 +14,17 @@ from schemas.machines import MachineCreateSchema, MachineUpdateSchema
 
 namespace = CollectionNamespace("machines", links.MACHINES, "Machines (OpenNebula VMs)")
 
-crud.collection_routes(namespace, machines.list_machines, machines.create_machine,
-                       MachineCreateSchema)
+
+@namespace.route("")
+class MachineCollection(Resource):
+    @declare.declared(declare.lists("List the Machine collection", machines.TYPE_NAME))
+    def get(self):
+        return crud.listing(machines.list_machines)
+
+    @declare.declared(declare.creates("Create one Machine", MachineCreateSchema,
+                                      machines.TYPE_NAME))
+    def post(self, body):
+        return crud.creation(machines.create_machine, body)
 
 
 @namespace.route(f"/<{ID}:machine_id>")

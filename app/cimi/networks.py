@@ -3,15 +3,25 @@
 from flask_restx import Resource
 
 from app.cimi import crud, declarations as declare
-from app.cimi.inputs import ID, request_caller, request_query
 from app.cimi.api import CollectionNamespace
-from app.protocol import respond
+from app.cimi.inputs import ID
 from app.services import addresses, links, networks
 
 namespace = CollectionNamespace("networks", links.NETWORKS, "Virtual networks (read-only)")
 
-crud.collection_routes(namespace, networks.list_networks)
-crud.member_routes(namespace, networks.get_network)
+
+@namespace.route("")
+class NetworkCollection(Resource):
+    @declare.declared(declare.lists("List the Network collection", networks.TYPE_NAME))
+    def get(self):
+        return crud.listing(networks.list_networks)
+
+
+@namespace.route(f"/<{ID}:resource_id>")
+class Network(Resource):
+    @declare.declared(declare.reads("Read one Network", networks.TYPE_NAME))
+    def get(self, resource_id):
+        return crud.reading(networks.get_network, resource_id)
 
 
 @namespace.route(f"/<{ID}:network_id>/{networks.ADDRESSES}")
@@ -19,5 +29,4 @@ class NetworkAddressCollection(Resource):
     @declare.declared(declare.lists("List the addresses in use in a Network",
                                     addresses.TYPE_NAME))
     def get(self, network_id):
-        caller, query = request_caller(), request_query()
-        return respond(addresses.list_network_addresses(caller, network_id, query))
+        return crud.listing(addresses.list_network_addresses, network_id)

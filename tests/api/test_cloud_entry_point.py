@@ -3,6 +3,8 @@ import pytest
 
 from api_support import CIMI
 
+from app.services.cloud_entry_point import listing_order
+
 SERVED = {"machines", "machineTemplates", "machineConfigs", "machineImages", "credentials",
           "networks", "addresses", "jobs", "eventLogs", "volumes", "volumeTemplates",
           "volumeConfigs", "volumeImages", "resourceMetadata"}
@@ -19,6 +21,25 @@ def test_entry_point_lists_the_registered_collections(cimi):
     assert references == SERVED
     for key in SERVED:
         assert document[key]["href"].startswith(document["baseURI"])
+
+# DSP0263's CloudEntryPoint order, whatever the order in which the resource modules are found.
+IN_SPECIFICATION_ORDER = ["resourceMetadata", "machines", "machineTemplates", "machineConfigs",
+                          "machineImages", "credentials", "volumes", "volumeTemplates",
+                          "volumeConfigs", "volumeImages", "networks", "addresses", "jobs",
+                          "eventLogs"]
+
+
+def test_collections_are_listed_in_the_specification_order(cimi):
+    document = cimi.get("/cimi/cloudEntryPoint").document
+    assert [key for key, value in document.items() if isinstance(value, dict)] == \
+        IN_SPECIFICATION_ORDER
+    metadata = cimi.get("/cimi/resourceMetadata").document["resourceMetadata"]
+    assert [entry["id"].rsplit("/", 1)[1] for entry in metadata] == IN_SPECIFICATION_ORDER
+
+
+def test_collections_the_specification_does_not_name_come_last_by_key():
+    keys = ["zones", "jobs", "accounts", "machines"]
+    assert sorted(keys, key=listing_order) == ["machines", "jobs", "accounts", "zones"]
 
 
 def test_every_listed_collection_answers(cimi):
