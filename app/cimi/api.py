@@ -57,7 +57,8 @@ def mount(app, namespaces, decorators):
     api = CimiApi(title="cimi-one", doc=False, decorators=decorators)
     for namespace in namespaces:
         api.add_namespace(namespace, path=base + namespace.path)
-    app.add_url_rule(f"{base}/{OPENAPI_SEGMENT}", OPENAPI_ENDPOINT, own_format(_openapi_document))
+    app.add_url_rule(f"{base}/{OPENAPI_SEGMENT}", OPENAPI_ENDPOINT,
+                     own_format(lambda: _openapi_document(api)))
     app.add_url_rule(f"{base}/{DOCS_SEGMENT}", DOCS_ENDPOINT,
                      own_format(lambda: apidoc.ui_for(api)))
     app.register_blueprint(apidoc.apidoc, url_prefix=f"{base}/{DOCS_SEGMENT}")
@@ -66,8 +67,9 @@ def mount(app, namespaces, decorators):
     return api
 
 
-def _openapi_document():
-    return jsonify(openapi.document(current_app, base_uri()))
+def _openapi_document(api):
+    collections = [key for key, _ in registered_collections(api)]
+    return jsonify(openapi.document(current_app, base_uri(), collections))
 
 
 class CollectionNamespace(Namespace):

@@ -65,15 +65,16 @@ ERROR_MEANINGS = {
 _ERROR_HEADERS = {401: ("WWW-Authenticate",), 503: ("Retry-After",), 504: (JOB_URI_HEADER,)}
 
 
-def document(app, server_url):
-    """The OpenAPI document of `app`'s CIMI routes, served at `server_url` (the base URI)."""
+def document(app, server_url, collections):
+    """The OpenAPI document of `app`'s CIMI routes, served at `server_url` (the base URI);
+    `collections` are the Cloud Entry Point keys of the collections it serves."""
     described = app.extensions.get("openapi")
     if described is None:
-        described = app.extensions["openapi"] = _describe(app)
+        described = app.extensions["openapi"] = _describe(app, collections)
     return {**described, "servers": [{"url": server_url.rstrip("/")}]}
 
 
-def _describe(app):
+def _describe(app, collections):
     marshmallow = MarshmallowPlugin(schema_name_resolver=_schema_name)
     spec = APISpec(
         title="cimi-one", version=version.SPECIFICATION_VERSION, openapi_version=OPENAPI_VERSION,
@@ -101,7 +102,7 @@ def _describe(app):
                       parameters=_path_parameters(app.url_map, rule.rule))
     for type_name, body in sorted(answered):
         if body == RESOURCE:
-            _add_resource_schema(spec, marshmallow.converter, type_name)
+            _add_resource_schema(spec, marshmallow.converter, type_name, collections)
         else:
             _add_collection_schema(spec, type_name)
     return spec.to_dict()
@@ -265,7 +266,7 @@ def _resource_base_schema():
     }
 
 
-def _add_resource_schema(spec, converter, type_name):
+def _add_resource_schema(spec, converter, type_name, collections):
     """The type's attributes, as its declaration (`app.protocol.model`) gives them; those
     only the server sets are read-only."""
     resource = model.of_name(type_name)
@@ -279,17 +280,17 @@ def _add_resource_schema(spec, converter, type_name):
         "required": ["resourceURI"],
         "properties": {**{name: converter.field2property(declared)
                           for name, declared in resource.fields.items()},
-                       **_collection_references(resource)}})
+                       **_collection_references(resource, collections)}})
 
 
-def _collection_references(resource):
+def _collection_references(resource, collections):
     """A resource listing the collections holds a reference under each collection's key."""
     if not resource.lists_collections:
         return {}
-    return {listed.collection: {
-        "type": "object", "description": f"The {listed.name} collection.",
+    return {key: {
+        "type": "object", "description": f"The {model.of_collection(key).name} collection.",
         "properties": {"href": {"type": "string", "format": "uri"}}}
-        for listed in model.declared() if listed.collection}
+        for key in collections}
 
 
 def _add_collection_schema(spec, type_name):

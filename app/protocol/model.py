@@ -138,7 +138,9 @@ def _element(attribute, declared, seen):
 class Resource:
     """One CIMI resource type. `collection` is its Cloud Entry Point key (None for the parts
     of another resource, such as a machine's disks); `actions` maps each CIMI action it
-    accepts to what it does."""
+    accepts to what it does. `lists_collections`: beyond its own attributes, the resource
+    holds a reference to the collection of every declared type, under the collection's key
+    (the Cloud Entry Point)."""
 
     name: str
     attributes: type
@@ -146,6 +148,7 @@ class Resource:
     collection: str = None
     actions: dict = field(default_factory=dict)
     capabilities: tuple = ()
+    lists_collections: bool = False
 
     def __post_init__(self):
         if self.name in _RESOURCES:
@@ -159,7 +162,7 @@ class Resource:
     def document(self, values):
         """The resource's document of `values` (attribute -> value): its resourceURI, then
         the declared attributes in order, those without a value left out."""
-        unknown = values.keys() - self.fields.keys()
+        unknown = values.keys() - self.fields.keys() - self._collection_keys()
         if unknown:
             raise ValueError(f"{self.name} declares no attribute {sorted(unknown)}")
         document = {"resourceURI": self.uri}
@@ -167,7 +170,14 @@ class Resource:
             value = values.get(name)
             if value not in EMPTY:
                 document[name] = value
+        collections = self._collection_keys()
+        document.update((name, value) for name, value in values.items() if name in collections)
         return document
+
+    def _collection_keys(self):
+        if not self.lists_collections:
+            return set()
+        return {resource.collection for resource in _RESOURCES.values() if resource.collection}
 
     def writable(self):
         """The attributes a client may set, by name."""
