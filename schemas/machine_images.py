@@ -1,11 +1,17 @@
-"""MachineImage bodies: registration (POST), PUT, the `image` input of the capture, snapshot,
-restore and stop actions, and how other bodies name a MachineImage."""
+"""The MachineImage resource, and its bodies: registration (POST), PUT, the `image` input of
+the capture, snapshot, restore and stop actions, and how other bodies name a MachineImage."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from schemas.common import GIVEN, CimiBody, CommonAttributes, Flag, Keyword, described, href_field
+from app.protocol.model import Href, Resource, reference, shown
+from schemas.common import (
+    GIVEN, Attributes, CimiBody, CommonAttributes, Flag, Keyword, described, href_field,
+    owner_field,
+)
 
 VISIBILITIES = ("private", "public")
 DEVICES = ("disk", "cdrom")
+PERSISTENT = ("Whether machines write to the image itself (one machine at a time) rather than "
+              "to a copy.")
 
 
 class MachineImageChoice(CimiBody):
@@ -42,6 +48,12 @@ class Location(fields.Field):
         return value.strip()
 
 
+def location_field(description):
+    """An image's `imageLocation` as the server shows it: `{"href": ...}`, a URL, a path or a
+    resource of this server."""
+    return fields.Nested(Href, dump_only=True, metadata=described(description))
+
+
 def visibility_field():
     return Keyword(validate=validate.OneOf(
         VISIBILITIES, error="visibility must be private or public;" + GIVEN), metadata=described(
@@ -59,19 +71,38 @@ class MachineImageCreateSchema(CommonAttributes):
         "type must be IMAGE: registered and captured images are whole images; a SNAPSHOT "
         "comes from a machine's snapshot action;" + GIVEN)),
         metadata=described("IMAGE: a whole image."))
-    persistent = Flag(metadata=described(
-        "Whether machines write to the image itself (one machine at a time) rather than to "
-        "a copy."))
+    persistent = Flag(metadata=described(PERSISTENT))
     visibility = visibility_field()
     device = Keyword(validate=validate.OneOf(DEVICES, error="device must be disk or cdrom;" + GIVEN),
                      metadata=described("How machines see the image: disk or cdrom."))
 
 
-class MachineImageUpdateSchema(CommonAttributes):
-    """PUT of a MachineImage: attributes the body leaves out keep their values."""
+class MachineImageAttributes(Attributes):
+    """A MachineImage: an OpenNebula OS or CDROM image (type IMAGE), or a snapshot of a machine
+    (type SNAPSHOT, listed under the machine). A PUT sets name, description, properties,
+    persistent and visibility; attributes the body leaves out keep their values."""
 
-    persistent = Flag()
+    state = shown(description="CREATING, AVAILABLE, CAPTURING, DELETING or ERROR.")
+    type = shown(description="IMAGE: a whole image that launches machines; SNAPSHOT: a "
+                 "snapshot that only restores its machine.")
+    imageLocation = location_field("Where the image came from: the URL or path it was "
+                                   "registered from, or the Machine it was saved from.")
+    relatedImage = reference("MachineImage", "The image the machine it was saved from was "
+                             "launched from.")
+    size = shown(fields.Integer, "The image's size in KiB.", units="KiB")
+    format = shown(description="The image's disk format (raw, qcow2, iso, ...).")
+    device = shown(description="How machines see the image: disk or cdrom (this server's "
+                   "extension).")
+    persistent = Flag(metadata=described(PERSISTENT))
     visibility = visibility_field()
+    owner = owner_field("image")
+
+
+MachineImageUpdateSchema = MachineImageAttributes
+
+MACHINE_IMAGE = Resource("MachineImage", MachineImageAttributes,
+                         "An image machines boot from, or a snapshot of a machine.",
+                         collection="machineImages")
 
 
 class ActionImage(CommonAttributes):

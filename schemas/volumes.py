@@ -1,5 +1,6 @@
-"""Volume bodies: VolumeConfiguration, VolumeTemplate, VolumeCreate, Volume PUT, VolumeImage
-create and MachineVolume attach, plus the `volumes` and `volumeTemplates` of a machine template.
+"""The storage resources: Volume, VolumeConfiguration, VolumeTemplate, VolumeImage and
+MachineVolume, and their bodies: VolumeCreate, VolumeImage create and MachineVolume attach,
+plus the `volumes` and `volumeTemplates` of a machine template.
 
 Capacity is KiB as CIMI has it and must be whole MiB (OpenNebula sizes images in MB).
 `visibility` (private or public) and `shareable` are this server's extensions: a public
@@ -7,13 +8,13 @@ volume may be used by every user, a shareable one attached read-only to many mac
 """
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from app.protocol.model import listed
+from app.protocol.model import Resource, listed, reference, shown
 from schemas.common import (
-    GIVEN, CimiBody, CommonAttributes, Flag, Keyword, ReferenceOrValue, described, href_field,
-    name_field,
+    GIVEN, Attributes, CimiBody, CommonAttributes, Flag, Keyword, ReferenceOrValue, described,
+    href_field, name_field, owner_field,
 )
 from schemas.machine_configurations import FILE_SYSTEMS, capacity_field, initial_location_field
-from schemas.machine_images import Location
+from schemas.machine_images import Location, location_field
 
 # A file system (OpenNebula's FS) makes a raw volume formatted with it.
 VOLUME_FORMATS = ("raw", "qcow2") + FILE_SYSTEMS
@@ -50,13 +51,22 @@ class Reference(CimiBody):
     href = href_field(required=True)
 
 
-class VolumeConfigurationSchema(CommonAttributes):
-    """POST to the volumeConfigs collection and PUT of one: the whole editable state."""
+class VolumeConfigurationAttributes(Attributes):
+    """A VolumeConfiguration (an OpenNebula document): the size and format of new volumes.
+    A POST to the volumeConfigs collection and a PUT of one give its whole editable state."""
 
     name = name_field(required=True)
-    capacity = capacity_field(required=True)
-    format = format_field()
     type = type_field()
+    format = format_field()
+    capacity = capacity_field(required=True)
+    owner = owner_field("configuration")
+
+
+VolumeConfigurationSchema = VolumeConfigurationAttributes
+
+VOLUME_CONFIGURATION = Resource(
+    "VolumeConfiguration", VolumeConfigurationAttributes,
+    "The capacity and format of new volumes.", collection="volumeConfigs")
 
 
 class VolumeConfigChoice(ReferenceOrValue):
@@ -79,18 +89,30 @@ def _config_or_image(data):
                               "volumeConfig")
 
 
-class VolumeTemplateSchema(CommonAttributes):
-    """POST to the volumeTemplates collection and PUT of one: the whole editable state."""
+class VolumeTemplateAttributes(Attributes):
+    """A VolumeTemplate (an OpenNebula document): what new volumes are made of. A POST to the
+    volumeTemplates collection and a PUT of one give its whole editable state."""
 
     name = name_field(required=True)
     volumeConfig = fields.Nested(VolumeConfigChoice, metadata=described(
-        "The volume's configuration (capacity, format), by reference or by value."))
+        "The volume's configuration (capacity, format), by reference or by value.",
+        target="VolumeConfiguration", expandable=True))
     volumeImage = fields.Nested(Reference, metadata=described(
-        "A VolumeImage whose content the new volume starts with."))
+        "A VolumeImage whose content the new volume starts with.", target="VolumeImage",
+        expandable=True))
+    owner = owner_field("template")
 
     @validates_schema
     def _complete(self, data, **kwargs):
         _config_or_image(data)
+
+
+VolumeTemplateSchema = VolumeTemplateAttributes
+
+VOLUME_TEMPLATE = Resource(
+    "VolumeTemplate", VolumeTemplateAttributes,
+    "What a new volume is made of: a configuration, a volume image to copy, or both.",
+    collection="volumeTemplates")
 
 
 class VolumeTemplateChoice(ReferenceOrValue):
@@ -113,12 +135,29 @@ class VolumeCreateSchema(CommonAttributes):
     shareable = Flag(metadata=described(SHAREABLE))
 
 
-class VolumeUpdateSchema(CommonAttributes):
-    """PUT of a Volume: name, description, properties, visibility and shareable; attributes
-    absent from the body keep their current values."""
+class VolumeAttributes(Attributes):
+    """A Volume (a persistent OpenNebula DATABLOCK image). A PUT sets name, description,
+    properties, visibility and shareable; attributes absent from the body keep their values."""
 
+    state = shown(description="CREATING, AVAILABLE, IN_USE (attached to a machine), "
+                  "CAPTURING, DELETING or ERROR.")
+    type = shown(description=f"The kind of volume: {VOLUME_TYPE}, a block device.")
+    capacity = shown(fields.Integer, "The volume's size in KiB.", units="KiB")
+    bootable = shown(fields.Boolean, "Whether machines boot from it: never, a volume holds "
+                     "data.")
+    format = shown(description="The volume's disk format (raw, qcow2), or the file system it "
+                   "was formatted with (ext4, ...).")
+    owner = owner_field("volume")
     visibility = visibility_field()
     shareable = Flag(metadata=described(SHAREABLE))
+    users = shown(fields.Integer, "How many machines use the volume now (this server's "
+                  "extension).")
+
+
+VolumeUpdateSchema = VolumeAttributes
+
+VOLUME = Resource("Volume", VolumeAttributes,
+                  "A persistent block device that machines attach.", collection="volumes")
 
 
 class VolumeImageCreateSchema(CommonAttributes):
@@ -136,6 +175,60 @@ class VolumeImageCreateSchema(CommonAttributes):
         if ("volume" in data) == ("imageLocation" in data):
             raise ValidationError("A VolumeImage is made either from a volume (volume) or from "
                                   "an image location (imageLocation): give one of them.")
+
+
+class VolumeImageAttributes(Attributes):
+    """A VolumeImage (a non-persistent OpenNebula DATABLOCK image): a snapshot of a volume or a
+    registered data image, which new volumes copy. It is never edited, only deleted."""
+
+    state = shown(description="CREATING, AVAILABLE, CAPTURING, DELETING or ERROR.")
+    imageLocation = location_field("Where the image's content came from: the volume's image, "
+                                   "or the URL or path it was registered from.")
+    bootable = shown(fields.Boolean, "Whether machines boot from it: never, it holds data.")
+    capacity = shown(fields.Integer, "The image's size in KiB.", units="KiB")
+    format = shown(description="The image's disk format (raw, qcow2).")
+    volume = reference("Volume", "The volume the image is a snapshot of.")
+    owner = owner_field("image")
+
+
+VOLUME_IMAGE = Resource("VolumeImage", VolumeImageAttributes,
+                        "A copy of a volume's content, or a data image, that new volumes start "
+                        "with.", collection="volumeImages")
+
+
+class MachineVolumeAttributes(Attributes):
+    """A MachineVolume: a volume attached to a machine (a DISK of the machine's VM whose image
+    is a Volume)."""
+
+    initialLocation = shown(description="The device the volume appears as in the machine "
+                            "(vdb).")
+    volume = reference("Volume", "The volume attached.")
+    readOnly = shown(fields.Boolean, "Whether the machine may only read the volume.")
+
+
+MACHINE_VOLUME = Resource("MachineVolume", MachineVolumeAttributes,
+                          "A volume attached to a machine.")
+
+
+class MachineDiskAttributes(Attributes):
+    """A MachineDisk: a DISK of the machine's VM (its boot image, a volume, a volatile disk),
+    read-only."""
+
+    capacity = shown(fields.Integer, "The disk's size in KiB.", units="KiB")
+    format = shown(description="swap for swap space, the file system a volatile disk was made "
+                   "with (ext4, ...), else the image's format (raw, qcow2).")
+    initialLocation = shown(description="The device the disk appears as in the machine (vda).")
+    volatile = shown(fields.Boolean, "Whether the disk is made with the machine and deleted "
+                     "with it (this server's extension).")
+    readOnly = shown(fields.Boolean, "Whether the machine may only read the disk.")
+    persistent = shown(fields.Boolean, "Whether the machine writes to the image itself rather "
+                       "than to its own copy (this server's extension).")
+    machineImage = reference("MachineImage", "The machine image the disk holds, if it holds "
+                             "one.")
+    volume = reference("Volume", "The volume the disk is, if it is one.")
+
+
+MACHINE_DISK = Resource("MachineDisk", MachineDiskAttributes, "A disk of a machine.")
 
 
 class MachineVolumeSchema(CimiBody):

@@ -121,7 +121,7 @@ def public_key(caller, credential_id, attribute):
 def render(caller, document):
     href = caller.links.href(links.CREDENTIALS, document.id)
     return CREDENTIAL.document({
-        **documents.common_attributes(TYPE_NAME, href, document),
+        **documents.common_attributes(href, document),
         "publicKey": document.template.get(PUBLIC_KEY, ""),
         "owner": document.owner.uname,
         "operations": edit_and_delete(caller, document.owner, document.permissions, href),

@@ -1,6 +1,7 @@
 """A CIMI resource kept as OpenNebula documents of one type, served the same way whatever the
-resource: a resource says only how a request body is stored in the document's TEMPLATE and
-which attributes, beyond those every resource has, it shows.
+resource: a resource gives its declaration (`app.protocol.model.Resource`), how a request body
+is stored in the document's TEMPLATE and which attributes, beyond those every resource has, it
+shows.
 
 OpenNebula has no object for a hardware profile, a volume's sizing or a volume template, so
 those resources are generic documents (`app.one.documents` names their types); ownership and
@@ -10,15 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.errors import BadRequest, Forbidden, NotFound
+from app.protocol.model import Resource
 from app.services.documents import common_attributes, created, deleted, rendered, replaced
 from app.services.listing import Listing, listed_documents
 from app.services.references import expandable
-from app.services.rendering import edit_and_delete, without_empty
+from app.services.rendering import edit_and_delete
 
 
 @dataclass(frozen=True)
 class DocumentResource:
-    type_name: str          # the CIMI type, e.g. "VolumeConfiguration"
+    resource: Resource      # the CIMI type's declaration, e.g. VolumeConfiguration's
     noun: str               # how messages name one, e.g. "volume configuration"
     collection: str         # the collection's member attribute, e.g. "volumeConfigurations"
     segment: str            # the collection's path segment (`app.services.links`)
@@ -30,7 +32,7 @@ class DocumentResource:
         expandable(self.segment, self.get, self.get_many)
 
     def list(self, caller, query):
-        listing = Listing(self.type_name, self.collection, caller.links.href(self.segment))
+        listing = Listing(self.resource.name, self.collection, caller.links.href(self.segment))
         return listed_documents(caller, query, listing, self.document_type, self.render)
 
     def get(self, caller, document_id):
@@ -55,8 +57,8 @@ class DocumentResource:
 
     def render(self, caller, document):
         href = caller.links.href(self.segment, document.id)
-        return without_empty({
-            **common_attributes(self.type_name, href, document),
+        return self.resource.document({
+            **common_attributes(href, document),
             **self.shown(caller, document),
             "owner": document.owner.uname,
             "operations": edit_and_delete(caller, document.owner, document.permissions, href),

@@ -6,7 +6,6 @@ Documents carry no times of their own, so their TEMPLATE holds CIMI_CREATED and 
 import time
 
 from app.one.metadata import description_of, properties_of
-from app.protocol.names import resource_uri
 from app.services.undo import tried_each, undone_on_failure
 from app.services.rendering import iso_time
 
@@ -81,12 +80,11 @@ def replace(gateway, document, name, attributes):
             merge=False)
 
 
-def common_attributes(type_name, href, document):
+def common_attributes(href, document):
     """The attributes every CIMI resource has, from a document, in the specification's order
-    (resourceURI, id, name, description, created, updated, properties)."""
+    (id, name, description, created, updated, properties; the resourceURI is its type's)."""
     template = document.template
     return {
-        "resourceURI": resource_uri(type_name),
         "id": href,
         "name": document.name,
         "description": description_of(template),

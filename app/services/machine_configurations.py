@@ -10,14 +10,15 @@ installed instance types belong to oneadmin and are usable by everybody.
 from dataclasses import dataclass
 
 from app.errors import BadRequest
-from app.one.documents import MACHINE_CONFIGURATION
+from app.one import documents as document_types
 from app.one.metadata import encode_metadata, properties_of
 from app.services import links
 from app.services.document_resources import DocumentResource
 from app.services.documents import all_of, as_list, created, whole
 from app.services.instance_types import DEFAULT_PROPERTY, INSTANCE_TYPES
+from schemas.machine_configurations import MACHINE_CONFIGURATION
 
-TYPE_NAME = "MachineConfiguration"
+TYPE_NAME = MACHINE_CONFIGURATION.name
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,9 @@ def _stored(caller, body):
     return attributes
 
 
-resource = DocumentResource(TYPE_NAME, "machine configuration", "machineConfigurations",
-                            links.MACHINE_CONFIGURATIONS, MACHINE_CONFIGURATION, _stored, _shown)
+resource = DocumentResource(MACHINE_CONFIGURATION, "machine configuration", "machineConfigurations",
+                            links.MACHINE_CONFIGURATIONS, document_types.MACHINE_CONFIGURATION,
+                            _stored, _shown)
 
 
 def sizing_of(document):
@@ -98,7 +100,7 @@ def install_instance_types(gateway):
 
 
 def _install(gateway, body):
-    created(gateway, MACHINE_CONFIGURATION, body["name"], _stored(None, body),
+    created(gateway, document_types.MACHINE_CONFIGURATION, body["name"], _stored(None, body),
             lambda configuration_id: gateway.document_chmod(configuration_id, other_use=True))
 
 
@@ -117,7 +119,7 @@ def _disk_of(vector):
 
 
 def _all(gateway):
-    return all_of(gateway, MACHINE_CONFIGURATION)
+    return all_of(gateway, document_types.MACHINE_CONFIGURATION)
 
 
 def _default(gateway, attribute):

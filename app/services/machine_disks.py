@@ -6,16 +6,16 @@ OS or CDROM image links it as its `machineImage`, a disk of a persistent volume 
 Volume as its `volume`; a disk of any other image (or of one the caller cannot see) links none.
 """
 from app.errors import NotFound
-from app.protocol.names import resource_uri
 from app.services import links
 from app.services.listing import Listing, listed
 from app.services.references import machine_part, resolver
 from app.services.machine_images import is_machine_image
 from app.services.machines import load
 from app.services.storage_images import is_volume
-from app.services.rendering import kib_from_mb, without_empty
+from app.services.rendering import kib_from_mb
+from schemas.volumes import MACHINE_DISK
 
-TYPE_NAME = "MachineDisk"
+TYPE_NAME = MACHINE_DISK.name
 SEGMENT = "disks"
 SWAP = "swap"
 
@@ -39,8 +39,7 @@ def get_disk(caller, vm_id, disk_id):
 
 def render(caller, vm_id, disk, image_links):
     """`image_links`: what _image_links found for the VM."""
-    return without_empty({
-        "resourceURI": resource_uri(TYPE_NAME),
+    return MACHINE_DISK.document({
         "id": caller.links.href(links.MACHINES, vm_id, SEGMENT, disk.disk_id),
         "name": disk.image_name or disk.target,
         "capacity": kib_from_mb(disk.size_mb),

@@ -25,17 +25,17 @@ at a time), from a non-persistent one on its own copy.
 from app.errors import BadRequest, NotFound
 from app.one.metadata import description_of, encode_metadata, properties_of
 from app.one.states import machine_image_state
-from app.protocol.names import resource_uri
 from app.services import jobs, links
 from app.services.undo import tried_each, undone_on_failure
 from app.services.references import expandable
-from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
+from app.services.rendering import edit_and_delete, iso_time, kib_from_mb
 from app.services.storage_images import (
     checked_location, discard, image_datastore, name_from_location, rendered_images, restore,
 )
 from app.services.listing import Listing, listed_images
+from schemas.machine_images import MACHINE_IMAGE
 
-TYPE_NAME = "MachineImage"
+TYPE_NAME = MACHINE_IMAGE.name
 MACHINE_IMAGE_TYPES = ("OS", "CDROM")
 # What disksaveas leaves in the new image's TEMPLATE.
 SAVED_VM = "SAVED_VM_ID"
@@ -136,8 +136,7 @@ def resolve(caller, choice, attribute):
 def render(caller, image):
     template = image.template
     href = caller.links.href(links.MACHINE_IMAGES, image.id)
-    return without_empty({
-        "resourceURI": resource_uri(TYPE_NAME),
+    return MACHINE_IMAGE.document({
         "id": href,
         "name": image.name,
         "description": description_of(template) or _text(template.get("DESCRIPTION")),

@@ -35,16 +35,16 @@ import re
 
 from app.errors import BadRequest, Conflict, NotFound
 from app.one.states import can_delete_snapshot, machine_state, vm_state_name
-from app.protocol.names import resource_uri
 from app.protocol.responses import operation
 from app.services import links
 from app.services import jobs, machine_capture, machines
 from app.services.references import machine_part
-from app.services.rendering import iso_time, kib_from_mb, without_empty
+from app.services.rendering import iso_time, kib_from_mb
 from app.services.snapshot_keys import DISK_REVERT, SYSTEM_REVERT, disk_key, snapshots_of, system_key
 from app.services.listing import Listing, listed
+from schemas.machine_images import MACHINE_IMAGE
 
-TYPE_NAME = "MachineImage"
+TYPE_NAME = MACHINE_IMAGE.name
 SEGMENT = "snapshots"
 # Where each kind can be reverted, in CIMI's words.
 RESTORABLE_WHEN = {SYSTEM_REVERT: "STARTED", DISK_REVERT: "STOPPED (powered off)"}
@@ -123,8 +123,7 @@ def restore(caller, vm, revert_method, hints):
 def render(caller, vm, snapshot):
     machine_href = caller.links.href(links.MACHINES, vm.id)
     href = f"{machine_href}/{SEGMENT}/{snapshot.key}"
-    return without_empty({
-        "resourceURI": resource_uri(TYPE_NAME),
+    return MACHINE_IMAGE.document({
         "id": href,
         "name": snapshot.name,
         "created": iso_time(snapshot.created),

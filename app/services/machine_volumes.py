@@ -18,17 +18,16 @@ import time
 
 from app.errors import BackendError, BackendTimeout, BackendUnavailable, Conflict, NotFound
 from app.one.states import can_hotplug_disk, machine_state, vm_state_name
-from app.protocol.names import resource_uri
 from app.protocol.responses import operation
 from app.services import jobs
 from app.services import links
 from app.services.machines import load
-from app.services.rendering import without_empty
 from app.services.storage_images import attachment_refusal, is_volume, referenced_volume
 from app.services.listing import Listing, listed
 from app.services.references import machine_part, resolver
+from schemas.volumes import MACHINE_VOLUME
 
-TYPE_NAME = "MachineVolume"
+TYPE_NAME = MACHINE_VOLUME.name
 SEGMENT = "volumes"
 READ_ATTEMPTS = 3
 READ_RETRY_SECONDS = 0.2
@@ -137,8 +136,7 @@ def _attachment(gateway, vm, disk_id):
 
 def render(caller, vm_id, disk):
     href = caller.links.href(links.MACHINES, vm_id, SEGMENT, disk.disk_id)
-    return without_empty({
-        "resourceURI": resource_uri(TYPE_NAME),
+    return MACHINE_VOLUME.document({
         "id": href,
         "name": disk.image_name,
         "initialLocation": disk.target,

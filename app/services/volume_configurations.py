@@ -7,14 +7,14 @@ always CIMI's mapped type.
 """
 from dataclasses import dataclass
 
-from app.one.documents import VOLUME_CONFIGURATION
+from app.one import documents as document_types
 from app.one.metadata import encode_metadata
 from app.services import links
 from app.services.document_resources import DocumentResource
 from app.services.documents import whole
-from schemas.volumes import VOLUME_TYPE
+from schemas.volumes import VOLUME_CONFIGURATION, VOLUME_TYPE
 
-TYPE_NAME = "VolumeConfiguration"
+TYPE_NAME = VOLUME_CONFIGURATION.name
 DEFAULT_FORMAT = "raw"
 
 
@@ -35,8 +35,9 @@ def _stored(caller, body):
             **encode_metadata(body.get("description"), body.get("properties", {}))}
 
 
-resource = DocumentResource(TYPE_NAME, "volume configuration", "volumeConfigurations",
-                            links.VOLUME_CONFIGURATIONS, VOLUME_CONFIGURATION, _stored, _shown)
+resource = DocumentResource(VOLUME_CONFIGURATION, "volume configuration", "volumeConfigurations",
+                            links.VOLUME_CONFIGURATIONS, document_types.VOLUME_CONFIGURATION,
+                            _stored, _shown)
 
 
 def resolve(caller, choice, attribute):

@@ -14,19 +14,19 @@ import secrets
 from app.one.metadata import description_of, encode_metadata, properties_of
 from app.one.states import machine_image_state
 from app.one.storable import fitted_name
-from app.protocol.names import resource_uri
 from app.services import jobs
 from app.services import links
 from app.services.undo import undone_on_failure
 from app.services.references import expandable
-from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
+from app.services.rendering import edit_and_delete, iso_time, kib_from_mb
 from app.services.listing import Listing, listed_images
 from app.services.storage_images import (
     DATABLOCK, KIND, VOLUME_IMAGE_KIND, checked_location, discard, image_datastore,
     is_volume_image, load_volume_image, name_from_location, referenced_volume, rendered_images,
 )
+from schemas.volumes import VOLUME_IMAGE
 
-TYPE_NAME = "VolumeImage"
+TYPE_NAME = VOLUME_IMAGE.name
 SOURCE_VOLUME = "CIMI_VOLUME"
 
 
@@ -81,8 +81,7 @@ def render(caller, image):
     href = caller.links.href(links.VOLUME_IMAGES, image.id)
     template = image.template
     source = template.get(SOURCE_VOLUME)
-    return without_empty({
-        "resourceURI": resource_uri(TYPE_NAME),
+    return VOLUME_IMAGE.document({
         "id": href,
         "name": image.name,
         "description": description_of(template),

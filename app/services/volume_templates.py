@@ -8,7 +8,7 @@ and VOLUME_IMAGE (the image id) when new volumes start as a copy of a VolumeImag
 from dataclasses import dataclass
 
 from app.errors import BadRequest
-from app.one.documents import VOLUME_TEMPLATE
+from app.one import documents as document_types
 from app.one.metadata import encode_metadata
 from app.services import links
 from app.services import volume_configurations
@@ -16,8 +16,9 @@ from app.services.document_resources import DocumentResource
 from app.services.documents import whole
 from app.services.rendering import kib_from_mb, without_empty
 from app.services.storage_images import referenced_volume_image
+from schemas.volumes import VOLUME_TEMPLATE
 
-TYPE_NAME = "VolumeTemplate"
+TYPE_NAME = VOLUME_TEMPLATE.name
 VOLUME_CONFIG = "VOLUME_CONFIG"
 VOLUME_IMAGE = "VOLUME_IMAGE"
 
@@ -87,5 +88,5 @@ def _shown(caller, document):
     return _choice_of(caller, document.template)
 
 
-resource = DocumentResource(TYPE_NAME, "volume template", "volumeTemplates",
-                            links.VOLUME_TEMPLATES, VOLUME_TEMPLATE, _stored, _shown)
+resource = DocumentResource(VOLUME_TEMPLATE, "volume template", "volumeTemplates",
+                            links.VOLUME_TEMPLATES, document_types.VOLUME_TEMPLATE, _stored, _shown)

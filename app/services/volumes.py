@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from app.errors import Conflict, Forbidden
 from app.one.metadata import description_of, encode_metadata, properties_of
 from app.one.states import volume_state
-from app.protocol.names import resource_uri
 from app.services import links
 from app.services import jobs, volume_templates
 from app.services.undo import undone_on_failure
@@ -24,12 +23,12 @@ from app.services.storage_images import (
 )
 from app.services.listing import Listing, listed_images
 from app.services.rendering import (
-    edit_and_delete, iso_time, kib_from_mb, mb_from_kib, without_empty,
+    edit_and_delete, iso_time, kib_from_mb, mb_from_kib,
 )
 from schemas.machine_configurations import FILE_SYSTEMS
-from schemas.volumes import VOLUME_TYPE
+from schemas.volumes import VOLUME, VOLUME_TYPE
 
-TYPE_NAME = "Volume"
+TYPE_NAME = VOLUME.name
 
 
 def list_volumes(caller, query):
@@ -151,8 +150,7 @@ def _machines(volume):
 def render(caller, image):
     href = caller.links.href(links.VOLUMES, image.id)
     template = image.template
-    return without_empty({
-        "resourceURI": resource_uri(TYPE_NAME),
+    return VOLUME.document({
         "id": href,
         "name": image.name,
         "description": description_of(template),
