@@ -157,3 +157,18 @@ class Attributes(CommonAttributes):
     updated = shown(fields.DateTime, "When the resource was last changed (ISO 8601, UTC).")
     operations = listed(fields.Nested(Operation), "operation", "What may be done to the "
                         "resource now, and where.", shown=True)
+
+
+class ReadOnlyAttributes(Attributes):
+    """The common attributes of a resource no client writes (a network, a Job, an event log):
+    OpenNebula or the server names and describes it."""
+
+    name = shown(description="The resource's name.")
+    description = shown(description="What the resource is.")
+    properties = shown(fields.Dict, "Key/value strings kept with the resource.")
+
+
+def owner_field(what):
+    """The OpenNebula user who owns the resource (`what` names it), an extension attribute."""
+    return shown(description=f"The OpenNebula user who owns the {what} (this server's "
+                 "extension).")
