@@ -1,4 +1,5 @@
-"""MachineConfiguration bodies: create and PUT, and the machineConfig of a MachineCreate.
+"""The MachineConfiguration resource (an OpenNebula document), whose create and PUT bodies are
+its whole editable state, and the machineConfig of a MachineCreate.
 
 Memory and disk capacity are KiB as CIMI has them; OpenNebula counts whole MiB. Memory must be
 a multiple of 1024 KiB, which keeps what a client reads back equal to what it sent. A disk
@@ -8,10 +9,10 @@ read back shows the capacity given.
 """
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from app.protocol.model import listed
+from app.protocol.model import Resource, listed
 from schemas.common import (
-    GIVEN, CimiBody, CommonAttributes, Keyword, ReferenceOrValue, WholeNumber, described,
-    name_field,
+    GIVEN, Attributes, CimiBody, Keyword, ReferenceOrValue, WholeNumber, described, name_field,
+    owner_field,
 )
 
 KIB_PER_MIB = 1024
@@ -102,7 +103,9 @@ class DiskSchema(CimiBody):
 
     capacity = capacity_field(required=True)
     format = Keyword(load_default="raw", validate=validate.OneOf(
-        DISK_FORMATS, error="format must be one of: " + ", ".join(DISK_FORMATS) + ";" + GIVEN))
+        DISK_FORMATS, error="format must be one of: " + ", ".join(DISK_FORMATS) + ";" + GIVEN),
+        metadata=described("raw, qcow2, swap (the machine's swap space), or a file system for "
+                           "a raw disk formatted with it."))
     initialLocation = initial_location_field()
 
 
@@ -111,15 +114,6 @@ def disks_field():
                   "Volatile disks made with each machine and deleted with it; the one whose "
                   "format is swap is the machine's swap space.",
                   validate=validate.Length(max=DISKS_MAX, error=f"At most {DISKS_MAX} disks."))
-
-
-class MachineConfigurationSchema(CommonAttributes):
-    """POST to the collection and PUT of one configuration: the whole editable state."""
-
-    name = name_field(required=True)
-    cpu = cpu_field(required=True)
-    memory = memory_field(required=True)
-    disks = disks_field()
 
 
 class MachineConfigChoice(ReferenceOrValue):
@@ -138,3 +132,20 @@ class MachineConfigChoice(ReferenceOrValue):
                 raise ValidationError(
                     "A machineConfig given by value needs " + " and ".join(missing) + ".",
                     missing[0])
+
+
+class MachineConfigurationAttributes(Attributes):
+    """A MachineConfiguration: the CPUs, memory and volatile disks of new machines."""
+
+    name = name_field(required=True)
+    cpu = cpu_field(required=True)
+    memory = memory_field(required=True)
+    disks = disks_field()
+    owner = owner_field("configuration")
+
+
+MachineConfigurationSchema = MachineConfigurationAttributes
+
+MACHINE_CONFIGURATION = Resource(
+    "MachineConfiguration", MachineConfigurationAttributes,
+    "The CPUs, memory and volatile disks of new machines.", collection="machineConfigs")
