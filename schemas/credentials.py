@@ -1,5 +1,6 @@
-"""Credential bodies: CredentialCreate (POST to the credentials collection) and Credential PUT,
-and the SSH public key check shared with credentials given by value in a MachineCreate.
+"""The Credential resource, and its bodies: CredentialCreate (POST to the credentials
+collection) and Credential PUT, and the SSH public key check shared with credentials given by
+value in a MachineCreate.
 
 A credential holds one or more OpenSSH public keys, one per line, as OpenNebula's
 SSH_PUBLIC_KEY does: `<type> <base64 blob> [comment]`. The blob must be a well-formed key of
@@ -13,7 +14,10 @@ import struct
 from marshmallow import ValidationError, fields, validates_schema
 
 from app.one.storable import unstorable_part
-from schemas.common import CimiBody, CommonAttributes, described, href_field, strict_base64
+from app.protocol.model import Resource
+from schemas.common import (
+    Attributes, CimiBody, CommonAttributes, described, href_field, owner_field, strict_base64,
+)
 
 MAX_KEYS = 32
 MAX_KEY_LINE_LENGTH = 8192
@@ -144,11 +148,19 @@ class CredentialCreateSchema(CommonAttributes):
     credentialTemplate = fields.Nested(CredentialTemplateSchema, required=True)
 
 
-class CredentialUpdateSchema(CommonAttributes):
-    """PUT of a Credential: name, description, properties and publicKey; attributes absent from
-    the body keep their current values."""
+class CredentialAttributes(Attributes):
+    """A Credential: a user's SSH public keys. A PUT sets name, description, properties and
+    publicKey; attributes absent from the body keep their current values."""
 
     publicKey = PublicKeys(metadata=described("OpenSSH public keys, one per line."))
+    owner = owner_field("credential")
+
+
+CredentialUpdateSchema = CredentialAttributes
+
+CREDENTIAL = Resource("Credential", CredentialAttributes,
+                      "SSH public keys put into the machines launched with them.",
+                      collection="credentials")
 
 
 class CredentialChoice(CimiBody):

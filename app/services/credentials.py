@@ -20,7 +20,7 @@ of the user's credentials after CIMI_RECOVERY_SECONDS undoes it the same way.
 from dataclasses import replace
 
 from app.errors import BadRequest, DomainError, Forbidden, NotFound
-from app.one.documents import CREDENTIAL
+from app.one import documents as document_types
 from app.one.metadata import PROPERTIES, description_of, encode_metadata, encode_properties, \
     properties_of
 from app.one.storable import fitted_name, is_valid_name
@@ -28,9 +28,10 @@ from app.services import documents, links
 from app.services.undo import incomplete_mark, is_abandoned, undone_on_failure
 from app.services.listing import Listing, Pool, listed_pool
 from app.services.references import expandable
-from app.services.rendering import edit_and_delete, without_empty
+from app.services.rendering import edit_and_delete
+from schemas.credentials import CREDENTIAL
 
-TYPE_NAME = "Credential"
+TYPE_NAME = CREDENTIAL.name
 PUBLIC_KEY = "PUBLIC_KEY"
 USER_KEY = "SSH_PUBLIC_KEY"
 DEFAULT_PROPERTY = "default"
@@ -43,10 +44,10 @@ def list_credentials(caller, query):
     """The caller's own credentials, newest first (an administrator sees others' with GET by
     id only)."""
     def page(offset, size):
-        found = caller.gateway.document_page(CREDENTIAL, offset, size, mine=True)
+        found = caller.gateway.document_page(document_types.CREDENTIAL, offset, size, mine=True)
         if any([_abandoned(caller, document) for document in found.items]):
             # Undoing them changed the others' marks: read the page as it is now.
-            found = caller.gateway.document_page(CREDENTIAL, offset, size, mine=True)
+            found = caller.gateway.document_page(document_types.CREDENTIAL, offset, size, mine=True)
         return replace(found, items=tuple(document for document in found.items
                                           if not is_abandoned(document.template)))
 
@@ -67,10 +68,10 @@ def create_credential(caller, body):
     attributes = _attributes(values)
     gateway = caller.gateway
     if values.get("properties", {}).get(DEFAULT_PROPERTY) != "true":
-        return documents.created(gateway, CREDENTIAL, name, attributes,
+        return documents.created(gateway, document_types.CREDENTIAL, name, attributes,
                                  lambda credential_id: render(caller, _load(gateway, credential_id)))
     prior = _prior_default(gateway)
-    credential_id = documents.allocate(gateway, CREDENTIAL, name,
+    credential_id = documents.allocate(gateway, document_types.CREDENTIAL, name,
                                        {**attributes, **incomplete_mark(caller), **prior})
     with undone_on_failure(lambda: _rolled_back(gateway, credential_id, prior)):
         created = _load(gateway, credential_id)
@@ -119,7 +120,7 @@ def public_key(caller, credential_id, attribute):
 
 def render(caller, document):
     href = caller.links.href(links.CREDENTIALS, document.id)
-    return without_empty({
+    return CREDENTIAL.document({
         **documents.common_attributes(TYPE_NAME, href, document),
         "publicKey": document.template.get(PUBLIC_KEY, ""),
         "owner": document.owner.uname,
@@ -131,7 +132,7 @@ def _load(gateway, credential_id):
     """The credential, or NotFound also when it exists but belongs to someone else (or was
     left incomplete by a server that died while creating it)."""
     try:
-        document = gateway.document(credential_id, CREDENTIAL)
+        document = gateway.document(credential_id, document_types.CREDENTIAL)
     except (NotFound, Forbidden):
         document = None
     if document is None or (is_abandoned(document.template) and
@@ -150,7 +151,7 @@ def _prior_default(gateway):
     """What making a credential default changes: the ids of the user's default credentials
     and the user's key, as attributes a new credential keeps until it is complete."""
     defaults = " ".join(str(document.id) for document in documents.all_of(
-        gateway, CREDENTIAL, mine=True) if _is_default(document))
+        gateway, document_types.CREDENTIAL, mine=True) if _is_default(document))
     prior = {PRIOR_DEFAULTS: defaults, PRIOR_KEY: gateway.whoami().template.get(USER_KEY, "")}
     return {name: value for name, value in prior.items() if value}
 
@@ -178,7 +179,7 @@ def _restored(gateway, document, name_now, prior):
 def _remarked(gateway, prior):
     for credential_id in prior.get(PRIOR_DEFAULTS, "").split():
         try:
-            other = gateway.document(int(credential_id), CREDENTIAL)
+            other = gateway.document(int(credential_id), document_types.CREDENTIAL)
             if not _is_default(other):
                 properties = {**properties_of(other.template), DEFAULT_PROPERTY: "true"}
                 gateway.document_update(other.id, {PROPERTIES: encode_properties(properties)},
@@ -225,7 +226,7 @@ def _apply_default(caller, document, was_default):
 
 
 def _unmark_others(gateway, credential_id):
-    for other in documents.all_of(gateway, CREDENTIAL, mine=True):
+    for other in documents.all_of(gateway, document_types.CREDENTIAL, mine=True):
         if other.id != credential_id and _is_default(other):
             properties = properties_of(other.template)
             del properties[DEFAULT_PROPERTY]
