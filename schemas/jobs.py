@@ -13,8 +13,8 @@ class JobAttributes(ReadOnlyAttributes):
         exclude = ("description", "properties")
 
     state = shown(description="QUEUED, RUNNING, SUCCESS or FAILED.")
-    targetResource = reference(None, "The resource the operation acts on (its state is the "
-                               "Job's).")
+    targetResource = reference(None, "The resource the operation acts on; the Job's state "
+                               "follows it.")
     affectedResources = listed(fields.Nested(Href), "affectedResource",
                                "Every resource the operation changes, its target first.",
                                shown=True)
