@@ -1,8 +1,9 @@
 """What a machine template may ask of the machine's context and networking at launch:
 `credential` (an SSH key), `userData` (base64, handed to cloud-init) and `networkInterfaces`.
 
-`LaunchContext` is mixed into the MachineCreate's machineTemplate and the MachineTemplate
-bodies, so both accept the same attributes with the same checks.
+`LaunchContext` is mixed into the MachineCreate's machineTemplate; the MachineTemplate
+declares the same fields (in its own attribute order), so both accept the same attributes with
+the same checks.
 """
 import base64
 import re
@@ -34,9 +35,17 @@ class UserData(fields.String):
         return base64.b64encode(decoded).decode("ascii")
 
 
-class LaunchContext(CimiBody):
-    credential = fields.Nested(CredentialChoice, metadata=described(
+def credential_field():
+    return fields.Nested(CredentialChoice, metadata=described(
         "The SSH public key put in the machine, as a Credential by reference or by value."))
-    userData = UserData(metadata=described(
+
+
+def user_data_field():
+    return UserData(metadata=described(
         "cloud-init user data, base64-encoded, given to the machine's context."))
+
+
+class LaunchContext(CimiBody):
+    credential = credential_field()
+    userData = user_data_field()
     networkInterfaces = network_interfaces_field()

@@ -18,22 +18,15 @@ COLLECTION_SUFFIX = "Collection"
 SINGULAR_ELEMENTS = {
     "properties": "property",
     "operations": "operation",
-    "addresses": "address",
     "actions": "action",
-    "affectedResources": "affectedResource",
     "attributes": "attribute",
     "capabilities": "capability",
     "constraints": "constraint",
-    "disks": "disk",
     "eventLogTemplates": "eventLogTemplate",
-    "ipAddresses": "ipAddress",
     "meters": "meter",
     "meterTemplates": "meterTemplate",
-    "nestedJobs": "nestedJob",
-    "networkInterfaces": "networkInterface",
     "networkInterfaceTemplates": "networkInterfaceTemplate",
     "sshKeys": "sshKey",
-    "volumes": "volume",
     "volumeTemplates": "volumeTemplate",
 }
 PLURAL_ATTRIBUTES = {element: attribute for attribute, element in SINGULAR_ELEMENTS.items()}
@@ -42,11 +35,9 @@ PLURAL_ATTRIBUTES = {element: attribute for attribute, element in SINGULAR_ELEME
 # read without a schema, such an element inside these types stays single.
 SINGLE_VALUED_ELEMENTS = {
     "Action": {"action"},
-    "Job": {"action"},
     "MachineDisk": {"volume"},
     "MachineVolume": {"volume"},
     "VolumeImage": {"volume"},
-    "MachineNetworkInterfaceAddress": {"address"},
 }
 # Lists whose items XML writes as attributes of one element per item, as DSP0263 renders
 # ResourceMetadata: `<capability name=".." uri=".." description="..">value</capability>`,
@@ -61,9 +52,6 @@ ATTRIBUTE_ITEMS = {
 }
 ITEM_TEXT = "value"
 TEXT_VALUED_ELEMENTS = {"capability"}
-# The type of the items of a list attribute whose items hold such an element (a
-# MachineTemplate's `volumes` are MachineVolumes, each with one `volume`).
-LIST_ITEM_TYPES = {"volumes": "MachineVolume"}
 
 
 def resource_uri(type_name):

@@ -9,14 +9,13 @@ and released by OpenNebula with the machines' NICs, so the collection is read-on
 import ipaddress
 
 from app.errors import NotFound
-from app.protocol.names import resource_uri
 from app.services import links
 from app.services import networks
 from app.services.listing import Listing, listed
 from app.services.references import resolver
-from app.services.rendering import without_empty
+from schemas.networks import ADDRESS
 
-TYPE_NAME = "Address"
+TYPE_NAME = ADDRESS.name
 
 
 def list_addresses(caller, query):
@@ -40,8 +39,7 @@ def get_address(caller, network_id, ip):
 
 def render(caller, vnet, lease):
     template = vnet.template
-    return without_empty({
-        "resourceURI": resource_uri(TYPE_NAME),
+    return ADDRESS.document({
         "id": caller.links.href(links.ADDRESSES, vnet.id, lease.ip),
         "name": lease.ip,
         "ip": lease.ip,

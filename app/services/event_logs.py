@@ -28,15 +28,16 @@ from dataclasses import dataclass
 from app.errors import NotFound
 from app.one.history import MACHINE_STATE_AFTER, NO_ACTION, vm_action_name
 from app.one.reasons import vm_reason
-from app.protocol.names import resource_uri
 from app.services import links
 from app.services.listing import Listing, Pool, listed, listed_pool
 from app.services.references import expandable, resolver
 from app.services.machines import load, loaded_many
 from app.services.rendering import iso_time, without_empty
+from schemas.event_logs import EVENT, EVENT_LOG
+from schemas.machines import MACHINE
 
-TYPE_NAME = "EventLog"
-EVENT_TYPE_NAME = "Event"
+TYPE_NAME = EVENT_LOG.name
+EVENT_TYPE_NAME = EVENT.name
 SEGMENT = links.EVENT_LOGS
 EVENTS = "events"
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -107,8 +108,7 @@ def get_event(caller, vm_id, position):
 def render_log(caller, vm):
     happenings = happenings_of(vm)
     severities = [_severity(happening) for happening in happenings]
-    return without_empty({
-        "resourceURI": resource_uri(TYPE_NAME),
+    return EVENT_LOG.document({
         "id": caller.links.href(SEGMENT, vm.id),
         "name": vm.name,
         "description": f"State changes of machine {vm.name} as OpenNebula recorded them.",
@@ -158,12 +158,11 @@ def _rendered_events(caller, vm):
 
 def _render_event(caller, vm, position, happening):
     machine = caller.links.reference(links.MACHINES, vm.id)
-    content = {"resName": vm.name, "resource": machine, "resType": resource_uri("Machine")}
+    content = {"resName": vm.name, "resource": machine, "resType": MACHINE.uri}
     if happening.state:
         content.update(state=happening.state, previous=happening.previous)
     content.update(change=happening.change, host=happening.host)
-    return without_empty({
-        "resourceURI": resource_uri(EVENT_TYPE_NAME),
+    return EVENT.document({
         "id": f"{_events_href(caller, vm.id)}/{position}",
         "name": happening.change,
         "created": iso_time(happening.time),

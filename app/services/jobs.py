@@ -87,19 +87,20 @@ from dataclasses import dataclass, replace
 
 from app.config import DEFAULT_RECOVERY_SECONDS
 from app.errors import BackendTimeout, DomainError, Forbidden, NotFound
-from app.one.documents import JOB
+from app.one import documents as document_types
 from app.one.outcomes import EXPECTATIONS, FAILED, IMAGE, SUCCESS, VM
 from app.one.reasons import ERROR_MESSAGE, vm_reason
 from app.one.states import DONE, image_state_name, vm_state_name
-from app.protocol.names import ACTION_URI, JOB_URI_HEADER, resource_uri
+from app.protocol.names import ACTION_URI, JOB_URI_HEADER
 from app.protocol.responses import operation
 from app.services import documents, links, snapshot_keys
 from app.services.undo import undone_on_failure
 from app.services.listing import Listing, Pool, listed_pool
 from app.services.references import expandable, resolver
-from app.services.rendering import iso_time, without_empty
+from app.services.rendering import iso_time
+from schemas.jobs import JOB
 
-TYPE_NAME = "Job"
+TYPE_NAME = JOB.name
 SEGMENT = "jobs"
 HEADER = JOB_URI_HEADER
 QUEUED = "QUEUED"
@@ -224,7 +225,7 @@ def _allocate(caller, target, action, expectation, affected, conditions=None, di
         **(_error_watch(target) if target.kind == VM else {}),
     }
     return documents.allocate(
-        caller.gateway, JOB, f"{action} {_joined(target.path)}",
+        caller.gateway, document_types.JOB, f"{action} {_joined(target.path)}",
         {name: value for name, value in attributes.items() if value not in (None, "")})
 
 
@@ -242,11 +243,11 @@ def list_jobs(caller, query):
     gateway = caller.gateway
 
     def page(offset, size):
-        found = gateway.document_page(JOB, offset=offset, size=size, mine=True)
+        found = gateway.document_page(document_types.JOB, offset=offset, size=size, mine=True)
         return replace(found, items=tuple(_followed(caller, found.items)))
 
-    pool = Pool(page=page,
-                count=lambda at_least, guess: len(gateway.document_page(JOB, mine=True).items))
+    pool = Pool(page=page, count=lambda at_least, guess: len(
+        gateway.document_page(document_types.JOB, mine=True).items))
     listing = Listing(TYPE_NAME, "jobs", caller.links.href(SEGMENT), add=False)
     return listed_pool(query, listing, pool, lambda job: render(caller, job),
                        expand=resolver(caller))
@@ -282,7 +283,7 @@ class _Job:
 def _own(caller, job_id):
     """The caller's Job document; someone else's is as absent as a missing one."""
     try:
-        document = caller.gateway.document(job_id, JOB)
+        document = caller.gateway.document(job_id, document_types.JOB)
     except Forbidden:
         document = None
     if document is None or document.owner.uname != caller.user_name:
@@ -487,8 +488,7 @@ def render(caller, job):
     template, status = job.template, job.status
     target_path = template.get("TARGET_PATH", "")
     affected = [target_path] + template.get("AFFECTED", "").split()
-    return without_empty({
-        "resourceURI": resource_uri(TYPE_NAME),
+    return JOB.document({
         "id": href,
         "name": job.document.name,
         "created": iso_time(documents.created_of(job.document)),

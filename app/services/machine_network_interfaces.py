@@ -1,13 +1,12 @@
 """MachineNetworkInterfaces: the NICs of a Machine's VM, read-only."""
 from app.errors import NotFound
-from app.protocol.names import resource_uri
 from app.services import links
 from app.services.listing import Listing, listed
 from app.services.references import machine_part, resolver
 from app.services.machines import load
-from app.services.rendering import without_empty
+from schemas.networks import MACHINE_NETWORK_INTERFACE
 
-TYPE_NAME = "MachineNetworkInterface"
+TYPE_NAME = MACHINE_NETWORK_INTERFACE.name
 SEGMENT = "networkInterfaces"
 
 
@@ -28,8 +27,7 @@ def get_interface(caller, vm_id, nic_id):
 
 
 def render(caller, vm_id, nic):
-    return without_empty({
-        "resourceURI": resource_uri(TYPE_NAME),
+    return MACHINE_NETWORK_INTERFACE.document({
         "id": caller.links.href(links.MACHINES, vm_id, SEGMENT, nic.nic_id),
         "name": nic.network_name,
         "network": (caller.links.reference(links.NETWORKS, nic.network_id)

@@ -7,7 +7,6 @@ CIMI_DESCRIPTION, CIMI_PROPERTIES, CIMI_INITIAL_STATE and the configuration and 
 template created outside CIMI is listed too, with what can be read from its attributes.
 """
 from app.one.metadata import description_of, encode_metadata, properties_of
-from app.protocol.names import resource_uri
 from app.services import links
 from app.services.undo import tried_each, undone_on_failure
 from app.services.documents import vectors
@@ -18,9 +17,10 @@ from app.services.machine_storage import template_volumes
 from app.services.machines import INITIAL_STATE
 from app.services.references import expandable, resolver
 from app.services.rendering import edit_and_delete, iso_time, kib_from_mb, without_empty
+from schemas.machine_templates import MACHINE_TEMPLATE
 from schemas.machines import DEFAULT_INITIAL_STATE
 
-TYPE_NAME = "MachineTemplate"
+TYPE_NAME = MACHINE_TEMPLATE.name
 
 
 def list_templates(caller, query):
@@ -75,8 +75,7 @@ def _attributes(caller, body):
 def render(caller, vm_template):
     href = caller.links.href(links.MACHINE_TEMPLATES, vm_template.id)
     attributes = vm_template.template
-    return without_empty({
-        "resourceURI": resource_uri(TYPE_NAME),
+    return MACHINE_TEMPLATE.document({
         "id": href,
         "name": vm_template.name,
         "description": description_of(attributes),

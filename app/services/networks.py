@@ -8,13 +8,12 @@ A Network's `addresses` is the collection of its leases in use (`addresses`).
 from app.errors import BadRequest, Forbidden, NotFound
 from app.one.metadata import DESCRIPTION, properties_of
 from app.one.states import network_state
-from app.protocol.names import resource_uri
 from app.services import links
 from app.services.listing import Listing, Pool, listed_pool, owner_pushdown
 from app.services.references import expandable
-from app.services.rendering import without_empty
+from schemas.networks import NETWORK
 
-TYPE_NAME = "Network"
+TYPE_NAME = NETWORK.name
 ADDRESSES = "addresses"
 
 
@@ -62,8 +61,7 @@ def default_id(gateway):
 def render(caller, vnet):
     href = caller.links.href(links.NETWORKS, vnet.id)
     template = vnet.template
-    return without_empty({
-        "resourceURI": resource_uri(TYPE_NAME),
+    return NETWORK.document({
         "id": href,
         "name": vnet.name,
         "description": template.get(DESCRIPTION) or template.get("DESCRIPTION"),
