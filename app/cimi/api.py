@@ -18,7 +18,7 @@ from flask_restx import Api, Namespace, apidoc
 from app.cimi import openapi
 from app.protocol import base_uri
 from app.protocol.negotiation import own_format
-from app.protocol.names import type_name_of
+from app.protocol.model import of_collection
 from app.services import cloud_entry_point
 
 OPENAPI_SEGMENT = "openapi.json"
@@ -80,7 +80,7 @@ class CollectionNamespace(Namespace):
         super().__init__(segment, description=description, path="/" + segment)
         self.entry_point_key = entry_point_key
         self.segment = segment
-        self.type_name = type_name_of(entry_point_key)
+        self.type_name = of_collection(entry_point_key).name
 
 
 def registered_collections(api):

@@ -31,7 +31,6 @@ from app.protocol import model
 OPENAPI_VERSION = "3.1.0"
 SECURITY_SCHEME = "basic"
 ERROR = "Error"
-RESOURCE_BASE = "Resource"
 _METHODS = ("GET", "PUT", "POST", "DELETE")
 _RULE_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\((?P<arguments>.*?)\))?:)?(?P<name>\w+)>")
 _SHOWN_TYPES = {"double": "number", "integer": "integer", "boolean": "boolean"}
@@ -90,7 +89,6 @@ def _describe(app, collections):
     for name, description in HEADERS.items():
         spec.components.header(name, {"description": description, "schema": {"type": "string"}})
     spec.components.schema(ERROR, _error_schema())
-    spec.components.schema(RESOURCE_BASE, _resource_base_schema())
     for status in ERROR_MEANINGS:
         spec.components.response(str(status), _error_response(status))
     base = app.config["CIMI_BASE_PATH"].rstrip("/")
@@ -250,29 +248,10 @@ def _error_response(status):
     return response
 
 
-def _resource_base_schema():
-    text, uri = {"type": "string"}, {"type": "string", "format": "uri"}
-    return {
-        "type": "object", "description": "The attributes every CIMI resource has.",
-        "required": ["resourceURI"],
-        "properties": {
-            "resourceURI": uri, "id": uri, "name": text, "description": text,
-            "created": {"type": "string", "format": "date-time"},
-            "updated": {"type": "string", "format": "date-time"},
-            "properties": {"type": "object", "additionalProperties": text},
-            "operations": {"type": "array", "items": {
-                "type": "object", "properties": {"rel": text, "href": text}}},
-        },
-    }
-
-
 def _add_resource_schema(spec, converter, type_name, collections):
     """The type's attributes, as its declaration (`app.protocol.model`) gives them; those
     only the server sets are read-only."""
     resource = model.of_name(type_name)
-    if resource is None:    # TRANSITION
-        spec.components.schema(type_name, {"allOf": [{"$ref": f"#/components/schemas/{RESOURCE_BASE}"}]})
-        return
     spec.components.schema(type_name, {
         "type": "object",
         "description": f"{resource.description} ({resource.uri})",

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from marshmallow import EXCLUDE, Schema, fields
 
-CIMI_NAMESPACE = "http://schemas.dmtf.org/cimi/1"
+from app.protocol.names import resource_uri, type_name
 COMMON_ATTRIBUTES = ("resourceURI", "id", "name", "description", "created", "updated",
                      "properties")
 OPERATIONS = "operations"
@@ -154,7 +154,7 @@ class Resource:
         if self.name in _RESOURCES:
             raise ValueError(f"{self.name} is declared twice")
         _RESOURCES[self.name] = self
-        self.uri = f"{CIMI_NAMESPACE}/{self.name}"
+        self.uri = resource_uri(self.name)
         declared = self.attributes().fields
         self.fields = {name: declared[name] for name in _ordered(declared)}
         self.shape = shape_of(self.attributes)
@@ -197,7 +197,7 @@ def declared():
 
 def of_uri(uri):
     """The declared type whose resourceURI is `uri`, or None."""
-    return _RESOURCES.get(uri.rstrip("/").rpartition("/")[2])
+    return _RESOURCES.get(type_name(uri))
 
 
 def of_name(name):

@@ -19,7 +19,7 @@ import re
 
 from app.protocol import model
 from app.protocol.names import (
-    CIMI_NAMESPACE, ITEM_TEXT, is_collection_uri, member_type, singular, type_name,
+    CIMI_NAMESPACE, ITEM_TEXT, is_collection_uri, member_type, type_name,
 )
 
 COLLECTION_ELEMENT = "Collection"
@@ -143,7 +143,8 @@ def _element(out, name, value, element):
     if isinstance(value, dict):
         _complex(out, name, value, _shape(value, nested))
     elif isinstance(value, list):
-        item_name = element.item if element is not None and element.item else singular(name)
+        # An undeclared list repeats its own name.
+        item_name = element.item if element is not None and element.item else name
         for item in value:
             if element is not None and element.attributes and isinstance(item, dict):
                 _attributed(out, item_name, item, element.attributes)

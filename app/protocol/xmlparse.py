@@ -22,7 +22,7 @@ from defusedxml.ElementTree import fromstring
 from app.errors import BadRequest
 from app.protocol import model
 from app.protocol.names import (
-    CIMI_NAMESPACE, ITEM_TEXT, PLURAL_ATTRIBUTES, is_collection_uri, member_key, member_type,
+    CIMI_NAMESPACE, ITEM_TEXT, is_collection_uri, member_key, member_type,
     resource_uri, type_name,
 )
 
@@ -114,8 +114,6 @@ def _add_child(document, repeated, child, child_name, shape):
     if declared is not None:
         attribute, many, nested = (declared.attribute, declared.item is not None,
                                    declared.value_shape)
-    elif child_name in PLURAL_ATTRIBUTES:  # TRANSITION
-        attribute, many, nested = PLURAL_ATTRIBUTES[child_name], True, None
     else:
         attribute, many, nested = child_name, False, None
     text_allowed = declared is not None and bool(declared.attributes)

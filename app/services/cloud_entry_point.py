@@ -1,7 +1,7 @@
 """The Cloud Entry Point: the base URI and one reference per collection this server serves."""
-from app.protocol.names import resource_uri
+from schemas.cloud_entry_point import CLOUD_ENTRY_POINT
 
-TYPE_NAME = "CloudEntryPoint"
+TYPE_NAME = CLOUD_ENTRY_POINT.name
 SEGMENT = "cloudEntryPoint"
 NAME = "cimi-one"
 
@@ -26,12 +26,9 @@ def listing_order(entry_point_key):
 def entry_point(links, collections):
     """`collections` are (entry point key, path segment) pairs of the registered collections, in
     the order to list them (`listing_order`)."""
-    document = {
-        "resourceURI": resource_uri(TYPE_NAME),
+    return CLOUD_ENTRY_POINT.document({
         "id": links.href(SEGMENT),
         "name": NAME,
         "baseURI": links.base_uri,
-    }
-    for key, segment in collections:
-        document[key] = links.reference(segment)
-    return document
+        **{key: links.reference(segment) for key, segment in collections},
+    })

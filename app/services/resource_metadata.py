@@ -9,8 +9,8 @@ enforced.
 """
 from marshmallow import fields, validate
 
-from app.protocol.model import CIMI_NAMESPACE, of_collection
-from app.protocol.names import ACTION_URI, resource_uri
+from app.protocol.model import of_collection
+from app.protocol.names import ACTION_URI, CIMI_NAMESPACE
 from schemas.resource_metadata import RESOURCE_METADATA
 
 TYPE_NAME = RESOURCE_METADATA.name
@@ -24,11 +24,6 @@ _FIELD_TYPES = ((fields.Boolean, "boolean"), (fields.Integer, "integer"),
 def metadata(links, entry_point_key):
     """The entry of the collection the Cloud Entry Point lists under `entry_point_key`."""
     resource = of_collection(entry_point_key)
-    if resource is None:    # TRANSITION: until every type is declared
-        from app.protocol.names import type_name_of
-        name = type_name_of(entry_point_key)
-        return {"resourceURI": resource_uri(TYPE_NAME), "id": links.href(SEGMENT, entry_point_key),
-                "name": name, "typeUri": resource_uri(name)}
     return RESOURCE_METADATA.document({
         "id": links.href(SEGMENT, entry_point_key),
         "name": resource.name,
