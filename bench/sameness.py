@@ -154,7 +154,8 @@ def _dump(tree, endpoint, session, path):
 
 def dump(endpoint, path):
     """Every request's answer, one JSON line each: request, status, headers, body."""
-    sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).parent]
+    here = Path(__file__).resolve().parent
+    sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != here]
     from app import create_app
     client = create_app({"ONE_XMLRPC": endpoint}).test_client()
     credentials = base64.b64encode(os.environ["CIMI_SAMENESS_SESSION"].encode()).decode()
