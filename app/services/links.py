@@ -40,7 +40,7 @@ class Links:
         self.base_uri = base_uri
 
     def href(self, *segments):
-        return self.base_uri + "/".join(str(segment) for segment in segments)
+        return self.base_uri + "/".join(map(str, segments))
 
     def reference(self, *segments):
         return {"href": self.href(*segments)}
