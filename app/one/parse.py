@@ -30,7 +30,7 @@ _PERMISSION_TAGS = (
 _DEFAULT_PERMISSIONS = Permissions()
 # Owners and permission bits shared by the VMs that have the same (`_shared`); a bound, as a
 # pool may have many owners.
-_OWNERS, _PERMISSIONS = {}, {}
+_OWNERS, _PERMISSIONS, _DISKS = {}, {}, {}
 _SHARED_AT_MOST = 1024
 _VOLATILE_DISK_TYPES = frozenset(("fs", "swap"))
 
@@ -159,7 +159,7 @@ def vm(element):
     for child in (template if template is not None else ()):
         tag = child.tag
         if tag == "DISK":
-            disks.append(_disk(_texts(child)))
+            disks.append(_shared_disk(_texts(child)))
         elif tag == "NIC":
             nics.append(_nic(_texts(child)))
         elif tag == "SNAPSHOT":
@@ -235,6 +235,12 @@ def _cpu_usage(monitoring):
         return float(text) if text else None
     except ValueError:
         return None
+
+
+def _shared_disk(texts):
+    """The VmDisk of a DISK's texts, one object for the disks whose texts are all the same
+    (machines launched from one template have such disks)."""
+    return _shared(_DISKS, tuple(texts.items()), lambda: _disk(texts))
 
 
 def _disk(texts):
