@@ -26,6 +26,9 @@ from app.protocol.names import (
 
 COLLECTION_ELEMENT = "Collection"
 _NOT_XML_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Most values need no escaping at all: one search tells, before any replacement is tried.
+_TEXT_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ATTRIBUTE_SPECIAL = re.compile('[&<>\r"\n\t\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
 _ORJSON_AS_STANDARD = (orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATACLASS
                        | orjson.OPT_PASSTHROUGH_DATETIME)
 _SHORT_NEGATIVE_EXPONENT = re.compile(rb"[0-9]e-[0-9](?![0-9])")
@@ -73,6 +76,8 @@ def to_xml(document, root=None):
 
 
 def _text(value):
+    if _TEXT_SPECIAL.search(value) is None:
+        return value
     if _NOT_XML_CHARACTERS.search(value):
         value = _NOT_XML_CHARACTERS.sub("\ufffd", value)
     # A literal CR would be normalised away by the reader, so it travels as a reference.
@@ -81,6 +86,8 @@ def _text(value):
 
 
 def _attribute(value):
+    if _ATTRIBUTE_SPECIAL.search(value) is None:
+        return value
     return _text(value).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
 
 
