@@ -200,10 +200,14 @@ def _lane(backend, endpoint, session, workdir, sizes, settings, make_seeder, mak
             all_results.append(results)
         machine_rates = measure_machine_rate(raw, cimi, seeder.machine_ids[0], settings)
         template_id = raw.one.template.allocate(machine_template(attributes, TEMPLATE_NAME))
-        launch = measure_launching(raw, cimi, template_id,
-                                   f"{server.base_url}machineTemplates/{template_id}",
-                                   _cli_environment(server.base_url, credentials, workdir),
-                                   settings)
+        try:
+            launch = measure_launching(raw, cimi, template_id,
+                                       f"{server.base_url}machineTemplates/{template_id}",
+                                       _cli_environment(server.base_url, credentials, workdir),
+                                       settings)
+        finally:
+            # Left behind on a real OpenNebula, it would hold its name against the next run.
+            raw.one.template.delete(template_id, False)
         print_once(backend, machine_rates, launch, settings)
         return verdicts(backend, all_results, machine_rates, launch)
 

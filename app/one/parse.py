@@ -28,6 +28,10 @@ _PERMISSION_TAGS = (
     ("OTHER_U", "other_use"), ("OTHER_M", "other_manage"), ("OTHER_A", "other_admin"),
 )
 _DEFAULT_PERMISSIONS = Permissions()
+# Owners and permission bits shared by the VMs that have the same (`_shared`); a bound, as a
+# pool may have many owners.
+_OWNERS, _PERMISSIONS, _DISKS = {}, {}, {}
+_SHARED_AT_MOST = 1024
 _VOLATILE_DISK_TYPES = frozenset(("fs", "swap"))
 
 
@@ -129,12 +133,23 @@ def _permissions(element):
 
 
 def _ids(element):
+    """The numbers of an id list such as an image's VMS, which holds every VM using the
+    image: 100,000 of them for the image of 100,000 machines. Plain integers are read in
+    one `map(int, ...)`; any other text is read as `_number` reads it."""
     if element is None:
         return ()
-    return tuple(_number(child.text, -1) for child in element)
+    texts = [child.text for child in element]
+    try:
+        return tuple(map(int, texts))
+    except (TypeError, ValueError):
+        return tuple(_number(text, -1) for text in texts)
 
 
 # --- VMs ---------------------------------------------------------------------------------
+# A page of 1,000 extended VM bodies is some 80,000 elements, and each element Python touches
+# costs (lxml makes an object for it, its tag and its text): a VM is read in one pass over
+# its children, each DISK, NIC and HISTORY as one dict of texts, and what repeats from VM to
+# VM (owners, permission bits) is built once.
 
 def vm(element):
     fields = _children(element)
@@ -144,11 +159,11 @@ def vm(element):
     for child in (template if template is not None else ()):
         tag = child.tag
         if tag == "DISK":
-            disks.append(_disk(_children(child)))
+            disks.append(_shared_disk(_texts(child)))
         elif tag == "NIC":
-            nics.append(_nic(_children(child)))
+            nics.append(_nic(_texts(child)))
         elif tag == "SNAPSHOT":
-            snapshots.append(_vm_snapshot(_children(child)))
+            snapshots.append(_vm_snapshot(_texts(child)))
         elif tag == "CPU":
             cpu = child.text
         elif tag == "VCPU":
@@ -159,7 +174,10 @@ def vm(element):
             template_id = _optional_id(child.text)
     history = fields.get("HISTORY_RECORDS")
     return Vm(
-        **_owned(fields),
+        id=_int(fields, "ID", -1),
+        name=_text(fields, "NAME"),
+        owner=_shared_owner(fields),
+        permissions=_shared_permissions(fields.get("PERMISSIONS")),
         state=_int(fields, "STATE"),
         lcm_state=_int(fields, "LCM_STATE"),
         cpu=float(cpu) if cpu else 0.0,
@@ -169,63 +187,103 @@ def vm(element):
         etime=_int(fields, "ETIME"),
         disks=tuple(disks),
         nics=tuple(nics),
-        history=tuple(_history(_children(h)) for h in history) if history is not None else (),
+        history=tuple(_history(_texts(h)) for h in history) if history is not None else (),
         snapshots=tuple(snapshots),
-        disk_snapshots=tuple(_disk_snapshots(element)),
+        disk_snapshots=tuple(_disk_snapshots(element)) if "SNAPSHOTS" in fields else (),
         user_template=template_dict(fields.get("USER_TEMPLATE")),
         template_id=template_id,
         cpu_usage=_cpu_usage(fields.get("MONITORING")),
     )
 
 
+def _texts(element):
+    """{tag: text} of an element's children (the last of a repeated tag; None when empty)."""
+    return {child.tag: child.text for child in element}
+
+
+def _shared_owner(fields):
+    """The VM's Owner, one object for every VM of the same owner."""
+    key = (_text(fields, "UID"), _text(fields, "UNAME"), _text(fields, "GID"),
+           _text(fields, "GNAME"))
+    return _shared(_OWNERS, key, lambda: _owner(fields))
+
+
+def _shared_permissions(element):
+    """The VM's Permissions, one object for every VM with the same PERMISSIONS."""
+    if element is None:
+        return _DEFAULT_PERMISSIONS
+    return _shared(_PERMISSIONS, tuple([(child.tag, child.text) for child in element]),
+                   lambda: _permissions(element))
+
+
+def _shared(built, key, build):
+    """`built[key]`, built with `build()` once; at most _SHARED_AT_MOST records are kept."""
+    record = built.get(key)
+    if record is None:
+        record = build()
+        if len(built) >= _SHARED_AT_MOST:
+            built.clear()
+        built[key] = record
+    return record
+
+
 def _cpu_usage(monitoring):
     """MONITORING/CPU: percent of one CPU at the last poll. oned writes the record in
     vm.info only (pools carry an empty MONITORING), and none before the first poll."""
-    text = monitoring.findtext("CPU") if monitoring is not None else None
+    text = monitoring.findtext("CPU") if monitoring is not None and len(monitoring) else None
     try:
         return float(text) if text else None
     except ValueError:
         return None
 
 
-def _disk(fields):
-    image_id = _optional_id(_text(fields, "IMAGE_ID"))
-    disk_type = _text(fields, "TYPE")
+def _shared_disk(texts):
+    """The VmDisk of a DISK's texts, one object for the disks whose texts are all the same
+    (machines launched from one template have such disks)."""
+    return _shared(_DISKS, tuple(texts.items()), lambda: _disk(texts))
+
+
+def _disk(texts):
+    get = texts.get
+    image_id = _optional_id(get("IMAGE_ID"))
+    disk_type = get("TYPE") or ""
     return VmDisk(
-        disk_id=_int(fields, "DISK_ID", -1),
-        size_mb=_int(fields, "SIZE"),
-        target=_text(fields, "TARGET"),
+        disk_id=_number(get("DISK_ID"), -1),
+        size_mb=_number(get("SIZE")),
+        target=get("TARGET") or "",
         image_id=image_id,
-        image_name=_text(fields, "IMAGE"),
+        image_name=get("IMAGE") or "",
         type=disk_type,
-        format=_text(fields, "FORMAT"),
-        fs=_text(fields, "FS"),
-        readonly=_text(fields, "READONLY") == "YES",
-        persistent=_text(fields, "PERSISTENT") == "YES",
+        format=get("FORMAT") or "",
+        fs=get("FS") or "",
+        readonly=get("READONLY") == "YES",
+        persistent=get("PERSISTENT") == "YES",
         volatile=image_id is None and disk_type in _VOLATILE_DISK_TYPES,
     )
 
 
-def _nic(fields):
+def _nic(texts):
+    get = texts.get
     return VmNic(
-        nic_id=_int(fields, "NIC_ID", -1),
-        network_id=_optional_id(_text(fields, "NETWORK_ID")),
-        network_name=_text(fields, "NETWORK"),
-        ip=_text(fields, "IP"),
-        mac=_text(fields, "MAC"),
+        nic_id=_number(get("NIC_ID"), -1),
+        network_id=_optional_id(get("NETWORK_ID")),
+        network_name=get("NETWORK") or "",
+        ip=get("IP") or "",
+        mac=get("MAC") or "",
     )
 
 
-def _vm_snapshot(fields):
-    return VmSnapshot(snapshot_id=_int(fields, "SNAPSHOT_ID", -1),
-                      name=_text(fields, "NAME"), time=_int(fields, "TIME"))
+def _vm_snapshot(texts):
+    get = texts.get
+    return VmSnapshot(snapshot_id=_number(get("SNAPSHOT_ID"), -1), name=get("NAME") or "",
+                      time=_number(get("TIME")))
 
 
 def _disk_snapshots(element):
     """The VM's SNAPSHOTS elements: one per disk that has snapshots."""
-    for snapshots in element.iterfind("SNAPSHOTS"):
+    for snapshots in element.iterchildren("SNAPSHOTS"):
         disk_id = _int(_children(snapshots), "DISK_ID", -1)
-        for snapshot in snapshots.iterfind("SNAPSHOT"):
+        for snapshot in snapshots.iterchildren("SNAPSHOT"):
             fields = _children(snapshot)
             yield VmDiskSnapshot(disk_id=disk_id, snapshot_id=_int(fields, "ID", -1),
                                  name=_text(fields, "NAME"), date=_int(fields, "DATE"),
@@ -233,11 +291,13 @@ def _disk_snapshots(element):
                                  active=_text(fields, "ACTIVE") == "YES")
 
 
-def _history(fields):
-    return VmHistory(seq=_int(fields, "SEQ"), hostname=_text(fields, "HOSTNAME"),
-                     host_id=_int(fields, "HID", -1), stime=_int(fields, "STIME"),
-                     etime=_int(fields, "ETIME"), action=_int(fields, "ACTION"),
-                     running_stime=_int(fields, "RSTIME"), running_etime=_int(fields, "RETIME"))
+def _history(texts):
+    get = texts.get
+    return VmHistory(seq=_number(get("SEQ")), hostname=get("HOSTNAME") or "",
+                     host_id=_number(get("HID"), -1), stime=_number(get("STIME")),
+                     etime=_number(get("ETIME")), action=_number(get("ACTION")),
+                     running_stime=_number(get("RSTIME")),
+                     running_etime=_number(get("RETIME")))
 
 
 # --- images, templates, documents ---------------------------------------------------------

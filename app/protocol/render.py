@@ -17,6 +17,8 @@ surrogates) are written as U+FFFD rather than producing a document no parser acc
 import json
 import re
 
+import orjson
+
 from app.protocol import model
 from app.protocol.names import (
     CIMI_NAMESPACE, ITEM_TEXT, is_collection_uri, member_type, type_name,
@@ -24,11 +26,37 @@ from app.protocol.names import (
 
 COLLECTION_ELEMENT = "Collection"
 _NOT_XML_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Most values need no escaping at all: one search tells, before any replacement is tried.
+_TEXT_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ATTRIBUTE_SPECIAL = re.compile('[&<>\r"\n\t\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
+_ORJSON_AS_STANDARD = (orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATACLASS
+                       | orjson.OPT_PASSTHROUGH_DATETIME)
+_SHORT_NEGATIVE_EXPONENT = re.compile(rb"[0-9]e-[0-9](?![0-9])")
 
 
 def to_json(document):
+    """orjson writes what the standard library's compact UTF-8 encoding writes, in a
+    tenth of the time, except where `_may_differ` says it may not; that encoding is the
+    reference, and it also takes what orjson refuses (text with lone surrogates, written
+    as "?"; integers beyond 64 bits; keys that are not strings; any other type: subclasses,
+    dataclasses and dates are passed to it, not written by orjson's own rules)."""
+    try:
+        fast = orjson.dumps(document, option=_ORJSON_AS_STANDARD)
+    except orjson.JSONEncodeError:
+        fast = None
+    if fast is not None and not _may_differ(fast):
+        return fast
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     return text.encode("utf-8", "replace")
+
+
+def _may_differ(encoded):
+    """Whether orjson's `encoded` may not be the standard library's: a float below 1e-4 is
+    written 0.00001 or 1e-5 where Python writes 1e-05, and NaN or infinities null where
+    Python writes NaN or Infinity. So no "0.0000", no single-digit negative exponent and
+    no null (a string holding one of them only costs the slower encoding)."""
+    return (b"null" in encoded or b"0.0000" in encoded
+            or (b"e-" in encoded and _SHORT_NEGATIVE_EXPONENT.search(encoded) is not None))
 
 
 def to_xml(document, root=None):
@@ -48,6 +76,8 @@ def to_xml(document, root=None):
 
 
 def _text(value):
+    if _TEXT_SPECIAL.search(value) is None:
+        return value
     if _NOT_XML_CHARACTERS.search(value):
         value = _NOT_XML_CHARACTERS.sub("\ufffd", value)
     # A literal CR would be normalised away by the reader, so it travels as a reference.
@@ -56,6 +86,8 @@ def _text(value):
 
 
 def _attribute(value):
+    if _ATTRIBUTE_SPECIAL.search(value) is None:
+        return value
     return _text(value).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
 
 

@@ -40,7 +40,7 @@ class Links:
         self.base_uri = base_uri
 
     def href(self, *segments):
-        return self.base_uri + "/".join(str(segment) for segment in segments)
+        return self.base_uri + "/".join(map(str, segments))
 
     def reference(self, *segments):
         return {"href": self.href(*segments)}
@@ -51,14 +51,30 @@ class Links:
         expected = f"{self.base_uri}{collection}/<id>"
         if not isinstance(href, str):
             raise BadRequest(f"{attribute} must be an href like {expected}.")
-        if href.startswith(self.base_uri):
-            relative = href[len(self.base_uri):]
-        elif "://" in href or href.startswith("/"):
+        relative = self._relative(href)
+        if relative is None:
             raise BadRequest(f"{attribute} must name a resource of this server, like {expected}.")
-        else:
-            relative = href
-        head, _, tail = relative.partition("/")
-        number = parse_id(tail) if head == collection else None
-        if number is None:
+        member = _member(relative)
+        if member is None or member[0] != collection:
             raise BadRequest(f"{attribute} must be an href like {expected}, got {href!r}.")
-        return number
+        return member[1]
+
+    def member(self, href):
+        """(collection, id) of the member of one of this server's collections that `href`
+        names as `id_in` reads it, else None: one look at an href whatever its collection."""
+        relative = self._relative(href) if isinstance(href, str) else None
+        return None if relative is None else _member(relative)
+
+    def _relative(self, href):
+        """`href` relative to the base URI; None when it is absolute elsewhere."""
+        if href.startswith(self.base_uri):
+            return href[len(self.base_uri):]
+        if "://" in href or href.startswith("/"):
+            return None
+        return href
+
+
+def _member(relative):
+    head, _, tail = relative.partition("/")
+    number = parse_id(tail)
+    return None if number is None else (head, number)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from app.errors import BadRequest, Forbidden, NotFound
+from app.errors import Forbidden, NotFound
 from app.protocol.query import Query
 from app.services import links
 
@@ -42,7 +42,7 @@ def machine_part(name, list_part):
 
 
 def _getters():
-    return ((segment, expansion.get) for segment, expansion in _EXPANSIONS.items())
+    return {segment: expansion.get for segment, expansion in _EXPANSIONS.items()}
 
 
 def _whole(list_part, caller, vm_id):
@@ -51,15 +51,14 @@ def _whole(list_part, caller, vm_id):
 
 
 def _pooled_getters(known_vms):
-    """(collection segment, getter of many) pairs of the resources OpenNebula can read in one
+    """{collection segment: getter of many} of the resources OpenNebula can read in one
     pool call. Machines and EventLogs are rendered from `known_vms` without a call when all
     of them are there. (An EventLog needs its VM's whole history, which a pool body holds
     only for a VM that was never stopped, resumed or moved: the others still cost one
     vm.info each.)"""
-    return tuple((segment, partial(expansion.get_many, known_vms=known_vms)
-                  if expansion.from_vms else expansion.get_many)
-                 for segment, expansion in _EXPANSIONS.items()
-                 if expansion.get_many is not None)
+    return {segment: partial(expansion.get_many, known_vms=known_vms)
+            if expansion.from_vms else expansion.get_many
+            for segment, expansion in _EXPANSIONS.items() if expansion.get_many is not None}
 
 
 def resolver(caller):
@@ -103,11 +102,11 @@ class _Resolver:
         """(lister of the whole sub-collection, machine id) for a machine's sub-collection
         href such as `<base>machines/7/volumes`, else None."""
         machine_href, _, tail = href.rpartition("/")
-        for name, list_part in _MACHINE_PARTS.items():
-            if tail == name:
-                located = self._located(machine_href, ((links.MACHINES, list_part),))
-                return located and (partial(_whole, list_part), located[1])
-        return None
+        list_part = _MACHINE_PARTS.get(tail)
+        if list_part is None:
+            return None
+        located = self._located(machine_href, {links.MACHINES: list_part})
+        return located and (partial(_whole, list_part), located[1])
 
     def prefetch(self, hrefs):
         wanted = {}
@@ -130,10 +129,8 @@ class _Resolver:
                 self._prefetched[href] = found.get(object_id)
 
     def _located(self, href, getters):
-        """(getter, id) of the first collection the href names a member of, else None."""
-        for segment, get in getters:
-            try:
-                return get, self._ctx.links.id_in(href, segment, "href")
-            except BadRequest:
-                continue
-        return None
+        """(getter, id) when the href names a member of a collection of `getters` ({segment:
+        getter}), else None."""
+        member = self._ctx.links.member(href)
+        get = getters.get(member[0]) if member is not None else None
+        return None if get is None else (get, member[1])

@@ -166,6 +166,17 @@ def test_image_in_use_with_snapshots():
                                              size_mb=10),)
 
 
+@pytest.mark.parametrize("vms, ids", [
+    ("".join(f"<ID>{number}</ID>" for number in range(5000)), tuple(range(5000))),
+    ("<ID> 7 </ID><ID>-3</ID>", (7, -3)),
+    # what is not an integer reads as the other numbers of oned's documents do
+    ("<ID>1</ID><ID></ID><ID/><ID>2.5</ID><ID>x</ID>", (1, -1, -1, 2, -1)),
+])
+def test_image_users_ids(vms, ids):
+    xml = transcript_value("016").replace("<VMS></VMS>", f"<VMS>{vms}</VMS>")
+    assert parse.one(xml, parse.image).vm_ids == ids
+
+
 def test_image_pool_in_oned_order():
     assert [image.name for image in parse.pool(transcript_value("021"), parse.image)] == [
         "tiny-os", "dblock-10"]

@@ -10,7 +10,9 @@ import pyone
 import pytest
 
 import app.one
-from app.one.transport import OneCaller, PooledTransport, read_method_response
+from app.one.transport import (
+    OneCaller, PooledTransport, _long_string_cut, read_method_response,
+)
 from onefake import SESSION, TRANSCRIPTS, make_app, transcript_value
 
 USER = transcript_value("003")
@@ -234,3 +236,50 @@ def test_the_recorded_oned_responses_read_like_xmlrpc_client_reads_them():
         with open(path, "rb") as response:
             content = response.read()
         assert read_method_response(content) == xmlrpc.client.loads(content)[0], path
+
+
+# A long value of escaped markup, as a pool answer carries: every predefined entity, text
+# that is itself escaped markup, non-ASCII text and line breaks.
+LONG_MARKUP = "".join(
+    f"<VM><ID>{number}</ID><NAME>a&amp;b \"q\" 'a' <x> ünï ✓\n</NAME>"
+    f"<T><![CDATA[1 < 2 && ]]]]><![CDATA[>]]></T></VM>" for number in range(200))
+
+
+def _pool_answer(value, code=0):
+    return xmlrpc.client.dumps(([True, value, code],), methodresponse=True).encode()
+
+
+def test_a_long_plain_string_value_is_cut_out_and_read_like_xmlrpc_client_reads_it():
+    body = _pool_answer(LONG_MARKUP)
+    assert _long_string_cut(body)[1] == LONG_MARKUP
+    assert read_method_response(body) == xmlrpc.client.loads(body)[0] == ([True, LONG_MARKUP, 0],)
+
+
+@pytest.mark.parametrize("change", [
+    # character references, which libxml2 reads
+    lambda body: body.replace(b"&lt;ID&gt;1&lt;", b"&#60;ID&#x3e;1&#60;"),
+    # a carriage return, which XML reading turns into a line feed
+    lambda body: body.replace(b"\n", b"\r\n", 1),
+    # the value as CDATA
+    lambda body: body.replace(b"<string>", b"<string><![CDATA[x]]>", 1),
+    # a comment before the value that holds what looks like a string value
+    lambda body: body.replace(b"<params>", b"<!-- <string>&amp;</string> --><params>", 1),
+    # another encoding than UTF-8
+    lambda body: body.replace(b"<?xml version='1.0'?>",
+                              b"<?xml version='1.0' encoding='ISO-8859-1'?>").replace(
+                                  "ünï".encode(), "ünï".encode("latin-1")),
+    # a value that holds the text standing for the cut value
+    lambda body: body.replace(b"&lt;VM&gt;", b"&lt;VM&gt;cimi-cut-string-value", 1),
+    # two long values
+    lambda body: body.replace(b"<int>0</int>", b"<string>" + b"&lt;" * 5000 + b"</string>"),
+])
+def test_any_other_long_value_is_read_like_xmlrpc_client_reads_it(change):
+    body = change(_pool_answer(LONG_MARKUP))
+    assert read_method_response(body) == xmlrpc.client.loads(body)[0]
+
+
+def test_a_long_fault_string_is_read_too():
+    body = xmlrpc.client.dumps(xmlrpc.client.Fault(-1, "<&>" * 3000), methodresponse=True).encode()
+    with pytest.raises(xmlrpc.client.Fault) as raised:
+        read_method_response(body)
+    assert raised.value.faultString == "<&>" * 3000

@@ -164,6 +164,41 @@ def test_json_output_is_utf8_even_with_unpaired_surrogates():
     assert to_json({"name": "日本"}).decode("utf-8") == '{"name":"日本"}'
 
 
+def standard_json(document):
+    """The reference encoding of a JSON answer: the standard library's, compact, UTF-8."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8", "replace")
+
+
+@pytest.mark.parametrize("value", [
+    1e-05, -4.823040373928001e-06, 9.999e-05, 1e-4, 1e16, 1.5e300, 5e-324, 0.1, -0.0, 12.5,
+    float("nan"), float("inf"), -float("inf"), None, 2**63, -2**64, 2**200, "ok \ud800",
+    "\x00\x1f\x7f\u2028 \"\\/ 日本 🚀", "null", "0.00001", "1e-5", True, (1, "a"), [],
+])
+def test_json_is_the_standard_librarys_encoding_byte_for_byte(value):
+    document = {"resourceURI": resource_uri("Machine"), "value": value, "list": [value]}
+    assert to_json(document) == standard_json(document)
+
+
+def test_json_keys_that_are_not_text_are_written_as_the_standard_library_writes_them():
+    document = {1: "a", 2.5: "b", None: "c", False: "d"}
+    assert to_json(document) == standard_json(document) == (
+        b'{"1":"a","2.5":"b","null":"c","false":"d"}')
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children,
+                                                                       max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(document=st.dictionaries(st.text(), json_values, max_size=6))
+def test_any_document_encodes_as_the_standard_library_encodes_it(document):
+    assert to_json(document) == standard_json(document)
+
+
 xml_text = st.text(st.characters(blacklist_categories=("Cs",),
                                  blacklist_characters="\x00\x01\x02\x03\x04\x05\x06\x07\x08"
                                  "\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19"

@@ -173,28 +173,13 @@ class Query:
         if resolver is None and self.select is None:
             return list(documents)
         documents = list(documents)
+        # Asked for each attribute of each member: answered once per attribute name.
+        expands, selected = _memoized(self._expands), _memoized(self._is_selected)
         if page and resolver is not None and hasattr(expand, "prefetch"):
             expand.prefetch({href for document in documents
-                             for href in self._hrefs_to_expand(document)})
-        return [self.select_resource(self._expanded(doc, resolver)) for doc in documents]
-
-    def _hrefs_to_expand(self, document):
-        """The hrefs `_expanded` resolves in the document."""
-        for name, value in document.items():
-            if not self._expands(name):
-                continue
-            if _is_reference(value):
-                yield value["href"]
-            elif isinstance(value, list) and value and all(map(_is_reference, value)):
-                yield from (item["href"] for item in value)
-
-    def _expanded(self, document, resolver):
-        if resolver is None:
-            return document
-        return {
-            name: _expanded_value(value, resolver) if self._expands(name) else value
-            for name, value in document.items()
-        }
+                             for href in _hrefs_to_expand(document, expands)})
+        return [{name: value for name, value in _expanded(doc, resolver, expands).items()
+                 if selected(name)} for doc in documents]
 
     def _expands(self, name):
         return (
@@ -275,6 +260,27 @@ def _memoized(resolve_href):
         return resolved[href]
 
     return lookup
+
+
+def _hrefs_to_expand(document, expands):
+    """The hrefs `_expanded` resolves in the document."""
+    for name, value in document.items():
+        if not expands(name):
+            continue
+        if _is_reference(value):
+            yield value["href"]
+        elif isinstance(value, list) and value and all(map(_is_reference, value)):
+            yield from (item["href"] for item in value)
+
+
+def _expanded(document, resolver, expands):
+    """The document with the references of the attributes `expands` names resolved."""
+    if resolver is None:
+        return document
+    return {
+        name: _expanded_value(value, resolver) if expands(name) else value
+        for name, value in document.items()
+    }
 
 
 def _is_reference(value):
