@@ -12,6 +12,7 @@ Asynchronous answers (202) are settled either through their Job (`CIMI-Job-URI`)
 server creates none, by following the resource's own state.
 """
 import json
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
@@ -73,12 +74,28 @@ class CimiClient:
         self.endpoint = endpoint
         self.timeout = timeout
         self.poll_seconds = poll_seconds
-        self.http = requests.Session()
-        self.http.headers["Accept"] = MEDIA_TYPES[fmt]
-        self.http.verify = verify
-        if username:
-            self.http.auth = (username, password or "")
+        self._accept = MEDIA_TYPES[fmt]
+        self._verify = verify
+        self._auth = (username, password or "") if username else None
+        # One session (one keep-alive connection) per thread: a requests.Session is not
+        # meant to be shared between threads, and a client may send from several at once
+        # (`cimi run-instance --count`).
+        self._sessions = threading.local()
         self._entry_point = None
+        self._add_hrefs = {}
+        self._add_hrefs_lock = threading.Lock()
+
+    @property
+    def http(self):
+        """This thread's HTTP session."""
+        session = getattr(self._sessions, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.headers["Accept"] = self._accept
+            session.verify = self._verify
+            session.auth = self._auth
+            self._sessions.session = session
+        return session
 
     # --- discovery -------------------------------------------------------------------------
 
@@ -110,8 +127,17 @@ class CimiClient:
 
     def create(self, collection, body):
         """POST a *Create body to the `add` operation of a collection (entry point key)."""
-        listing = self.get(self.collection_href(collection), {"$first": 1, "$last": 1})
-        return self._send("POST", operation_href(listing, "add", collection), body)
+        return self._send("POST", self.add_href(collection), body)
+
+    def add_href(self, collection):
+        """Where a collection (entry point key) takes new members: its `add` operation, read
+        from its first page once per client (what the server offers a user does not change
+        from one request to the next)."""
+        with self._add_hrefs_lock:
+            if collection not in self._add_hrefs:
+                listing = self.get(self.collection_href(collection), {"$first": 1, "$last": 1})
+                self._add_hrefs[collection] = operation_href(listing, "add", collection)
+            return self._add_hrefs[collection]
 
     def act(self, resource, action, **inputs):
         """POST a CIMI Action (`start`, `stop`, `capture`, ...) to the resource's operation."""
@@ -180,15 +206,19 @@ class CimiClient:
             raise JobFailed(job.get("returnCode") or 0, message)
         return job
 
-    def wait_for_state(self, href, states, timeout, progress=None):
+    def wait_for_state(self, href, states, timeout, progress=None, deadline=None):
         """The resource once its state is one of `states`; GONE among them waits for a 404
-        (a deleted resource), and returns None then."""
+        (a deleted resource), and returns None then. `deadline` (a time.monotonic() value)
+        ends a wait that began earlier, `timeout` seconds before it: a wait shared by
+        several resources."""
         return self._poll(href, lambda document: document.get("state") in states, timeout,
-                          progress, " or ".join(sorted(states)), gone_ok=GONE in states)
+                          progress, " or ".join(sorted(states)), gone_ok=GONE in states,
+                          deadline=deadline)
 
-    def _poll(self, href, done, timeout, progress, awaited, gone_ok=False):
-        """GET `href` until `done(document)` holds, within `timeout` seconds."""
-        deadline = time.monotonic() + timeout
+    def _poll(self, href, done, timeout, progress, awaited, gone_ok=False, deadline=None):
+        """GET `href` until `done(document)` holds, within `timeout` seconds (or until
+        `deadline`), at least once."""
+        deadline = deadline if deadline is not None else time.monotonic() + timeout
         while True:
             try:
                 document = self.get(href)

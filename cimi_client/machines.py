@@ -3,11 +3,13 @@ import base64
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 from cimi_client import cloud_init
 from cimi_client.client import ACTION, CIMI, CPU_USAGE, GONE, STATUS_MESSAGE, CimiError, short_id, why
 from cimi_client.commands import NOT_NEGATIVE, POSITIVE, Arg, Command, created_href, find, pick
+from cimi_client.launching import failure_lines, launch_all
 
 KIB_PER_MIB = 1024
 KIB_PER_GIB = 1024 * 1024
@@ -39,21 +41,32 @@ def run_instance(invocation):
     output.note(BANNER)
     output.note(f":: Starting {arguments.count} machine{'s' if arguments.count > 1 else ''}")
     launched = []
+
+    def shown(launch):
+        if launch.machine is not None:
+            launched.append(launch.machine)
+            output.note(f":: Machine {launch.number} (vm ID: {short_id(launch.machine['id'])})")
+            output.note(f"    Public ip: {address(launch.machine)}")
+
     try:
-        for number in range(1, arguments.count + 1):
-            answer = client.create("machines", create_body(arguments, template, number))
-            launched.append(created_machine(client, answer, invocation.timeout))
-            output.note(f":: Machine {number} (vm ID: {short_id(launched[-1]['id'])})")
-            output.note(f"    Public ip: {address(launched[-1])}")
-        if arguments.wait:
-            for index, machine in enumerate(launched):
-                launched[index] = wait_until_started(invocation, machine)
+        launches = launch_all(
+            [create_body(arguments, template, number) for number in range(1, arguments.count + 1)],
+            lambda body: created_machine(client, client.create("machines", body),
+                                         invocation.timeout),
+            shown)
+        failures = failure_lines(launches)
+        for line in failures:
+            output.error(line)
+        invocation.failures += len(failures)
+        if arguments.wait and not failures:
+            launched[:] = all_started(invocation, launched)
     finally:
-        # Even when a later machine fails, the ones that exist are reported, so they can be
+        # Even when some machines failed, the ones that exist are reported, so they can be
         # found and killed.
         for machine in launched:
             output.record(machine, f"{short_id(machine['id'])}, {address(machine)}")
-    output.note(":: Done!")
+    if not invocation.failures:
+        output.note(":: Done!")
 
 
 def create_body(arguments, template, number):
@@ -78,11 +91,26 @@ def created_machine(client, answer, timeout):
     return client.get(answer.location)
 
 
-def wait_until_started(invocation, machine):
+def all_started(invocation, machines):
+    """Each machine once STARTED, in turn, under one deadline for them all (they boot side
+    by side); a machine that fails or is still not STARTED at the deadline is reported, and
+    the others are still waited for. The machines as last read."""
+    deadline = time.monotonic() + invocation.timeout
+    current = list(machines)
+
+    def wait(index):
+        current[index] = wait_until_started(invocation, machines[index], deadline)
+
+    invocation.each(range(len(machines)), wait)
+    return current
+
+
+def wait_until_started(invocation, machine, deadline):
     output = invocation.output
     label = f"machine {short_id(machine['id'])}"
     current = invocation.client.wait_for_state(machine["id"], {STARTED} | BROKEN,
-                                               invocation.timeout, output.progress(label))
+                                               invocation.timeout, output.progress(label),
+                                               deadline)
     output.end_progress()
     if current["state"] != STARTED:
         raise CimiError(f"Machine {short_id(machine['id'])} is {current['state']}, not "

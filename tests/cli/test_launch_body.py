@@ -5,10 +5,12 @@ guide's context file written by `cimi prepare-context`."""
 import base64
 import email
 import gzip
+import threading
+import time
 
 import pytest
 
-from cimi_client import cloud_init
+from cimi_client import cloud_init, launching
 from cimi_client.client import CIMI, CimiError
 from cli_support import assert_one_error_line, run_cimi
 from fake_cimi import FakeCimi
@@ -159,3 +161,59 @@ def test_machines_made_before_a_refusal_are_still_reported(cloud_offering_everyt
                        "CIMI_PASSWORD": "b"})
     assert result.stdout == "42, 10.1.2.3\n"
     assert_one_error_line(result, "[ERROR] Service error: Quota exceeded: VMS")
+
+
+def test_count_machines_are_created_side_by_side_and_reported_in_order(
+        cloud_offering_everything, home):
+    """The later machines are answered first here; the output still follows the count."""
+    fake = cloud_offering_everything
+    lock = threading.Lock()
+    in_flight, most_in_flight = [0], [0]
+
+    def create(request):
+        number = int(request.body["name"].rsplit("-", 1)[1])
+        with lock:
+            in_flight[0] += 1
+            most_in_flight[0] = max(most_in_flight[0], in_flight[0])
+        time.sleep(0.05 * (7 - number))
+        with lock:
+            in_flight[0] -= 1
+        href = fake.url(f"/cimi/machines/{100 + number}")
+        return 201, {"Location": href}, {"id": href, "ipAddresses": [f"10.0.0.{number}"]}
+
+    fake.route("POST", "/cimi/machines", create)
+    result = run_cimi(["run-instance", "-q", "--count", "6", "--name", "web", "ttylinux"], home,
+                      {"CIMI_ENDPOINT": fake.url("/cimi"), "CIMI_USERNAME": "a",
+                       "CIMI_PASSWORD": "b"})
+    assert result.returncode == 0, result.stderr
+    assert result.lines == [f"{100 + number}, 10.0.0.{number}" for number in range(1, 7)]
+    assert 1 < most_in_flight[0] <= launching.CONNECTIONS
+    # Where machines are added is read once, not before every machine.
+    assert len([request for request in fake.requests
+                if (request.method, request.path) == ("GET", "/cimi/machines")]) == 1
+
+
+def test_a_refusal_stops_the_machines_not_asked_for_yet(cloud_offering_everything, home):
+    fake = cloud_offering_everything
+    lock = threading.Lock()
+    answered = []
+
+    def create(request):
+        with lock:
+            answered.append(len(answered) + 1)
+            arrival = answered[-1]
+        if arrival == 3:
+            return 403, {}, {"status": 403, "message": "Quota exceeded: VMS"}
+        time.sleep(0.05)
+        href = fake.url(f"/cimi/machines/{arrival}")
+        return 201, {"Location": href}, {"id": href, "ipAddresses": [f"10.0.0.{arrival}"]}
+
+    fake.route("POST", "/cimi/machines", create)
+    result = run_cimi(["run-instance", "-q", "--count", "40", "ttylinux"], home,
+                      {"CIMI_ENDPOINT": fake.url("/cimi"), "CIMI_USERNAME": "a",
+                       "CIMI_PASSWORD": "b"})
+    created = result.lines
+    assert len(answered) < 40
+    assert len(created) == len(answered) - 1
+    assert_one_error_line(result, "[ERROR] Service error: Quota exceeded: VMS",
+                          f"({40 - len(created)} of 40 machines not created)")
