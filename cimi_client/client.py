@@ -156,23 +156,35 @@ class CimiClient:
         return self._send("DELETE", own_operation(resource, "delete"))
 
     def _send(self, method, href, body=None, params=None):
+        """One request, asked again while the server answers that it is busy (503 with
+        Retry-After: it turned the request away before doing anything), for up to the
+        client's timeout."""
         headers = {}
         data = None
         if body is not None:
             headers["Content-Type"] = MEDIA_TYPES["json"]
             data = json.dumps(body)
-        try:
-            response = self.http.request(method, href, params=params, data=data,
-                                         headers=headers, timeout=self.timeout)
-        except requests.Timeout:
-            raise CimiError(f"{shown(href)} did not answer within {self.timeout:g} s.") from None
-        except requests.RequestException as failure:
-            raise CimiError(f"Cannot reach {shown(href)}: {failure_reason(failure)}") from None
+        deadline = time.monotonic() + self.timeout
+        while True:
+            response = self._response(method, href, params, data, headers)
+            pause = retry_after(response)
+            if pause is None or time.monotonic() + pause > deadline:
+                break
+            time.sleep(pause)
         document = _document(response)
         if response.status_code >= 400:
             raise ServiceError(response.status_code, _error_message(response, document))
         return Answer(response.status_code, response.headers.get("Location"),
                       response.headers.get(JOB_URI_HEADER), document)
+
+    def _response(self, method, href, params, data, headers):
+        try:
+            return self.http.request(method, href, params=params, data=data, headers=headers,
+                                     timeout=self.timeout)
+        except requests.Timeout:
+            raise CimiError(f"{shown(href)} did not answer within {self.timeout:g} s.") from None
+        except requests.RequestException as failure:
+            raise CimiError(f"Cannot reach {shown(href)}: {failure_reason(failure)}") from None
 
     # --- waiting ---------------------------------------------------------------------------
 
@@ -235,6 +247,17 @@ class CimiClient:
                 raise WaitTimedOut(f"{shown(href)} is still {state} after {timeout:g} s "
                                    f"(waiting for {awaited}){why(document)}")
             time.sleep(self.poll_seconds)
+
+
+def retry_after(response):
+    """Seconds to wait before asking again when the answer is a busy server's 503 with
+    Retry-After in seconds, else None."""
+    if response.status_code != 503:
+        return None
+    try:
+        return max(0.0, float(response.headers.get("Retry-After", "")))
+    except ValueError:
+        return None
 
 
 def why(document):

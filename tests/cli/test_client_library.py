@@ -260,3 +260,23 @@ def test_an_operation_a_creating_resource_lacks_is_waited_for(fake):
     assert ready["operations"] == delete
     stopped = {"id": href, "state": "STOPPED", "operations": []}
     assert client.wait_for_operation(stopped, "delete", timeout=STATE_WAIT_SECONDS) is stopped
+
+
+def test_a_busy_server_is_asked_again_as_its_retry_after_says(fake):
+    fake.route("GET", "/cimi/volumes", lambda request: (200, {}, {
+        "count": 0, "operations": [{"rel": "add", "href": fake.url("/cimi/volumes")}]}))
+    answers = [(503, {"Retry-After": "0"}, {"status": 503, "message": "Busy."}),
+               (201, {"Location": fake.url("/cimi/volumes/7")}, b"")]
+    fake.route("POST", "/cimi/volumes", lambda request: answers.pop(0))
+    answer = client_of(fake).create("volumes", {"resourceURI": CIMI + "VolumeCreate"})
+    assert (answer.status, answer.location) == (201, fake.url("/cimi/volumes/7"))
+
+
+def test_a_503_without_retry_after_is_an_error_at_once(fake):
+    fake.route("GET", "/cimi/volumes", lambda request: (200, {}, {
+        "count": 0, "operations": [{"rel": "add", "href": fake.url("/cimi/volumes")}]}))
+    fake.route("POST", "/cimi/volumes", lambda request: (
+        503, {}, {"status": 503, "message": "Down for maintenance."}))
+    with pytest.raises(ServiceError, match="Down for maintenance"):
+        client_of(fake).create("volumes", {"resourceURI": CIMI + "VolumeCreate"})
+    assert len([request for request in fake.requests if request.method == "POST"]) == 1
