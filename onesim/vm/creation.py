@@ -113,13 +113,15 @@ def update_nic_context(call, vm, nic, attached):
 
 
 def _set_first_state(emulator, vm, hold):
+    # A new VM is held only when the call asks (VirtualMachinePool::allocate). Images still
+    # being copied keep it in CLONING until they are ready (VirtualMachine::insert with
+    # has_cloning_disks); the life-cycle manager then holds it if its TEMPLATE says
+    # SUBMIT_ON_HOLD, which a template's own SUBMIT_ON_HOLD=YES says too.
     vm.on_hold = hold or vm.template.get("SUBMIT_ON_HOLD", "").upper() == "YES"
-    # Images still being copied keep the VM in CLONING until they are ready (oned's
-    # VirtualMachine::insert with has_cloning_disks).
     if any(disks.is_cloning(emulator, disk) for disk in vm.disks()):
         vm.move_to((VmState.CLONING, 0))
     else:
-        vm.move_to((VmState.HOLD if vm.on_hold else VmState.PENDING, 0))
+        vm.move_to((VmState.HOLD if hold else VmState.PENDING, 0))
 
 
 def _take_name(user_template):

@@ -25,6 +25,19 @@ def test_unknown_attributes_stay_in_user_template(sim):
     assert "<NAME>small</NAME>" in document
 
 
+def test_only_the_call_holds_a_new_vm(sim):
+    """oned 7.0.2 reads SUBMIT_ON_HOLD from a template only when a VM leaves CLONING
+    (LifeCycleManager); at allocation only the call's argument holds it."""
+    said = sim.ok("one.vm.allocate", SMALL_VM + 'SUBMIT_ON_HOLD="YES"', False)
+    asked = sim.ok("one.vm.allocate", SMALL_VM, True)
+    states = {vm_id: etree.fromstring(sim.ok("one.vm.info", vm_id).encode()).findtext("STATE")
+              for vm_id in (said, asked)}
+    assert states[asked] == "2"     # HOLD
+    assert states[said] != "2"      # PENDING, or already on its way to a host
+    for vm_id in (said, asked):
+        sim.ok("one.vm.action", "terminate-hard", vm_id)
+
+
 def test_memory_and_cpu_are_required(sim):
     """vm.allocate reports VirtualMachine::insert's complaints as bare INTERNAL errors."""
     prefix = "[one.vm.allocate] "
