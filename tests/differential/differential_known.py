@@ -30,6 +30,10 @@ _SNAPSHOT_ID_WINDOW = ("oned's VMM driver protocol saves the snapshot's HYPERVIS
                        "manager ends HOTPLUG_SNAPSHOT, so a poll in between sees it set; onesim sets it when "
                        "it leaves HOTPLUG_SNAPSHOT")
 
+_DEPLOY_ID_WINDOW = ("oned's VirtualMachineManager::_deploy saves the deploy id the driver answered before the "
+                     "life-cycle manager's deploy success makes the VM RUNNING, so a poll in between sees BOOT "
+                     "with its DEPLOY_ID; onesim sets it when the VM leaves BOOT")
+
 _EPILOG_WINDOW = ("oned's LifeCycleManager::trigger_epilog_success releases the VNC port (GRAPHICS/PORT) and "
                   "saves the VM still in EPILOG before DispatchManager::trigger_done makes it DONE, so a "
                   "poll in between sees EPILOG without the port; onesim releases it when the VM is DONE, "
@@ -51,6 +55,8 @@ KNOWN_DIFFERENCES = (
           timing=True),
     Known("vm_life_cycle", "seen in snapshot create: HOTPLUG_SNAPSHOT", "* in onesim",
           "/VM/TEMPLATE/SNAPSHOT/HYPERVISOR_ID*", _SNAPSHOT_ID_WINDOW, timing=True),
+    Known("vm_life_cycle", "seen in deploy: BOOT", "* in onesim", "/VM/DEPLOY_ID*", _DEPLOY_ID_WINDOW,
+          timing=True),
     Known("vm_life_cycle", "seen in terminate: EPILOG", "extra in onesim", "/VM/TEMPLATE/GRAPHICS/PORT",
           _EPILOG_WINDOW, timing=True),
     Known("vm_life_cycle", "seen in disk save-as: HOTPLUG_SAVEAS", "missing in onesim",
