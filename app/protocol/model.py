@@ -2,25 +2,27 @@
 
 A resource type is declared by a `Resource`: its name, its collection, its actions and
 capabilities, and its attributes as one marshmallow schema listing every attribute in CIMI's
-order (the common ones first, `operations` last; `schemas.common.Attributes` is their base). What a client may send is a plain field,
-which validates a PUT body; what only the server sends is `dump_only` (`shown`, `reference`,
-`subcollection`, `listed(..., shown=True)`). Everything else is derived from that one
-declaration:
+order (the common ones first, `operations` last; `schemas.common.Attributes` is their base).
+What a client may send is a plain field, which validates a PUT body; what only the server
+sends is `dump_only` (`shown`, `reference`, `subcollection`, `listed(..., shown=True)`).
+Everything else is derived from that one declaration:
 - the documents the services return (`Resource.document`: the attributes in order, the empty
   ones left out, an undeclared one refused);
 - XML: the element of each list item (`listed(..., item=...)`), and which elements are single
-  (`Shape`, read by the renderer and the XML body parser alike);
+  (`shape_of`, read by the renderer and the XML body parser alike);
 - ResourceMetadata (type, description, units, required, constraints of each attribute) and
   the resource's schema in the OpenAPI document.
 
-Declaring a type registers it (`declared`, `of_uri`), so nothing else lists the types: a new
-resource type appears in every format and description once its module is imported.
+Declaring a type registers it (`declared`, `of_name`, `of_uri`, `of_collection`), so nothing
+else lists the types: a new resource type appears in every format and description once its
+module is imported.
 """
 from dataclasses import dataclass, field
 
 from marshmallow import EXCLUDE, Schema, fields
 
 from app.protocol.names import resource_uri, type_name
+
 COMMON_ATTRIBUTES = ("resourceURI", "id", "name", "description", "created", "updated",
                      "properties")
 OPERATIONS = "operations"
@@ -51,13 +53,13 @@ def reference(target, description, writable=False):
     """A reference to a resource of type `target`: `{"href": ...}`, or the whole resource
     when `$expand` names it."""
     return fields.Nested(Href, dump_only=not writable,
-                         metadata=described(description, target=target, expandable=True))
+                         metadata=described(description, target=target))
 
 
 def subcollection(target, description):
     """A member's sub-collection of `target` resources (`{"href": ...}`)."""
     return fields.Nested(Href, dump_only=True,
-                         metadata=described(description, target=target, expandable=True))
+                         metadata=described(description, target=target))
 
 
 def listed(inner, item, description="", shown=False, xml_attributes=(), **keywords):
