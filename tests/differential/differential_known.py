@@ -61,6 +61,8 @@ KNOWN_DIFFERENCES = (
           _EPILOG_WINDOW, timing=True),
     Known("vm_life_cycle", "seen in disk save-as: HOTPLUG_SAVEAS", "missing in onesim",
           "/VM/TEMPLATE/DISK/HOTPLUG_SAVE_AS*", _MKFS_WINDOW, timing=True),
+    Known("vm_life_cycle", "VM info while saving a disk", "missing in onesim",
+          "/VM/TEMPLATE/DISK/HOTPLUG_SAVE_AS*", _MKFS_WINDOW, timing=True),
     Known("vm_life_cycle", "VM info while attaching", "extra in onesim", "/VM/TEMPLATE/DISK/ATTACH",
           _FAST_ATTACH, timing=True),
     Known("*", "*", "result",
