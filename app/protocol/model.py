@@ -164,7 +164,8 @@ class Resource:
     def document(self, values):
         """The resource's document of `values` (attribute -> value): its resourceURI, then
         the declared attributes in order, those without a value left out."""
-        unknown = values.keys() - self.fields.keys() - self._collection_keys()
+        collections = self._collection_keys()
+        unknown = values.keys() - self.fields.keys() - collections
         if unknown:
             raise ValueError(f"{self.name} declares no attribute {sorted(unknown)}")
         document = {"resourceURI": self.uri}
@@ -172,7 +173,6 @@ class Resource:
             value = values.get(name)
             if value not in EMPTY:
                 document[name] = value
-        collections = self._collection_keys()
         document.update((name, value) for name, value in values.items() if name in collections)
         return document
 
