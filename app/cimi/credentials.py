@@ -8,13 +8,14 @@ from app.services import credentials, links
 from schemas.credentials import CredentialCreateSchema, CredentialUpdateSchema
 
 namespace = CollectionNamespace("credentials", links.CREDENTIALS, "SSH public keys")
+credential = credentials.resource
 
 
 @namespace.route("")
 class CredentialCollection(Resource):
     @declare.declared(declare.lists("List the Credential collection", credentials.TYPE_NAME))
     def get(self):
-        return crud.listing(credentials.list_credentials)
+        return crud.listing(credential.list)
 
     @declare.declared(declare.creates("Create one Credential", CredentialCreateSchema,
                                       credentials.TYPE_NAME))
@@ -26,15 +27,15 @@ class CredentialCollection(Resource):
 class Credential(Resource):
     @declare.declared(declare.reads("Read one Credential", credentials.TYPE_NAME))
     def get(self, resource_id):
-        return crud.reading(credentials.get_credential, resource_id)
+        return crud.reading(credential.get, resource_id)
 
     @declare.declared(declare.updates("Update one Credential, all of it or what $select names",
                                       CredentialUpdateSchema, credentials.TYPE_NAME, partial=True))
     def put(self, resource_id, body):
-        return crud.selected_replacement(credentials.get_credential,
+        return crud.selected_replacement(credential.get,
                                          credentials.update_credential, resource_id, body)
 
     @declare.declared(declare.deletes("Delete one Credential", declare.DELETED))
     def delete(self, resource_id):
-        return crud.deletion(credentials.get_credential, credentials.delete_credential,
+        return crud.deletion(credential.get, credentials.delete_credential,
                              resource_id)

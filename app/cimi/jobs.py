@@ -13,15 +13,15 @@ namespace = CollectionNamespace("jobs", jobs.SEGMENT, "Jobs: the caller's asynch
 class JobCollection(Resource):
     @declare.declared(declare.lists("List the Job collection", jobs.TYPE_NAME))
     def get(self):
-        return crud.listing(jobs.list_jobs)
+        return crud.listing(jobs.resource.list)
 
 
 @namespace.route(f"/<{ID}:resource_id>")
 class Job(Resource):
     @declare.declared(declare.reads("Read one Job", jobs.TYPE_NAME))
     def get(self, resource_id):
-        return crud.reading(jobs.get_job, resource_id)
+        return crud.reading(jobs.resource.get, resource_id)
 
     @declare.declared(declare.deletes("Delete one Job", declare.DELETED))
     def delete(self, resource_id):
-        return crud.deletion(jobs.get_job, jobs.delete_job, resource_id)
+        return crud.deletion(jobs.resource.get, jobs.resource.delete, resource_id)

@@ -3,7 +3,8 @@
 The document's TEMPLATE holds PUBLIC_KEY (one or more OpenSSH keys, one per line, checked by
 `schemas.credentials`), CIMI_DESCRIPTION, CIMI_PROPERTIES and the CIMI times. OpenNebula
 creates documents with its default umask, so a credential is private to its owner: anyone
-else is told it does not exist (404), and cannot launch a machine with it.
+else, an administrator too, is told it does not exist (404), and cannot launch a machine with
+it.
 
 The user's default key: the credential whose property `default` is "true". Its key is written
 to the OpenNebula user's own SSH_PUBLIC_KEY (USER/TEMPLATE), which is what OpenNebula itself
@@ -13,22 +14,18 @@ deleting it removes the key from the user's template, so a deleted key stops bei
 
 Creating, changing or deleting the default credential takes several calls; any that fails
 undoes the others (the other credentials marked again, the user's key as it was). A new
-default credential is also marked incomplete (`context.INCOMPLETE`) with what it changes
+default credential is also marked incomplete (`undo.INCOMPLETE`) with what it changes
 (PRIOR_DEFAULTS, PRIOR_KEY) until its last call: if the server dies halfway, the next read
 of the user's credentials after CIMI_RECOVERY_SECONDS undoes it the same way.
 """
-from dataclasses import replace
-
-from app.errors import BadRequest, DomainError, Forbidden, NotFound
+from app.errors import BadRequest, DomainError, NotFound
 from app.one import documents as document_types
 from app.one.metadata import PROPERTIES, description_of, encode_metadata, encode_properties, \
     properties_of
 from app.one.storable import fitted_name, is_valid_name
 from app.services import documents, links
+from app.services.document_resources import DocumentResource
 from app.services.undo import incomplete_mark, is_abandoned, undone_on_failure
-from app.services.listing import Listing, Pool, listed_pool
-from app.services.references import expandable
-from app.services.rendering import edit_and_delete
 from schemas.credentials import CREDENTIAL
 
 TYPE_NAME = CREDENTIAL.name
@@ -40,67 +37,75 @@ PRIOR_DEFAULTS = "CIMI_PRIOR_DEFAULTS"
 PRIOR_KEY = "CIMI_PRIOR_KEY"
 
 
-def list_credentials(caller, query):
-    """The caller's own credentials, newest first (an administrator sees others' with GET by
-    id only)."""
-    def page(offset, size):
-        found = caller.gateway.document_page(document_types.CREDENTIAL, offset, size, mine=True)
-        if any([_abandoned(caller, document) for document in found.items]):
-            # Undoing them changed the others' marks: read the page as it is now.
-            found = caller.gateway.document_page(document_types.CREDENTIAL, offset, size, mine=True)
-        return replace(found, items=tuple(document for document in found.items
-                                          if not is_abandoned(document.template)))
-
-    pool = Pool(page)
-    listing = Listing(TYPE_NAME, "credentials", caller.links.href(links.CREDENTIALS))
-    return listed_pool(query, listing, pool, lambda document: render(caller, document))
+def _stored(caller, values):
+    return {PUBLIC_KEY: values["publicKey"],
+            **encode_metadata(values.get("description"), values.get("properties", {}))}
 
 
-def get_credential(caller, credential_id):
-    return render(caller, _load(caller.gateway, credential_id))
+def _shown(caller, document):
+    return {"publicKey": document.template.get(PUBLIC_KEY, "")}
+
+
+def _recovered(caller, found):
+    """The credentials but those a dead server left incomplete, which are undone here;
+    undoing one marks others default again, so the rest are then read as they are now."""
+    undone = [_abandoned(caller, document) for document in found]
+    kept = [document for document in found if not is_abandoned(document.template)]
+    if not any(undone):
+        return kept
+    fresh = []
+    for document in kept:
+        try:
+            fresh.append(caller.gateway.document(document.id, document_types.CREDENTIAL))
+        except NotFound:
+            pass
+    return fresh
+
+
+resource = DocumentResource(CREDENTIAL, "credential", "credentials", links.CREDENTIALS,
+                            document_types.CREDENTIAL, _stored, _shown, private=True,
+                            followed=_recovered)
 
 
 def create_credential(caller, body):
     template = body["credentialTemplate"]
     values = {**template, **{key: body[key] for key in ("name", "description", "properties")
                              if key in body}}
-    name = values.get("name") or _comment(values["publicKey"]) or DEFAULT_NAME
-    attributes = _attributes(values)
-    gateway = caller.gateway
+    values["name"] = values.get("name") or _comment(values["publicKey"]) or DEFAULT_NAME
     if values.get("properties", {}).get(DEFAULT_PROPERTY) != "true":
-        return documents.created(gateway, document_types.CREDENTIAL, name, attributes,
-                                 lambda credential_id: render(caller, _load(gateway, credential_id)))
+        return resource.create(caller, values)
+    gateway, name, attributes = caller.gateway, values["name"], _stored(caller, values)
     prior = _prior_default(gateway)
     credential_id = documents.allocate(gateway, document_types.CREDENTIAL, name,
                                        {**attributes, **incomplete_mark(caller), **prior})
     with undone_on_failure(lambda: _rolled_back(gateway, credential_id, prior)):
-        created = _load(gateway, credential_id)
+        created = resource.stored_document(caller, credential_id)
         _apply_default(caller, created, was_default=False)
         documents.replace(gateway, created, name, attributes)
-        return render(caller, _load(gateway, credential_id))
+        return resource.get(caller, credential_id)
 
 
 def update_credential(caller, credential_id, body):
     """PUT: name, description, properties and publicKey; what the body leaves out is kept.
     If a call fails, the credential, the others' marks and the user's key are put back."""
     gateway = caller.gateway
-    current = _load(gateway, credential_id)
+    current = resource.read(caller, credential_id)
     values = {"name": current.name, "description": description_of(current.template),
               "properties": properties_of(current.template),
               "publicKey": current.template.get(PUBLIC_KEY, ""), **body}
     prior = _prior_default(gateway)
     with undone_on_failure(lambda: _restored(gateway, current, values["name"], prior)):
-        documents.replace(gateway, current, values["name"], _attributes(values))
-        updated = _load(gateway, credential_id)
+        documents.replace(gateway, current, values["name"], _stored(caller, values))
+        updated = resource.stored_document(caller, credential_id)
         _apply_default(caller, updated, was_default=_is_default(current))
-        return render(caller, updated)
+        return resource.render(caller, updated)
 
 
 def delete_credential(caller, credential_id):
     """The default credential's key leaves the user's template first, and comes back if the
     deletion fails."""
     gateway = caller.gateway
-    current = _load(gateway, credential_id)
+    current = resource.read(caller, credential_id)
     if not _is_default(current):
         gateway.document_delete(credential_id)
         return
@@ -113,32 +118,9 @@ def delete_credential(caller, credential_id):
 def public_key(caller, credential_id, attribute):
     """The key(s) of a credential a MachineCreate names; BadRequest if the caller cannot use it."""
     try:
-        return _load(caller.gateway, credential_id).template.get(PUBLIC_KEY, "")
+        return resource.read(caller, credential_id).template.get(PUBLIC_KEY, "")
     except NotFound:
         raise BadRequest(f"{attribute} names no credential you can use.") from None
-
-
-def render(caller, document):
-    href = caller.links.href(links.CREDENTIALS, document.id)
-    return CREDENTIAL.document({
-        **documents.common_attributes(href, document),
-        "publicKey": document.template.get(PUBLIC_KEY, ""),
-        "owner": document.owner.uname,
-        "operations": edit_and_delete(caller, document.owner, document.permissions, href),
-    })
-
-
-def _load(gateway, credential_id):
-    """The credential, or NotFound also when it exists but belongs to someone else (or was
-    left incomplete by a server that died while creating it)."""
-    try:
-        document = gateway.document(credential_id, document_types.CREDENTIAL)
-    except (NotFound, Forbidden):
-        document = None
-    if document is None or (is_abandoned(document.template) and
-                            _rolled_back(gateway, document.id, document.template)):
-        raise NotFound(f"Credential {credential_id} does not exist.")
-    return document
 
 
 def _abandoned(caller, document):
@@ -198,11 +180,6 @@ def _user_key_restored(gateway, prior):
         pass
 
 
-def _attributes(values):
-    return {PUBLIC_KEY: values["publicKey"],
-            **encode_metadata(values.get("description"), values.get("properties", {}))}
-
-
 def _comment(keys):
     """The first key's comment when it can serve as a name (shortened to fit), else ''."""
     first = keys.splitlines()[0].split(None, 2)
@@ -241,5 +218,3 @@ def _forget_user_key(gateway, key):
     if caller.template.get(USER_KEY) == key:
         gateway.user_update(caller.id, {USER_KEY: None}, merge=True)
 
-
-expandable(links.CREDENTIALS, get_credential)

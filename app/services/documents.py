@@ -19,14 +19,6 @@ def all_of(gateway, document_type, mine=False):
                   key=lambda document: document.id)
 
 
-def rendered(caller, document_ids, document_type, render):
-    """{id: render(caller, document)} of the listed documents of the type that the caller can
-    see, from one documentpool.info (the document pool has no call for a set of ids)."""
-    document_ids = set(document_ids)
-    return {document.id: render(caller, document) for document in all_of(caller.gateway, document_type)
-            if document.id in document_ids}
-
-
 def allocate(gateway, document_type, name, attributes):
     """A new document holding `attributes`, stamped as created now; its id."""
     now = int(time.time())
@@ -57,13 +49,6 @@ def put_back(gateway, document, name_now):
     tried_each(lambda: name_now != document.name and gateway.document_rename(document.id,
                                                                               document.name),
                lambda: replace(gateway, document, document.name, dict(document.template)))
-
-
-def deleted(gateway, document_type, document_id):
-    """Delete the document of that type and id: NotFound, and nothing deleted, when the id
-    names a document of another type."""
-    gateway.document(document_id, document_type)
-    gateway.document_delete(document_id)
 
 
 def replace(gateway, document, name, attributes):

@@ -76,8 +76,9 @@ FAILED ("did not reach OpenNebula") once CIMI_RECOVERY_SECONDS (Caller
 target as usual, but it only succeeds from a change OpenNebula stamped within that time (a
 later change is someone else's operation), and ends FAILED if it has not ended by then.
 
-Jobs are visible to their owner only: the collection lists the caller's own documents and
-anyone else's Job is a 404. DELETE forgets a Job in any state (200): it never cancels the
+Jobs are served as a private `DocumentResource` that only the server writes: the collection
+lists the caller's own documents, anyone else's Job is a 404, and a client can read and
+delete a Job, never add or edit one. DELETE forgets a Job in any state (200): it never cancels the
 operation, and a Job whose target was moved on by someone else before it reached its
 expected state would otherwise stay RUNNING for ever.
 """
@@ -86,17 +87,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from app.config import DEFAULT_RECOVERY_SECONDS
-from app.errors import BackendTimeout, DomainError, Forbidden, NotFound
+from app.errors import BackendTimeout, DomainError
 from app.one import documents as document_types
 from app.one.outcomes import EXPECTATIONS, FAILED, IMAGE, SUCCESS, VM
 from app.one.reasons import ERROR_MESSAGE, vm_reason
 from app.one.states import DONE, image_state_name, vm_state_name
 from app.protocol.names import ACTION_URI, JOB_URI_HEADER
-from app.protocol.responses import operation
 from app.services import documents, links, snapshot_keys
+from app.services.document_resources import DocumentResource
 from app.services.undo import undone_on_failure
-from app.services.listing import Listing, Pool, listed_pool
-from app.services.references import expandable, resolver
 from app.services.rendering import iso_time
 from schemas.jobs import JOB
 
@@ -237,32 +236,6 @@ def _error_watch(target):
     return {WATCHES_ERROR: "YES", PRIOR_ERROR: target.prior_error}
 
 
-def list_jobs(caller, query):
-    """The caller's Jobs in pool order, newest first. A page the query allows is read as a
-    window of the document pool, and only the targets of its Jobs are looked up."""
-    gateway = caller.gateway
-
-    def page(offset, size):
-        found = gateway.document_page(document_types.JOB, offset=offset, size=size, mine=True)
-        return replace(found, items=tuple(_followed(caller, found.items)))
-
-    pool = Pool(page=page, count=lambda at_least, guess: len(
-        gateway.document_page(document_types.JOB, mine=True).items))
-    listing = Listing(TYPE_NAME, "jobs", caller.links.href(SEGMENT), add=False)
-    return listed_pool(query, listing, pool, lambda job: render(caller, job),
-                       expand=resolver(caller))
-
-
-def get_job(caller, job_id):
-    (job,) = _followed(caller, [_own(caller, job_id)])
-    return render(caller, job)
-
-
-def delete_job(caller, job_id):
-    _own(caller, job_id)
-    caller.gateway.document_delete(job_id)
-
-
 @dataclass(frozen=True)
 class _Status:
     state: str
@@ -270,41 +243,20 @@ class _Status:
     time: int
 
 
-@dataclass(frozen=True)
-class _Job:
-    document: object
-    status: _Status
-
-    @property
-    def template(self):
-        return self.document.template
-
-
-def _own(caller, job_id):
-    """The caller's Job document; someone else's is as absent as a missing one."""
-    try:
-        document = caller.gateway.document(job_id, document_types.JOB)
-    except Forbidden:
-        document = None
-    if document is None or document.owner.uname != caller.user_name:
-        raise NotFound(f"Job {job_id} does not exist.")
-    return document
-
-
 def _followed(caller, job_documents):
-    """The Jobs with their current status: finished ones as recorded, the others from their
-    targets, fetched in one call per kind."""
+    """The Jobs with their current status in their template, as a finished Job's is
+    recorded: finished ones as they are, the others from their targets, fetched in one call
+    per kind."""
     unfinished = [document for document in job_documents if not _finished(document)]
     observed = _observe(caller.gateway, unfinished)
     jobs = []
     for document in job_documents:
         if _finished(document):
-            jobs.append(_Job(document, _recorded(document.template)))
-        else:
-            status = _status(document, observed.get(_target_key(document)),
-                             caller.recovery_seconds)
-            _record_if_finished(caller.gateway, document, status)
-            jobs.append(_Job(document, status))
+            jobs.append(document)
+            continue
+        status = _status(document, observed.get(_target_key(document)), caller.recovery_seconds)
+        _record_if_finished(caller.gateway, document, status)
+        jobs.append(replace(document, template={**document.template, **_written(status)}))
     return jobs
 
 
@@ -469,13 +421,13 @@ def _record_if_finished(gateway, document, status):
     if status.state not in RETURN_CODES:
         return
     try:
-        gateway.document_update(document.id, {
-            "STATE": status.state,
-            "STATUS_MESSAGE": status.message,
-            "STATUS_TIME": status.time,
-        }, merge=True)
+        gateway.document_update(document.id, _written(status), merge=True)
     except DomainError:
         pass
+
+
+def _written(status):
+    return {"STATE": status.state, "STATUS_MESSAGE": status.message, "STATUS_TIME": status.time}
 
 
 def _recorded(template):
@@ -483,15 +435,11 @@ def _recorded(template):
                    documents.whole(template.get("STATUS_TIME")))
 
 
-def render(caller, job):
-    href = caller.links.href(SEGMENT, job.document.id)
-    template, status = job.template, job.status
+def _shown(caller, document):
+    template, status = document.template, _recorded(document.template)
     target_path = template.get("TARGET_PATH", "")
     affected = [target_path] + template.get("AFFECTED", "").split()
-    return JOB.document({
-        "id": href,
-        "name": job.document.name,
-        "created": iso_time(documents.created_of(job.document)),
+    return {
         "updated": iso_time(status.time),
         "state": status.state,
         "targetResource": caller.links.reference(target_path),
@@ -501,8 +449,7 @@ def render(caller, job):
         "progress": PROGRESS[status.state],
         "statusMessage": status.message,
         "timeOfStatusChange": iso_time(status.time),
-        "operations": [operation("delete", href)],
-    })
+    }
 
 
 def _states(template, name):
@@ -513,4 +460,5 @@ def _joined(path):
     return "/".join(str(segment) for segment in path)
 
 
-expandable(SEGMENT, get_job)
+resource = DocumentResource(JOB, "Job", "jobs", SEGMENT, document_types.JOB, shown=_shown,
+                            private=True, followed=_followed)

@@ -96,16 +96,6 @@ def _size_by_ids(offset, records):
     return None if last_id is None else offset + len(records) + last_id
 
 
-def listed_documents(caller, query, listing, document_type, render):
-    """A collection of the OpenNebula documents of one type, `render(caller, document)` making
-    each a CIMI document whose `owner` is the document's owner."""
-    query, mine = owner_pushdown(caller.user_name, query)
-    pool = Pool(lambda offset, size: caller.gateway.document_page(document_type, offset, size,
-                                                               mine=mine))
-    return listed_pool(query, listing, pool, lambda document: render(caller, document),
-                       expand=resolver(caller))
-
-
 def listed_images(caller, query, listing, wanted, render):
     """A collection of the images `wanted(image)` picks, `render(caller, image)` making each a
     CIMI document whose `owner` is the image's owner. OpenNebula's image pool holds every
