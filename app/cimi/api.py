@@ -7,8 +7,8 @@ models and `expect`/`response` decorators, which these routes do not use (bodies
 schemas, answers are rendered by `app.protocol.respond`). In its place `mount` registers, with
 plain Flask calls, `<base>/openapi.json` (the OpenAPI document written from the routes'
 declarations, `app.cimi.openapi`) and `<base>/docs`, restx's Swagger UI page
-(`apidoc.ui_for`), whose static files restx's `apidoc` blueprint serves under
-`<base>/docs/swaggerui/` (no CDN). The description is readable without credentials, as the
+(`apidoc.ui_for`), whose static files restx's `apidoc` blueprint serves where restx always
+puts it, at `/swaggerui/` (no CDN). The description is readable without credentials, as the
 Cloud Entry Point is: it tells nothing about any user, and an operator or client reads it
 before having an account.
 """
@@ -25,12 +25,6 @@ OPENAPI_SEGMENT = "openapi.json"
 DOCS_SEGMENT = "docs"
 OPENAPI_ENDPOINT = "openapi"
 DOCS_ENDPOINT = "docs"
-# Where an Api keeps the app's record that restx's `apidoc` blueprint is registered, which
-# `Api.init_app` reads so as not to register it a second time (under `/swaggerui`). Should a
-# release of restx read another record, its second registration fails at start-up (Flask
-# refuses a blueprint name twice), never silently.
-_RESTX_EXTENSION = "restx"
-_APIDOC_REGISTERED = "apidoc_registered"
 
 
 class CimiApi(Api):
@@ -61,8 +55,6 @@ def mount(app, namespaces, decorators):
                      own_format(lambda: _openapi_document(api)))
     app.add_url_rule(f"{base}/{DOCS_SEGMENT}", DOCS_ENDPOINT,
                      own_format(lambda: apidoc.ui_for(api)))
-    app.register_blueprint(apidoc.apidoc, url_prefix=f"{base}/{DOCS_SEGMENT}")
-    app.extensions.setdefault(_RESTX_EXTENSION, {})[_APIDOC_REGISTERED] = True
     api.init_app(app, add_specs=False)  # the constructor ignores add_specs
     return api
 

@@ -33,7 +33,7 @@ def test_the_entry_point_is_served_in_both_formats(cimi):
 
 
 @pytest.mark.parametrize("url", ["/cimi/nothingHere", "/nowhere", "/cimi/machines/not-an-id/x",
-                                 "/cimi/swagger.json", "/swaggerui/swagger-ui.css"])
+                                 "/cimi/swagger.json", "/swaggerui/nothing-here.css"])
 def test_unknown_urls_are_cimi_404s(cimi, url):
     assert_cimi_error(cimi.get(url), 404)
 
