@@ -181,11 +181,6 @@ class Resource:
             return set()
         return {resource.collection for resource in _RESOURCES.values() if resource.collection}
 
-    def writable(self):
-        """The attributes a client may set, by name."""
-        return {name: declared for name, declared in self.fields.items()
-                if not declared.dump_only}
-
 
 def _ordered(declared):
     own = [name for name in declared if name not in COMMON_ATTRIBUTES and name != OPERATIONS]

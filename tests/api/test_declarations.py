@@ -132,4 +132,5 @@ def test_resource_metadata_lists_the_declared_attributes(cimi, entry_point, key,
     assert [attribute["name"] for attribute in entry["attributes"]] == list(resource.fields)
     writable = {attribute["name"] for attribute in entry["attributes"]
                 if not attribute["description"].endswith("Read-only.")}
-    assert writable == set(resource.writable())
+    assert writable == {name for name, declared in resource.fields.items()
+                        if not declared.dump_only}
