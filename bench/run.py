@@ -199,6 +199,7 @@ def _lane(backend, endpoint, session, workdir, sizes, settings, make_seeder, mak
             print_size(backend, results, seeding_seconds)
             all_results.append(results)
         machine_rates = measure_machine_rate(raw, cimi, seeder.machine_ids[0], settings)
+        _remove_leftover_template(raw.one)
         template_id = raw.one.template.allocate(machine_template(attributes, TEMPLATE_NAME))
         try:
             launch = measure_launching(raw, cimi, template_id,
@@ -210,6 +211,14 @@ def _lane(backend, endpoint, session, workdir, sizes, settings, make_seeder, mak
             raw.one.template.delete(template_id, False)
         print_once(backend, machine_rates, launch, settings)
         return verdicts(backend, all_results, machine_rates, launch)
+
+
+def _remove_leftover_template(one):
+    """Delete the launch template a run killed before its clean-up left on a real OpenNebula
+    (oned refuses a second template of that name)."""
+    for template in one.templatepool.info(-3, -1, -1).VMTEMPLATE:
+        if template.NAME == TEMPLATE_NAME:
+            one.template.delete(template.ID, False)
 
 
 def _cli_environment(base_url, credentials, workdir):
