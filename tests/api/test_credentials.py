@@ -165,14 +165,17 @@ def test_unknown_credentials_are_404(cimi, collection_href):
     assert cimi.delete(href).status == 404
 
 
-def test_another_user_cannot_see_edit_or_delete_a_credential(cimi, own_credential, other_user):
+def test_nobody_else_sees_edits_or_deletes_a_credential(cimi, own_credential, other_user,
+                                                        opennebula):
+    """Another user, and an administrator too: a credential is its owner's only."""
     href = own_credential(credential_create(ED25519_KEY)).document["id"]
-    alice = cimi.as_user(other_user)
-    assert alice.get(href).status == 404
-    assert alice.put(href, {"resourceURI": CIMI + "Credential", "name": "mine"}).status == 404
-    assert alice.delete(href).status == 404
-    listed = alice.get(cimi_collection(href)).document
-    assert href not in [member["id"] for member in listed.get("credentials", [])]
+    for session in (other_user, opennebula.admin_session):
+        alice = cimi.as_user(session)
+        assert alice.get(href).status == 404
+        assert alice.put(href, {"resourceURI": CIMI + "Credential", "name": "mine"}).status == 404
+        assert alice.delete(href).status == 404
+        listed = alice.get(cimi_collection(href)).document
+        assert href not in [member["id"] for member in listed.get("credentials", [])]
     assert cimi.get(href).document["name"] == "alice@laptop"
 
 
