@@ -4,13 +4,15 @@ The transcripts have no NIC, system snapshot, image snapshot, USER_TEMPLATE cont
 document or virtual network; those cases insert oned-shaped elements (as vm.xsd,
 image.xsd, document.xsd and vnet.xsd describe them) into recorded documents.
 """
+from dataclasses import fields
+
 import pytest
 
 from app.errors import BackendError
 from app.one import parse
 from app.one.records import (
     Datastore, Document, Host, Image, ImageSnapshot, Lease, Owner, Permissions, User, Vm,
-    VmDisk, VmDiskSnapshot, VmHistory, VmNic, VmSnapshot, Vnet,
+    VmDisk, VmDiskSnapshot, VmHistory, VmNic, VmSnapshot, VmTemplate, Vnet,
 )
 from onefake import transcript_value
 
@@ -258,6 +260,35 @@ def test_vnet_with_leases():
         leases=(Lease(ip="10.0.0.5", mac="02:00:0a:00:00:05", vm_id=1),
                 Lease(ip="10.0.0.6", mac="02:00:0a:00:00:06", vm_id=None)),
         template={"VN_MAD": "dummy"})
+
+
+# Record fields no element holds: what parse.py derives (a disk is volatile when it has no
+# image and oned formats it) or takes from an enclosing element (a disk snapshot's disk).
+DERIVED = {VmDisk: {"volatile"}, VmDiskSnapshot: {"disk_id"}}
+
+
+def test_every_field_of_a_mapped_record_is_read_or_derived():
+    mappings = [value for value in vars(parse).values() if isinstance(value, parse.Mapping)]
+    assert {mapping.record for mapping in mappings} == {
+        Owner, Permissions, Image, ImageSnapshot, VmTemplate, Document, Vnet, Lease, User,
+        Datastore, Host, VmDisk, VmDiskSnapshot}
+    for mapping in mappings:
+        names = [name for name, _tag, _read in mapping.rows]
+        assert len(names) == len(set(names)), mapping.record
+        assert set(names) | DERIVED.get(mapping.record, set()) == {
+            field.name for field in fields(mapping.record)}, mapping.record
+
+
+def test_missing_elements_read_as_defaults():
+    nobody = Owner(uid=-1, uname="", gid=-1, gname="")
+    assert parse.one("<IMAGE/>", parse.image) == Image(
+        id=-1, name="", owner=nobody, permissions=Permissions(), type="OS", state=0,
+        persistent=False, size_mb=0, format="", path="", source="", regtime=0, running_vms=0)
+    assert parse.one("<HOST><HOST_SHARE/></HOST>", parse.host) == Host(
+        id=-1, name="", state=0, cluster_id=-1, cluster="", im_mad="", vm_mad="", max_cpu=0,
+        max_mem_kb=0, cpu_usage=0, mem_usage_kb=0, running_vms=0)
+    assert parse.one("<VNET><AR_POOL/></VNET>", parse.vnet) == Vnet(
+        id=-1, name="", owner=nobody, permissions=Permissions(), state=-1)
 
 
 def test_a_declaration_and_non_ascii_text_are_fine():
