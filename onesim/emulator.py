@@ -65,6 +65,8 @@ class Emulator:
         for pool in self.pools.values():
             pool.render_all()
         self.timers = Timers(self, speed)
+        # What a failing call leaves behind although its writes are undone (`keep_if_failed`).
+        self._kept_if_failed = []
 
     def start(self):
         """Run the start-up hooks (seeding is done before; timers resume here)."""
@@ -85,19 +87,34 @@ class Emulator:
         """Hold the emulator lock; commit the store on success, roll back on error.
 
         Handlers check everything before they change objects, so a failing call normally
-        has nothing to undo; if it did write, the pools it wrote are reloaded from disk.
+        has nothing to undo; if it did write, the pools it wrote are reloaded from disk, and
+        then what it asked to keep if it failed is done and committed.
         """
         with self.lock:
             try:
                 yield
             except BaseException:
-                touched = self.store.rollback()
-                for name in touched:
-                    self.pools[name].load()
-                for name in touched:
-                    self.pools[name].render_all()
+                self._roll_back()
                 raise
+            self._kept_if_failed = []
             self.store.commit()
+
+    def keep_if_failed(self, action):
+        """Run `action()` after the writes of the current call are undone, should it fail:
+        what oned keeps of a call that fails halfway (it undoes such a call step by step,
+        and some steps leave a trace)."""
+        self._kept_if_failed.append(action)
+
+    def _roll_back(self):
+        touched = self.store.rollback()
+        for name in touched:
+            self.pools[name].load()
+        for name in touched:
+            self.pools[name].render_all()
+        kept, self._kept_if_failed = self._kept_if_failed, []
+        for action in kept:
+            action()
+        self.store.commit()
 
     def after(self, seconds, callback):
         """Run `callback()` in a transaction `seconds` (scaled by the speed factor) from now."""

@@ -378,14 +378,15 @@ def imagepool_info(call, filter_flag, start, end):
 
 @rpc("one.image.delete", Int("id"), Bool("force", False))
 def image_delete(call, oid, force):
-    image = managed(call, "image", oid)
-    if image.state in _LOCKED_STATES:
-        # RequestManagerDelete: an image whose copy runs goes only by force, which takes
-        # ADMIN rights on it (an ordinary owner has none).
-        if not force:
-            raise OneError(INTERNAL, "Image locked, use --force flag to remove the image. "
-                                     "Force delete may leave some files on Datastore", oid)
-        auth.authorize(call.caller, image, auth.ADMIN)
+    # ImageDelete::request_execute: an image whose copy runs goes only by force, which takes
+    # ADMIN rights on it (an ordinary owner has none); without force it is refused before
+    # anyone's rights are looked at, so whoever asks hears that it is locked.
+    image = call.pool("image").get(oid)
+    locked = image.state in _LOCKED_STATES
+    if locked and not force:
+        raise OneError(INTERNAL, "Image locked, use --force flag to remove the image. "
+                                 "Force delete may leave some files on Datastore", oid)
+    image = managed(call, "image", oid, auth.ADMIN if locked else auth.MANAGE)
     # oned's ImageManager::delete_image refusals leave the envelope's object id at -1.
     if image.state == CLONE:
         raise OneError(ACTION, f"Cannot delete image. There are {image.cloning_ops} active clone operations.")

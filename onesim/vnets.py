@@ -23,11 +23,14 @@ def mac_for(ip):
 
 
 class AddressRange:
-    """An IP4 AR stored as a dict: ar_id, ip, size, leases ([index, vm_id] pairs)."""
+    """An IP4 AR stored as a dict: ar_id, ip, size, leases ([index, vm_id] pairs), and
+    ever_leased: whether a lease was ever taken from it. oned's AR has no ALLOCATED
+    attribute when it is created (AddressRange::from_vattr removes it); every lease taken or
+    released rewrites it (allocated_to_attr), an empty string once the last lease is gone."""
 
     @staticmethod
     def new(ar_id, first_ip, size):
-        return {"ar_id": ar_id, "ip": first_ip, "size": size, "leases": []}
+        return {"ar_id": ar_id, "ip": first_ip, "size": size, "leases": [], "ever_leased": False}
 
     @staticmethod
     def address(ar, index):
@@ -104,9 +107,16 @@ class VirtualNetwork(PoolObject):
     @classmethod
     def _short_ar_xml(cls, ar):
         """A pool's AR: its attributes, led by the ALLOCATED map of leases (AddressRange::
-        allocated_to_attr: " <index> <owner>" per lease, in index order)."""
+        allocated_to_attr: " <index> <owner>" per lease, in index order) once a lease was
+        ever taken from it."""
+        return f"<AR>{cls._allocated_xml(ar)}{cls._ar_attributes_xml(ar)}</AR>"
+
+    @staticmethod
+    def _allocated_xml(ar):
+        if not ar["ever_leased"]:
+            return ""
         allocated = "".join(f" {index} {VM_OWNER_BIT | vm_id}" for index, vm_id in sorted(ar["leases"]))
-        return f"<AR><ALLOCATED>{cdata(allocated)}</ALLOCATED>{cls._ar_attributes_xml(ar)}</AR>"
+        return f"<ALLOCATED>{cdata(allocated)}</ALLOCATED>"
 
     @classmethod
     def _full_ar_xml(cls, ar):
@@ -149,6 +159,7 @@ def allocate_lease(emulator, caller, vnet_id, vm_id, ip=None):
     auth.authorize(caller, vnet, auth.USE)
     ar, index = _lease_slot(vnet, ip)
     ar["leases"].append([index, vm_id])
+    ar["ever_leased"] = True
     pool.save(vnet)
     address = AddressRange.address(ar, index)
     inherited = [(name, vnet.template.get(name)) for name in INHERITED_BY_NIC if vnet.template.get(name)]
@@ -156,6 +167,20 @@ def allocate_lease(emulator, caller, vnet_id, vm_id, ip=None):
             ("CLUSTER_ID", str(DEFAULT_CLUSTER)), *inherited, ("IP", address), ("MAC", mac_for(address)),
             ("NETWORK", vnet.name), ("NETWORK_ID", str(vnet.id)),
             ("SECURITY_GROUPS", vnet.template.get("SECURITY_GROUPS", "0")), ("VN_MAD", vnet.vn_mad)]
+
+
+def keep_allocated_map(emulator, vnet_id, ar_id):
+    """The range `ar_id` of `vnet_id` lists its ALLOCATED map from now on, leases or not: for
+    a lease given back by a call that failed after taking it, whose own writes are undone.
+    oned writes the map when it takes the lease and again when it frees it."""
+    pool = emulator.pool("vnet")
+    vnet = pool.find(vnet_id)
+    if vnet is None:
+        return
+    for ar in vnet.address_ranges:
+        if ar["ar_id"] == ar_id:
+            ar["ever_leased"] = True
+    pool.save(vnet)
 
 
 def security_group_rules(security_group_ids):

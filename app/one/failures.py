@@ -33,6 +33,8 @@ LOCKED = 0x8000
 REPLICATION = 0x10000
 
 _INVALID_NAME = "Invalid NAME"
+# ImageDelete::request_execute: the image's copy into its datastore still runs (LOCKED).
+IMAGE_LOCKED = "Image locked"
 # VirtualNetworkPool::nic_attribute, when no address range of the network has a free lease
 # (or the address a NIC names is taken): one.vm.allocate answers it as INTERNAL,
 # one.template.instantiate as ALLOCATE ("Error allocating a new virtual machine template.
@@ -67,7 +69,7 @@ ERRORS_BY_CODE = {
     # image already in use, an image still being copied, a disk saved in the wrong VM state.
     INTERNAL: ((_NO_LEASE, _no_free_address), ("Parse error", BadRequest),
                (_INVALID_NAME, BadRequest), ("NAME is too long", BadRequest), ("Error transforming", BadRequest),
-               ("already in use", Conflict), ("Image locked", Conflict),
+               ("already in use", Conflict), (IMAGE_LOCKED, Conflict),
                ("to save disks", Conflict), ("Object is being renamed", Conflict),
                ("cannot be in state", Conflict),
                (None, BackendError)),

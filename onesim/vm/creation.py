@@ -46,9 +46,15 @@ def create_vm(call, submitted, hold=False, name_prefix="one"):
     if invalid_name is not None:
         raise OneError(INTERNAL, invalid_name)
     template.set("VMID", str(vm.id))
-    _take_devices(call, vm)
-    if vm.template.holds_cdata_end() or vm.user_template.holds_cdata_end():
-        raise unwritable("VM")
+    try:
+        _take_devices(call, vm)
+        if vm.template.holds_cdata_end() or vm.user_template.holds_cdata_end():
+            raise unwritable("VM")
+    except OneError as error:
+        # oned refuses what the caller may not use before it takes any lease.
+        if error.code != AUTHORIZATION:
+            resources.keep_allocated_maps(call.emulator, vm)
+        raise
     _add_os_uuid(template)
     _add_requirements(vm)
     _set_first_state(call.emulator, vm, hold)

@@ -1,6 +1,8 @@
 """What a VM takes from the rest of the cloud and gives back: host capacity, images,
 network leases, the system datastore. The only place that talks to those core modules.
 """
+import functools
+
 from .. import hosts, images, vnets
 from ..errors import INTERNAL, OneError, not_found
 
@@ -54,6 +56,14 @@ def security_group_rules(vm):
         group_ids.extend(group for group in nic.get("SECURITY_GROUPS", "").split(",")
                          if group and group not in group_ids)
     return vnets.security_group_rules(group_ids)
+
+
+def keep_allocated_maps(emulator, vm):
+    """The VM's creation fails once its leases are taken: oned gives them back
+    (VirtualMachine::insert, error_leases_rollback) and their ranges keep the ALLOCATED map."""
+    for nic in vm.nics():
+        emulator.keep_if_failed(functools.partial(
+            vnets.keep_allocated_map, emulator, int(nic["NETWORK_ID"]), int(nic["AR_ID"])))
 
 
 def release_nic(emulator, vm, nic):

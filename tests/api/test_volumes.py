@@ -63,6 +63,36 @@ def test_only_the_owner_changes_or_deletes_a_volume(cimi, volumes, other_user):
     assert (kept["name"], kept["visibility"]) == ("guarded", "public")
 
 
+def test_a_volume_still_being_written_is_refused_to_others_as_theirs_and_to_its_owner_as_busy(
+        cimi, volumes, other_user, onesim_server, wait_for_state):
+    """oned refuses to delete an image its datastore is still writing (LOCKED) before it looks
+    at who asks: someone else still hears that only the owner may delete the volume."""
+    from onesim.images import LOCKED, READY
+    public = volumes(volume_create("being-written", visibility="public"))
+    wait_for_state(public["id"], "AVAILABLE")
+    image_id = int(public["id"].rsplit("/", 1)[1])
+    _set_image_state(onesim_server, image_id, LOCKED)
+    try:
+        assert cimi.get(public["id"]).document["state"] == "CREATING"
+        refused = cimi.as_user(other_user).delete(public["id"])
+        busy = cimi.delete(public["id"])
+    finally:
+        _set_image_state(onesim_server, image_id, READY)
+    assert refused.status == 403
+    assert "only its owner can delete it" in refused.document["message"]
+    assert busy.status == 409
+    assert "Image locked" in busy.document["message"]
+    assert cimi.get(public["id"]).status == 200
+
+
+def _set_image_state(onesim_server, image_id, state):
+    emulator = onesim_server.emulator
+    with emulator.transaction():
+        image = emulator.pool("image").get(image_id)
+        image.set_state(state)
+        emulator.pool("image").save(image)
+
+
 def test_put_renames_redescribes_and_changes_visibility(cimi, volumes):
     volume = volumes(volume_create("before"))
     result = cimi.put(volume["id"], {"resourceURI": CIMI + "Volume", "name": "after",

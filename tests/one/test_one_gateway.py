@@ -2,7 +2,7 @@
 import pytest
 
 import app.one
-from app.errors import BadRequest, NotFound, Unauthenticated
+from app.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthenticated
 from app.one import documents
 from app.one.gateway import POOL_ALL, POOL_MINE, VM_ANY_STATE, VM_NOT_DONE
 from onefake import SESSION, transcript_value
@@ -332,3 +332,33 @@ def test_integers_beyond_xml_rpc_are_refused_before_the_call(gateway, fake_oned,
     with pytest.raises(BadRequest, match="out of the range"):
         gateway.vm(value)
     assert fake_oned.calls == []
+
+
+LOCKED_REFUSAL = ("[one.image.delete] Image locked, use --force flag to remove the image. "
+                  "Force delete may leave some files on Datastore")
+NO_CHANGE = (-1,) * 9
+
+
+def test_deleting_a_locked_image_is_forbidden_to_whoever_may_not_manage_it(gateway, fake_oned):
+    fake_oned.fail("one.image.delete", 0x2000, LOCKED_REFUSAL, 5)
+    fake_oned.fail("one.image.chmod", 0x0200, "User [4] : Not authorized to perform MANAGE IMAGE [5].")
+    fake_oned.succeed("one.image.info", transcript_value("016"))
+    with pytest.raises(Forbidden, match="not allowed to change or delete image"):
+        gateway.image_delete(5)
+    assert [call[0] for call in fake_oned.calls] == ["one.image.delete", "one.image.chmod", "one.image.info"]
+    assert fake_oned.calls[1][1][1:] == (5, *NO_CHANGE)
+
+
+def test_deleting_a_locked_image_one_may_manage_is_a_conflict(gateway, fake_oned):
+    fake_oned.fail("one.image.delete", 0x2000, LOCKED_REFUSAL, 5)
+    fake_oned.succeed("one.image.chmod", 5)
+    with pytest.raises(Conflict, match="Image locked"):
+        gateway.image_delete(5)
+    assert fake_oned.calls[1] == ("one.image.chmod", (SESSION, 5, *NO_CHANGE))
+
+
+def test_other_refused_deletes_ask_nothing_more(gateway, fake_oned):
+    fake_oned.fail("one.image.delete", 0x0800, "[one.image.delete] Cannot delete image. There are 2 VMs using it.")
+    with pytest.raises(Conflict, match="VMs using it"):
+        gateway.image_delete(5)
+    assert [call[0] for call in fake_oned.calls] == ["one.image.delete"]

@@ -3,6 +3,8 @@ import pyone
 import pytest
 from lxml import etree
 
+READY = 1
+
 
 def ids(pool_xml, tag):
     return [int(node.text) for node in etree.fromstring(pool_xml).findall(f"{tag}/ID")]
@@ -41,8 +43,10 @@ def test_changed_password_replaces_the_old_one(sim, new_user):
     assert pyone.OneServer(sim.endpoint, session=f"{name}:new-secret").user.info(-1).ID == uid
 
 
-def test_a_private_image_is_invisible_and_unusable_to_another_user(sim, demo, new_user, unique):
+def test_a_private_image_is_invisible_and_unusable_to_another_user(sim, demo, new_user, unique, wait_for):
     image_id = demo.image.allocate(f'NAME="{unique("private")}"\nTYPE=DATABLOCK\nSIZE=1', 1)
+    # Copied first: an image being copied is refused to anyone as locked, rights unchecked.
+    wait_for(lambda: demo.image.info(image_id).STATE == READY)
     _, session = new_user()
     other = pyone.OneServer(sim.endpoint, session=session)
     assert image_id not in [image.ID for image in other.imagepool.info(-2, -1, -1).IMAGE]

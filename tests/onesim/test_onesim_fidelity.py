@@ -126,6 +126,64 @@ def test_a_leased_network_and_a_locked_object_still_validate(admin_raw, sim, val
     validate_xml(ok(admin_raw.image.info(image_id)))
 
 
+@pytest.fixture
+def fresh_network(sim, unique):
+    """A network no lease was ever taken from (oneadmin's, every user may use it)."""
+    from onesim.seed import PUBLIC_IMAGE_PERMISSIONS
+    from onesim.vnets import create_vnet
+    emulator = sim.emulator
+    with emulator.transaction():
+        vnet = create_vnet(emulator, unique("net"), "10.9.0.2", 4)
+        vnet.permissions = PUBLIC_IMAGE_PERMISSIONS
+        emulator.pool("vnet").save(vnet)
+    yield vnet.id
+    with emulator.transaction():
+        emulator.pool("vnet").drop(emulator.pool("vnet").get(vnet.id))
+
+
+@pytest.fixture
+def pool_ar(admin_raw, validate_xml):
+    """The first AR of a network as vnpool.info lists it (the pool's short form)."""
+    def read(vnet_id):
+        document = ok(admin_raw.vnpool.info(-2, vnet_id, vnet_id))
+        validate_xml(document)
+        return etree.fromstring(document).find("VNET/AR_POOL/AR")
+    return read
+
+
+def test_a_range_lists_its_allocated_map_only_once_a_lease_was_taken(admin_raw, sim, fresh_network, pool_ar):
+    """oned 7.0.2 writes no ALLOCATED into a new AR (AddressRange::from_vattr), the leases'
+    map from the first one on, and an empty one after the last is released; vn.info never
+    shows it (AddressRange::to_xml skips it)."""
+    from onesim.auth import Caller
+    from onesim.vnets import VM_OWNER_BIT, allocate_lease, release_lease
+    oneadmin = Caller(0, 0, frozenset({0}), "oneadmin", "oneadmin")
+    assert pool_ar(fresh_network).find("ALLOCATED") is None
+    with sim.emulator.transaction():
+        allocate_lease(sim.emulator, oneadmin, fresh_network, 4243)
+    assert pool_ar(fresh_network).findtext("ALLOCATED") == f" 0 {VM_OWNER_BIT | 4243}"
+    with sim.emulator.transaction():
+        release_lease(sim.emulator, fresh_network, 4243)
+    assert pool_ar(fresh_network).findtext("ALLOCATED") == ""
+    assert "ALLOCATED" not in ok(admin_raw.vn.info(fresh_network))
+
+
+def test_a_vm_allocation_failing_after_its_lease_leaves_an_empty_allocated_map(
+        raw, sim, new_user, fresh_network, pool_ar, unique):
+    """VirtualMachine::insert takes the leases before the images, and gives them back when an
+    image fails; a VM naming an image the user may not use is refused before any lease."""
+    _, user = new_user()
+    vm = f'NAME="{unique("vm")}"\nCPU="1"\nMEMORY="64"\nNIC=[NETWORK_ID="{fresh_network}"]\n'
+    private_image = ok(raw(sim.demo_session).image.allocate(f'NAME="{unique("private")}"\nTYPE=DATABLOCK\nSIZE=1', 1))
+    refused = raw(user).vm.allocate(vm + f'DISK=[IMAGE_ID="{private_image}"]', True)
+    ok(raw(sim.admin_session).image.delete(private_image, True))
+    assert refused[2] == 0x200
+    assert pool_ar(fresh_network).find("ALLOCATED") is None
+    failed = raw(user).vm.allocate(vm + f'DISK=[IMAGE="{unique("missing")}"]', True)
+    assert failed[0] is False and failed[2] == 0x2000
+    assert pool_ar(fresh_network).findtext("ALLOCATED") == ""
+
+
 def test_the_xsd_check_catches_a_broken_document(validate_xml, admin_raw):
     broken = ok(admin_raw.datastore.info(1)).replace("<TOTAL_MB>", "<TOTAL>").replace("</TOTAL_MB>", "</TOTAL>")
     with pytest.raises(AssertionError):

@@ -221,6 +221,24 @@ def test_deleting_a_clone_being_copied_releases_its_source(sim, ready, demo, uni
     demo.image.delete(source)
 
 
+def test_an_image_being_copied_is_refused_as_locked_before_rights_are_checked(sim, new_user, unique):
+    """ImageDelete::request_execute refuses a locked image before it authorizes: a user who
+    may not delete the image hears that it is locked, and by force that ADMIN is refused.
+    The emulator's transaction keeps the copy from ending meanwhile."""
+    _, stranger = new_user()
+    with sim.emulator.transaction():
+        allocated = sim.emulator.call("one.image.allocate", sim.demo_session,
+                                      f'NAME="{unique("copying")}"\nTYPE=DATABLOCK\nSIZE=1', 1)
+        image_id = allocated[1]
+        assert sim.emulator.pool("image").get(image_id).state == LOCKED
+        refused = sim.emulator.call("one.image.delete", stranger, image_id, False)
+        assert refused[1:4] == ["[one.image.delete] Image locked, use --force flag to remove the image. "
+                                "Force delete may leave some files on Datastore", 0x2000, image_id]
+        forced = sim.emulator.call("one.image.delete", stranger, image_id, True)
+        assert forced[2] == 0x200 and "Not authorized to perform ADMIN IMAGE" in forced[1]
+    assert sim.emulator.call("one.image.delete", sim.admin_session, image_id, True)[0]
+
+
 def test_update_rename_and_chown(ready, demo, admin, unique):
     image_id = ready(f'NAME="{unique("meta")}"\nTYPE=DATABLOCK\nSIZE=1\nA=1')
     demo.image.update(image_id, 'CIMI_DESCRIPTION="hello"', 1)
