@@ -283,13 +283,16 @@ class Gateway:
         """oned refuses to delete an image whose copy still runs before it looks at who asks
         (ImageDelete::request_execute), which would tell someone who may never delete it to
         wait. A chmod that changes no bit needs exactly the MANAGE right a delete needs
-        (RequestManagerChmod::chmod): its refusal, when it is refused, is the answer."""
+        (RequestManagerChmod::chmod): its refusal, when it is refused, is the answer. oned's
+        own words for the owner name a --force flag this API does not have."""
         try:
             self.call("image.delete", image_id)
         except Conflict as refusal:
-            if IMAGE_LOCKED in refusal.message:
-                self._chmod("image", image_id, {})
-            raise
+            if IMAGE_LOCKED not in refusal.message:
+                raise
+            self._chmod("image", image_id, {})
+            raise Conflict(f"Image {image_id} is still being written to its datastore: it can "
+                           "be deleted once it is ready.") from None
 
     def image_rename(self, image_id, name):
         self.call("image.rename", image_id, name)

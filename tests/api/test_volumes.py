@@ -81,7 +81,7 @@ def test_a_volume_still_being_written_is_refused_to_others_as_theirs_and_to_its_
     assert refused.status == 403
     assert "only its owner can delete it" in refused.document["message"]
     assert busy.status == 409
-    assert "Image locked" in busy.document["message"]
+    assert "still being written" in busy.document["message"]
     assert cimi.get(public["id"]).status == 200
 
 

@@ -352,7 +352,7 @@ def test_deleting_a_locked_image_is_forbidden_to_whoever_may_not_manage_it(gatew
 def test_deleting_a_locked_image_one_may_manage_is_a_conflict(gateway, fake_oned):
     fake_oned.fail("one.image.delete", 0x2000, LOCKED_REFUSAL, 5)
     fake_oned.succeed("one.image.chmod", 5)
-    with pytest.raises(Conflict, match="Image locked"):
+    with pytest.raises(Conflict, match="still being written"):
         gateway.image_delete(5)
     assert fake_oned.calls[1] == ("one.image.chmod", (SESSION, 5, *NO_CHANGE))
 
