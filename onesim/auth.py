@@ -86,17 +86,31 @@ def _acl_allows(caller, auth_type, operation):
 
 
 def can(caller, obj, operation):
+    return permitted(caller, operation)(obj)
+
+
+def permitted(caller, operation):
+    """obj -> whether `caller` may do `operation` on it: the owner's, group's or others'
+    bit, else the ACLs. What depends on the caller alone is worked out once, so that a pool
+    call weighs its many objects quickly (oned does it in its SQL where-clause)."""
     if caller.is_admin:
-        return True
-    offset = _BIT_OFFSET[operation]
-    bits = obj.permissions
-    if obj.uid == caller.uid and bits[offset]:
-        return True
-    if obj.gid in caller.groups and bits[3 + offset]:
-        return True
-    if bits[6 + offset]:
-        return True
-    return _acl_allows(caller, AUTH_TYPES.get(obj.pool_name, ""), operation)
+        return lambda obj: True
+    uid, groups = caller.uid, caller.groups
+    owner_bit = _BIT_OFFSET[operation]
+    group_bit, other_bit = owner_bit + 3, owner_bit + 6
+    by_acl = {}
+
+    def allowed(obj):
+        bits = obj.permissions
+        if (obj.uid == uid and bits[owner_bit]) or (obj.gid in groups and bits[group_bit]) \
+                or bits[other_bit]:
+            return True
+        pool_name = obj.pool_name
+        if pool_name not in by_acl:
+            by_acl[pool_name] = _acl_allows(caller, AUTH_TYPES.get(pool_name, ""), operation)
+        return by_acl[pool_name]
+
+    return allowed
 
 
 def authorize(caller, obj, operation):
@@ -138,8 +152,8 @@ def select(caller, pool, filter_flag=ALL, start=-1, end=-1, keep=None):
     paged by start/end. Objects are looked at newest first and, with an offset and a page
     size, none past the page is looked at, as oned's LIMIT reads no further."""
     wanted = _wanted(caller, filter_flag)
-    chosen = (obj for obj in pool.newest_first()
-              if (keep is None or keep(obj)) and wanted(obj))
+    chosen = filter(wanted, pool.newest_first() if keep is None else
+                    filter(keep, pool.newest_first()))
     return _page_in_order(chosen, start, end)
 
 
@@ -160,7 +174,10 @@ def _wanted(caller, filter_flag):
         MINE_GROUP: lambda obj: obj.uid == caller.uid or obj.gid in caller.groups,
         GROUP: lambda obj: obj.gid == caller.gid,
     }.get(filter_flag, lambda obj: obj.uid == filter_flag)
-    return lambda obj: narrower(obj) and can(caller, obj, USE)
+    usable = permitted(caller, USE)
+    if filter_flag == ALL:
+        return usable
+    return lambda obj: narrower(obj) and usable(obj)
 
 
 def _newest_first(objects):

@@ -227,7 +227,7 @@ class Pool:
         an object is added or dropped."""
         if self._newest_first_ids is None:
             self._newest_first_ids = sorted(self.objects, reverse=True)
-        return (self.objects[oid] for oid in self._newest_first_ids)
+        return map(self.objects.__getitem__, self._newest_first_ids)
 
     def __len__(self):
         return len(self.objects)
