@@ -45,13 +45,33 @@ def start(environment):
 
 
 def wait_running(process):
-    """The Cloud Entry Point URL `make run` printed once everything answered."""
+    """The Cloud Entry Point URL `make run` printed once everything answered, and what it
+    writes from then on (`Output`)."""
     deadline = time.monotonic() + START_SECONDS
     for line in process.stdout:
         if "Cloud Entry Point:" in line:
-            return line.split("Cloud Entry Point:", 1)[1].strip()
+            return line.split("Cloud Entry Point:", 1)[1].strip(), Output(process)
         assert time.monotonic() < deadline, "make run never said it was running"
     raise AssertionError(f"make run ended with {process.wait()} before it was running")
+
+
+class Output:
+    """The rest of a process's output, read on as a terminal does: left unread, a full pipe
+    would block the server's log lines and `make run`'s own words, and with them its stop."""
+
+    def __init__(self, process):
+        self._lines = []
+        self._reader = threading.Thread(target=self._read, args=(process.stdout,), daemon=True)
+        self._reader.start()
+
+    def _read(self, stream):
+        for line in stream:
+            self._lines.append(line)
+
+    def text(self, timeout=10):
+        """All of it, once every writer has closed the pipe."""
+        self._reader.join(timeout)
+        return "".join(self._lines)
 
 
 def status_of(url):
@@ -81,7 +101,7 @@ def test_it_serves_and_stops_within_five_seconds_on_ctrl_c(run_env):
     for _ in range(2):
         process, groups = start(run_env), []
         try:
-            entry_point = wait_running(process)
+            entry_point, _ = wait_running(process)
             assert status_of(entry_point) == 200
             groups = [process.pid] + _children(process.pid)     # each child leads its own
             with busy_clients(entry_point):
@@ -126,13 +146,13 @@ def busy_clients(entry_point, clients=6):
 def test_it_exits_with_an_error_when_its_server_dies(run_env):
     process, groups = start(run_env), []
     try:
-        wait_running(process)
+        _, output = wait_running(process)
         groups = [process.pid] + _children(process.pid)
         listening = [pid for pid in _children(process.pid) if "gunicorn" in _command(pid)]
         assert listening, "no gunicorn child found"
         os.kill(listening[0], signal.SIGKILL)
         assert process.wait(timeout=30) != 0
-        assert "the CIMI server exited with status" in process.stdout.read()
+        assert "the CIMI server exited with status" in output.text()
     finally:
         _kill_all(process, groups)
 
