@@ -266,11 +266,14 @@ class Gateway:
 
     # --- images -------------------------------------------------------------------------
 
-    def image_page(self, offset=0, size=None, mine=False):
-        return self._page("imagepool.info", parse.image, offset, size, _pool_filter(mine))
+    def image_page(self, offset=0, size=None, mine=False, users=True):
+        """`users`: read each image's `vm_ids` too (all the VMs using it, which can be many)."""
+        return self._page("imagepool.info", parse.image if users else parse.image_alone,
+                          offset, size, _pool_filter(mine))
 
-    def image(self, image_id):
-        return parse.one(self.call("image.info", image_id), parse.image)
+    def image(self, image_id, users=True):
+        return parse.one(self.call("image.info", image_id),
+                         parse.image if users else parse.image_alone)
 
     def image_allocate(self, attributes, datastore_id):
         return self.call("image.allocate", build_template(self._marked(attributes)),

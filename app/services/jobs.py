@@ -301,7 +301,7 @@ def _observe(gateway, job_documents):
                     frozenset(disk.image_id for disk in vm.disks), snapshot_keys.keys_of(vm),
                     _waiting(vm), _mark_of(vm), _changed_at(vm))
     if wanted[IMAGE]:
-        for found in gateway.image_page().items:
+        for found in gateway.image_page(users=False).items:
             if found.id in wanted[IMAGE]:
                 observed[IMAGE, found.id] = _Observation(
                     image_state_name(found.state), found.template.get("ERROR", ""))

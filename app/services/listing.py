@@ -101,7 +101,8 @@ def listed_images(caller, query, listing, wanted, render):
     CIMI document whose `owner` is the image's owner. OpenNebula's image pool holds every
     kind of image, so the members are picked out here and a page cannot be a pool window."""
     query, mine = owner_pushdown(caller.user_name, query)
-    members = [render(caller, image) for image in caller.gateway.image_page(mine=mine).items
+    members = [render(caller, image)
+               for image in caller.gateway.image_page(mine=mine, users=False).items
                if wanted(image)]
     return listed(query, listing, members, expand=resolver(caller))
 

@@ -59,7 +59,7 @@ def _image_links(caller, vm):
     if not image_ids:
         return {}
     references = {}
-    for image in caller.gateway.image_page().items:
+    for image in caller.gateway.image_page(users=False).items:
         if image.id not in image_ids:
             continue
         if is_machine_image(image):

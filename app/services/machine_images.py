@@ -173,7 +173,7 @@ def is_machine_image(image):
 
 
 def _machine_image(gateway, image_id):
-    image = gateway.image(image_id)
+    image = gateway.image(image_id, users=False)
     if not is_machine_image(image):
         raise NotFound(f"Machine image {image_id} does not exist.")
     return image

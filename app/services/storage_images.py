@@ -111,7 +111,8 @@ def rendered_images(caller, image_ids, wanted, render):
     """{id: render(caller, image)} of the listed images `wanted(image)` picks that exist and are
     visible, from one imagepool.info (the image pool has no call for a set of ids)."""
     image_ids = set(image_ids)
-    return {image.id: render(caller, image) for image in caller.gateway.image_page().items
+    return {image.id: render(caller, image)
+            for image in caller.gateway.image_page(users=False).items
             if image.id in image_ids and wanted(image)}
 
 
