@@ -18,7 +18,7 @@ default credential is also marked incomplete (`undo.INCOMPLETE`) with what it ch
 (PRIOR_DEFAULTS, PRIOR_KEY) until its last call: if the server dies halfway, the next read
 of the user's credentials after CIMI_RECOVERY_SECONDS undoes it the same way.
 """
-from app.errors import BadRequest, DomainError, NotFound
+from app.errors import DomainError, NotFound
 from app.one import documents as document_types
 from app.one.metadata import PROPERTIES, description_of, encode_metadata, encode_properties, \
     properties_of
@@ -43,7 +43,7 @@ def _stored(caller, values):
 
 
 def _shown(caller, document):
-    return {"publicKey": document.template.get(PUBLIC_KEY, "")}
+    return {"publicKey": key_of(document)}
 
 
 def _recovered(caller, found):
@@ -92,7 +92,7 @@ def update_credential(caller, credential_id, body):
     current = resource.read(caller, credential_id)
     values = {"name": current.name, "description": description_of(current.template),
               "properties": properties_of(current.template),
-              "publicKey": current.template.get(PUBLIC_KEY, ""), **body}
+              "publicKey": key_of(current), **body}
     prior = _prior_default(gateway)
     with undone_on_failure(lambda: _restored(gateway, current, values["name"], prior)):
         documents.replace(gateway, current, values["name"], _stored(caller, values))
@@ -111,16 +111,13 @@ def delete_credential(caller, credential_id):
         return
     prior = _prior_default(gateway)
     with undone_on_failure(lambda: _user_key_restored(gateway, prior)):
-        _forget_user_key(gateway, current.template.get(PUBLIC_KEY, ""))
+        _forget_user_key(gateway, key_of(current))
         gateway.document_delete(credential_id)
 
 
-def public_key(caller, credential_id, attribute):
-    """The key(s) of a credential a MachineCreate names; BadRequest if the caller cannot use it."""
-    try:
-        return resource.read(caller, credential_id).template.get(PUBLIC_KEY, "")
-    except NotFound:
-        raise BadRequest(f"{attribute} names no credential you can use.") from None
+def key_of(document):
+    """The credential's key(s), one OpenSSH key per line."""
+    return document.template.get(PUBLIC_KEY, "")
 
 
 def _abandoned(caller, document):
@@ -193,7 +190,7 @@ def _is_default(document):
 
 def _apply_default(caller, document, was_default):
     """Make the user's template follow the credential's `default` mark."""
-    key = document.template.get(PUBLIC_KEY, "")
+    key = key_of(document)
     if _is_default(document):
         _unmark_others(caller.gateway, document.id)
         user = caller.gateway.whoami()

@@ -99,5 +99,5 @@ def _key(caller, credential, attribute):
         return USER_KEY_VARIABLE, None
     if "publicKey" in credential:
         return credential["publicKey"], None
-    credential_id = caller.links.id_in(credential["href"], links.CREDENTIALS, attribute + ".href")
-    return credentials.public_key(caller, credential_id, attribute + ".href"), credential_id
+    document = credentials.resource.referenced(caller, credential["href"], attribute + ".href")
+    return credentials.key_of(document), document.id
