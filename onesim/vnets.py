@@ -67,6 +67,15 @@ class VirtualNetwork(PoolObject):
         self.clusters = [DEFAULT_CLUSTER]
         self.address_ranges = address_ranges
 
+    @classmethod
+    def from_state(cls, state):
+        """A stored network; a range stored before `ever_leased` was kept (an emulator's data
+        directory from an older checkout) counts as leased from when it holds a lease."""
+        vnet = super().from_state(state)
+        for ar in vnet.address_ranges:
+            ar.setdefault("ever_leased", bool(ar["leases"]))
+        return vnet
+
     @property
     def used_leases(self):
         return sum(len(ar["leases"]) for ar in self.address_ranges)

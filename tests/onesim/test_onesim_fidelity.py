@@ -184,6 +184,24 @@ def test_a_vm_allocation_failing_after_its_lease_leaves_an_empty_allocated_map(
     assert pool_ar(fresh_network).findtext("ALLOCATED") == ""
 
 
+def test_a_network_stored_by_an_older_emulator_still_loads(sim, validate_xml):
+    """Ranges stored without `ever_leased` (a data directory from before it was kept) list
+    their ALLOCATED map when they hold leases, and none when they do not."""
+    from onesim.vnets import VirtualNetwork
+    stored = next(iter(sim.emulator.pool("vnet").values()))
+    state = stored.to_state()
+    leased = {**state["address_ranges"][0], "leases": [[0, 7]]}
+    unused = {**state["address_ranges"][0], "ar_id": 1, "leases": []}
+    for ar in (leased, unused):
+        ar.pop("ever_leased")
+    loaded = VirtualNetwork.from_state({**state, "address_ranges": [leased, unused]})
+    assert [ar["ever_leased"] for ar in loaded.address_ranges] == [True, False]
+    loaded.refresh_xml()
+    ranges = etree.fromstring(f"<VNET_POOL>{loaded.short_xml}</VNET_POOL>").findall(
+        "VNET/AR_POOL/AR")
+    assert [ar.find("ALLOCATED") is not None for ar in ranges] == [True, False]
+
+
 def test_the_xsd_check_catches_a_broken_document(validate_xml, admin_raw):
     broken = ok(admin_raw.datastore.info(1)).replace("<TOTAL_MB>", "<TOTAL>").replace("</TOTAL_MB>", "</TOTAL>")
     with pytest.raises(AssertionError):
