@@ -55,8 +55,9 @@ a different ERROR later means a driver failed the operation, and the Job is FAIL
 even when the VM shows no failure state (a boot that fails while a powered-off machine is
 started puts it back in POWEROFF). The statusMessage says why a Job fails or waits: oned's
 ERROR, or the scheduler's SCHED_MESSAGE while the VM is PENDING (`app.one.reasons`). The
-first read that sees the end writes it into the document with the time it was seen, so a finished Job never changes again, whatever happens to its target
-later; no state lives in the server. progress is 0 while queued, 50 while running, 100 at the
+first read that sees the end writes it into the document with the time it was seen, so a
+finished Job never changes again, whatever happens to its target later; no state lives in
+the server. progress is 0 while queued, 50 while running, 100 at the
 end.
 
 A listing costs one documentpool call plus one pool call per kind of target still being
@@ -78,9 +79,9 @@ later change is someone else's operation), and ends FAILED if it has not ended b
 
 Jobs are served as a private `DocumentResource` that only the server writes: the collection
 lists the caller's own documents, anyone else's Job is a 404, and a client can read and
-delete a Job, never add or edit one. DELETE forgets a Job in any state (200): it never cancels the
-operation, and a Job whose target was moved on by someone else before it reached its
-expected state would otherwise stay RUNNING for ever.
+delete a Job, never add or edit one. DELETE forgets a Job in any state (200): it never
+cancels the operation, and a Job whose target was moved on by someone else before it
+reached its expected state would otherwise stay RUNNING for ever.
 """
 import time
 from contextlib import contextmanager
