@@ -76,8 +76,9 @@ class DocumentResource:
         """{id: rendered} of those of the ids the caller can see, from one documentpool.info
         (the document pool has no call for a set of ids)."""
         wanted = set(document_ids)
-        found = [document for document in all_of(caller.gateway, self.document_type)
-                 if document.id in wanted and self._visible(caller, document)]
+        found = [document for document in all_of(caller.gateway, self.document_type,
+                                                  mine=self.private)
+                 if document.id in wanted]
         return {document.id: self.render(caller, document)
                 for document in self.followed(caller, found)}
 
