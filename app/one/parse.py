@@ -437,8 +437,14 @@ def _shared_permissions(element):
     """The VM's Permissions, one object for every VM with the same PERMISSIONS."""
     if element is None:
         return _DEFAULT_PERMISSIONS
-    return _shared(_SHARED_PERMISSIONS, tuple([(child.tag, child.text) for child in element]),
-                   lambda: _PERMISSIONS(element))
+    return _shared(_SHARED_PERMISSIONS, _markup(element), lambda: _PERMISSIONS(element))
+
+
+def _markup(element):
+    """An element's own markup: the key of the records built once for equal elements. libxml2
+    writes it in one call, where reading a DISK's twenty-odd children into a key made
+    twenty-odd lxml objects (a page of 1,000 VMs with two disks each: 7 ms against 14)."""
+    return etree.tostring(element, with_tail=False)
 
 
 def _shared(built, key, build):
@@ -465,9 +471,8 @@ def _cpu_usage(monitoring):
 def _shared_disk(disk):
     """The VmDisk of a DISK, one object for the disks whose texts are all the same (machines
     launched from one template have such disks)."""
-    texts = _texts(disk)
-    return _shared(_SHARED_DISKS, tuple(texts.items()),
-                   lambda: _VM_DISK(disk, volatile=_volatile(texts)))
+    return _shared(_SHARED_DISKS, _markup(disk),
+                   lambda: _VM_DISK(disk, volatile=_volatile(_texts(disk))))
 
 
 def _volatile(texts):

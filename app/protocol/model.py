@@ -165,15 +165,20 @@ class Resource:
         """The resource's document of `values` (attribute -> value): its resourceURI, then
         the declared attributes in order, those without a value left out."""
         collections = self._collection_keys()
-        unknown = values.keys() - self.fields.keys() - collections
-        if unknown:
-            raise ValueError(f"{self.name} declares no attribute {sorted(unknown)}")
+        if not values.keys() <= self.fields.keys():
+            unknown = values.keys() - self.fields.keys() - collections
+            if unknown:
+                raise ValueError(f"{self.name} declares no attribute {sorted(unknown)}")
         document = {"resourceURI": self.uri}
         for name in self.fields:
             value = values.get(name)
-            if value not in EMPTY:
+            # A true value is kept without comparing it with each empty one: a listing
+            # writes some twenty attributes for each of its thousand members.
+            if value or (value is not None and value not in EMPTY):
                 document[name] = value
-        document.update((name, value) for name, value in values.items() if name in collections)
+        if collections:
+            document.update((name, value) for name, value in values.items()
+                            if name in collections)
         return document
 
     def _collection_keys(self):
