@@ -239,11 +239,13 @@ def _plain_utf8_prolog(head):
 def _unescaped(raw):
     """The text of element content made of characters and the five predefined entity
     references; None when it holds any other reference or is not UTF-8."""
-    text = (raw.replace(b"&lt;", b"<").replace(b"&gt;", b">")
-            .replace(b"&quot;", b'"').replace(b"&apos;", b"'"))
-    # What these four left cannot spell "&amp;" anew: every "&" now left must start one.
+    text = raw.replace(b"&lt;", b"<").replace(b"&gt;", b">")
+    # What is replaced cannot spell "&amp;" anew: when every "&" left starts one, the text is
+    # done. oned escapes no quote, so the two rarer references are looked for only then.
     if text.count(b"&") != text.count(b"&amp;"):
-        return None
+        text = text.replace(b"&quot;", b'"').replace(b"&apos;", b"'")
+        if text.count(b"&") != text.count(b"&amp;"):
+            return None
     try:
         return text.replace(b"&amp;", b"&").decode("utf-8")
     except UnicodeDecodeError:

@@ -255,6 +255,15 @@ def test_a_long_plain_string_value_is_cut_out_and_read_like_xmlrpc_client_reads_
     assert read_method_response(body) == xmlrpc.client.loads(body)[0] == ([True, LONG_MARKUP, 0],)
 
 
+def test_escaped_quotes_are_read_on_the_fast_path_too():
+    """oned escapes no quote, but an XML-RPC server may write &quot; and &apos;."""
+    expected = LONG_MARKUP + "&quot;&apos;"      # text that spells the references
+    body = (_pool_answer(expected).replace(b'"q"', b"&quot;q&quot;")
+            .replace(b"'a'", b"&apos;a&apos;"))
+    assert _long_string_cut(body)[1] == expected
+    assert read_method_response(body) == xmlrpc.client.loads(body)[0] == ([True, expected, 0],)
+
+
 @pytest.mark.parametrize("change", [
     # character references, which libxml2 reads
     lambda body: body.replace(b"&lt;ID&gt;1&lt;", b"&#60;ID&#x3e;1&#60;"),
