@@ -36,6 +36,8 @@ class SizeResults:
     size: int
     running: int
     unparsed: Transfer         # raw vmpool.info, the answer read but not parsed
+    extended_read: float       # seconds: the extended pages the server reads, read only
+    extended_tree: float       # seconds: the same, each made a libxml2 tree
     raw_pool: object           # Timing of pyone vmpool.info
     walk: object               # Timing of every machine through GET /cimi/machines, paged
     walk_pages: int
@@ -68,6 +70,11 @@ def measure_size(size, running, raw, cimi, server, count_calls, settings):
     _check_members(started, running, "$filter=state='STARTED'")
     _check_page(cimi.machines_page())
     unparsed = _unparsed(raw, settings.repeat)
+    page_size = -(-size // walk_pages)
+    extended_read, extended_tree = (
+        statistics.median(raw.extended_pages_seconds(size, page_size, tree)
+                          for _ in range(settings.repeat))
+        for tree in (False, True))
     workers = server.worker_pids()
     for pid in workers:
         reset_peak_memory(pid)
@@ -88,7 +95,7 @@ def measure_size(size, running, raw, cimi, server, count_calls, settings):
     after = count_calls()
     expand_calls = tuple(sorted((method, after[method] - before.get(method, 0))
                                 for method in after if after[method] != before.get(method, 0)))
-    return SizeResults(size, running, unparsed, raw_pool, walk, walk_pages, raw_active, filtered,
+    return SizeResults(size, running, unparsed, extended_read, extended_tree, raw_pool, walk, walk_pages, raw_active, filtered,
                        raw_page, page, expand_members, plain_page, expanded_page, expand_calls,
                        peak_memory_mb)
 

@@ -96,6 +96,11 @@ def print_size(backend, results, seeding_seconds):
           f"(seeded in {seeding_seconds:.1f} s) ==")
     _measurement("raw", "one.vmpool.info, answer read but not parsed", _ms(results.unparsed.seconds),
                  f"body {results.unparsed.body_bytes / 1024 / 1024:.1f} MB")
+    floor = results.unparsed.seconds
+    _measurement("raw", "one.vmpool.infoextended pages the server reads, read only",
+                 _ms(results.extended_read), f"{results.extended_read / floor:.2f}x the above")
+    _measurement("raw", "the same pages unescaped and parsed by libxml2, no record",
+                 _ms(results.extended_tree), f"{results.extended_tree / floor:.2f}x")
     _timing("raw", "pyone vmpool.info(-2, -1, -1, -1)", results.raw_pool)
     _timing("cimi", "GET /cimi/machines, every page", results.walk,
             f"{results.walk_pages} pages")
