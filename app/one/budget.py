@@ -18,6 +18,7 @@ want of one), and a request that finds no slot free within `slot_wait` seconds i
 with a 503 and `Retry-After` before it has changed anything. The threads above the slots
 stay free for everything else.
 """
+import collections
 import contextlib
 import contextvars
 import threading
@@ -43,19 +44,44 @@ def undo_grace():
 
 
 class CallSlots:
-    """The process's places for requests that call OpenNebula."""
+    """The process's places for requests that call OpenNebula.
+
+    A slot given back goes straight to the request that has waited longest. With a plain
+    semaphore a request arriving meanwhile could take the slot a waiter was woken for, and
+    under steady load (16 clients on oned) a waiter was overtaken until its short wait ran
+    out and was refused while slots kept coming free."""
 
     def __init__(self, slots, wait_seconds):
-        self._free = threading.BoundedSemaphore(slots)
+        self._slots = slots
+        self._free = slots
+        self._waiting = collections.deque()      # one Event per waiting request, oldest first
+        self._lock = threading.Lock()
         self._wait_seconds = wait_seconds
 
     def take(self):
-        if not self._free.acquire(timeout=self._wait_seconds):
-            raise ServerBusy("The server is busy with other requests to OpenNebula; try again "
-                             "shortly.", retry_after=RETRY_AFTER_SECONDS)
+        with self._lock:
+            if self._free:
+                self._free -= 1
+                return
+            turn = threading.Event()
+            self._waiting.append(turn)
+        if turn.wait(self._wait_seconds):
+            return
+        with self._lock:
+            if turn.is_set():        # handed over as the wait ran out
+                return
+            self._waiting.remove(turn)
+        raise ServerBusy("The server is busy with other requests to OpenNebula; try again "
+                         "shortly.", retry_after=RETRY_AFTER_SECONDS)
 
     def give_back(self):
-        self._free.release()
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().set()
+                return
+            if self._free >= self._slots:
+                raise ValueError("a slot was given back that was not taken")
+            self._free += 1
 
 
 class CallTimeouts:

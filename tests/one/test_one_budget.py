@@ -1,6 +1,7 @@
 """A request's budget: one deadline over all its calls (undo calls get a grace), and one of
 the process's slots, taken at the first call and given back at the end."""
 import threading
+import time
 
 import pytest
 
@@ -80,6 +81,39 @@ def test_a_request_waits_a_moment_for_a_slot(clock):
     threading.Timer(0.05, first.end).start()
     second.admit()
     second.end()
+
+
+def test_a_slot_given_back_goes_to_the_request_waiting_for_it_not_to_a_newcomer():
+    slots = CallSlots(1, 5.0)
+    order = []
+
+    def waiter():
+        slots.take()
+        order.append("waiter")
+        slots.give_back()
+
+    slots.take()
+    thread = threading.Thread(target=waiter)
+    thread.start()
+    time.sleep(0.1)                   # the waiter is waiting
+    slots.give_back()
+    slots.take()                      # a newcomer, arriving as the slot comes free
+    order.append("newcomer")
+    slots.give_back()
+    thread.join(5)
+    assert order == ["waiter", "newcomer"]
+
+
+def test_a_refused_request_leaves_no_claim_on_a_slot():
+    slots = CallSlots(1, 0.01)
+    slots.take()
+    with pytest.raises(ServerBusy):
+        slots.take()
+    slots.give_back()
+    slots.take()                      # free again, not handed to the refused request
+    slots.give_back()
+    with pytest.raises(ValueError):
+        slots.give_back()             # one more than was taken
 
 
 def test_a_request_that_made_no_call_holds_no_slot(clock):
