@@ -7,7 +7,7 @@ from bench.clients import walk_collection
 from bench.measurements import LaunchResults, SizeResults, Transfer
 from bench.report import (
     EXPAND_CALLS, FILTERED, LAUNCH, MACHINE_RATE, PAGE_SCALING, PEAK_MEMORY, TARGETS,
-    WHOLE_FLOOR, WHOLE_PYONE, Target, Verdict, verdicts,
+    WHOLE_FLOOR, WHOLE_PYONE, Target, Verdict, print_size, verdicts,
 )
 from bench.seeding import EmulatorSeeder, running_share
 from bench.timing import Rate, Timing
@@ -19,12 +19,22 @@ def timing_of(seconds):
 
 def size_results(size, walk=2.0, page=0.1):
     return SizeResults(size=size, running=size // 100, unparsed=Transfer(0.5, 1000),
+                       extended_read=0.9, extended_tree=2.5,
                        raw_pool=timing_of(8.0), walk=timing_of(walk), walk_pages=size // 1000,
                        raw_active=timing_of(0.2), filtered=timing_of(0.4),
                        raw_page=timing_of(0.1), page=timing_of(page), expand_members=1000,
                        plain_page=timing_of(1.0), expanded_page=timing_of(1.5),
                        expand_calls=(("one.vmpool.infoextended", 1), ("one.vm.info", 2)),
                        peak_memory_mb=300.0)
+
+
+def test_the_server_s_read_floor_is_printed_as_multiples_of_the_bare_transfer(capsys):
+    print_size("onesim", size_results(10_000), seeding_seconds=1.0)
+    lines = capsys.readouterr().out.splitlines()
+    read = next(line for line in lines if "pages the server reads, read only" in line)
+    tree = next(line for line in lines if "parsed by libxml2, no record" in line)
+    assert "900.0 ms" in read and read.endswith("1.80x the above")
+    assert "2500.0 ms" in tree and tree.endswith("5.00x")
 
 
 def test_a_target_is_met_on_its_side_of_the_limit_included():
