@@ -8,8 +8,8 @@ never an error.
 Which element fills which record field is declared once per record, as data: a `Mapping`
 of (record field, OpenNebula TAG, reader) rows, the readers a small fixed set (text, whole
 number, optional id, YES and "1" flags, id list, template dict, nested records). What is
-not plain data stays code and says why: an image's type name and a disk's volatility are
-derived, and the VM, the hot path, is written out (`vm`): one pass over its children and
+not plain data stays code and says why: an image's type name is derived (a disk's
+volatility is the record's own property), and the VM, the hot path, is written out (`vm`): one pass over its children and
 its TEMPLATE, its NICs, snapshots and history records read directly, its owner,
 permissions and disks shared between VMs.
 """
@@ -35,7 +35,6 @@ _DEFAULT_PERMISSIONS = Permissions()
 # bound, as a pool may have many owners.
 _SHARED_OWNERS, _SHARED_PERMISSIONS, _SHARED_DISKS = {}, {}, {}
 _SHARED_AT_MOST = 1024
-_VOLATILE_DISK_TYPES = frozenset(("fs", "swap"))
 
 
 def xml_parser():
@@ -471,14 +470,7 @@ def _cpu_usage(monitoring):
 def _shared_disk(disk):
     """The VmDisk of a DISK, one object for the disks whose texts are all the same (machines
     launched from one template have such disks)."""
-    return _shared(_SHARED_DISKS, _markup(disk),
-                   lambda: _VM_DISK(disk, volatile=_volatile(_texts(disk))))
-
-
-def _volatile(texts):
-    """Derived: a disk is volatile when it has no image and oned formats it (fs, swap)."""
-    return (_optional_id(texts.get("IMAGE_ID")) is None
-            and (texts.get("TYPE") or "") in _VOLATILE_DISK_TYPES)
+    return _shared(_SHARED_DISKS, _markup(disk), lambda: _VM_DISK(disk))
 
 
 def _nic(texts):

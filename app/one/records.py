@@ -7,6 +7,8 @@ attributes are dicts, repeated attributes are lists, every leaf is a string.
 """
 from dataclasses import dataclass, field
 
+_VOLATILE_DISK_TYPES = frozenset(("fs", "swap"))
+
 
 @dataclass(frozen=True, slots=True)
 class Owner:
@@ -47,7 +49,11 @@ class VmDisk:
     fs: str = ""              # the file system a volatile disk was formatted with (ext4 ...)
     readonly: bool = False
     persistent: bool = False
-    volatile: bool = False    # a disk with no image (TYPE=fs or swap)
+
+    @property
+    def volatile(self):
+        """A disk with no image that oned formats itself (TYPE fs or swap)."""
+        return self.image_id is None and self.type in _VOLATILE_DISK_TYPES
 
 
 @dataclass(frozen=True, slots=True)

@@ -105,9 +105,10 @@ def test_nics_snapshots_volatile_disks_and_user_template():
     assert vm.nics == (VmNic(nic_id=0, network_id=3, network_name="private", ip="10.0.0.5",
                              mac="02:00:0a:00:00:05"),)
     assert vm.disks[2:] == (
-        VmDisk(disk_id=3, size_mb=512, target="sdc", type="swap", volatile=True),
+        VmDisk(disk_id=3, size_mb=512, target="sdc", type="swap"),
         VmDisk(disk_id=4, size_mb=20, image_id=7, readonly=True, persistent=True),
     )
+    assert [disk.volatile for disk in vm.disks[2:]] == [True, False]
     assert vm.snapshots == (VmSnapshot(snapshot_id=0, name="before", time=1795261900),)
     assert vm.user_template == {
         "CIMI_DESCRIPTION": "web ]]> & more",
@@ -269,9 +270,9 @@ def test_vnet_with_leases():
         template={"VN_MAD": "dummy"})
 
 
-# Record fields no element holds: what parse.py derives (a disk is volatile when it has no
-# image and oned formats it) or takes from an enclosing element (a disk snapshot's disk).
-DERIVED = {VmDisk: {"volatile"}, VmDiskSnapshot: {"disk_id"}}
+# Record fields no element holds: what parse.py takes from an enclosing element (a disk
+# snapshot's disk).
+DERIVED = {VmDiskSnapshot: {"disk_id"}}
 # Fields a mapping leaves unread on purpose.
 LEFT_OUT = {parse.image_alone: {"vm_ids"}}
 
