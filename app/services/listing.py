@@ -79,8 +79,11 @@ def listed_pool(query, listing, pool, render, expand=None):
         # then the count needs no second call.
         fetched = pool.page(window.offset, window.size + 1)
         records = fetched.items
+        # A window that holds members shows the pool reaches its last one; an empty window
+        # past the end shows only that the pool is smaller than its offset.
         count = fetched.total if fetched.total is not None else pool.size(
-            at_least=window.offset + len(records), guess=_size_by_ids(window.offset, records))
+            at_least=window.offset + len(records) if records else 0,
+            guess=_size_by_ids(window.offset, records))
     page, count = query.apply_window([render(record) for record in records], count,
                                      expand=expand)
     return _collection(listing, page, count)

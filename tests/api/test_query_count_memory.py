@@ -29,6 +29,20 @@ def test_a_machine_created_or_deleted_through_the_api_changes_the_count_at_once(
     assert page_count(cimi, machines) in (before, before + 1)
 
 
+def test_a_page_past_the_end_counts_the_pool_and_leaves_later_counts_right(
+        cimi, launched, collection_href):
+    machines = collection_href("machines")
+    launched()
+    launched()
+    before = page_count(cimi, machines)
+    first = before + 1000
+    past = cimi.get(machines, params={"$first": str(first), "$last": str(first + 1)})
+    assert past.status == 200, past.document
+    assert not past.document.get("machines")
+    assert past.document["count"] == before
+    assert page_count(cimi, machines) == before
+
+
 def test_wrong_credentials_get_401_even_for_a_remembered_count(cimi, launched, collection_href):
     machines = collection_href("machines")
     launched()
