@@ -62,15 +62,10 @@ class RawBackend:
 
     def unparsed_seconds(self, method="one.vmpool.info", state=VM_NOT_DONE):
         """(seconds, body bytes) of one whole-pool call, the answer read but not parsed."""
-        request = xmlrpc.client.dumps((self.session, POOL_ALL, -1, -1, state), method)
+        request = self._request(method, POOL_ALL, -1, -1, state)
         started = time.perf_counter()
-        # A connection of its own, as pyone makes: onesim writes an answer's headers and body
-        # in two segments, so on a kept-alive connection the body waits for a delayed ACK.
-        response = requests.post(self.endpoint, data=request, headers={"Content-Type": "text/xml"},
-                                 timeout=HTTP_TIMEOUT)
-        response.raise_for_status()
-        return time.perf_counter() - started, len(response.content)
-
+        content = self._answer(request)
+        return time.perf_counter() - started, len(content)
 
     def extended_pages_seconds(self, size, page_size, tree=False):
         """Seconds to read the extended pool of `size` VMs in windows of `page_size`, as the
@@ -78,16 +73,24 @@ class RawBackend:
         own XML-RPC reading and libxml2 parse, and no further."""
         started = time.perf_counter()
         for offset in range(0, size, page_size):
-            request = xmlrpc.client.dumps(
-                (self.session, POOL_ALL, offset, -page_size, VM_NOT_DONE),
-                "one.vmpool.infoextended")
-            response = requests.post(self.endpoint, data=request,
-                                     headers={"Content-Type": "text/xml"}, timeout=HTTP_TIMEOUT)
-            response.raise_for_status()
+            content = self._answer(self._request("one.vmpool.infoextended", POOL_ALL, offset,
+                                                 -page_size, VM_NOT_DONE))
             if tree:
-                _, pool_xml = transport.read_method_response(response.content)[0][:2]
-                parse.document(pool_xml)
+                parse.document(transport.read_method_response(content)[0][1])
         return time.perf_counter() - started
+
+    def _request(self, method, *params):
+        """The XML-RPC request of `method(session, *params)`."""
+        return xmlrpc.client.dumps((self.session, *params), method)
+
+    def _answer(self, request):
+        """The raw answer to `request`, unparsed."""
+        # A connection of its own, as pyone makes: onesim writes an answer's headers and body
+        # in two segments, so on a kept-alive connection the body waits for a delayed ACK.
+        response = requests.post(self.endpoint, data=request, headers={"Content-Type": "text/xml"},
+                                 timeout=HTTP_TIMEOUT)
+        response.raise_for_status()
+        return response.content
 
 
 class CimiClient:

@@ -95,9 +95,9 @@ def measure_size(size, running, raw, cimi, server, count_calls, settings):
     after = count_calls()
     expand_calls = tuple(sorted((method, after[method] - before.get(method, 0))
                                 for method in after if after[method] != before.get(method, 0)))
-    return SizeResults(size, running, unparsed, extended_read, extended_tree, raw_pool, walk, walk_pages, raw_active, filtered,
-                       raw_page, page, expand_members, plain_page, expanded_page, expand_calls,
-                       peak_memory_mb)
+    return SizeResults(size, running, unparsed, extended_read, extended_tree, raw_pool, walk,
+                       walk_pages, raw_active, filtered, raw_page, page, expand_members,
+                       plain_page, expanded_page, expand_calls, peak_memory_mb)
 
 
 def measure_machine_rate(raw, cimi, machine_id, settings):
