@@ -52,9 +52,10 @@ def test_a_page_reaching_the_end_needs_no_count():
     assert (document["count"], counted) == (3, [])
 
 
-def test_a_page_past_the_end_counts_without_a_guess():
+def test_a_page_past_the_end_counts_without_a_guess_or_a_lower_bound():
+    """An empty window shows only that the pool is smaller than its offset."""
     document, counted = listed([5, 4, 3], **{"$first": "7", "$last": "9"})
-    assert (document["count"], document.get("ts", []), counted) == (3, [], [(6, None)])
+    assert (document["count"], document.get("ts", []), counted) == (3, [], [(0, None)])
 
 
 def test_records_without_ids_count_without_a_guess():
